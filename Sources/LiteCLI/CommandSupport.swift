@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import LiteHost
+
+/// Options shared by the commands that build an interpreter.
+struct DelegateSelection: ParsableArguments {
+    @Option(name: .long, help: "Delegates in priority order (names or .so paths), overriding LITE_DELEGATES.")
+    var delegates: String?
+
+    @Option(name: .long, help: "Threads for the CPU delegate.")
+    var threads: Int?
+
+    @Option(name: .long, help: "Precision: fp32 or fp16 (GPU delegates).")
+    var precision: String = "fp32"
+
+    @Option(name: .customLong("option"), help: "Extra delegate option KEY=VALUE (NAME.KEY for one delegate). Repeatable.")
+    var extraOptions: [String] = []
+
+    func interpreterOptions() throws -> InterpreterOptions {
+        var options = InterpreterOptions(threadCount: threads)
+        if let delegates {
+            options.delegates = delegates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }
+        }
+        guard let precision = InterpreterOptions.Precision(rawValue: precision) else {
+            throw CLIError("unknown precision '\(self.precision)' (expected fp32 or fp16)")
+        }
+        options.precision = precision
+        for pair in extraOptions {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw CLIError("--option expects KEY=VALUE, got '\(pair)'")
+            }
+            options.delegateOptions[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return options
+    }
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+}
+
+/// A failure the CLI reports as one line.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs `body`, turning any error into `lite: error: MESSAGE` on standard error and exit code 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        let message = "\(error)".replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("lite: error: \(message)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+func printJSON(_ value: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: value, options: [.prettyPrinted, .sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

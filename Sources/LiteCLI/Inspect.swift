@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import LiteHost
+
+extension Lite {
+    struct Inspect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a model's inputs, outputs, operators and partition plan.")
+
+        @Argument(help: "The .tflite model.")
+        var model: String
+
+        @Flag(name: .long, help: "Print one JSON object.")
+        var json = false
+
+        @OptionGroup var selection: DelegateSelection
+
+        func run() throws {
+            try reportingErrors {
+                let interpreter = try Interpreter(modelPath: model, options: selection.interpreterOptions())
+                let inputs = try (0..<interpreter.inputTensorCount).map { try interpreter.input(at: $0) }
+                let outputs = try (0..<interpreter.outputTensorCount).map { try interpreter.output(at: $0) }
+                let plan = interpreter.partitionPlan
+                if json {
+                    func tensorJSON(_ tensor: Tensor) -> [String: Any] {
+                        ["name": tensor.name, "shape": tensor.shape, "type": tensor.dataType.description]
+                    }
+                    try printJSON([
+                        "model": model,
+                        "inputs": inputs.map(tensorJSON),
+                        "outputs": outputs.map(tensorJSON),
+                        "operators": interpreter.operatorCounts.map { ["name": $0.name, "count": $0.count] },
+                        "delegates": plan.delegates,
+                        "partitions": plan.partitions.map {
+                            ["delegate": $0.delegate, "nodes": $0.nodes, "inputs": $0.inputs, "outputs": $0.outputs] as [String: Any]
+                        },
+                        "nodes": plan.nodes.map {
+                            [
+                                "node": $0.node, "operator": $0.operatorName, "delegate": $0.delegate,
+                                "declined": $0.declined.map { ["delegate": $0.delegate, "reason": $0.reason] },
+                            ] as [String: Any]
+                        },
+                    ] as [String: Any])
+                    return
+                }
+                print("Model: \(model)")
+                print("Inputs:")
+                for (index, tensor) in inputs.enumerated() {
+                    print("  \(index): \(tensor.name) \(tensor.dataType) \(shapeText(tensor.shape))")
+                }
+                print("Outputs:")
+                for (index, tensor) in outputs.enumerated() {
+                    print("  \(index): \(tensor.name) \(tensor.dataType) \(shapeText(tensor.shape))")
+                }
+                print("Operators (\(plan.nodes.count) nodes):")
+                for (name, count) in interpreter.operatorCounts { print("  \(name): \(count)") }
+                print("Delegates (priority order): \(plan.delegates.joined(separator: ", "))")
+                print("Partitions (\(plan.partitions.count)):")
+                for (index, partition) in plan.partitions.enumerated() {
+                    print("  \(index): \(partition.delegate), \(partition.nodes.count) nodes \(rangeText(partition.nodes)), "
+                        + "\(partition.inputs.count) inputs, \(partition.outputs.count) outputs")
+                }
+                let declined = plan.nodes.filter { !$0.declined.isEmpty }
+                if !declined.isEmpty {
+                    print("Declined by higher-priority delegates:")
+                    for node in declined {
+                        let reasons = node.declined.map { "\($0.delegate): \($0.reason)" }.joined(separator: "; ")
+                        print("  node \(node.node) \(node.operatorName) -> \(node.delegate) (\(reasons))")
+                    }
+                }
+            }
+        }
+
+        /// "0-5, 8, 10-12" for a sorted list of node indices.
+        private func rangeText(_ nodes: [Int]) -> String {
+            var parts: [String] = []
+            var start = nodes.first, previous = nodes.first
+            for node in nodes.dropFirst() + [Int.min] {
+                if let p = previous, node == p + 1 { previous = node; continue }
+                if let s = start, let p = previous { parts.append(s == p ? "\(s)" : "\(s)-\(p)") }
+                start = node; previous = node
+            }
+            return "[" + parts.joined(separator: ", ") + "]"
+        }
+    }
+}

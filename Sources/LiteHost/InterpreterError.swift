@@ -1,0 +1,54 @@
+import DelegateABI
+
+/// Everything the interpreter can throw. `description` is one line that says what is wrong.
+public struct InterpreterError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// The model file could not be loaded (see `ModelError`).
+        case model
+        /// A delegate plugin could not be found, opened or initialised.
+        case pluginLoad
+        /// A plugin call returned an error status.
+        case delegateCall
+        /// No delegate claimed a node.
+        case unclaimedNode
+        /// A caller passed a bad index, shape or buffer.
+        case invalidArgument
+        /// The call needs `allocateTensors()` first.
+        case notAllocated
+        /// A shape could not be computed (e.g. after an input resize).
+        case shapeInference
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// The C status a plugin returned, when the error came from a plugin call.
+    public let status: LiteStatus?
+
+    init(_ kind: Kind, _ message: String, status: LiteStatus? = nil) {
+        self.kind = kind
+        self.message = message
+        self.status = status
+    }
+
+    public var description: String { message }
+}
+
+extension InterpreterError {
+    static func invalidArgument(_ message: String) -> InterpreterError { .init(.invalidArgument, message) }
+    static func pluginLoad(_ message: String) -> InterpreterError { .init(.pluginLoad, message) }
+}
+
+/// The one place that names C status codes. Unknown values are treated as a generic error.
+func statusName(_ status: LiteStatus) -> String {
+    switch status {
+    case LITE_STATUS_OK: return "ok"
+    case LITE_STATUS_ERROR: return "error"
+    case LITE_STATUS_INVALID_ARGUMENT: return "invalid argument"
+    case LITE_STATUS_UNSUPPORTED: return "unsupported"
+    case LITE_STATUS_OUT_OF_MEMORY: return "out of memory"
+    case LITE_STATUS_DEVICE_UNAVAILABLE: return "device unavailable"
+    case LITE_STATUS_DEVICE_LOST: return "device lost"
+    case LITE_STATUS_INCOMPATIBLE_ABI: return "incompatible ABI"
+    default: return "error (status \(status.rawValue))"
+    }
+}

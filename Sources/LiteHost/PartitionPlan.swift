@@ -1,0 +1,32 @@
+/// Which delegate runs which nodes, and why the others declined: what `lite inspect` prints and what
+/// an app can query on `Interpreter.partitionPlan`.
+public struct PartitionPlan: Sendable {
+    public struct Partition: Sendable {
+        public let delegate: String
+        /// Node indices (model operator order, after load-time folding) in execution order.
+        public let nodes: [Int]
+        /// Tensor indices bound at invoke, in the order the delegate receives them.
+        public let inputs: [Int]
+        public let outputs: [Int]
+    }
+
+    public struct Decline: Sendable, Equatable {
+        public let delegate: String
+        public let reason: String
+    }
+
+    public struct NodeDecision: Sendable {
+        public let node: Int
+        public let operatorName: String
+        /// The delegate that runs the node.
+        public let delegate: String
+        /// Higher-priority delegates that declined it, with their reasons.
+        public let declined: [Decline]
+    }
+
+    /// Delegates in priority order.
+    public let delegates: [String]
+    /// Partitions in execution order.
+    public let partitions: [Partition]
+    public let nodes: [NodeDecision]
+}

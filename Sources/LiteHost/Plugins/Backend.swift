@@ -1,0 +1,158 @@
+import DelegateABI
+
+/// One backend of a plugin library, with its identity, capability report and function table as
+/// read within the struct_size the plugin declared (functions past it read as absent).
+public struct BackendDescription: Sendable, CustomStringConvertible {
+    public struct OperatorSupport: Sendable {
+        public let name: String
+        public let code: Int32
+        public let versions: ClosedRange<Int32>
+    }
+    public let name: String
+    public let vendor: String
+    public let version: String
+    public let kind: String
+    public let libraryPath: String
+    public let abiVersion: String
+    public let operators: [OperatorSupport]
+    public let customOperators: [String]
+    public let dataTypes: [String]
+    public let precisions: [String]
+    public let threading: String
+
+    public var description: String { "\(name) \(version) (\(libraryPath))" }
+}
+
+struct Backend: @unchecked Sendable {
+    let library: PluginLibrary
+    let pointer: UnsafePointer<LiteBackend>
+    let info: BackendDescription
+    let threading: LiteThreadingModel
+
+    // Function table. Required functions are checked at load; optional ones may be nil.
+    let queryDevice: (@convention(c) (UnsafeMutablePointer<CChar>?, Int) -> LiteStatus)?
+    let createDelegate: @convention(c) (
+        UnsafePointer<LiteHostServices>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?,
+        Int, UnsafeMutablePointer<OpaquePointer?>?
+    ) -> LiteStatus
+    let destroyDelegate: @convention(c) (OpaquePointer?) -> Void
+    let claimNodes: @convention(c) (OpaquePointer?, UnsafePointer<LiteGraph>?, LiteVerdictFn?, UnsafeMutableRawPointer?) -> LiteStatus
+    let createPartition: @convention(c) (
+        OpaquePointer?, UnsafePointer<LiteGraph>?, UnsafePointer<Int32>?, Int32, UnsafePointer<Int32>?, Int32,
+        UnsafePointer<Int32>?, Int32, UnsafeMutablePointer<OpaquePointer?>?
+    ) -> LiteStatus
+    let preparePartition: @convention(c) (OpaquePointer?, UnsafePointer<LiteGraph>?) -> LiteStatus
+    let invokePartition: @convention(c) (
+        OpaquePointer?, UnsafePointer<UnsafeRawPointer?>?, UnsafePointer<Int>?, UnsafePointer<UnsafeMutableRawPointer?>?,
+        UnsafePointer<Int>?
+    ) -> LiteStatus
+    let destroyPartition: @convention(c) (OpaquePointer?) -> Void
+
+    var name: String { info.name }
+
+    init(library: PluginLibrary, pointer: UnsafePointer<LiteBackend>) throws {
+        self.library = library
+        self.pointer = pointer
+        let backend = pointer.pointee
+        let size = backend.struct_size
+        let path = library.path
+        guard size >= MemoryLayout.offset(of: \LiteBackend.threading)! + 4, size <= 1 << 16 else {
+            throw InterpreterError.pluginLoad("\(path): backend table has an invalid struct_size \(size)")
+        }
+        /// Whether the function pointer at `field` lies within what the plugin declared.
+        func fits(_ field: PartialKeyPath<LiteBackend>) -> Bool {
+            MemoryLayout<LiteBackend>.offset(of: field)! + MemoryLayout<UnsafeRawPointer>.size <= size
+        }
+        guard let namePointer = backend.name, !String(cString: namePointer).isEmpty else {
+            throw InterpreterError.pluginLoad("\(path): backend has no name")
+        }
+        let name = String(cString: namePointer)
+        func required<T>(_ field: PartialKeyPath<LiteBackend>, _ value: T?, _ label: String) throws -> T {
+            guard fits(field), let value else {
+                throw InterpreterError.pluginLoad("\(path): backend '\(name)' lacks the required function \(label)")
+            }
+            return value
+        }
+        queryDevice = fits(\LiteBackend.query_device) ? backend.query_device : nil
+        createDelegate = try required(\LiteBackend.create_delegate, backend.create_delegate, "create_delegate")
+        destroyDelegate = try required(\LiteBackend.destroy_delegate, backend.destroy_delegate, "destroy_delegate")
+        claimNodes = try required(\LiteBackend.claim_nodes, backend.claim_nodes, "claim_nodes")
+        createPartition = try required(\LiteBackend.create_partition, backend.create_partition, "create_partition")
+        preparePartition = try required(\LiteBackend.prepare_partition, backend.prepare_partition, "prepare_partition")
+        invokePartition = try required(\LiteBackend.invoke_partition, backend.invoke_partition, "invoke_partition")
+        destroyPartition = try required(\LiteBackend.destroy_partition, backend.destroy_partition, "destroy_partition")
+        threading = backend.threading
+
+        var operators: [BackendDescription.OperatorSupport] = []
+        if let list = backend.operators, backend.operator_count > 0 {
+            let stride = list.pointee.struct_size
+            guard stride >= MemoryLayout<LiteOperatorSupport>.size, stride <= 4096, backend.operator_count <= 4096 else {
+                throw InterpreterError.pluginLoad("\(path): backend '\(name)' operator list has an invalid struct_size")
+            }
+            for index in 0..<backend.operator_count {
+                // Safe: the plugin promises operator_count elements of `stride` bytes each.
+                let entry = UnsafeRawPointer(list).advanced(by: index * stride)
+                    .assumingMemoryBound(to: LiteOperatorSupport.self).pointee
+                let low = min(entry.min_version, entry.max_version), high = max(entry.min_version, entry.max_version)
+                operators.append(.init(
+                    name: operatorName(code: entry.builtin_code, customName: nil), code: entry.builtin_code,
+                    versions: low...high))
+            }
+        }
+        var customOperators: [String] = []
+        if let list = backend.custom_operators, backend.custom_operator_count <= 4096 {
+            for index in 0..<backend.custom_operator_count {
+                if let text = list[index] { customOperators.append(String(cString: text)) }
+            }
+        }
+        let typeNames: [(LiteDataType, String)] = [
+            (LITE_DATA_TYPE_FLOAT32, "float32"), (LITE_DATA_TYPE_FLOAT16, "float16"), (LITE_DATA_TYPE_INT32, "int32"),
+            (LITE_DATA_TYPE_INT64, "int64"), (LITE_DATA_TYPE_INT8, "int8"), (LITE_DATA_TYPE_UINT8, "uint8"),
+            (LITE_DATA_TYPE_BOOL, "bool"), (LITE_DATA_TYPE_INT16, "int16"),
+        ]
+        let kindName: String
+        switch backend.kind {
+        case LITE_BACKEND_KIND_CPU: kindName = "cpu"
+        case LITE_BACKEND_KIND_GPU: kindName = "gpu"
+        case LITE_BACKEND_KIND_ACCELERATOR: kindName = "accelerator"
+        default: kindName = "unknown"
+        }
+        info = BackendDescription(
+            name: name,
+            vendor: backend.vendor.map { String(cString: $0) } ?? "",
+            version: backend.version.map { String(cString: $0) } ?? "",
+            kind: kindName,
+            libraryPath: path,
+            abiVersion: "\(library.abiVersion.major).\(library.abiVersion.minor)",
+            operators: operators,
+            customOperators: customOperators,
+            dataTypes: typeNames.filter { backend.data_type_mask & (1 << $0.0.rawValue) != 0 }.map(\.1),
+            precisions: [(LITE_PRECISION_FP32, "fp32"), (LITE_PRECISION_FP16, "fp16")]
+                .filter { backend.precision_mask & $0.0.rawValue != 0 }.map(\.1),
+            threading: threading == LITE_THREADING_CREATOR_THREAD ? "creator-thread" : "free")
+    }
+
+    /// The plugin's device probe: `.success(description)` or `.failure(reason)`.
+    func probeDevice() -> Result<String, InterpreterError> {
+        guard let queryDevice else { return .success("") }
+        var text = [CChar](repeating: 0, count: 512)
+        let status = queryDevice(&text, text.count)
+        text[text.count - 1] = 0
+        let message = String(cString: text)
+        if status == LITE_STATUS_OK { return .success(message) }
+        return .failure(InterpreterError(
+            .pluginLoad, "delegate '\(name)' (\(library.path)): device unavailable: \(message.isEmpty ? statusName(status) : message)",
+            status: status))
+    }
+
+    /// Whether this backend sorts before `other` when no order was given: GPUs, then other
+    /// accelerators, then CPUs.
+    var defaultRank: Int {
+        switch pointer.pointee.kind {
+        case LITE_BACKEND_KIND_GPU: return 0
+        case LITE_BACKEND_KIND_ACCELERATOR: return 1
+        case LITE_BACKEND_KIND_CPU: return 2
+        default: return 1
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import DelegateABI
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds, opens and caches delegate plugins, and turns a delegate selection (`LITE_DELEGATES`, the
+/// CLI's `--delegates`, `InterpreterOptions.delegates`) into an ordered list of backends.
+///
+/// Thread-safe: interpreters on different threads share the cache.
+public enum PluginRegistry {
+    /// Plugin file name for a delegate name: `liblite_delegate_NAME.so`.
+    static func fileName(forDelegate name: String) -> String { "liblite_delegate_\(name).so" }
+    static let filePrefix = "liblite_delegate_"
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var libraries: [String: PluginLibrary] = [:]
+
+    /// Folders searched for plugins by name, in order: `LITE_DELEGATE_PATH` (colon-separated), the
+    /// folder of the running executable, the folder of the image that holds LiteHost.
+    public static func searchFolders(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var folders: [String] = []
+        if let path = environment["LITE_DELEGATE_PATH"] {
+            folders += path.split(separator: ":").map(String.init).filter { !$0.isEmpty }
+        }
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            folders.append((executable as NSString).deletingLastPathComponent)
+        }
+        if let imagePath = imagePath(containing: #dsohandle) {
+            folders.append((imagePath as NSString).deletingLastPathComponent)
+        }
+        var seen = Set<String>()
+        return folders.filter { seen.insert(URL(fileURLWithPath: $0).resolvingSymlinksInPath().path).inserted }
+    }
+
+    /// The file of the loaded image that contains `address`, through glibc's dladdr (which Swift's
+    /// Glibc module does not export, so it is looked up and called with its documented layout).
+    private static func imagePath(containing address: UnsafeRawPointer) -> String? {
+        struct DLInfo {
+            var fileName: UnsafePointer<CChar>? = nil
+            var fileBase: UnsafeMutableRawPointer? = nil
+            var symbolName: UnsafePointer<CChar>? = nil
+            var symbolAddress: UnsafeMutableRawPointer? = nil
+        }
+        typealias DLAddr = @convention(c) (UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "dladdr") else { return nil }
+        var info = DLInfo()
+        let found = withUnsafeMutableBytes(of: &info) { unsafeBitCast(symbol, to: DLAddr.self)(address, $0.baseAddress) }
+        guard found != 0, let name = info.fileName else { return nil }
+        return String(cString: name)
+    }
+
+    /// Opens (once per process) the plugin library at `path`.
+    static func library(at path: String) throws -> PluginLibrary {
+        let key = (path as NSString).standardizingPath
+        lock.lock()
+        defer { lock.unlock() }
+        if let cached = libraries[key] { return cached }
+        let library = try PluginLibrary(path: path)
+        libraries[key] = library
+        return library
+    }
+
+    /// The backends for a selection, in priority order, each with its device checked.
+    ///
+    /// - Parameter requested: delegate names or .so paths; nil means `LITE_DELEGATES`, and when that is
+    ///   unset or empty, every plugin found (GPU backends first, CPU last).
+    /// - Returns: the backends, and warnings about default plugins that were skipped.
+    /// - Throws: `.pluginLoad` naming the plugin and the reason, for anything the user asked for by name.
+    static func resolve(requested: [String]?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> (backends: [Backend], warnings: [String])
+    {
+        let explicit = requested ?? environment["LITE_DELEGATES"].map(parseList)
+        if let explicit, !explicit.isEmpty {
+            var backends: [Backend] = []
+            for entry in explicit {
+                for backend in try backendsForEntry(entry, environment: environment) {
+                    if case .failure(let error) = backend.probeDevice() { throw error }
+                    if !backends.contains(where: { $0.name == backend.name }) { backends.append(backend) }
+                }
+            }
+            return (backends, [])
+        }
+        var backends: [Backend] = []
+        var warnings: [String] = []
+        for path in discoverPluginFiles(environment: environment) {
+            do {
+                for backend in try library(at: path).backends where !backends.contains(where: { $0.name == backend.name }) {
+                    switch backend.probeDevice() {
+                    case .success: backends.append(backend)
+                    case .failure(let error): warnings.append("skipping \(error.message)")
+                    }
+                }
+            } catch let error as InterpreterError {
+                warnings.append("skipping plugin: \(error.message)")
+            }
+        }
+        backends.sort { $0.defaultRank < $1.defaultRank }  // stable: discovery order within a kind
+        return (backends, warnings)
+    }
+
+    /// Every plugin library found in the search folders, first folder first.
+    public static func discoverPluginFiles(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
+        var found: [String] = []
+        var names = Set<String>()
+        for folder in searchFolders(environment: environment) {
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            for file in files.sorted() where file.hasPrefix(filePrefix) && file.hasSuffix(".so") {
+                if names.insert(file).inserted { found.append((folder as NSString).appendingPathComponent(file)) }
+            }
+        }
+        return found
+    }
+
+    /// Describes every plugin found (for `lite delegates`): each backend with its device, or the error
+    /// that kept the library from loading.
+    public static func survey(environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> [(path: String, backends: [(info: BackendDescription, device: Result<String, InterpreterError>)], error: InterpreterError?)]
+    {
+        discoverPluginFiles(environment: environment).map { path in
+            do {
+                let library = try library(at: path)
+                return (path, library.backends.map { ($0.info, $0.probeDevice()) }, nil)
+            } catch let error as InterpreterError {
+                return (path, [], error)
+            } catch {
+                return (path, [], InterpreterError.pluginLoad("\(path): \(error)"))
+            }
+        }
+    }
+
+    static func parseList(_ text: String) -> [String] {
+        text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    private static func backendsForEntry(_ entry: String, environment: [String: String]) throws -> [Backend] {
+        if entry.contains("/") || entry.hasSuffix(".so") {
+            return try library(at: entry).backends
+        }
+        guard entry.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
+            throw InterpreterError.pluginLoad("delegate '\(entry)': not a valid delegate name or path")
+        }
+        let file = fileName(forDelegate: entry)
+        let folders = searchFolders(environment: environment)
+        guard let path = folders.map({ ($0 as NSString).appendingPathComponent(file) })
+            .first(where: { FileManager.default.fileExists(atPath: $0) })
+        else {
+            throw InterpreterError.pluginLoad(
+                "delegate '\(entry)': unknown delegate: no \(file) in \(folders.joined(separator: ", ")) "
+                    + "(set LITE_DELEGATE_PATH or give a path to the .so)")
+        }
+        let library: PluginLibrary
+        do {
+            library = try Self.library(at: path)
+        } catch let error as InterpreterError {
+            throw InterpreterError.pluginLoad("delegate '\(entry)': \(error.message)")
+        }
+        let matching = library.backends.filter { $0.name == entry }
+        guard !matching.isEmpty else {
+            throw InterpreterError.pluginLoad(
+                "delegate '\(entry)': \(path) provides \(library.backends.map(\.name).joined(separator: ", ")), not '\(entry)'")
+        }
+        return matching
+    }
+}

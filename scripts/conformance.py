@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Checks the `lite` CLI against the official TFLite runtime on MediaPipe's models.
+
+Usage: conformance.py [--delegates LIST] [--lite PATH] [--models a,b,c] [--tolerance 1e-4]
+                      [--expect-error MODEL=SUBSTRING ...] [--models-dir DIR]
+
+For each model (fetched by fetch_models.sh unless --models-dir is given) it makes seeded random float
+inputs of the model's input shapes, runs ai_edge_litert (default kernels with XNNPACK) and
+`LITE run MODEL --input IN_0.npy [--input IN_1.npy ...] --output-dir DIR [--delegates LIST]`, and
+compares every output: shapes equal and max|lite - ref| / max(max|ref|, 1e-6) <= tolerance.
+A model named by --expect-error passes when `lite run` exits non-zero with SUBSTRING in its stderr.
+
+Prints one line per model (PASS/FAIL) and finally "N passed, M failed"; exits 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import zlib
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+from reference import run_reference  # noqa: E402
+
+DEFAULT_MODELS = [
+    "face_detection_short_range",
+    "face_detection_full_range_sparse",
+    "face_landmark",
+    "hand_landmark_full",
+    "hand_landmark_lite",
+    "hand_recrop",
+    "iris_landmark",
+    "palm_detection_full",
+    "palm_detection_lite",
+    "pose_detection",
+    "pose_landmark_full",
+    "selfie_segmentation",
+    "selfie_segmentation_landscape",
+]
+
+
+def fetch_models() -> str:
+    result = subprocess.run(["bash", os.path.join(HERE, "fetch_models.sh")], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"conformance.py: fetch_models.sh failed: {result.stderr.strip()}")
+    return result.stdout.strip().splitlines()[-1]
+
+
+def model_inputs(model_path: str, seed: int) -> list[np.ndarray]:
+    """Random inputs in [-1, 1] of the model's input shapes and types, the same on every run."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    rng = np.random.default_rng(seed)
+    details = Interpreter(model_path=model_path).get_input_details()
+    return [rng.uniform(-1.0, 1.0, size=tuple(d["shape"])).astype(d["dtype"]) for d in details]
+
+
+def last_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1][:300] if lines else "(no message)"
+
+
+def run_lite(lite: str, model_path: str, input_paths: list[str], output_dir: str, delegates: str | None,
+             timeout: float) -> tuple[int, str]:
+    """Runs `lite run`; returns its exit code (-1 on timeout) and the last line of its stderr."""
+    command = [lite, "run", model_path]
+    for path in input_paths:
+        command += ["--input", path]
+    command += ["--output-dir", output_dir]
+    if delegates:
+        command += ["--delegates", delegates]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, f"lite run timed out after {timeout:g} s"
+    return result.returncode, last_line(result.stderr)
+
+
+def compare(name: str, reference: list[np.ndarray], output_dir: str, tolerance: float) -> tuple[bool, str]:
+    worst = 0.0
+    for k, expected in enumerate(reference):
+        path = os.path.join(output_dir, f"output_{k}.npy")
+        if not os.path.exists(path):
+            return False, f"lite wrote no output_{k}.npy ({len(reference)} outputs expected)"
+        actual = np.load(path)
+        if actual.shape != expected.shape:
+            return False, f"output {k} has shape {list(actual.shape)}, expected {list(expected.shape)}"
+        difference = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+        scale = max(float(np.abs(expected).max(initial=0.0)), 1e-6)
+        error = float(difference.max(initial=0.0)) / scale
+        if not np.isfinite(error) or error > tolerance:
+            where = np.unravel_index(int(np.nanargmax(difference)), difference.shape) if difference.size else ()
+            return False, (f"output {k} max_rel_err={error:.2e} > {tolerance:g} "
+                           f"(at {list(map(int, where))}: lite {float(actual[where]):.7g}, reference {float(expected[where]):.7g})")
+        worst = max(worst, error)
+    extra = os.path.join(output_dir, f"output_{len(reference)}.npy")
+    if os.path.exists(extra):
+        return False, f"lite wrote more than the {len(reference)} outputs the model has"
+    return True, f"max_rel_err={worst:.1e} ({len(reference)} output{'s' if len(reference) != 1 else ''})"
+
+
+def check_model(name: str, args, models_dir: str, expected_error: str | None) -> tuple[bool, str]:
+    model_path = os.path.join(models_dir, f"{name}.tflite")
+    if not os.path.exists(model_path):
+        return False, f"no model at {model_path}"
+    with tempfile.TemporaryDirectory(prefix=f"conformance-{name}-") as work:
+        try:
+            inputs = model_inputs(model_path, args.seed + zlib.crc32(name.encode()))
+        except Exception as error:
+            return False, f"ai_edge_litert cannot read the model: {last_line(str(error))}"
+        input_paths = []
+        for k, value in enumerate(inputs):
+            input_paths.append(os.path.join(work, f"input_{k}.npy"))
+            np.save(input_paths[-1], value)
+        output_dir = os.path.join(work, "out")
+        os.makedirs(output_dir)
+        status, message = run_lite(args.lite, model_path, input_paths, output_dir, args.delegates, args.timeout)
+
+        if expected_error is not None:
+            if status == 0:
+                return False, f"lite run succeeded; expected an error containing {expected_error!r}"
+            if expected_error not in message:
+                return False, f"lite run failed with {message!r}; expected it to contain {expected_error!r}"
+            return True, f"failed as expected: {message}"
+
+        if status != 0:
+            return False, f"lite run exited {status}: {message}"
+        try:
+            reference = run_reference(model_path, inputs)
+        except Exception as error:
+            return False, f"ai_edge_litert failed: {last_line(str(error))}"
+        return compare(name, reference, output_dir, args.tolerance)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lite", default=os.path.join(REPO, ".build", "debug", "lite"),
+                        help="the lite CLI binary (default: .build/debug/lite)")
+    parser.add_argument("--delegates", help="passed through to `lite run --delegates`")
+    parser.add_argument("--models", help="comma-separated model names (default: the MediaPipe set)")
+    parser.add_argument("--tolerance", type=float, default=1e-4, help="max error relative to max|reference|")
+    parser.add_argument("--expect-error", action="append", default=[], metavar="MODEL=SUBSTRING",
+                        help="MODEL must make `lite run` fail with SUBSTRING in its message (repeatable)")
+    parser.add_argument("--models-dir", help="folder of MODEL.tflite files (default: fetch_models.sh's)")
+    parser.add_argument("--seed", type=int, default=0, help="base seed for the random inputs")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for one lite run")
+    args = parser.parse_args()
+
+    if not os.path.isfile(args.lite) or not os.access(args.lite, os.X_OK):
+        print(f"conformance.py: no lite binary at {args.lite} (build it, or pass --lite)", file=sys.stderr)
+        return 2
+    expected_errors = {}
+    for item in args.expect_error:
+        name, separator, substring = item.partition("=")
+        if not separator or not name or not substring:
+            parser.error(f"--expect-error takes MODEL=SUBSTRING, got {item!r}")
+        expected_errors[name] = substring
+    names = [n for n in args.models.split(",") if n] if args.models else list(DEFAULT_MODELS)
+    names += [n for n in expected_errors if n not in names]
+    models_dir = args.models_dir or fetch_models()
+
+    passed = failed = 0
+    width = max(len(n) for n in names)
+    for name in names:
+        ok, detail = check_model(name, args, models_dir, expected_errors.get(name))
+        print(f"{'PASS' if ok else 'FAIL'} {name:<{width}}  {detail}", flush=True)
+        passed, failed = passed + ok, failed + (not ok)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,508 @@
+#!/usr/bin/env python3
+"""Builds one tiny float model per operator test case, with inputs and reference outputs.
+
+Usage: make_op_fixtures.py OUTDIR [--only SUBSTRING]
+
+For each case it writes OUTDIR/CASE.tflite, OUTDIR/CASE.input_K.npy (model input order; float32, or
+float16 where the model input is float16) and OUTDIR/CASE.expected_K.npy (model output order), and
+OUTDIR/manifest.txt with one line per case: CASE<TAB>num_inputs<TAB>num_outputs<TAB>tolerance, where
+tolerance bounds max|actual - expected| / max|expected|. With --only, entries of cases not rebuilt stay
+in the manifest.
+
+Expected outputs come from ai_edge_litert's reference kernels (OpResolverType.BUILTIN_REF). Models the
+official runtime cannot run (a MediaPipe custom op, CONV_2D without bias) get their expected outputs
+from an equivalent builtin model built from the same weights. Every case draws its random data from a
+generator seeded by the case name, so adding a case leaves the others' files unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import struct
+import sys
+import zlib
+from typing import Callable
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tflite_builder import ModelBuilder  # noqa: E402
+
+DEFAULT_TOLERANCE = 1e-5
+
+
+@dataclasses.dataclass
+class Case:
+    name: str
+    # Returns the model to write and, when the official runtime cannot run that model, an equivalent
+    # model (same inputs and outputs, in order) that produces its expected outputs.
+    build: Callable[[np.random.Generator], tuple[ModelBuilder, ModelBuilder | None]]
+    input_scale: float = 1.0  # inputs are uniform in [-input_scale, input_scale]
+    tolerance: float = DEFAULT_TOLERANCE
+
+
+CASES: list[Case] = []
+
+
+def case(name: str, build, input_scale: float = 1.0, tolerance: float = DEFAULT_TOLERANCE) -> None:
+    if any(c.name == name for c in CASES):
+        raise ValueError(f"duplicate case {name}")
+    CASES.append(Case(name, build, input_scale, tolerance))
+
+
+def weights(rng, shape, scale=1.0, dtype=np.float32):
+    return rng.uniform(-scale, scale, size=shape).astype(dtype)
+
+
+def single(rng, op, input_shapes, consts=(), **options):
+    """One op: graph inputs of `input_shapes`, then constant inputs `consts` (arrays or None)."""
+    b = ModelBuilder()
+    inputs = [b.input(shape) for shape in input_shapes]
+    inputs += [None if c is None else b.const(c) for c in consts]
+    b.output(b.op(op, inputs, **options))
+    return b, None
+
+
+# Elementwise binary ----------------------------------------------------------------------------
+
+def binary(op, a_shape, b_shape, activation="NONE", const_b=False):
+    def build(rng):
+        b = ModelBuilder()
+        x = b.input(a_shape)
+        y = b.const(weights(rng, b_shape, 2.0)) if const_b else b.input(b_shape)
+        b.output(b.op(op, [x, y], fused_activation_function=activation))
+        return b, None
+    return build
+
+
+for op in ("ADD", "SUB", "MUL"):
+    lower = op.lower()
+    case(f"{lower}_same_shape", binary(op, [1, 4, 4, 3], [1, 4, 4, 3]))
+    case(f"{lower}_broadcast_channel", binary(op, [1, 4, 4, 3], [3]))
+    case(f"{lower}_broadcast_1113", binary(op, [1, 4, 4, 3], [1, 1, 1, 3]))
+    case(f"{lower}_broadcast_first_operand", binary(op, [1, 1, 1, 3], [1, 4, 4, 3]))
+    case(f"{lower}_broadcast_both", binary(op, [2, 1, 3], [1, 4, 1]))
+    case(f"{lower}_const_operand", binary(op, [1, 4, 4, 3], [1, 4, 4, 3], const_b=True))
+    case(f"{lower}_const_broadcast", binary(op, [1, 5, 3, 7], [7], const_b=True))
+    for activation in ("RELU", "RELU6", "RELU_N1_TO_1"):
+        case(f"{lower}_{activation.lower()}", binary(op, [1, 4, 4, 3], [1, 4, 4, 3], activation),
+             input_scale=4.0)
+
+
+# Pooling ---------------------------------------------------------------------------------------
+
+def pool(op, in_shape, filter_hw, stride_hw, padding, activation="NONE"):
+    return lambda rng: single(rng, op, [in_shape], padding=padding, filter_height=filter_hw[0],
+                              filter_width=filter_hw[1], stride_h=stride_hw[0], stride_w=stride_hw[1],
+                              fused_activation_function=activation)
+
+
+for op, prefix in (("AVERAGE_POOL_2D", "avg_pool"), ("MAX_POOL_2D", "max_pool")):
+    for f in (2, 3):
+        for s in (1, 2):
+            for padding in ("SAME", "VALID"):
+                case(f"{prefix}_f{f}_s{s}_{padding.lower()}", pool(op, [1, 7, 7, 5], (f, f), (s, s), padding))
+    case(f"{prefix}_nonsquare_same", pool(op, [1, 7, 9, 3], (2, 3), (2, 1), "SAME"))
+    case(f"{prefix}_nonsquare_valid", pool(op, [1, 8, 6, 4], (3, 2), (1, 2), "VALID"))
+    case(f"{prefix}_relu6", pool(op, [2, 6, 6, 3], (2, 2), (2, 2), "VALID", "RELU6"), input_scale=10.0)
+
+
+# Concatenation ---------------------------------------------------------------------------------
+
+case("concat_axis3", lambda rng: single(rng, "CONCATENATION", [[1, 4, 4, 3], [1, 4, 4, 5]], axis=3))
+case("concat_axis1", lambda rng: single(rng, "CONCATENATION", [[1, 2, 4, 3], [1, 5, 4, 3]], axis=1))
+case("concat_axis_negative",
+     lambda rng: single(rng, "CONCATENATION", [[1, 3, 3, 2], [1, 3, 3, 4], [1, 3, 3, 1]], axis=-1))
+case("concat_three_inputs_axis2",
+     lambda rng: single(rng, "CONCATENATION", [[1, 2, 1, 3], [1, 2, 3, 3], [1, 2, 2, 3]], axis=2))
+
+
+# CONV_2D ---------------------------------------------------------------------------------------
+
+def conv(in_shape, out_channels, kernel_hw=(3, 3), stride_hw=(1, 1), dilation_hw=(1, 1), padding="SAME",
+         activation="NONE", bias=True):
+    def build(rng):
+        filters = weights(rng, [out_channels, *kernel_hw, in_shape[3]], 0.5)
+        bias_values = weights(rng, [out_channels])
+        options = dict(padding=padding, stride_h=stride_hw[0], stride_w=stride_hw[1],
+                       dilation_h_factor=dilation_hw[0], dilation_w_factor=dilation_hw[1],
+                       fused_activation_function=activation)
+        if bias:
+            return single(rng, "CONV_2D", [in_shape], [filters, bias_values], **options)
+        # TFLite's CONV_2D refuses a model without bias ("has_bias was not true"), so the expected
+        # output comes from the same convolution with a zero bias.
+        model, _ = single(rng, "CONV_2D", [in_shape], [filters], **options)
+        reference, _ = single(rng, "CONV_2D", [in_shape], [filters, np.zeros([out_channels], np.float32)],
+                              **options)
+        return model, reference
+    return build
+
+
+case("conv2d_1x1", conv([1, 6, 6, 16], 8, (1, 1)))
+case("conv2d_3x3_same", conv([1, 8, 8, 3], 5))
+case("conv2d_3x3_valid", conv([1, 8, 8, 3], 5, padding="VALID"))
+case("conv2d_3x3_stride2_same", conv([1, 9, 9, 4], 8, stride_hw=(2, 2)))
+case("conv2d_3x3_stride2_same_even", conv([1, 8, 8, 3], 4, stride_hw=(2, 2)))
+case("conv2d_3x3_stride2_valid", conv([1, 9, 9, 4], 8, stride_hw=(2, 2), padding="VALID"))
+case("conv2d_3x3_dilation2_same", conv([1, 9, 9, 3], 4, dilation_hw=(2, 2)))
+case("conv2d_3x3_dilation2_valid", conv([1, 9, 9, 3], 4, dilation_hw=(2, 2), padding="VALID"))
+case("conv2d_1x3_same", conv([1, 6, 7, 3], 4, (1, 3)))
+case("conv2d_3x1_stride_1x2_valid", conv([1, 7, 8, 3], 4, (3, 1), stride_hw=(1, 2), padding="VALID"))
+case("conv2d_nonsquare_input_stride2", conv([1, 5, 7, 3], 4, stride_hw=(2, 2)))
+case("conv2d_no_bias", conv([1, 6, 6, 3], 4, bias=False))
+case("conv2d_relu", conv([1, 6, 6, 3], 5, activation="RELU"))
+case("conv2d_relu6", conv([1, 6, 6, 3], 5, activation="RELU6"), input_scale=4.0)
+case("conv2d_3_to_5", conv([1, 5, 5, 3], 5, (1, 1)))
+case("conv2d_16_to_24", conv([1, 6, 6, 16], 24))
+case("conv2d_batch2", conv([2, 5, 5, 3], 4))
+case("conv2d_32x32x16_to_32", conv([1, 32, 32, 16], 32))
+
+
+# DEPTHWISE_CONV_2D -----------------------------------------------------------------------------
+
+def depthwise(in_shape, kernel_hw=(3, 3), multiplier=1, stride_hw=(1, 1), dilation_hw=(1, 1), padding="SAME",
+              activation="NONE", bias=True):
+    def build(rng):
+        channels = in_shape[3] * multiplier
+        consts = [weights(rng, [1, *kernel_hw, channels])]
+        if bias:
+            consts.append(weights(rng, [channels]))
+        return single(rng, "DEPTHWISE_CONV_2D", [in_shape], consts, padding=padding, stride_h=stride_hw[0],
+                      stride_w=stride_hw[1], depth_multiplier=multiplier, dilation_h_factor=dilation_hw[0],
+                      dilation_w_factor=dilation_hw[1], fused_activation_function=activation)
+    return build
+
+
+case("depthwise_3x3_same", depthwise([1, 8, 8, 8]))
+case("depthwise_3x3_valid", depthwise([1, 8, 8, 8], padding="VALID"))
+case("depthwise_3x3_stride2_same", depthwise([1, 9, 9, 6], stride_hw=(2, 2)))
+case("depthwise_3x3_stride2_valid", depthwise([1, 9, 9, 6], stride_hw=(2, 2), padding="VALID"))
+case("depthwise_3x3_dilation2", depthwise([1, 9, 9, 4], dilation_hw=(2, 2)))
+case("depthwise_multiplier2", depthwise([1, 6, 6, 3], multiplier=2))
+case("depthwise_5x5_same", depthwise([1, 8, 8, 5], (5, 5)))
+case("depthwise_5x5_stride2_same", depthwise([1, 10, 10, 4], (5, 5), stride_hw=(2, 2)))
+# Two inputs, no bias: TFLite's reference kernel runs this, but its optimized kernel (ai_edge_litert's
+# default resolver) crashes on it, so only BUILTIN_REF can check this fixture.
+case("depthwise_no_bias", depthwise([1, 6, 6, 4], bias=False))
+case("depthwise_relu6", depthwise([1, 6, 6, 7], activation="RELU6"), input_scale=4.0)
+case("depthwise_channels_5", depthwise([1, 5, 7, 5]))
+
+
+# FULLY_CONNECTED -------------------------------------------------------------------------------
+
+def fully_connected(in_shape, units, depth, bias=True, keep_num_dims=False, activation="NONE"):
+    def build(rng):
+        consts = [weights(rng, [units, depth]), weights(rng, [units]) if bias else None]
+        return single(rng, "FULLY_CONNECTED", [in_shape], consts, keep_num_dims=keep_num_dims,
+                      fused_activation_function=activation)
+    return build
+
+
+case("fc_2d", fully_connected([2, 16], 8, 16))
+case("fc_4d_flattened", fully_connected([1, 2, 2, 4], 6, 16))
+case("fc_no_bias", fully_connected([3, 10], 7, 10, bias=False))
+case("fc_keep_num_dims_3d", fully_connected([2, 3, 8], 5, 8, keep_num_dims=True))
+case("fc_3d_flattened_rows", fully_connected([2, 3, 8], 5, 8))
+case("fc_relu", fully_connected([2, 12], 9, 12, activation="RELU"))
+
+
+# Unary activations -----------------------------------------------------------------------------
+
+for op in ("LOGISTIC", "TANH", "RELU", "RELU6", "RELU_N1_TO_1", "HARD_SWISH"):
+    case(op.lower(), lambda rng, op=op: single(rng, op, [[1, 5, 7, 3]]), input_scale=8.0)
+case("logistic_2d", lambda rng: single(rng, "LOGISTIC", [[3, 17]]), input_scale=8.0)
+
+
+# PAD, PRELU, RESHAPE ---------------------------------------------------------------------------
+
+def pad(in_shape, paddings):
+    return lambda rng: single(rng, "PAD", [in_shape], [np.array(paddings, np.int32)])
+
+
+case("pad_spatial", pad([1, 4, 4, 3], [[0, 0], [1, 1], [1, 1], [0, 0]]))
+case("pad_asymmetric", pad([1, 4, 5, 3], [[0, 0], [0, 2], [3, 1], [0, 0]]))
+case("pad_channels", pad([1, 3, 3, 3], [[0, 0], [0, 0], [0, 0], [1, 4]]))
+
+case("prelu_alpha_channel", lambda rng: single(rng, "PRELU", [[1, 4, 4, 6]], [weights(rng, [1, 1, 6])]))
+case("prelu_alpha_full", lambda rng: single(rng, "PRELU", [[1, 4, 5, 3]], [weights(rng, [4, 5, 3])]))
+
+case("reshape_const_shape",
+     lambda rng: single(rng, "RESHAPE", [[1, 4, 4, 3]], [np.array([1, 8, 6], np.int32)], new_shape=[1, 8, 6]))
+case("reshape_const_shape_minus1",
+     lambda rng: single(rng, "RESHAPE", [[1, 4, 4, 3]], [np.array([-1, 12], np.int32)]))
+case("reshape_options_only", lambda rng: single(rng, "RESHAPE", [[2, 3, 4]], new_shape=[4, 6]))
+
+
+# RESIZE_BILINEAR -------------------------------------------------------------------------------
+
+def resize(in_shape, size, align_corners=False, half_pixel_centers=False):
+    return lambda rng: single(rng, "RESIZE_BILINEAR", [in_shape], [np.array(size, np.int32)],
+                              align_corners=align_corners, half_pixel_centers=half_pixel_centers)
+
+
+case("resize_bilinear_up2x", resize([1, 4, 4, 3], [8, 8]))
+case("resize_bilinear_down", resize([1, 8, 8, 3], [4, 4]))
+case("resize_bilinear_nonint", resize([1, 3, 5, 2], [7, 4]))
+case("resize_bilinear_align_corners", resize([1, 4, 4, 3], [7, 7], align_corners=True))
+case("resize_bilinear_half_pixel", resize([1, 4, 4, 3], [8, 8], half_pixel_centers=True))
+case("resize_bilinear_half_pixel_down", resize([1, 8, 8, 3], [5, 3], half_pixel_centers=True))
+
+
+# SOFTMAX ---------------------------------------------------------------------------------------
+
+case("softmax_2d", lambda rng: single(rng, "SOFTMAX", [[2, 10]], beta=1.0), input_scale=4.0)
+case("softmax_2d_beta_half", lambda rng: single(rng, "SOFTMAX", [[3, 7]], beta=0.5), input_scale=4.0)
+case("softmax_4d", lambda rng: single(rng, "SOFTMAX", [[1, 4, 4, 7]], beta=1.0), input_scale=4.0)
+case("softmax_4d_beta_half", lambda rng: single(rng, "SOFTMAX", [[1, 3, 3, 5]], beta=0.5), input_scale=4.0)
+
+
+# STRIDED_SLICE ---------------------------------------------------------------------------------
+
+def strided_slice(begin, end, strides, **masks):
+    consts = [np.array(v, np.int32) for v in (begin, end, strides)]
+    return lambda rng: single(rng, "STRIDED_SLICE", [[1, 8, 8, 6]], consts, **masks)
+
+
+case("strided_slice_basic", strided_slice([0, 1, 2, 0], [1, 7, 6, 6], [1, 1, 1, 1]))
+case("strided_slice_stride2", strided_slice([0, 0, 1, 0], [1, 8, 8, 6], [1, 2, 2, 1]))
+case("strided_slice_negative_indices", strided_slice([0, -6, -7, 1], [1, -1, -2, -1], [1, 1, 1, 1]))
+case("strided_slice_masks",
+     strided_slice([0, 5, 2, 3], [0, 6, 7, 0], [1, 1, 2, 1], begin_mask=0b0011, end_mask=0b1001))
+case("strided_slice_shrink_axis", strided_slice([0, 3, 0, 0], [1, 4, 8, 6], [1, 1, 1, 1], shrink_axis_mask=0b0011))
+case("strided_slice_negative_stride",
+     strided_slice([0, 6, 7, 0], [1, 0, 0, 6], [1, -2, -1, 1], end_mask=0b0010))
+
+
+# TRANSPOSE_CONV and MediaPipe's Convolution2DTransposeBias -------------------------------------
+
+def transpose_conv_output_hw(in_hw, kernel_hw, stride_hw, padding):
+    if padding == "SAME":
+        return [in_hw[i] * stride_hw[i] for i in range(2)]
+    return [(in_hw[i] - 1) * stride_hw[i] + kernel_hw[i] for i in range(2)]
+
+
+def transpose_conv_model(in_shape, filters, bias_values, stride_hw, padding):
+    b = ModelBuilder()
+    x = b.input(in_shape)
+    out_shape = [in_shape[0], *transpose_conv_output_hw(in_shape[1:3], filters.shape[1:3], stride_hw, padding),
+                 filters.shape[0]]
+    inputs = [b.const(np.array(out_shape, np.int32)), b.const(filters), x]
+    if bias_values is not None:
+        inputs.append(b.const(bias_values))
+    b.output(b.op("TRANSPOSE_CONV", inputs, padding=padding, stride_h=stride_hw[0], stride_w=stride_hw[1]))
+    return b
+
+
+def transpose_conv(in_shape, out_channels, kernel_hw, stride_hw, padding, bias=False):
+    def build(rng):
+        filters = weights(rng, [out_channels, *kernel_hw, in_shape[3]])
+        bias_values = weights(rng, [out_channels]) if bias else None
+        return transpose_conv_model(in_shape, filters, bias_values, stride_hw, padding), None
+    return build
+
+
+PADDING_CODE = {"SAME": 1, "VALID": 2}  # TfLitePadding
+
+
+def convolution2d_transpose_bias(in_shape, out_channels, kernel_hw, stride_hw, padding):
+    def build(rng):
+        filters = weights(rng, [out_channels, *kernel_hw, in_shape[3]])
+        bias_values = weights(rng, [out_channels])
+        b = ModelBuilder()
+        x = b.input(in_shape)
+        out_shape = [in_shape[0], *transpose_conv_output_hw(in_shape[1:3], kernel_hw, stride_hw, padding),
+                     out_channels]
+        # TfLiteTransposeConvParams {int32 padding; int32 stride_width; int32 stride_height;}
+        params = struct.pack("<3i", PADDING_CODE[padding], stride_hw[1], stride_hw[0])
+        y = b.custom_op("Convolution2DTransposeBias", [x, b.const(filters), b.const(bias_values)],
+                        b.tensor(out_shape), params)
+        b.output(y)
+        return b, transpose_conv_model(in_shape, filters, bias_values, stride_hw, padding)
+    return build
+
+
+case("transpose_conv_s2_same", transpose_conv([1, 4, 4, 3], 5, (3, 3), (2, 2), "SAME"))
+case("transpose_conv_s2_valid", transpose_conv([1, 4, 4, 3], 5, (3, 3), (2, 2), "VALID"))
+case("transpose_conv_s1_same", transpose_conv([1, 5, 5, 4], 3, (3, 3), (1, 1), "SAME"))
+case("transpose_conv_k2_s2_valid", transpose_conv([1, 4, 4, 6], 4, (2, 2), (2, 2), "VALID"))
+case("transpose_conv_k4_s2_same_bias", transpose_conv([1, 4, 4, 6], 4, (4, 4), (2, 2), "SAME", bias=True))
+case("transpose_conv_bias", transpose_conv([1, 4, 4, 3], 5, (3, 3), (2, 2), "SAME", bias=True))
+case("transpose_conv_nonsquare", transpose_conv([1, 3, 5, 4], 3, (3, 2), (2, 1), "SAME", bias=True))
+case("mediapipe_transpose_conv_bias_same",
+     convolution2d_transpose_bias([1, 4, 4, 6], 4, (4, 4), (2, 2), "SAME"))
+case("mediapipe_transpose_conv_bias_valid",
+     convolution2d_transpose_bias([1, 3, 5, 3], 5, (2, 2), (2, 2), "VALID"))
+
+
+# Float16: DEQUANTIZE at run time, and constant float16 weights as MediaPipe stores them -----------
+
+def dequantize_input(rng):
+    b = ModelBuilder()
+    x = b.input([1, 4, 4, 3], np.float16)
+    b.output(b.op("DEQUANTIZE", [x]))
+    return b, None
+
+
+def float16_weights_conv(rng):
+    b = ModelBuilder()
+    x = b.input([1, 6, 6, 3])
+    filters = b.op("DEQUANTIZE", [b.const(weights(rng, [4, 3, 3, 3], dtype=np.float16))])
+    bias_values = b.op("DEQUANTIZE", [b.const(weights(rng, [4], dtype=np.float16))])
+    b.output(b.op("CONV_2D", [x, filters, bias_values], padding="SAME", stride_h=1, stride_w=1))
+    return b, None
+
+
+case("dequantize_float16_input", dequantize_input, input_scale=8.0)
+case("conv2d_float16_weights", float16_weights_conv)
+
+
+# MEAN, DEPTH_TO_SPACE --------------------------------------------------------------------------
+
+def mean(axes, keep_dims):
+    return lambda rng: single(rng, "MEAN", [[1, 4, 5, 6]], [np.array(axes, np.int32)], keep_dims=keep_dims)
+
+
+case("mean_axes12_keep_dims", mean([1, 2], True))
+case("mean_axes12", mean([1, 2], False))
+case("mean_axis3_keep_dims", mean([3], True))
+case("mean_axis3", mean([3], False))
+
+case("depth_to_space_block2", lambda rng: single(rng, "DEPTH_TO_SPACE", [[1, 3, 3, 8]], block_size=2))
+case("depth_to_space_block2_c12", lambda rng: single(rng, "DEPTH_TO_SPACE", [[1, 2, 4, 12]], block_size=2))
+
+
+# A few ops with two inputs and two outputs -----------------------------------------------------
+
+def multi_io(rng):
+    b = ModelBuilder()
+    # Tensor indices run opposite to graph input order, so a runtime that sorts by index gets it wrong.
+    second = b.tensor([1, 6, 6, 3], name="second")
+    first = b.tensor([1, 6, 6, 3], name="first")
+    b.inputs = [first, second]
+    total = b.op("ADD", [first, second])
+    features = b.op("CONV_2D", [total, b.const(weights(rng, [4, 3, 3, 3])), b.const(weights(rng, [4]))],
+                    padding="SAME", stride_h=1, stride_w=1, fused_activation_function="RELU")
+    pooled = b.op("MAX_POOL_2D", [features], padding="VALID", filter_height=2, filter_width=2,
+                  stride_h=2, stride_w=2)
+    gate = b.op("LOGISTIC", [b.op("MUL", [first, second])])
+    b.output(gate, pooled)
+    return b, None
+
+
+case("multi_input_output", multi_io)
+
+
+# Running the reference -------------------------------------------------------------------------
+
+def make_interpreter(model: bytes):
+    from ai_edge_litert.interpreter import Interpreter
+    try:
+        from ai_edge_litert.interpreter import OpResolverType
+        # Reference kernels: plain loops, no XNNPACK, so results are as exact as float32 allows.
+        return Interpreter(model_content=model, experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    except ImportError:
+        return Interpreter(model_content=model)
+
+
+def fill_unknown_shapes(builder: ModelBuilder) -> None:
+    """Gives tensors without a shape the shape the reference runtime computes for them."""
+    unknown = [i for i, t in enumerate(builder.tensors) if t.shape is None]
+    if not unknown:
+        return
+    for i in unknown:
+        builder.tensors[i].shape = []  # the runtime resizes them while preparing the ops
+    interpreter = make_interpreter(builder.build())
+    interpreter.allocate_tensors()
+    shapes = {d["index"]: list(d["shape"]) for d in interpreter.get_tensor_details()}
+    for i in unknown:
+        builder.tensors[i].shape = [int(v) for v in shapes[i]]
+
+
+def run_reference(model: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    interpreter = make_interpreter(model)
+    interpreter.allocate_tensors()
+    for detail, value in zip(interpreter.get_input_details(), inputs):
+        interpreter.set_tensor(detail["index"], value)
+    interpreter.invoke()
+    return [interpreter.get_tensor(d["index"]).copy() for d in interpreter.get_output_details()]
+
+
+def generate(c: Case, outdir: str) -> tuple[int, int]:
+    rng = np.random.default_rng(zlib.crc32(c.name.encode()))
+    model, reference = c.build(rng)
+    if reference is None:
+        fill_unknown_shapes(model)
+        inputs = [rng.uniform(-c.input_scale, c.input_scale, model.tensors[i].shape).astype(model.tensors[i].dtype)
+                  for i in model.inputs]
+        model_bytes = model.build()
+        expected = run_reference(model_bytes, inputs)
+    else:
+        fill_unknown_shapes(reference)
+        inputs = [rng.uniform(-c.input_scale, c.input_scale, model.tensors[i].shape).astype(model.tensors[i].dtype)
+                  for i in model.inputs]
+        expected = run_reference(reference.build(), inputs)
+        for k, index in enumerate(model.outputs):
+            if model.tensors[index].shape is None:
+                model.set_shape(index, expected[k].shape)
+        model_bytes = model.build()
+    for k, index in enumerate(model.outputs):
+        if expected[k].size == 0:
+            raise RuntimeError(f"{c.name}: output {k} is empty")
+        if list(model.tensors[index].shape) != list(expected[k].shape):
+            raise RuntimeError(f"{c.name}: output {k} is declared {model.tensors[index].shape} "
+                               f"but the reference produced {list(expected[k].shape)}")
+
+    with open(os.path.join(outdir, f"{c.name}.tflite"), "wb") as f:
+        f.write(model_bytes)
+    for k, value in enumerate(inputs):
+        np.save(os.path.join(outdir, f"{c.name}.input_{k}.npy"), value)
+    for k, value in enumerate(expected):
+        np.save(os.path.join(outdir, f"{c.name}.expected_{k}.npy"), value)
+    return len(inputs), len(expected)
+
+
+def read_manifest(path: str) -> dict[str, str]:
+    entries = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if line.strip():
+                    entries[line.split("\t", 1)[0]] = line.rstrip("\n")
+    return entries
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("outdir")
+    parser.add_argument("--only", help="build only the cases whose name contains this")
+    args = parser.parse_args()
+
+    selected = [c for c in CASES if args.only is None or args.only in c.name]
+    if not selected:
+        print(f"make_op_fixtures.py: no case name contains {args.only!r}", file=sys.stderr)
+        return 1
+    os.makedirs(args.outdir, exist_ok=True)
+    manifest_path = os.path.join(args.outdir, "manifest.txt")
+    entries = read_manifest(manifest_path) if args.only is not None else {}
+    for c in selected:
+        try:
+            num_inputs, num_outputs = generate(c, args.outdir)
+        except Exception as error:
+            print(f"make_op_fixtures.py: case {c.name}: {error}", file=sys.stderr)
+            return 1
+        entries[c.name] = f"{c.name}\t{num_inputs}\t{num_outputs}\t{c.tolerance:g}"
+
+    order = {c.name: i for i, c in enumerate(CASES)}
+    names = sorted(entries, key=lambda n: (order.get(n, len(order)), n))
+    with open(manifest_path + ".part", "w") as f:
+        f.writelines(entries[n] + "\n" for n in names
+                     if os.path.exists(os.path.join(args.outdir, f"{n}.tflite")))
+    os.replace(manifest_path + ".part", manifest_path)
+    print(f"{len(selected)} cases written to {args.outdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

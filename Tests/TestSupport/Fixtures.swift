@@ -1,0 +1,69 @@
+import Foundation
+import LiteHost
+
+/// Where the generated fixtures live and what they contain.
+///
+/// `scripts/make_op_fixtures.py DIR` writes one small model per operator case with inputs and
+/// the official TFLite runtime's outputs; `scripts/test.sh` generates them into `LITE_FIXTURES`
+/// (default `~/.cache/lite/fixtures`) before `swift test`.
+public enum Fixtures {
+    public static var directory: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["LITE_FIXTURES"], !path.isEmpty { return path }
+        let cache = environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
+        return cache + "/fixtures"
+    }
+
+    /// The delegates the fixture tests run with (`LITE_TEST_DELEGATES`, default `cpu`).
+    public static var delegates: [String] {
+        let list = ProcessInfo.processInfo.environment["LITE_TEST_DELEGATES"] ?? "cpu"
+        return list.split(separator: ",").map(String.init)
+    }
+
+    /// One operator case: a model, its inputs and the reference outputs.
+    public struct Case: Sendable, CustomStringConvertible {
+        public let name: String
+        public let inputCount: Int
+        public let outputCount: Int
+        /// Allowed error relative to the largest magnitude of each expected output.
+        public let tolerance: Double
+
+        public var description: String { name }
+        public var modelPath: String { Fixtures.directory + "/\(name).tflite" }
+        public func inputPath(_ index: Int) -> String { Fixtures.directory + "/\(name).input_\(index).npy" }
+        public func expectedPath(_ index: Int) -> String { Fixtures.directory + "/\(name).expected_\(index).npy" }
+    }
+
+    /// The cases listed in the manifest, or none when fixtures were not generated.
+    public static let cases: [Case] = {
+        guard let text = try? String(contentsOfFile: directory + "/manifest.txt", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t").map(String.init)
+            guard fields.count >= 4, let inputs = Int(fields[1]), let outputs = Int(fields[2]),
+                  let tolerance = Double(fields[3])
+            else { return nil }
+            return Case(name: fields[0], inputCount: inputs, outputCount: outputs, tolerance: tolerance)
+        }
+    }()
+
+    /// Largest |actual - expected| relative to the largest |expected| (float32 arrays).
+    public static func relativeError(_ actual: [Float], _ expected: [Float]) -> Double {
+        guard actual.count == expected.count else { return .infinity }
+        var worst = 0.0, scale = 1e-6
+        for (a, e) in zip(actual, expected) {
+            worst = max(worst, Double(abs(a - e)))
+            scale = max(scale, Double(abs(e)))
+            if a.isNaN != e.isNaN { return .infinity }
+        }
+        return worst / scale
+    }
+}
+
+extension NumpyArray {
+    /// The elements as floats (float32 arrays only).
+    public var floats: [Float] {
+        guard dataType == .float32 else { return [] }
+        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+    }
+}

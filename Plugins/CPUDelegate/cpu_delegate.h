@@ -1,0 +1,266 @@
+/*
+ * cpu_delegate.h — internal declarations of the CPU delegate plugin (not installed, not public).
+ *
+ * Structure: plugin.c (entry point, backend table, delegate and claiming), partition.c (partition
+ * lifecycle, tensor table, memory plan), registry.c (builtin code -> operator), threadpool.c, gemm.c
+ * and one file per operator family under ops/.
+ */
+#ifndef CPU_DELEGATE_H
+#define CPU_DELEGATE_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* posix_memalign, sysconf under strict -std=c11 */
+#endif
+
+/* System headers come first: the visibility pragma below must not apply to libc declarations. */
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lite_delegate.h"
+
+/* Only lite_plugin_entry is exported; everything declared from here on stays inside the .so. */
+#pragma GCC visibility push(hidden)
+
+#define CPU_MAX_RANK 8
+#define CPU_REASON_CAPACITY 160
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CPU_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define CPU_ALWAYS_INLINE inline
+#endif
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CPU_HAVE_X86 1
+#define CPU_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define CPU_HAVE_X86 0
+#endif
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Thread pool (threadpool.c)                                                                     */
+/* ---------------------------------------------------------------------------------------------- */
+
+typedef struct CpuThreadPool CpuThreadPool;
+
+/** Runs items [begin, end) on worker `thread` (0 = the calling thread, < cpu_pool_threads()). */
+typedef void (*CpuTaskFn)(void *context, size_t begin, size_t end, int thread);
+
+/** Creates a pool with `threads` threads in all (the caller counts as one); NULL on failure. */
+CpuThreadPool *cpu_pool_create(int threads);
+void cpu_pool_destroy(CpuThreadPool *pool);
+/** Number of threads that may run tasks, including the caller; 1 for a NULL pool. */
+int cpu_pool_threads(const CpuThreadPool *pool);
+/** Runs fn over [0, count) in chunks of `grain` items, spread over the pool; returns when done. */
+void cpu_parallel_for(CpuThreadPool *pool, size_t count, size_t grain, CpuTaskFn fn, void *context);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Delegate and partition                                                                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+typedef struct CpuDelegateState {
+    const LiteHostServices *services;
+    int num_threads;
+    CpuThreadPool *pool;
+} CpuDelegateState;
+
+typedef enum CpuTensorKind {
+    CPU_TENSOR_CONSTANT = 0, /**< Model constant, or folded at prepare (data in `constant`). */
+    CPU_TENSOR_INPUT = 1,    /**< Partition input: a host buffer bound per invoke. */
+    CPU_TENSOR_OUTPUT = 2,   /**< Partition output: a host buffer bound per invoke. */
+    CPU_TENSOR_INTERNAL = 3, /**< Produced and consumed inside: lives in the partition's arena. */
+} CpuTensorKind;
+
+typedef struct CpuTensor {
+    int32_t graph_index;
+    LiteDataType type;
+    int32_t rank;
+    int32_t dims[CPU_MAX_RANK]; /**< Current shape (refreshed at every prepare). */
+    size_t count;               /**< Elements. */
+    size_t bytes;
+    CpuTensorKind kind;
+    CpuTensorKind base_kind; /**< The kind decided at create_partition (before any folding). */
+    int32_t io_index;     /**< Position among the partition's inputs or outputs. */
+    const void *constant; /**< CPU_TENSOR_CONSTANT: the data (model memory or `folded`). */
+    void *folded;         /**< Owned storage of a tensor folded at prepare. */
+    size_t arena_offset;  /**< CPU_TENSOR_INTERNAL: byte offset in the arena. */
+    void *data;           /**< Bound before each node runs (const tensors too, cast away). */
+} CpuTensor;
+
+/** All operator parameter structs this plugin understands, copied out of the graph. */
+typedef union CpuParams {
+    LiteConv2DParams conv;
+    LiteDepthwiseConv2DParams depthwise;
+    LitePool2DParams pool;
+    LiteElementwiseParams elementwise;
+    LiteConcatenationParams concat;
+    LiteFullyConnectedParams fully_connected;
+    LiteSoftmaxParams softmax;
+    LiteResizeBilinearParams resize;
+    LiteStridedSliceParams strided_slice;
+    LiteTransposeConvParams transpose_conv;
+    LiteReducerParams reducer;
+    LiteDepthToSpaceParams depth_to_space;
+    LiteLeakyReluParams leaky_relu;
+} CpuParams;
+
+struct CpuOp;
+struct CpuPartitionState;
+
+typedef struct CpuNode {
+    const struct CpuOp *op;
+    int32_t graph_node;    /**< Index of the node in the host graph (for messages). */
+    int32_t input_count;
+    int32_t output_count;
+    int32_t *inputs;       /**< Indices into the partition's tensor table; -1 = absent. */
+    int32_t *outputs;
+    CpuParams params;
+    bool folded;           /**< Evaluated once at prepare; skipped at invoke. */
+    void *state;           /**< What the operator's prepare built; freed by op->release. */
+} CpuNode;
+
+typedef struct CpuPartitionState {
+    CpuDelegateState *delegate;
+    int32_t tensor_count;
+    CpuTensor *tensors;
+    int32_t node_count;
+    CpuNode *nodes;
+    int32_t input_count;
+    int32_t *inputs;  /**< Tensor-table index of each partition input. */
+    int32_t output_count;
+    int32_t *outputs; /**< Tensor-table index of each partition output. */
+    void *arena;
+    size_t arena_bytes;
+    bool prepared;
+} CpuPartitionState;
+
+/* Partition lifecycle (partition.c) and claiming (plugin.c). */
+LiteStatus cpu_create_partition(LiteDelegate *delegate, const LiteGraph *graph,
+                                const int32_t *node_indices, int32_t node_count,
+                                const int32_t *input_tensors, int32_t input_count,
+                                const int32_t *output_tensors, int32_t output_count,
+                                LitePartition **out_partition);
+LiteStatus cpu_prepare_partition(LitePartition *partition, const LiteGraph *graph);
+LiteStatus cpu_invoke_partition(LitePartition *partition, const void *const *inputs,
+                                const size_t *input_sizes, void *const *outputs,
+                                const size_t *output_sizes);
+void cpu_destroy_partition(LitePartition *partition);
+/** Checks the graph's struct sizes and arrays; reports and returns false when malformed. */
+bool cpu_validate_graph(const CpuDelegateState *delegate, const LiteGraph *graph);
+/** The claim decision for one node (op, version, params, then the op's own check). */
+bool cpu_node_supported(const LiteGraph *graph, int32_t node_index, const struct CpuOp **out_op,
+                        char *reason, size_t capacity);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Operators (registry.c, ops/)                                                                   */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** What an operator's check sees: the host graph during claim_nodes or create_partition. */
+typedef struct CpuCheckContext {
+    const LiteGraph *graph;
+    const LiteNode *node;
+} CpuCheckContext;
+
+typedef struct CpuOp {
+    int32_t builtin_code;
+    const char *custom_name; /**< For LITE_OP_CUSTOM; else NULL. */
+    const char *name;        /**< For messages: "CONV_2D". */
+    int32_t min_version;
+    int32_t max_version;
+    /** Size of the params struct the node must carry (0: none needed). */
+    size_t params_size;
+    /** True if the node can run; else writes a one-line reason. Params are already validated. */
+    bool (*check)(const CpuCheckContext *context, char *reason, size_t capacity);
+    /** Validates current shapes and builds node->state. Tensor data is not bound yet, except
+        constants. Optional. */
+    LiteStatus (*prepare)(CpuPartitionState *partition, CpuNode *node);
+    /** Runs the node; every tensor's data is bound. */
+    LiteStatus (*run)(CpuPartitionState *partition, CpuNode *node);
+    void (*release)(void *state);
+} CpuOp;
+
+/** The operator for a node, or NULL when this plugin has none. */
+const CpuOp *cpu_find_op(int32_t builtin_code, const char *custom_name);
+/** Capability report: one entry per builtin operator in the registry. */
+const LiteOperatorSupport *cpu_supported_operators(size_t *count);
+const char *const *cpu_supported_custom_operators(size_t *count);
+/** A printable name for any builtin code ("CONV_2D", or "builtin operator 53"). */
+const char *cpu_builtin_name(int32_t builtin_code, char *buffer, size_t capacity);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Helpers shared by operators (common.c)                                                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** Report an error through the host (printf-style) and return `status`. */
+LiteStatus cpu_fail(const CpuDelegateState *delegate, LiteStatus status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+void cpu_log(const CpuDelegateState *delegate, LiteLogLevel level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+/** Formats into a reason buffer and returns false (for check functions). */
+bool cpu_decline(char *reason, size_t capacity, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+const char *cpu_type_name(LiteDataType type);
+const char *cpu_activation_name(LiteActivation activation);
+
+/** The graph tensor for input/output slot `slot` of the node in `context`, or NULL if absent. */
+const LiteTensor *cpu_check_input(const CpuCheckContext *context, int32_t slot);
+const LiteTensor *cpu_check_output(const CpuCheckContext *context, int32_t slot);
+/** True if the tensor has constant data, or is produced by a DEQUANTIZE of a constant float16
+    tensor (which the partition folds at prepare). */
+bool cpu_check_is_constant_like(const CpuCheckContext *context, int32_t tensor_index);
+
+/** Checks shared by most operators: input/output counts, every present tensor of `type`, rank of
+    each at most `max_rank`. */
+bool cpu_check_io(const CpuCheckContext *context, int32_t min_inputs, int32_t max_inputs,
+                  int32_t outputs, char *reason, size_t capacity);
+bool cpu_check_tensor(const CpuCheckContext *context, const LiteTensor *tensor, const char *role,
+                      uint32_t type_mask, int32_t min_rank, int32_t max_rank, char *reason,
+                      size_t capacity);
+/** Fused activation check: NONE, RELU, RELU_N1_TO_1 and RELU6 are supported. */
+bool cpu_check_activation(const char *op, LiteActivation activation, char *reason, size_t capacity);
+
+/** Clamp bounds of a fused activation. */
+void cpu_activation_range(LiteActivation activation, float *out_min, float *out_max);
+
+static inline CpuTensor *cpu_in(CpuPartitionState *p, const CpuNode *n, int32_t slot) {
+    return (slot < n->input_count && n->inputs[slot] >= 0) ? &p->tensors[n->inputs[slot]] : NULL;
+}
+static inline CpuTensor *cpu_out(CpuPartitionState *p, const CpuNode *n, int32_t slot) {
+    return &p->tensors[n->outputs[slot]];
+}
+/** Dimension `axis` counted from the end of a rank-4 NHWC view (missing leading dims are 1). */
+static inline int32_t cpu_dim(const CpuTensor *t, int32_t axis) { return t->dims[axis]; }
+
+bool cpu_same_shape(const CpuTensor *a, const CpuTensor *b);
+
+/** TFLite's padding rule: total = max((out-1)*stride + (k-1)*dilation + 1 - in, 0); before = total/2. */
+int32_t cpu_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel, int32_t dilation);
+
+/** 64-byte aligned allocation (free with cpu_aligned_free); NULL on failure or overflow. */
+void *cpu_aligned_alloc(size_t bytes);
+void cpu_aligned_free(void *pointer);
+
+float cpu_half_to_float(uint16_t half);
+
+/* Operators, one table entry each (defined in ops/). */
+extern const CpuOp cpu_op_add, cpu_op_sub, cpu_op_mul, cpu_op_prelu;
+extern const CpuOp cpu_op_relu, cpu_op_relu6, cpu_op_relu_n1_to_1, cpu_op_logistic, cpu_op_tanh,
+    cpu_op_hard_swish, cpu_op_leaky_relu, cpu_op_dequantize;
+extern const CpuOp cpu_op_average_pool_2d, cpu_op_max_pool_2d;
+extern const CpuOp cpu_op_concatenation, cpu_op_reshape, cpu_op_pad, cpu_op_strided_slice,
+    cpu_op_depth_to_space;
+extern const CpuOp cpu_op_conv_2d, cpu_op_fully_connected, cpu_op_depthwise_conv_2d;
+extern const CpuOp cpu_op_transpose_conv, cpu_op_conv_2d_transpose_bias;
+extern const CpuOp cpu_op_resize_bilinear, cpu_op_softmax, cpu_op_mean;
+
+#pragma GCC visibility pop
+
+#endif /* CPU_DELEGATE_H */

@@ -1,0 +1,231 @@
+// Register-blocked GEMM: a 6x16 AVX2+FMA micro-kernel chosen at run time, and a portable 4x16 one.
+#include "gemm.h"
+
+#if CPU_HAVE_X86
+#include <immintrin.h>
+#endif
+
+bool cpu_pack_alloc(CpuPackedMatrix *matrix, int32_t k, int32_t n) {
+    memset(matrix, 0, sizeof(*matrix));
+    if (k <= 0 || n <= 0) return false;
+    matrix->k = k;
+    matrix->n = n;
+    matrix->panel_count = (n + CPU_GEMM_NR - 1) / CPU_GEMM_NR;
+    size_t panel_floats = (size_t)matrix->panel_count * (size_t)k * CPU_GEMM_NR;
+    matrix->panels = cpu_aligned_alloc(panel_floats * sizeof(float));
+    matrix->bias = cpu_aligned_alloc((size_t)matrix->panel_count * CPU_GEMM_NR * sizeof(float));
+    if (!matrix->panels || !matrix->bias) {
+        cpu_pack_free(matrix);
+        return false;
+    }
+    return true;
+}
+
+void cpu_pack_weights(CpuPackedMatrix *matrix, const float *weights, size_t stride_n,
+                      size_t stride_k, const float *bias) {
+    const int32_t k = matrix->k, n = matrix->n;
+    for (int32_t p = 0; p < matrix->panel_count; p++) {
+        float *panel = matrix->panels + (size_t)p * (size_t)k * CPU_GEMM_NR;
+        for (int32_t kk = 0; kk < k; kk++) {
+            for (int32_t j = 0; j < CPU_GEMM_NR; j++) {
+                int32_t col = p * CPU_GEMM_NR + j;
+                panel[(size_t)kk * CPU_GEMM_NR + j] =
+                    col < n ? weights[(size_t)col * stride_n + (size_t)kk * stride_k] : 0.0f;
+            }
+        }
+        for (int32_t j = 0; j < CPU_GEMM_NR; j++) {
+            int32_t col = p * CPU_GEMM_NR + j;
+            matrix->bias[p * CPU_GEMM_NR + j] = (bias && col < n) ? bias[col] : 0.0f;
+        }
+    }
+}
+
+void cpu_pack_free(CpuPackedMatrix *matrix) {
+    cpu_aligned_free(matrix->panels);
+    cpu_aligned_free(matrix->bias);
+    memset(matrix, 0, sizeof(*matrix));
+}
+
+/* One micro-kernel call: rows [0, mr) of A (mr <= MR) against one panel, nr <= NR valid columns. */
+typedef void (*MicroKernel)(size_t mr, size_t nr, size_t k, const float *a, size_t lda,
+                            const float *panel, const float *bias, float *c, size_t ldc,
+                            float act_min, float act_max);
+
+/* Stores a full MR x NR tile kept in `tile` into C, only the valid part. */
+static inline void store_partial(size_t mr, size_t nr, const float *tile, float *c, size_t ldc) {
+    for (size_t r = 0; r < mr; r++) memcpy(c + r * ldc, tile + r * CPU_GEMM_NR, nr * sizeof(float));
+}
+
+#define GENERIC_MR 4
+
+static void kernel_generic(size_t mr, size_t nr, size_t k, const float *a, size_t lda,
+                           const float *panel, const float *bias, float *c, size_t ldc,
+                           float act_min, float act_max) {
+    float acc[GENERIC_MR][CPU_GEMM_NR];
+    const float *rows[GENERIC_MR];
+    for (size_t r = 0; r < GENERIC_MR; r++) {
+        rows[r] = a + (r < mr ? r : 0) * lda; // rows past mr recompute row 0; never stored
+        for (size_t j = 0; j < CPU_GEMM_NR; j++) acc[r][j] = bias[j];
+    }
+    for (size_t p = 0; p < k; p++) {
+        const float *b = panel + p * CPU_GEMM_NR;
+        for (size_t r = 0; r < GENERIC_MR; r++) {
+            const float av = rows[r][p];
+            for (size_t j = 0; j < CPU_GEMM_NR; j++) acc[r][j] += av * b[j];
+        }
+    }
+    for (size_t r = 0; r < GENERIC_MR; r++) {
+        for (size_t j = 0; j < CPU_GEMM_NR; j++) {
+            float v = acc[r][j];
+            v = v < act_min ? act_min : v;
+            acc[r][j] = v > act_max ? act_max : v;
+        }
+    }
+    store_partial(mr, nr, &acc[0][0], c, ldc);
+}
+
+#if CPU_HAVE_X86
+#define AVX2_MR 6
+
+CPU_TARGET_AVX2 static void kernel_avx2(size_t mr, size_t nr, size_t k, const float *a, size_t lda,
+                                        const float *panel, const float *bias, float *c, size_t ldc,
+                                        float act_min, float act_max) {
+    const float *a0 = a;
+    const float *a1 = mr > 1 ? a + lda : a0;
+    const float *a2 = mr > 2 ? a + 2 * lda : a0;
+    const float *a3 = mr > 3 ? a + 3 * lda : a0;
+    const float *a4 = mr > 4 ? a + 4 * lda : a0;
+    const float *a5 = mr > 5 ? a + 5 * lda : a0;
+    __m256 c00 = _mm256_loadu_ps(bias), c01 = _mm256_loadu_ps(bias + 8);
+    __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01,
+           c50 = c00, c51 = c01;
+    for (size_t p = 0; p < k; p++) {
+        const __m256 b0 = _mm256_load_ps(panel), b1 = _mm256_load_ps(panel + 8);
+        panel += CPU_GEMM_NR;
+        __m256 av = _mm256_broadcast_ss(a0 + p);
+        c00 = _mm256_fmadd_ps(av, b0, c00);
+        c01 = _mm256_fmadd_ps(av, b1, c01);
+        av = _mm256_broadcast_ss(a1 + p);
+        c10 = _mm256_fmadd_ps(av, b0, c10);
+        c11 = _mm256_fmadd_ps(av, b1, c11);
+        av = _mm256_broadcast_ss(a2 + p);
+        c20 = _mm256_fmadd_ps(av, b0, c20);
+        c21 = _mm256_fmadd_ps(av, b1, c21);
+        av = _mm256_broadcast_ss(a3 + p);
+        c30 = _mm256_fmadd_ps(av, b0, c30);
+        c31 = _mm256_fmadd_ps(av, b1, c31);
+        av = _mm256_broadcast_ss(a4 + p);
+        c40 = _mm256_fmadd_ps(av, b0, c40);
+        c41 = _mm256_fmadd_ps(av, b1, c41);
+        av = _mm256_broadcast_ss(a5 + p);
+        c50 = _mm256_fmadd_ps(av, b0, c50);
+        c51 = _mm256_fmadd_ps(av, b1, c51);
+    }
+    const __m256 lo = _mm256_set1_ps(act_min), hi = _mm256_set1_ps(act_max);
+#define CLAMP(v) v = _mm256_min_ps(_mm256_max_ps(v, lo), hi)
+    CLAMP(c00); CLAMP(c01); CLAMP(c10); CLAMP(c11); CLAMP(c20); CLAMP(c21);
+    CLAMP(c30); CLAMP(c31); CLAMP(c40); CLAMP(c41); CLAMP(c50); CLAMP(c51);
+#undef CLAMP
+    if (nr == CPU_GEMM_NR) {
+        switch (mr) { // stores fall through from the last valid row down to row 0
+        case 6: _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51); // fallthrough
+        case 5: _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41); // fallthrough
+        case 4: _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31); // fallthrough
+        case 3: _mm256_storeu_ps(c + 2 * ldc, c20); _mm256_storeu_ps(c + 2 * ldc + 8, c21); // fallthrough
+        case 2: _mm256_storeu_ps(c + 1 * ldc, c10); _mm256_storeu_ps(c + 1 * ldc + 8, c11); // fallthrough
+        default: _mm256_storeu_ps(c, c00); _mm256_storeu_ps(c + 8, c01);
+        }
+        return;
+    }
+    float tile[AVX2_MR * CPU_GEMM_NR];
+    _mm256_storeu_ps(tile + 0, c00); _mm256_storeu_ps(tile + 8, c01);
+    _mm256_storeu_ps(tile + 16, c10); _mm256_storeu_ps(tile + 24, c11);
+    _mm256_storeu_ps(tile + 32, c20); _mm256_storeu_ps(tile + 40, c21);
+    _mm256_storeu_ps(tile + 48, c30); _mm256_storeu_ps(tile + 56, c31);
+    _mm256_storeu_ps(tile + 64, c40); _mm256_storeu_ps(tile + 72, c41);
+    _mm256_storeu_ps(tile + 80, c50); _mm256_storeu_ps(tile + 88, c51);
+    store_partial(mr, nr, tile, c, ldc);
+}
+#endif
+
+static MicroKernel select_kernel(size_t *mr) {
+#if CPU_HAVE_X86
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        *mr = AVX2_MR;
+        return kernel_avx2;
+    }
+#endif
+    *mr = GENERIC_MR;
+    return kernel_generic;
+}
+
+void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
+                   int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
+                   float act_max) {
+    size_t mr_max;
+    MicroKernel kernel = select_kernel(&mr_max);
+    const size_t k = (size_t)b->k;
+    for (int32_t p = panel_begin; p < panel_end; p++) {
+        const float *panel = b->panels + (size_t)p * k * CPU_GEMM_NR;
+        const float *bias = b->bias + (size_t)p * CPU_GEMM_NR;
+        size_t col = (size_t)p * CPU_GEMM_NR;
+        size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+        for (size_t r = 0; r < m; r += mr_max) {
+            size_t mr = m - r < mr_max ? m - r : mr_max;
+            kernel(mr, nr, k, a + r * lda, lda, panel, bias, c + r * ldc + col, ldc, act_min,
+                   act_max);
+        }
+    }
+}
+
+void cpu_gemm_plan(size_t m, int32_t panel_count, int threads, size_t *rows_per_tile,
+                   int32_t *panel_groups) {
+    // 48 rows keep an A tile and a B panel in L1/L2; smaller tiles when rows are scarce so that
+    // every thread gets work.
+    size_t rows = 48;
+    while (rows > 6 && (m + rows - 1) / rows < (size_t)threads * 2) rows -= 6;
+    *rows_per_tile = rows;
+    size_t row_tiles = (m + rows - 1) / rows;
+    int32_t groups = 1;
+    if (threads > 1 && row_tiles < (size_t)threads * 2) {
+        groups = (int32_t)(((size_t)threads * 2 + row_tiles - 1) / row_tiles);
+        if (groups > panel_count) groups = panel_count;
+    }
+    *panel_groups = groups < 1 ? 1 : groups;
+}
+
+typedef struct GemmTask {
+    const CpuPackedMatrix *b;
+    const float *a;
+    size_t lda, m, rows_per_tile;
+    int32_t panel_groups;
+    float *c;
+    size_t ldc;
+    float act_min, act_max;
+} GemmTask;
+
+static void gemm_task(void *context, size_t begin, size_t end, int thread) {
+    (void)thread;
+    const GemmTask *t = context;
+    for (size_t task = begin; task < end; task++) {
+        size_t tile = task / (size_t)t->panel_groups;
+        int32_t group = (int32_t)(task % (size_t)t->panel_groups);
+        size_t row = tile * t->rows_per_tile;
+        size_t rows = t->m - row < t->rows_per_tile ? t->m - row : t->rows_per_tile;
+        int32_t p0 = (int32_t)((int64_t)t->b->panel_count * group / t->panel_groups);
+        int32_t p1 = (int32_t)((int64_t)t->b->panel_count * (group + 1) / t->panel_groups);
+        cpu_gemm_tile(t->b, t->a + row * t->lda, t->lda, rows, p0, p1, t->c + row * t->ldc, t->ldc,
+                      t->act_min, t->act_max);
+    }
+}
+
+void cpu_gemm(CpuThreadPool *pool, const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
+              float *c, size_t ldc, float act_min, float act_max) {
+    if (m == 0) return;
+    GemmTask task = {.b = b, .a = a, .lda = lda, .m = m, .c = c, .ldc = ldc,
+                     .act_min = act_min, .act_max = act_max};
+    cpu_gemm_plan(m, b->panel_count, cpu_pool_threads(pool), &task.rows_per_tile,
+                  &task.panel_groups);
+    size_t tiles = (m + task.rows_per_tile - 1) / task.rows_per_tile;
+    cpu_parallel_for(pool, tiles * (size_t)task.panel_groups, 1, gemm_task, &task);
+}

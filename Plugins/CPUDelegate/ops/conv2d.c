@@ -1,0 +1,181 @@
+// CONV_2D as a packed GEMM: 1x1 stride-1 convolutions read the NHWC input directly as the A
+// matrix; the others gather tiles of im2col rows into per-thread scratch first.
+#include "../gemm.h"
+
+static bool check_conv(const CpuCheckContext *c, char *reason, size_t capacity) {
+    const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
+    const LiteConv2DParams *params = c->node->params;
+    if (!cpu_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = cpu_check_input(c, 0), *w = cpu_check_input(c, 1),
+                     *bias = cpu_check_input(c, 2), *out = cpu_check_output(c, 0);
+    if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
+        !cpu_check_tensor(c, w, "weights", f32, 4, 4, reason, capacity) ||
+        !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
+        return false;
+    if (!cpu_check_is_constant_like(c, c->node->inputs[1]))
+        return cpu_decline(reason, capacity, "CONV_2D with non-constant weights");
+    if (bias) {
+        if (!cpu_check_tensor(c, bias, "bias", f32, 1, 1, reason, capacity)) return false;
+        if (!cpu_check_is_constant_like(c, c->node->inputs[2]))
+            return cpu_decline(reason, capacity, "CONV_2D with a non-constant bias");
+        if (bias->dims[0] != w->dims[0])
+            return cpu_decline(reason, capacity, "bias size %d != output channels %d",
+                               bias->dims[0], w->dims[0]);
+    }
+    if (w->dims[3] != in->dims[3])
+        return cpu_decline(reason, capacity, "grouped convolution (input channels %d, filter "
+                           "channels %d) unsupported", in->dims[3], w->dims[3]);
+    if (out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
+        return cpu_decline(reason, capacity, "output shape does not match input and weights");
+    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
+        return cpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+    if (params->stride_width < 1 || params->stride_height < 1 || params->dilation_width < 1 ||
+        params->dilation_height < 1)
+        return cpu_decline(reason, capacity, "non-positive stride or dilation");
+    return cpu_check_activation("CONV_2D", params->activation, reason, capacity);
+}
+
+typedef struct ConvState {
+    CpuPackedMatrix packed;
+    bool pack_each_run; /* weights or bias are not constants of this partition */
+    int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
+    int32_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+    bool direct;        /* 1x1, stride 1, no padding: the input is the A matrix */
+    size_t k;           /* k_h * k_w * in_c */
+    size_t m;           /* batch * out_h * out_w */
+    size_t rows_per_tile;
+    int32_t panel_groups;
+    float *scratch;     /* per-thread im2col tiles */
+    float act_min, act_max;
+    const float *in;
+    float *out;
+} ConvState;
+
+static void release_conv(void *state) {
+    ConvState *s = state;
+    if (!s) return;
+    cpu_pack_free(&s->packed);
+    cpu_aligned_free(s->scratch);
+    free(s);
+}
+
+static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
+    const CpuTensor *in = cpu_in(p, node, 0), *w = cpu_in(p, node, 1), *bias = cpu_in(p, node, 2),
+                    *out = cpu_out(p, node, 0);
+    const LiteConv2DParams *params = &node->params.conv;
+    if (in->rank != 4 || w->rank != 4 || out->rank != 4 || w->dims[3] != in->dims[3] ||
+        out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0] ||
+        (bias && (bias->rank != 1 || bias->dims[0] != w->dims[0])))
+        return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                        "cpu: CONV_2D node %d: shapes of input, weights, bias and output disagree",
+                        node->graph_node);
+    ConvState *s = calloc(1, sizeof(*s));
+    if (!s) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+    node->state = s;
+    s->in_h = in->dims[1];
+    s->in_w = in->dims[2];
+    s->in_c = in->dims[3];
+    s->out_h = out->dims[1];
+    s->out_w = out->dims[2];
+    s->out_c = out->dims[3];
+    s->k_h = w->dims[1];
+    s->k_w = w->dims[2];
+    s->stride_h = params->stride_height;
+    s->stride_w = params->stride_width;
+    s->dilation_h = params->dilation_height;
+    s->dilation_w = params->dilation_width;
+    if (params->padding == LITE_PADDING_SAME) {
+        s->pad_h = cpu_padding_before(s->in_h, s->out_h, s->stride_h, s->k_h, s->dilation_h);
+        s->pad_w = cpu_padding_before(s->in_w, s->out_w, s->stride_w, s->k_w, s->dilation_w);
+    }
+    cpu_activation_range(params->activation, &s->act_min, &s->act_max);
+    s->k = (size_t)s->k_h * s->k_w * s->in_c;
+    s->m = (size_t)out->dims[0] * s->out_h * s->out_w;
+    if (out->count == 0) return LITE_STATUS_OK;
+    if (s->k == 0)
+        return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                        "cpu: CONV_2D node %d: empty filter", node->graph_node);
+    s->direct = s->k_h == 1 && s->k_w == 1 && s->stride_h == 1 && s->stride_w == 1 &&
+                s->pad_h == 0 && s->pad_w == 0 && s->out_h == s->in_h && s->out_w == s->in_w;
+
+    if (!cpu_pack_alloc(&s->packed, (int32_t)s->k, s->out_c))
+        return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory packing weights");
+    s->pack_each_run = w->kind != CPU_TENSOR_CONSTANT || (bias && bias->kind != CPU_TENSOR_CONSTANT);
+    if (!s->pack_each_run)
+        cpu_pack_weights(&s->packed, w->constant, s->k, 1, bias ? bias->constant : NULL);
+
+    const int threads = cpu_pool_threads(p->delegate->pool);
+    cpu_gemm_plan(s->m, s->packed.panel_count, threads, &s->rows_per_tile, &s->panel_groups);
+    if (!s->direct) {
+        size_t floats = (size_t)threads * s->rows_per_tile * s->k;
+        s->scratch = cpu_aligned_alloc(floats * sizeof(float));
+        if (!s->scratch)
+            return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory (im2col)");
+    }
+    return LITE_STATUS_OK;
+}
+
+/* Gathers output pixels [m0, m0 + rows) into im2col rows of k floats (zeros for padding). */
+static void im2col(const ConvState *s, size_t m0, size_t rows, float *restrict columns) {
+    const size_t pixels = (size_t)s->out_h * s->out_w;
+    const size_t channel_bytes = (size_t)s->in_c * sizeof(float);
+    for (size_t r = 0; r < rows; r++) {
+        const size_t m = m0 + r;
+        const size_t b = m / pixels, rest = m % pixels;
+        const int32_t oy = (int32_t)(rest / (size_t)s->out_w), ox = (int32_t)(rest % (size_t)s->out_w);
+        float *row = columns + r * s->k;
+        for (int32_t ky = 0; ky < s->k_h; ky++) {
+            const int32_t iy = oy * s->stride_h - s->pad_h + ky * s->dilation_h;
+            for (int32_t kx = 0; kx < s->k_w; kx++) {
+                const int32_t ix = ox * s->stride_w - s->pad_w + kx * s->dilation_w;
+                float *dst = row + ((size_t)ky * s->k_w + kx) * s->in_c;
+                if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w) {
+                    memset(dst, 0, channel_bytes);
+                } else {
+                    memcpy(dst, s->in + (((size_t)b * s->in_h + iy) * s->in_w + ix) * s->in_c,
+                           channel_bytes);
+                }
+            }
+        }
+    }
+}
+
+static void conv_task(void *context, size_t begin, size_t end, int thread) {
+    const ConvState *s = context;
+    float *columns = s->scratch + (size_t)thread * s->rows_per_tile * s->k;
+    for (size_t task = begin; task < end; task++) {
+        const size_t tile = task / (size_t)s->panel_groups;
+        const int32_t group = (int32_t)(task % (size_t)s->panel_groups);
+        const size_t m0 = tile * s->rows_per_tile;
+        const size_t rows = s->m - m0 < s->rows_per_tile ? s->m - m0 : s->rows_per_tile;
+        const int32_t p0 = (int32_t)((int64_t)s->packed.panel_count * group / s->panel_groups);
+        const int32_t p1 = (int32_t)((int64_t)s->packed.panel_count * (group + 1) / s->panel_groups);
+        im2col(s, m0, rows, columns);
+        cpu_gemm_tile(&s->packed, columns, s->k, rows, p0, p1, s->out + m0 * (size_t)s->out_c,
+                      (size_t)s->out_c, s->act_min, s->act_max);
+    }
+}
+
+static LiteStatus run_conv(CpuPartitionState *p, CpuNode *node) {
+    ConvState *s = node->state;
+    if (s->m == 0 || s->out_c == 0) return LITE_STATUS_OK;
+    if (s->pack_each_run) {
+        const CpuTensor *bias = cpu_in(p, node, 2);
+        cpu_pack_weights(&s->packed, cpu_in(p, node, 1)->data, s->k, 1, bias ? bias->data : NULL);
+    }
+    s->in = cpu_in(p, node, 0)->data;
+    s->out = cpu_out(p, node, 0)->data;
+    if (s->direct) {
+        cpu_gemm(p->delegate->pool, &s->packed, s->in, (size_t)s->in_c, s->m, s->out,
+                 (size_t)s->out_c, s->act_min, s->act_max);
+        return LITE_STATUS_OK;
+    }
+    const size_t tiles = (s->m + s->rows_per_tile - 1) / s->rows_per_tile;
+    cpu_parallel_for(p->delegate->pool, tiles * (size_t)s->panel_groups, 1, conv_task, s);
+    return LITE_STATUS_OK;
+}
+
+const CpuOp cpu_op_conv_2d = {
+    .builtin_code = LITE_OP_CONV_2D, .name = "CONV_2D", .min_version = 1, .max_version = 8,
+    .params_size = sizeof(LiteConv2DParams), .check = check_conv, .prepare = prepare_conv,
+    .run = run_conv, .release = release_conv};

@@ -1,0 +1,120 @@
+// AVERAGE_POOL_2D and MAX_POOL_2D (NHWC, float32). The average excludes padding from the count.
+#include "../cpu_delegate.h"
+
+static bool check_pool(const CpuCheckContext *c, char *reason, size_t capacity) {
+    const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
+    const LitePool2DParams *params = c->node->params;
+    const char *name = c->node->builtin_code == LITE_OP_MAX_POOL_2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
+    if (!cpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+    if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
+        !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
+        return false;
+    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
+        return cpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+    if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
+        params->filter_height < 1)
+        return cpu_decline(reason, capacity, "non-positive stride or filter size");
+    if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
+        return cpu_decline(reason, capacity, "batch or channels differ between input and output");
+    return cpu_check_activation(name, params->activation, reason, capacity);
+}
+
+typedef struct PoolTask {
+    bool max;
+    int32_t in_h, in_w, channels, out_h, out_w;
+    int32_t stride_h, stride_w, filter_h, filter_w, pad_h, pad_w;
+    float act_min, act_max;
+    const float *in;
+    float *out;
+} PoolTask;
+
+static LiteStatus prepare_pool(CpuPartitionState *p, CpuNode *node) {
+    const CpuTensor *in = cpu_in(p, node, 0), *out = cpu_out(p, node, 0);
+    if (in->rank != 4 || out->rank != 4 || in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
+        return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                        "cpu: %s node %d: unexpected shapes", node->op->name, node->graph_node);
+    PoolTask *t = calloc(1, sizeof(*t));
+    if (!t) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+    const LitePool2DParams *params = &node->params.pool;
+    t->max = node->op->builtin_code == LITE_OP_MAX_POOL_2D;
+    t->in_h = in->dims[1];
+    t->in_w = in->dims[2];
+    t->channels = in->dims[3];
+    t->out_h = out->dims[1];
+    t->out_w = out->dims[2];
+    t->stride_h = params->stride_height;
+    t->stride_w = params->stride_width;
+    t->filter_h = params->filter_height;
+    t->filter_w = params->filter_width;
+    if (params->padding == LITE_PADDING_SAME) {
+        t->pad_h = cpu_padding_before(t->in_h, t->out_h, t->stride_h, t->filter_h, 1);
+        t->pad_w = cpu_padding_before(t->in_w, t->out_w, t->stride_w, t->filter_w, 1);
+    }
+    cpu_activation_range(params->activation, &t->act_min, &t->act_max);
+    node->state = t;
+    return LITE_STATUS_OK;
+}
+
+static void pool_rows(void *context, size_t begin, size_t end, int thread) {
+    (void)thread;
+    const PoolTask *t = context;
+    const int32_t C = t->channels;
+    float accumulator[256];
+    for (size_t row = begin; row < end; row++) {
+        const int32_t b = (int32_t)(row / (size_t)t->out_h), oy = (int32_t)(row % (size_t)t->out_h);
+        const int32_t iy0 = oy * t->stride_h - t->pad_h;
+        const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
+        const int32_t fy1 = t->in_h - iy0 < t->filter_h ? t->in_h - iy0 : t->filter_h;
+        for (int32_t ox = 0; ox < t->out_w; ox++) {
+            const int32_t ix0 = ox * t->stride_w - t->pad_w;
+            const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
+            const int32_t fx1 = t->in_w - ix0 < t->filter_w ? t->in_w - ix0 : t->filter_w;
+            float *restrict out = t->out + (((size_t)b * t->out_h + oy) * t->out_w + ox) * C;
+            const int32_t count = (fy1 - fy0) * (fx1 - fx0);
+            for (int32_t c0 = 0; c0 < C; c0 += 256) {
+                const int32_t cn = C - c0 < 256 ? C - c0 : 256;
+                for (int32_t c = 0; c < cn; c++) accumulator[c] = t->max ? -INFINITY : 0.0f;
+                for (int32_t fy = fy0; fy < fy1; fy++) {
+                    for (int32_t fx = fx0; fx < fx1; fx++) {
+                        const float *restrict in =
+                            t->in + (((size_t)b * t->in_h + iy0 + fy) * t->in_w + ix0 + fx) * C + c0;
+                        if (t->max) {
+                            for (int32_t c = 0; c < cn; c++)
+                                accumulator[c] = in[c] > accumulator[c] ? in[c] : accumulator[c];
+                        } else {
+                            for (int32_t c = 0; c < cn; c++) accumulator[c] += in[c];
+                        }
+                    }
+                }
+                for (int32_t c = 0; c < cn; c++) {
+                    // TFLite writes 0 for an average over an empty window (never happens with
+                    // valid shapes).
+                    float v = t->max ? accumulator[c] : (count > 0 ? accumulator[c] / (float)count : 0.0f);
+                    v = v < t->act_min ? t->act_min : v;
+                    out[c0 + c] = v > t->act_max ? t->act_max : v;
+                }
+            }
+        }
+    }
+}
+
+static LiteStatus run_pool(CpuPartitionState *p, CpuNode *node) {
+    PoolTask *t = node->state;
+    const CpuTensor *out = cpu_out(p, node, 0);
+    t->in = cpu_in(p, node, 0)->data;
+    t->out = out->data;
+    size_t rows = (size_t)out->dims[0] * (size_t)t->out_h;
+    cpu_parallel_for(p->delegate->pool, rows, 1, pool_rows, t);
+    return LITE_STATUS_OK;
+}
+
+const CpuOp cpu_op_average_pool_2d = {
+    .builtin_code = LITE_OP_AVERAGE_POOL_2D, .name = "AVERAGE_POOL_2D", .min_version = 1,
+    .max_version = 3, .params_size = sizeof(LitePool2DParams), .check = check_pool,
+    .prepare = prepare_pool, .run = run_pool, .release = free};
+
+const CpuOp cpu_op_max_pool_2d = {
+    .builtin_code = LITE_OP_MAX_POOL_2D, .name = "MAX_POOL_2D", .min_version = 1,
+    .max_version = 3, .params_size = sizeof(LitePool2DParams), .check = check_pool,
+    .prepare = prepare_pool, .run = run_pool, .release = free};

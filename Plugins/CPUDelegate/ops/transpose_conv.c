@@ -1,0 +1,225 @@
+// TRANSPOSE_CONV and MediaPipe's Convolution2DTransposeBias. One GEMM per image computes every
+// input pixel's contribution to its k_h x k_w output patch (columns ordered fy, fx, oc); each
+// output pixel then gathers the contributions that land on it, adds the bias and clamps. The
+// gather makes output rows independent, so they run in parallel without atomics.
+#include "../gemm.h"
+
+typedef struct TransposeConvSlots {
+    int32_t input, weights, bias; /* node input slots; bias -1 when optional and absent */
+    bool custom;
+} TransposeConvSlots;
+
+static TransposeConvSlots slots_of(int32_t builtin_code) {
+    if (builtin_code == LITE_OP_CUSTOM) return (TransposeConvSlots){0, 1, 2, true};
+    return (TransposeConvSlots){2, 1, 3, false};
+}
+
+static bool check_transpose_conv(const CpuCheckContext *c, char *reason, size_t capacity) {
+    const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
+    const TransposeConvSlots slots = slots_of(c->node->builtin_code);
+    const LiteTransposeConvParams *params = c->node->params;
+    const char *name = slots.custom ? "Convolution2DTransposeBias" : "TRANSPOSE_CONV";
+    if (!cpu_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
+    const LiteTensor *in = cpu_check_input(c, slots.input), *w = cpu_check_input(c, slots.weights),
+                     *bias = cpu_check_input(c, slots.bias), *out = cpu_check_output(c, 0);
+    if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
+        !cpu_check_tensor(c, w, "weights", f32, 4, 4, reason, capacity) ||
+        !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
+        return false;
+    if (!slots.custom) {
+        const LiteTensor *shape = cpu_check_input(c, 0);
+        if (!cpu_check_tensor(c, shape, "output_shape", LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32), 1,
+                              1, reason, capacity))
+            return false;
+    }
+    if (!cpu_check_is_constant_like(c, c->node->inputs[slots.weights]))
+        return cpu_decline(reason, capacity, "%s with non-constant weights", name);
+    if (slots.custom && !bias) return cpu_decline(reason, capacity, "%s without a bias", name);
+    if (bias) {
+        if (!cpu_check_tensor(c, bias, "bias", f32, 1, 1, reason, capacity)) return false;
+        if (!cpu_check_is_constant_like(c, c->node->inputs[slots.bias]))
+            return cpu_decline(reason, capacity, "%s with a non-constant bias", name);
+        if (bias->dims[0] != w->dims[0])
+            return cpu_decline(reason, capacity, "bias size %d != output channels %d",
+                               bias->dims[0], w->dims[0]);
+    }
+    if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
+        return cpu_decline(reason, capacity, "shapes of input, weights and output disagree");
+    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
+        return cpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+    if (params->stride_width < 1 || params->stride_height < 1)
+        return cpu_decline(reason, capacity, "non-positive stride");
+    // MediaPipe's kernel ignores any activation; TFLite's applies it.
+    if (!slots.custom) return cpu_check_activation(name, params->activation, reason, capacity);
+    return true;
+}
+
+typedef struct TransposeConvState {
+    TransposeConvSlots slots;
+    CpuPackedMatrix packed;  /* B[ic][(fy, fx, oc)] */
+    float *reordered;        /* weights as [(fy, fx, oc)][ic] for packing */
+    bool pack_each_run;
+    float *bias;             /* out_c floats */
+    float *columns;          /* in_h * in_w rows of k_h * k_w * out_c */
+    int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, stride_h, stride_w, pad_h, pad_w;
+    size_t batch;
+    float act_min, act_max;
+    float *out;
+    size_t image; /* the batch item being gathered */
+} TransposeConvState;
+
+static void release_transpose_conv(void *state) {
+    TransposeConvState *s = state;
+    if (!s) return;
+    cpu_pack_free(&s->packed);
+    cpu_aligned_free(s->reordered);
+    cpu_aligned_free(s->bias);
+    cpu_aligned_free(s->columns);
+    free(s);
+}
+
+static void pack_transpose_weights(TransposeConvState *s, const float *weights, const float *bias) {
+    const size_t IC = (size_t)s->in_c;
+    for (int32_t o = 0; o < s->out_c; o++)
+        for (int32_t fy = 0; fy < s->k_h; fy++)
+            for (int32_t fx = 0; fx < s->k_w; fx++)
+                memcpy(s->reordered + (((size_t)fy * s->k_w + fx) * s->out_c + o) * IC,
+                       weights + (((size_t)o * s->k_h + fy) * s->k_w + fx) * IC, IC * sizeof(float));
+    cpu_pack_weights(&s->packed, s->reordered, IC, 1, NULL);
+    if (bias) memcpy(s->bias, bias, (size_t)s->out_c * sizeof(float));
+    else memset(s->bias, 0, (size_t)s->out_c * sizeof(float));
+}
+
+static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
+    const TransposeConvSlots slots = slots_of(node->op->builtin_code);
+    const CpuTensor *in = cpu_in(p, node, slots.input), *w = cpu_in(p, node, slots.weights),
+                    *bias = cpu_in(p, node, slots.bias), *out = cpu_out(p, node, 0);
+    const LiteTransposeConvParams *params = &node->params.transpose_conv;
+    if (in->rank != 4 || w->rank != 4 || out->rank != 4 || w->dims[3] != in->dims[3] ||
+        out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0] ||
+        (bias && bias->count != (size_t)w->dims[0]))
+        return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                        "cpu: %s node %d: shapes disagree", node->op->name, node->graph_node);
+    TransposeConvState *s = calloc(1, sizeof(*s));
+    if (!s) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+    node->state = s;
+    s->slots = slots;
+    s->batch = (size_t)in->dims[0];
+    s->in_h = in->dims[1];
+    s->in_w = in->dims[2];
+    s->in_c = in->dims[3];
+    s->out_h = out->dims[1];
+    s->out_w = out->dims[2];
+    s->out_c = out->dims[3];
+    s->k_h = w->dims[1];
+    s->k_w = w->dims[2];
+    s->stride_h = params->stride_height;
+    s->stride_w = params->stride_width;
+    if (params->padding == LITE_PADDING_SAME) {
+        if (slots.custom) {
+            // MediaPipe: total = max(0, k - (in - 1) % stride - 1), before = total / 2.
+            int32_t total_h = s->k_h - (s->in_h - 1) % s->stride_h - 1;
+            int32_t total_w = s->k_w - (s->in_w - 1) % s->stride_w - 1;
+            s->pad_h = total_h > 0 ? total_h / 2 : 0;
+            s->pad_w = total_w > 0 ? total_w / 2 : 0;
+        } else {
+            // TFLite pads as if convolving the output: out' = ceil(out / stride).
+            int32_t conv_h = (s->out_h + s->stride_h - 1) / s->stride_h;
+            int32_t conv_w = (s->out_w + s->stride_w - 1) / s->stride_w;
+            s->pad_h = cpu_padding_before(s->out_h, conv_h, s->stride_h, s->k_h, 1);
+            s->pad_w = cpu_padding_before(s->out_w, conv_w, s->stride_w, s->k_w, 1);
+        }
+    }
+    if (slots.custom) {
+        s->act_min = -INFINITY;
+        s->act_max = INFINITY;
+    } else {
+        cpu_activation_range(params->activation, &s->act_min, &s->act_max);
+    }
+    if (out->count == 0) return LITE_STATUS_OK;
+    const size_t columns = (size_t)s->k_h * s->k_w * s->out_c;
+    const size_t pixels = (size_t)s->in_h * s->in_w;
+    if (columns == 0 || s->in_c == 0 || columns > INT32_MAX ||
+        (pixels > 0 && columns > (SIZE_MAX / sizeof(float)) / pixels))
+        return cpu_fail(p->delegate, LITE_STATUS_UNSUPPORTED, "cpu: %s node %d: degenerate shape",
+                        node->op->name, node->graph_node);
+    s->bias = cpu_aligned_alloc((size_t)s->out_c * sizeof(float));
+    s->reordered = cpu_aligned_alloc(columns * (size_t)s->in_c * sizeof(float));
+    s->columns = cpu_aligned_alloc(pixels * columns * sizeof(float));
+    if (!s->bias || !s->reordered || !s->columns ||
+        !cpu_pack_alloc(&s->packed, s->in_c, (int32_t)columns))
+        return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY,
+                        "cpu: out of memory for %s node %d", node->op->name, node->graph_node);
+    s->pack_each_run = w->kind != CPU_TENSOR_CONSTANT || (bias && bias->kind != CPU_TENSOR_CONSTANT);
+    if (!s->pack_each_run) pack_transpose_weights(s, w->constant, bias ? bias->constant : NULL);
+    return LITE_STATUS_OK;
+}
+
+static void gather_rows(void *context, size_t begin, size_t end, int thread) {
+    (void)thread;
+    const TransposeConvState *s = context;
+    const int32_t OC = s->out_c;
+    const size_t row_columns = (size_t)s->k_h * s->k_w * OC;
+    for (size_t oy_index = begin; oy_index < end; oy_index++) {
+        const int32_t oy = (int32_t)oy_index;
+        for (int32_t ox = 0; ox < s->out_w; ox++) {
+            float *restrict out = s->out + (((s->image * s->out_h) + oy) * (size_t)s->out_w + ox) * OC;
+            for (int32_t o = 0; o < OC; o++) out[o] = s->bias[o];
+            // Input pixel iy contributes to output oy through filter row fy = oy + pad - iy*stride.
+            for (int32_t fy = 0; fy < s->k_h; fy++) {
+                const int32_t ty = oy + s->pad_h - fy;
+                if (ty < 0 || ty % s->stride_h != 0) continue;
+                const int32_t iy = ty / s->stride_h;
+                if (iy >= s->in_h) continue;
+                for (int32_t fx = 0; fx < s->k_w; fx++) {
+                    const int32_t tx = ox + s->pad_w - fx;
+                    if (tx < 0 || tx % s->stride_w != 0) continue;
+                    const int32_t ix = tx / s->stride_w;
+                    if (ix >= s->in_w) continue;
+                    const float *restrict contribution =
+                        s->columns + ((size_t)iy * s->in_w + ix) * row_columns +
+                        ((size_t)fy * s->k_w + fx) * OC;
+                    for (int32_t o = 0; o < OC; o++) out[o] += contribution[o];
+                }
+            }
+            for (int32_t o = 0; o < OC; o++) {
+                float v = out[o] < s->act_min ? s->act_min : out[o];
+                out[o] = v > s->act_max ? s->act_max : v;
+            }
+        }
+    }
+}
+
+static LiteStatus run_transpose_conv(CpuPartitionState *p, CpuNode *node) {
+    TransposeConvState *s = node->state;
+    const CpuTensor *out = cpu_out(p, node, 0);
+    if (out->count == 0) return LITE_STATUS_OK;
+    if (s->pack_each_run) {
+        const CpuTensor *bias = cpu_in(p, node, s->slots.bias);
+        pack_transpose_weights(s, cpu_in(p, node, s->slots.weights)->data, bias ? bias->data : NULL);
+    }
+    const float *in = cpu_in(p, node, s->slots.input)->data;
+    const size_t pixels = (size_t)s->in_h * s->in_w;
+    const size_t columns = (size_t)s->k_h * s->k_w * s->out_c;
+    s->out = out->data;
+    for (size_t b = 0; b < s->batch; b++) {
+        cpu_gemm(p->delegate->pool, &s->packed, in + b * pixels * s->in_c, (size_t)s->in_c, pixels,
+                 s->columns, columns, -INFINITY, INFINITY);
+        s->image = b;
+        cpu_parallel_for(p->delegate->pool, (size_t)s->out_h, 1, gather_rows, s);
+    }
+    return LITE_STATUS_OK;
+}
+
+const CpuOp cpu_op_transpose_conv = {
+    .builtin_code = LITE_OP_TRANSPOSE_CONV, .name = "TRANSPOSE_CONV", .min_version = 1,
+    .max_version = 5, .params_size = sizeof(LiteTransposeConvParams),
+    .check = check_transpose_conv, .prepare = prepare_transpose_conv, .run = run_transpose_conv,
+    .release = release_transpose_conv};
+
+const CpuOp cpu_op_conv_2d_transpose_bias = {
+    .builtin_code = LITE_OP_CUSTOM, .custom_name = "Convolution2DTransposeBias",
+    .name = "Convolution2DTransposeBias", .min_version = 1, .max_version = 1,
+    .params_size = sizeof(LiteTransposeConvParams), .check = check_transpose_conv,
+    .prepare = prepare_transpose_conv, .run = run_transpose_conv,
+    .release = release_transpose_conv};

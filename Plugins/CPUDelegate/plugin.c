@@ -1,0 +1,280 @@
+// The plugin's entry point, its one backend ("cpu"), delegate creation and claiming.
+#include "cpu_delegate.h"
+
+#include <unistd.h>
+
+#define MAX_THREADS 256
+
+static int online_cpus(void) {
+    long count = sysconf(_SC_NPROCESSORS_ONLN);
+    return count < 1 ? 1 : (count > MAX_THREADS ? MAX_THREADS : (int)count);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Device description                                                                             */
+/* ---------------------------------------------------------------------------------------------- */
+
+static void cpu_model_name(char *name, size_t capacity) {
+    snprintf(name, capacity, "CPU");
+    FILE *file = fopen("/proc/cpuinfo", "r");
+    if (!file) return;
+    char line[256];
+    while (fgets(line, sizeof(line), file)) {
+        if (strncmp(line, "model name", 10) != 0) continue;
+        const char *value = strchr(line, ':');
+        if (!value) break;
+        value++;
+        while (*value == ' ' || *value == '\t') value++;
+        snprintf(name, capacity, "%s", value);
+        name[strcspn(name, "\n")] = '\0';
+        break;
+    }
+    fclose(file);
+}
+
+static LiteStatus query_device(char *text, size_t capacity) {
+    if (!text || capacity == 0) return LITE_STATUS_INVALID_ARGUMENT;
+    char model[128];
+    cpu_model_name(model, sizeof(model));
+#if defined(__x86_64__)
+    const char *arch = "x86_64";
+    const char *simd = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+                           ? ", AVX2+FMA" : ", SSE2";
+#elif defined(__aarch64__)
+    const char *arch = "aarch64", *simd = "";
+#else
+    const char *arch = "generic", *simd = "";
+#endif
+    snprintf(text, capacity, "%s %s, %d threads%s", arch, model, online_cpus(), simd);
+    return LITE_STATUS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Delegate                                                                                       */
+/* ---------------------------------------------------------------------------------------------- */
+
+static bool parse_int(const char *text, long *value) {
+    if (!text || !*text) return false;
+    char *end = NULL;
+    long parsed = strtol(text, &end, 10);
+    if (*end != '\0') return false;
+    *value = parsed;
+    return true;
+}
+
+static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
+                                  const char *const *option_values, size_t option_count,
+                                  LiteDelegate **out_delegate) {
+    CpuDelegateState probe = {.services = services};
+    if (!out_delegate)
+        return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: out_delegate is NULL");
+    *out_delegate = NULL;
+    if (services && (services->struct_size == 0 || services->struct_size > 4096)) {
+        // Refuse an absurd table rather than read past it; nothing can be reported through it.
+        return LITE_STATUS_INVALID_ARGUMENT;
+    }
+    if (option_count > 0 && (!option_keys || !option_values))
+        return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: option arrays are NULL");
+
+    int threads = 1; // like TFLite's default: one thread unless asked
+    for (size_t i = 0; i < option_count; i++) {
+        const char *key = option_keys[i], *value = option_values[i];
+        if (!key) return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: option %zu has no key", i);
+        if (strcmp(key, "num_threads") == 0) {
+            long parsed;
+            if (!parse_int(value, &parsed) || parsed < -1 || parsed > MAX_THREADS)
+                return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                                "cpu: num_threads must be an integer in -1...%d (0 or -1: all "
+                                "cores), got '%s'", MAX_THREADS, value ? value : "(null)");
+            threads = parsed <= 0 ? online_cpus() : (int)parsed;
+        } else if (strcmp(key, "precision") == 0) {
+            if (value && strcmp(value, "fp32") == 0) continue;
+            if (value && strcmp(value, "fp16") == 0) {
+                cpu_log(&probe, LITE_LOG_WARNING,
+                        "cpu: precision fp16 requested; this backend computes in fp32");
+                continue;
+            }
+            return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: precision must be 'fp32' or 'fp16', got '%s'",
+                            value ? value : "(null)");
+        } else if (strcmp(key, "cache_dir") == 0 || strcmp(key, "model_token") == 0) {
+            continue; // nothing to compile, nothing to cache
+        } else {
+            cpu_log(&probe, LITE_LOG_WARNING, "cpu: ignoring unknown option '%s'", key);
+        }
+    }
+
+    CpuDelegateState *delegate = calloc(1, sizeof(*delegate));
+    if (!delegate) return cpu_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+    delegate->services = services;
+    delegate->num_threads = threads;
+    if (threads > 1) {
+        delegate->pool = cpu_pool_create(threads);
+        if (!delegate->pool) {
+            free(delegate);
+            return cpu_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "cpu: cannot create %d threads",
+                            threads);
+        }
+        if (cpu_pool_threads(delegate->pool) < threads)
+            cpu_log(delegate, LITE_LOG_WARNING, "cpu: started only %d of %d threads",
+                    cpu_pool_threads(delegate->pool), threads);
+    }
+    *out_delegate = (LiteDelegate *)delegate;
+    return LITE_STATUS_OK;
+}
+
+static void destroy_delegate(LiteDelegate *handle) {
+    CpuDelegateState *delegate = (CpuDelegateState *)handle;
+    if (!delegate) return;
+    cpu_pool_destroy(delegate->pool);
+    free(delegate);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Claiming                                                                                       */
+/* ---------------------------------------------------------------------------------------------- */
+
+bool cpu_validate_graph(const CpuDelegateState *delegate, const LiteGraph *graph) {
+    if (!graph || !LITE_FIELD_FITS(LiteGraph, outputs, graph->struct_size) ||
+        graph->struct_size > 65536) {
+        cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: graph is NULL or has a bad size");
+        return false;
+    }
+    if (graph->tensor_count < 0 || graph->node_count < 0 ||
+        (graph->tensor_count > 0 && !graph->tensors) || (graph->node_count > 0 && !graph->nodes)) {
+        cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: graph has bad tensor/node arrays");
+        return false;
+    }
+    for (int32_t i = 0; i < graph->tensor_count; i++) {
+        const LiteTensor *t = graph->tensors[i];
+        if (!t || !LITE_FIELD_FITS(LiteTensor, flags, t->struct_size) || t->struct_size > 65536 ||
+            t->rank < 0 || (t->rank > 0 && !t->dims)) {
+            cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: tensor %d is malformed", i);
+            return false;
+        }
+    }
+    for (int32_t i = 0; i < graph->node_count; i++) {
+        const LiteNode *n = graph->nodes[i];
+        if (!n || !LITE_FIELD_FITS(LiteNode, custom_options_size, n->struct_size) ||
+            n->struct_size > 65536 || n->input_count < 0 || n->output_count < 0 ||
+            (n->input_count > 0 && !n->inputs) || (n->output_count > 0 && !n->outputs)) {
+            cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: node %d is malformed", i);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool cpu_node_supported(const LiteGraph *graph, int32_t node_index, const CpuOp **out_op,
+                        char *reason, size_t capacity) {
+    const LiteNode *node = graph->nodes[node_index];
+    char name_buffer[48];
+    const CpuOp *op = cpu_find_op(node->builtin_code, node->custom_name);
+    *out_op = op;
+    if (!op) {
+        if (node->builtin_code == LITE_OP_CUSTOM)
+            return cpu_decline(reason, capacity, "custom operator '%s' unsupported",
+                               node->custom_name ? node->custom_name : "");
+        return cpu_decline(reason, capacity, "%s unsupported",
+                           cpu_builtin_name(node->builtin_code, name_buffer, sizeof(name_buffer)));
+    }
+    if (node->version < op->min_version || node->version > op->max_version)
+        return cpu_decline(reason, capacity, "%s version %d unsupported (supported %d..%d)",
+                           op->name, node->version, op->min_version, op->max_version);
+    if (op->params_size > 0) {
+        const size_t *params_size = node->params;
+        if (!params_size || *params_size < op->params_size)
+            return cpu_decline(reason, capacity, "%s without parameters", op->name);
+    }
+    CpuCheckContext context = {.graph = graph, .node = node};
+    char detail[CPU_REASON_CAPACITY] = "";
+    if (!op->check(&context, detail, sizeof(detail))) {
+        // Prefix the operator name unless the reason already starts with it.
+        if (strncmp(detail, op->name, strlen(op->name)) == 0)
+            snprintf(reason, capacity, "%s", detail);
+        else
+            snprintf(reason, capacity, "%s: %s", op->name, detail);
+        return false;
+    }
+    return true;
+}
+
+static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, LiteVerdictFn verdict,
+                              void *verdict_context) {
+    CpuDelegateState *delegate = (CpuDelegateState *)handle;
+    if (!delegate) return LITE_STATUS_INVALID_ARGUMENT;
+    if (!verdict)
+        return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: verdict callback is NULL");
+    if (!cpu_validate_graph(delegate, graph)) return LITE_STATUS_INVALID_ARGUMENT;
+    for (int32_t i = 0; i < graph->node_count; i++) {
+        char reason[CPU_REASON_CAPACITY];
+        const CpuOp *op;
+        if (cpu_node_supported(graph, i, &op, reason, sizeof(reason)))
+            verdict(verdict_context, i, LITE_VERDICT_TAKEN, NULL);
+        else
+            verdict(verdict_context, i, LITE_VERDICT_DECLINED, reason);
+    }
+    return LITE_STATUS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Library                                                                                        */
+/* ---------------------------------------------------------------------------------------------- */
+
+static LiteBackend cpu_backend = {
+    .struct_size = sizeof(LiteBackend),
+    .name = "cpu",
+    .vendor = "Lite",
+    .version = "1.0.0",
+    .kind = LITE_BACKEND_KIND_CPU,
+    .data_type_mask = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32) |
+                      LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32),
+    .precision_mask = LITE_PRECISION_FP32,
+    .threading = LITE_THREADING_FREE,
+    .query_device = query_device,
+    .create_delegate = create_delegate,
+    .destroy_delegate = destroy_delegate,
+    .claim_nodes = claim_nodes,
+    .create_partition = cpu_create_partition,
+    .prepare_partition = cpu_prepare_partition,
+    .invoke_partition = cpu_invoke_partition,
+    .destroy_partition = cpu_destroy_partition,
+};
+
+static const LiteBackend *const cpu_backends[] = {&cpu_backend};
+
+static const LitePluginLibrary cpu_library = {
+    .struct_size = sizeof(LitePluginLibrary),
+    .abi_version_major = LITE_ABI_VERSION_MAJOR,
+    .abi_version_minor = LITE_ABI_VERSION_MINOR,
+    .backend_count = 1,
+    .backends = cpu_backends,
+};
+
+static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
+
+static void fill_capabilities(void) {
+    cpu_backend.operators = cpu_supported_operators(&cpu_backend.operator_count);
+    cpu_backend.custom_operators = cpu_supported_custom_operators(&cpu_backend.custom_operator_count);
+}
+
+/* The one exported symbol (LITE_PLUGIN_ENTRY_SYMBOL). */
+LITE_PLUGIN_EXPORT const LitePluginLibrary *lite_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,
+                                           const LiteHostServices *services, char *reason,
+                                           size_t capacity) {
+    (void)services; // the library needs no host service at load time
+    if (host_abi_major != LITE_ABI_VERSION_MAJOR) {
+        if (reason && capacity > 0)
+            snprintf(reason, capacity,
+                     "cpu delegate plugin: host ABI version %u.%u is incompatible with the "
+                     "plugin's ABI version %d.%d (major versions differ)",
+                     host_abi_major, host_abi_minor, LITE_ABI_VERSION_MAJOR,
+                     LITE_ABI_VERSION_MINOR);
+        return NULL;
+    }
+    pthread_once(&backend_once, fill_capabilities);
+    return &cpu_library;
+}
+
+/* Type check: the entry has the ABI's signature. */
+static const LitePluginEntryFn entry_type_check __attribute__((unused)) = lite_plugin_entry;

@@ -1,0 +1,100 @@
+/// Load-time rewrites that turn storage formats into plain dense constants, so backends never
+/// see them: sparse constants behind a DENSIFY, then float16 constants behind a DEQUANTIZE.
+enum ConstantFolding {
+    /// Removes every DENSIFY whose input is a sparse constant and makes its output a dense constant.
+    /// Afterwards no tensor holds compressed data: sparse tensors lose their `constant` (nothing
+    /// reads them any more).
+    /// - Throws: `ModelError` when a sparse tensor is read by anything but DENSIFY, a DENSIFY's
+    ///   output does not match its input's type and shape, or the sparse data is inconsistent.
+    static func foldDensify(
+        _ model: inout ModelDefinition, sparseTensors: [Int: SparseLayout], buffer: FlatBuffer
+    ) throws(ModelError) {
+        guard !sparseTensors.isEmpty else { return }
+        var kept: [OperatorDefinition] = []
+        kept.reserveCapacity(model.operators.count)
+        for (index, op) in model.operators.enumerated() {
+            let sparseInput = op.inputs.first { $0 >= 0 && sparseTensors[Int($0)] != nil }
+            guard let sparseInput else {
+                kept.append(op)
+                continue
+            }
+            let sourceIndex = Int(sparseInput)
+            let source = model.tensors[sourceIndex]
+            let sourceLabel = "tensor \(sourceIndex) '\(source.name)'"
+            guard op.opcode == TFLiteSchema.Opcode.densify, op.inputs.count == 1, op.outputs.count == 1 else {
+                throw buffer.error(.unsupported, "operator \(index) (\(TFLiteSchema.Opcode.name(op.opcode))) reads sparse \(sourceLabel); only DENSIFY can")
+            }
+            let outputIndex = Int(op.outputs[0])
+            let output = model.tensors[outputIndex]
+            let label = "operator \(index) (DENSIFY) output tensor \(outputIndex) '\(output.name)'"
+            guard output.type == source.type, output.shape == source.shape, output.constant == nil else {
+                throw buffer.error(.malformed, "malformed: \(label) must be a non-constant \(source.type) tensor of shape \(source.shape)")
+            }
+            // Safe to force: the parser refuses sparse tensors without data.
+            let dense = try source.constant!.withUnsafeBytes { (values) throws(ModelError) in
+                try sparseTensors[sourceIndex]!.densify(
+                    values: values, width: source.type.byteWidth, shape: source.shape, buffer: buffer, label: sourceLabel)
+            }
+            model.tensors[outputIndex].constant = dense
+        }
+        for sparse in sparseTensors.keys { model.tensors[sparse].constant = nil }
+        model.operators = kept
+    }
+
+    /// Removes every DEQUANTIZE whose input is a constant float16 tensor and makes its output a
+    /// float32 constant holding the converted values. The float16 tensor itself stays in the
+    /// tensor list (indices do not move), unused if nothing else reads it.
+    /// - Throws: `ModelError` when such a DEQUANTIZE's output is not a float32 tensor of the same
+    ///   element count, or is already constant.
+    static func foldFloat16Dequantize(_ model: inout ModelDefinition, buffer: FlatBuffer) throws(ModelError) {
+        var kept: [OperatorDefinition] = []
+        kept.reserveCapacity(model.operators.count)
+        for (index, op) in model.operators.enumerated() {
+            guard op.opcode == TFLiteSchema.Opcode.dequantize, op.inputs.count == 1, op.outputs.count == 1,
+                  op.inputs[0] >= 0, case let source = model.tensors[Int(op.inputs[0])],
+                  source.type == .float16, let half = source.constant
+            else {
+                kept.append(op)
+                continue
+            }
+            let outputIndex = Int(op.outputs[0])
+            let output = model.tensors[outputIndex]
+            let label = "operator \(index) (DEQUANTIZE) output tensor \(outputIndex) '\(output.name)'"
+            guard output.type == .float32 else {
+                throw buffer.error(.malformed, "malformed: \(label) is \(output.type), expected float32")
+            }
+            guard output.constant == nil else {
+                throw buffer.error(.malformed, "malformed: \(label) is already a constant")
+            }
+            // Both shapes were validated not to overflow; compare element counts, not shapes, as
+            // TFLite does.
+            guard output.elementCount == source.elementCount else {
+                throw buffer.error(.malformed, "malformed: \(label) has shape \(output.shape), its float16 input has \(source.shape)")
+            }
+            let floats = half.values(as: UInt16.self).map(Float16Conversion.float(fromHalfBits:))
+            model.tensors[outputIndex].constant = ConstantData(floats: floats)
+        }
+        model.operators = kept
+    }
+}
+
+/// IEEE 754 binary16 → binary32, exact for every input (subnormals, infinities, NaN payloads).
+/// Written out rather than using `Float16`, which is unavailable on some platforms (x86_64 macOS).
+enum Float16Conversion {
+    static func float(fromHalfBits bits: UInt16) -> Float {
+        let sign = UInt32(bits & 0x8000) << 16
+        let exponent = UInt32(bits >> 10) & 0x1f
+        let mantissa = UInt32(bits & 0x3ff)
+        switch exponent {
+        case 0:
+            // Zero or subnormal: mantissa * 2^-24, exact in float32.
+            let magnitude = Float(mantissa) * 0x1p-24
+            return sign != 0 ? -magnitude : magnitude
+        case 0x1f:
+            // Infinity (mantissa 0) or NaN, payload kept.
+            return Float(bitPattern: sign | 0x7f80_0000 | mantissa << 13)
+        default:
+            return Float(bitPattern: sign | (exponent + 127 - 15) << 23 | mantissa << 13)
+        }
+    }
+}

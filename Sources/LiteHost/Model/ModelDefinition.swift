@@ -1,0 +1,44 @@
+/// A parsed, validated model: subgraph 0 of a TFLite file, with every index checked and every
+/// constant copied into storage the definition owns (the file can be closed).
+struct ModelDefinition: Sendable {
+    var tensors: [TensorDefinition]
+    /// The operators of subgraph 0 in model order (folded DEQUANTIZEs removed).
+    var operators: [OperatorDefinition]
+    /// Model input tensor indices.
+    var inputs: [Int]
+    /// Model output tensor indices.
+    var outputs: [Int]
+    /// The model's description string ("" when absent).
+    var description: String
+    /// The schema version the file declares (always 3 after a successful parse).
+    var schemaVersion: UInt32
+}
+
+struct TensorDefinition: Sendable {
+    var name: String
+    var type: ElementType
+    /// Dimensions, each >= 0; [] for a scalar.
+    var shape: [Int]
+    /// The bytes of a constant tensor (exactly elementCount * byteWidth), or nil.
+    var constant: ConstantData?
+    var isVariable: Bool
+
+    /// Product of the dimensions (1 for a scalar). Validated at load not to overflow with byteWidth.
+    var elementCount: Int { shape.reduce(1, *) }
+    var byteCount: Int { elementCount * type.byteWidth }
+}
+
+struct OperatorDefinition: Sendable {
+    /// TFLite BuiltinOperator value: the larger of deprecated_builtin_code and builtin_code.
+    var opcode: Int32
+    /// The custom code of a CUSTOM operator; nil for builtins.
+    var customName: String?
+    /// The operator version from the operator code (default 1).
+    var version: Int32
+    /// Tensor indices; -1 marks an absent optional input.
+    var inputs: [Int32]
+    var outputs: [Int32]
+    var options: OperatorOptions
+    /// Raw custom_options bytes ([] when absent).
+    var customOptions: [UInt8]
+}

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads TFLite model files into `ModelDefinition`s.
+enum ModelLoader {
+    /// Reads, parses and validates the model at `path`. The file is read into memory, parsed, and
+    /// released before returning: the definition owns copies of every constant.
+    /// - Parameter path: The model file; also the name used in error messages.
+    /// - Returns: Subgraph 0 of the model, validated.
+    /// - Throws: `ModelError` when the file cannot be read or is not a valid, supported model.
+    static func load(path: String) throws(ModelError) -> ModelDefinition {
+        let file = try ModelFile(path: path)
+        defer { file.release() }
+        return try parse(bytes: file.bytes, name: path)
+    }
+
+    /// Parses and validates a model held in memory.
+    /// - Parameters:
+    ///   - bytes: The whole file (including any data stored after the flatbuffer). Borrowed only for
+    ///     the duration of the call.
+    ///   - name: Names the model in error messages.
+    /// - Returns: Subgraph 0 of the model, with constants copied into storage the definition owns.
+    /// - Throws: `ModelError`; never traps, whatever `bytes` holds.
+    static func parse(bytes: UnsafeRawBufferPointer, name: String) throws(ModelError) -> ModelDefinition {
+        guard bytes.count > 0 else { throw ModelError(.emptyFile, file: name, "empty file") }
+        let buffer = FlatBuffer(bytes: bytes, name: name)
+        try checkIdentifier(buffer)
+        var parser = ModelParser(buffer: buffer)
+        var model = try parser.parseModel()
+        try ConstantFolding.foldDensify(&model, sparseTensors: parser.sparseTensors, buffer: buffer)
+        try ConstantFolding.foldFloat16Dequantize(&model, buffer: buffer)
+        return model
+    }
+
+    private static func checkIdentifier(_ buffer: FlatBuffer) throws(ModelError) {
+        let bytes = buffer.bytes
+        guard bytes.count >= 8 else {
+            throw buffer.error(.truncated, "truncated: file has \(bytes.count) bytes, a TFLite model needs at least 8")
+        }
+        let identifier = Array(bytes[4..<8])
+        guard identifier == TFLiteSchema.fileIdentifier else {
+            var message = "not a TFLite model (file identifier is '\(escaped(identifier))', expected 'TFL3')"
+            if let kind = knownFormat(Array(bytes[0..<8])) { message += "; the file looks like \(kind)" }
+            throw buffer.error(.notTFLite, message)
+        }
+    }
+
+    /// ASCII as is, anything else as a Swift-style escape: PK\u{3}\u{4}.
+    private static func escaped(_ bytes: [UInt8]) -> String {
+        bytes.map { byte in
+            (0x20..<0x7f).contains(byte) && byte != UInt8(ascii: "'") && byte != UInt8(ascii: "\\")
+                ? String(UnicodeScalar(byte)) : "\\u{\(String(byte, radix: 16))}"
+        }.joined()
+    }
+
+    private static func knownFormat(_ header: [UInt8]) -> String? {
+        if header.starts(with: [0x89, 0x50, 0x4e, 0x47]) { return "a PNG image" }
+        if header.starts(with: [0x50, 0x4b, 0x03, 0x04]) { return "a ZIP archive" }
+        if header.starts(with: [0x1f, 0x8b]) { return "a gzip archive" }
+        if header.starts(with: [0x7f, 0x45, 0x4c, 0x46]) { return "an ELF binary" }
+        return nil
+    }
+}
+
+/// A model file read into a private, 64-byte-aligned buffer. Reading (rather than mapping) means
+/// a file truncated by someone else while we parse cannot raise SIGBUS.
+private struct ModelFile {
+    let base: UnsafeMutableRawPointer
+    let count: Int
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+
+    init(path: String) throws(ModelError) {
+        func failure(_ code: Int32) -> ModelError {
+            ModelError(.cannotOpen, file: path, "cannot open \(path): \(String(cString: strerror(code)))", systemError: code)
+        }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure(errno) }
+        defer { _ = close(descriptor) }
+
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw failure(errno) }
+        guard status.st_mode & 0o170000 != 0o040000 else { throw failure(EISDIR) }
+        let size = Int(status.st_size)
+
+        base = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 64)
+        var filled = 0
+        while filled < size {
+            let result = pread(descriptor, base + filled, size - filled, off_t(filled))
+            if result < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                base.deallocate()
+                throw failure(code)
+            }
+            if result == 0 { break }  // The file shrank while we read it: parse what is there.
+            filled += result
+        }
+        count = filled
+    }
+
+    func release() { base.deallocate() }
+}

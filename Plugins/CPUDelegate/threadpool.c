@@ -47,7 +47,9 @@ static void *worker_main(void *argument) {
     WorkerStart start = *(WorkerStart *)argument;
     free(argument);
     CpuThreadPool *pool = start.pool;
-    unsigned seen = atomic_load(&pool->generation);
+    // Jobs are counted from the pool's creation: a job posted before this thread got here must
+    // still be seen as new, or the caller would wait for this worker forever.
+    unsigned seen = 0;
     for (;;) {
         int spins = 0;
         while (atomic_load_explicit(&pool->generation, memory_order_acquire) == seen &&

@@ -27,4 +27,12 @@ echo "== real models: lite run --delegates $delegates against ai-edge-litert"
 scripts/fetch_models.sh >/dev/null
 models_flag=()
 [[ -n "${LITE_CONFORMANCE_MODELS:-}" ]] && models_flag=(--models "$LITE_CONFORMANCE_MODELS")
-"$python" scripts/conformance.py --lite .build/debug/lite --delegates "$delegates" "${models_flag[@]}"
+# Two models get a wider tolerance than the 1e-4 default, for numerical reasons measured on this machine:
+# - pose_landmark_full: its segmentation output (magnitudes ~1e3) differs by up to 1.2e-3 between
+#   TFLite's own XNNPACK path and TFLite's builtin kernels on the same input.
+# - selfie_segmentation(_landscape): on random inputs the sigmoid output peaks near 0.015, so a logit
+#   difference of ~1e-4 (float32 accumulation order over 136 layers) reads as 1.3e-4 relative.
+"$python" scripts/conformance.py --lite .build/debug/lite --delegates "$delegates" "${models_flag[@]}" \
+  --model-tolerance pose_landmark_full=2e-3 \
+  --model-tolerance selfie_segmentation=3e-4 --model-tolerance selfie_segmentation_landscape=3e-4 \
+  --expect-error face_landmark_with_attention=Landmarks2TransformMatrix

@@ -53,6 +53,7 @@ public final class Interpreter {
         let verdicts = try delegates.map { try $0.claim(graph) }
         var assignment: [Int] = []
         var decisions: [PartitionPlan.NodeDecision] = []
+        var unclaimed: [(node: Int, name: String, reasons: String)] = []
         for (node, definition) in model.operators.enumerated() {
             let name = operatorName(code: definition.opcode, customName: definition.customName)
             let taker = verdicts.indices.first { verdicts[$0][node] == nil }
@@ -61,12 +62,23 @@ public final class Interpreter {
             }
             guard let taker else {
                 let reasons = declined.map { "\($0.delegate): \($0.reason)" }.joined(separator: "; ")
-                throw InterpreterError(
-                    .unclaimedNode,
-                    "node \(node) (\(name)) is not supported by any delegate (\(reasons.isEmpty ? "no delegates" : reasons))")
+                unclaimed.append((node, name, reasons.isEmpty ? "no delegates" : reasons))
+                continue
             }
             assignment.append(taker)
             decisions.append(.init(node: node, operatorName: name, delegate: delegates[taker].name, declined: declined))
+        }
+        if let first = unclaimed.first {
+            var message = "node \(first.node) (\(first.name)) is not supported by any delegate (\(first.reasons))"
+            if unclaimed.count > 1 {
+                var others: [String] = []
+                for entry in unclaimed.dropFirst() where entry.name != first.name && !others.contains(entry.name) {
+                    others.append(entry.name)
+                }
+                message += "; \(unclaimed.count - 1) more unsupported nodes"
+                if !others.isEmpty { message += " (\(others.joined(separator: ", ")))" }
+            }
+            throw InterpreterError(.unclaimedNode, message)
         }
 
         let producers = Self.producers(of: model)

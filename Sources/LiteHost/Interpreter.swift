@@ -31,7 +31,9 @@ public final class Interpreter {
     /// - Throws: `ModelError` for a bad model file; `InterpreterError` for plugin problems or a node
     ///   that no delegate takes.
     public init(modelPath: String, options: InterpreterOptions = InterpreterOptions()) throws {
-        let model = try ModelLoader.load(path: modelPath)
+        var model = try ModelLoader.load(path: modelPath)
+        // The float16 sources of folded weights are read by nothing now: free their memory.
+        ConstantFolding.releaseUnusedConstants(&model)
         self.model = model
         let (backends, warnings) = try PluginRegistry.resolve(requested: options.delegates)
         self.warnings = warnings

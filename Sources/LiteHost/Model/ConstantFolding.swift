@@ -78,6 +78,18 @@ enum ConstantFolding {
     }
 }
 
+extension ConstantFolding {
+    /// Drops the data of constants that nothing reads any more (the float16 sources of folded
+    /// DEQUANTIZE nodes, mostly), so their memory is released after loading.
+    static func releaseUnusedConstants(_ model: inout ModelDefinition) {
+        var used = Set(model.outputs)
+        for op in model.operators { op.inputs.filter { $0 >= 0 }.forEach { used.insert(Int($0)) } }
+        for index in model.tensors.indices where model.tensors[index].constant != nil && !used.contains(index) {
+            model.tensors[index].constant = nil
+        }
+    }
+}
+
 /// IEEE 754 binary16 → binary32, exact for every input (subnormals, infinities, NaN payloads).
 /// Written out rather than using `Float16`, which is unavailable on some platforms (x86_64 macOS).
 enum Float16Conversion {

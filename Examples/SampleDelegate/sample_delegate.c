@@ -10,9 +10,12 @@
  *   -DSAMPLE_REFUSE        the entry refuses to load, with a reason
  *   -DSAMPLE_UNAVAILABLE   query_device reports no device
  *   -DSAMPLE_NAME=\"x\"    backend name (default "sample")
+ *   -DSAMPLE_CREATOR_THREAD  declare LITE_THREADING_CREATOR_THREAD and fail any call made from
+ *                          another thread than the one that created the delegate
  */
 #include "lite_delegate.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +30,7 @@
 struct LiteDelegate {
     const LiteHostServices *services;
     int invocations;
+    pthread_t creator;
 };
 
 /* One node of a partition: what it needs at invoke time, copied from the graph. */
@@ -51,6 +55,19 @@ struct LitePartition {
 static void report(const LiteHostServices *services, LiteStatus status, const char *message) {
     if (services && LITE_FIELD_FITS(LiteHostServices, report_error, services->struct_size) && services->report_error)
         services->report_error(services->host_context, status, message);
+}
+
+/* With SAMPLE_CREATOR_THREAD, calls from any other thread than the creator's are refused. */
+static int wrong_thread(const LiteDelegate *delegate) {
+#ifdef SAMPLE_CREATOR_THREAD
+    if (!pthread_equal(delegate->creator, pthread_self())) {
+        report(delegate->services, LITE_STATUS_ERROR, "sample: called from a thread that did not create the delegate");
+        return 1;
+    }
+#else
+    (void)delegate;
+#endif
+    return 0;
 }
 
 static int same_shape(const LiteTensor *a, const LiteTensor *b) {
@@ -82,6 +99,7 @@ static LiteStatus sample_create_delegate(const LiteHostServices *services, const
     LiteDelegate *delegate = calloc(1, sizeof *delegate);
     if (!delegate) return LITE_STATUS_OUT_OF_MEMORY;
     delegate->services = services;
+    delegate->creator = pthread_self();
     *out = delegate;
     return LITE_STATUS_OK;
 }
@@ -90,7 +108,7 @@ static void sample_destroy_delegate(LiteDelegate *delegate) { free(delegate); }
 
 static LiteStatus sample_claim_nodes(LiteDelegate *delegate, const LiteGraph *graph, LiteVerdictFn verdict,
                                      void *context) {
-    (void)delegate;
+    if (wrong_thread(delegate)) return LITE_STATUS_ERROR;
     for (int32_t n = 0; n < graph->node_count; n++) {
         const LiteNode *node = graph->nodes[n];
         const LiteTensor *out = node->output_count == 1 ? graph->tensors[node->outputs[0]] : NULL;
@@ -131,6 +149,7 @@ static void sample_destroy_partition(LitePartition *partition) {
 static LiteStatus sample_create_partition(LiteDelegate *delegate, const LiteGraph *graph, const int32_t *node_indices,
                                           int32_t node_count, const int32_t *inputs, int32_t input_count,
                                           const int32_t *outputs, int32_t output_count, LitePartition **out) {
+    if (wrong_thread(delegate)) return LITE_STATUS_ERROR;
     LitePartition *partition = calloc(1, sizeof *partition);
     if (!partition) return LITE_STATUS_OUT_OF_MEMORY;
     partition->delegate = delegate;
@@ -163,6 +182,7 @@ static LiteStatus sample_create_partition(LiteDelegate *delegate, const LiteGrap
 }
 
 static LiteStatus sample_prepare_partition(LitePartition *partition, const LiteGraph *graph) {
+    if (wrong_thread(partition->delegate)) return LITE_STATUS_ERROR;
     for (int32_t t = 0; t < graph->tensor_count; t++) {
         partition->sizes[t] = graph->tensors[t]->byte_size;
         free(partition->scratch[t]);
@@ -196,6 +216,7 @@ static LiteStatus sample_invoke_partition(LitePartition *partition, const void *
                                           const size_t *output_sizes) {
     (void)input_sizes;
     (void)output_sizes;
+    if (wrong_thread(partition->delegate)) return LITE_STATUS_ERROR;
     for (int32_t i = 0; i < partition->node_count; i++) {
         const SampleNode *node = &partition->nodes[i];
         float *out = buffer_for(partition, node->output, inputs, outputs);
@@ -228,7 +249,11 @@ static const LiteBackend sample_backend = {
     .operator_count = sizeof sample_operators / sizeof sample_operators[0],
     .data_type_mask = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32),
     .precision_mask = LITE_PRECISION_FP32,
+#ifdef SAMPLE_CREATOR_THREAD
+    .threading = LITE_THREADING_CREATOR_THREAD,
+#else
     .threading = LITE_THREADING_FREE,
+#endif
     .query_device = sample_query_device,
     .create_delegate = sample_create_delegate,
     .destroy_delegate = sample_destroy_delegate,

@@ -170,6 +170,30 @@ struct PluginLoadingTests {
         #expect(backends.map(\.name) == ["sample", "cpu"])
     }
 
+    @Test("a backend tied to its creator thread is called only there, whatever thread invokes")
+    func creatorThread() throws {
+        let plugin = try SamplePlugins.build("liblite_delegate_pinned.so", flags: ["-DSAMPLE_CREATOR_THREAD"])
+        let interpreter = try Interpreter(modelPath: try writeMixedModel(logistic: false), options: .init(delegates: [plugin]))
+        try interpreter.allocateTensors()
+        // Each invoke from another thread: the plugin fails any call off its creator thread.
+        nonisolated(unsafe) let shared = interpreter  // used by one thread at a time
+        let outputs = Locked<[[Float]]>([])
+        for _ in 0..<3 {
+            let done = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                let values = try? { () throws -> [Float] in
+                    try shared.copy(floatData(mixedInput), toInputAt: 0)
+                    try shared.invoke()
+                    return try shared.output(at: 0).floats
+                }()
+                outputs.withLock { $0.append(values ?? []) }
+                done.signal()
+            }
+            done.wait()
+        }
+        #expect(outputs.withLock { $0 } == Array(repeating: mixedInput.map { max($0, 0) + $0 }, count: 3))
+    }
+
     @Test("a failing create_delegate reports the plugin's message")
     func createDelegateError() throws {
         var options = InterpreterOptions(delegates: [try SamplePlugins.sample])

@@ -10,6 +10,9 @@
  *   -DSAMPLE_REFUSE        the entry refuses to load, with a reason
  *   -DSAMPLE_UNAVAILABLE   query_device reports no device
  *   -DSAMPLE_NAME=\"x\"    backend name (default "sample")
+ *   -DSAMPLE_FUTURE        pose as a plugin from a future minor version: a larger backend struct
+ *                          with a field this header does not know, and ABI minor 99
+ *   -DSAMPLE_TRUNCATED     pose as a broken plugin whose backend struct ends before invoke_partition
  *   -DSAMPLE_CREATOR_THREAD  declare LITE_THREADING_CREATOR_THREAD and fail any call made from
  *                          another thread than the one that created the delegate
  */
@@ -239,37 +242,61 @@ static const LiteOperatorSupport sample_operators[] = {
     {sizeof(LiteOperatorSupport), LITE_OP_RELU, 1, 3},
 };
 
-static const LiteBackend sample_backend = {
-    .struct_size = sizeof(LiteBackend),
-    .name = SAMPLE_NAME,
-    .vendor = "Lite examples",
-    .version = "0.1.0",
-    .kind = LITE_BACKEND_KIND_CPU,
-    .operators = sample_operators,
-    .operator_count = sizeof sample_operators / sizeof sample_operators[0],
-    .data_type_mask = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32),
-    .precision_mask = LITE_PRECISION_FP32,
 #ifdef SAMPLE_CREATOR_THREAD
-    .threading = LITE_THREADING_CREATOR_THREAD,
+#define SAMPLE_THREADING LITE_THREADING_CREATOR_THREAD
 #else
-    .threading = LITE_THREADING_FREE,
+#define SAMPLE_THREADING LITE_THREADING_FREE
 #endif
-    .query_device = sample_query_device,
-    .create_delegate = sample_create_delegate,
-    .destroy_delegate = sample_destroy_delegate,
-    .claim_nodes = sample_claim_nodes,
-    .create_partition = sample_create_partition,
-    .prepare_partition = sample_prepare_partition,
-    .invoke_partition = sample_invoke_partition,
-    .destroy_partition = sample_destroy_partition,
+
+/* The backend table sits inside a larger struct: a plugin from a later minor version appends fields
+   that this header does not know, and says so through struct_size. */
+struct SampleBackendTable {
+    LiteBackend base;
+    void *field_from_the_future;
 };
 
-static const LiteBackend *const sample_backends[] = {&sample_backend};
+#if defined(SAMPLE_FUTURE)
+#define SAMPLE_BACKEND_SIZE sizeof(struct SampleBackendTable)
+#define SAMPLE_ABI_MINOR 99
+#elif defined(SAMPLE_TRUNCATED)
+#define SAMPLE_BACKEND_SIZE offsetof(LiteBackend, invoke_partition)
+#define SAMPLE_ABI_MINOR LITE_ABI_VERSION_MINOR
+#else
+#define SAMPLE_BACKEND_SIZE sizeof(LiteBackend)
+#define SAMPLE_ABI_MINOR LITE_ABI_VERSION_MINOR
+#endif
+
+static const struct SampleBackendTable sample_table = {
+    .base =
+        {
+            .struct_size = SAMPLE_BACKEND_SIZE,
+            .name = SAMPLE_NAME,
+            .vendor = "Lite examples",
+            .version = "0.1.0",
+            .kind = LITE_BACKEND_KIND_CPU,
+            .operators = sample_operators,
+            .operator_count = sizeof sample_operators / sizeof sample_operators[0],
+            .data_type_mask = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32),
+            .precision_mask = LITE_PRECISION_FP32,
+            .threading = SAMPLE_THREADING,
+            .query_device = sample_query_device,
+            .create_delegate = sample_create_delegate,
+            .destroy_delegate = sample_destroy_delegate,
+            .claim_nodes = sample_claim_nodes,
+            .create_partition = sample_create_partition,
+            .prepare_partition = sample_prepare_partition,
+            .invoke_partition = sample_invoke_partition,
+            .destroy_partition = sample_destroy_partition,
+        },
+    .field_from_the_future = NULL,
+};
+
+static const LiteBackend *const sample_backends[] = {&sample_table.base};
 
 static const LitePluginLibrary sample_library = {
     .struct_size = sizeof(LitePluginLibrary),
     .abi_version_major = SAMPLE_ABI_MAJOR,
-    .abi_version_minor = LITE_ABI_VERSION_MINOR,
+    .abi_version_minor = SAMPLE_ABI_MINOR,
     .backend_count = 1,
     .backends = sample_backends,
 };

@@ -114,9 +114,10 @@ struct PluginLoadingTests {
         ("ABI major mismatch", ["-DSAMPLE_ABI_MAJOR=2"], "plugin built for 2.0, host speaks 1.0"),
         ("entry refuses", ["-DSAMPLE_REFUSE"], "sample plugin built to refuse loading"),
         ("device unavailable", ["-DSAMPLE_UNAVAILABLE"], "device unavailable: no sample device"),
+        ("struct too small", ["-DSAMPLE_TRUNCATED"], "lacks the required function invoke_partition"),
     ]
 
-    @Test("a plugin asked for by path that cannot load is an error with the reason", arguments: 0..<6)
+    @Test("a plugin asked for by path that cannot load is an error with the reason", arguments: 0..<7)
     func loadFailure(_ index: Int) throws {
         let (label, flags, message) = Self.loadFailures[index]
         let path: String
@@ -138,6 +139,18 @@ struct PluginLoadingTests {
         #expect(error?.kind == .pluginLoad)
         #expect(error?.description.contains(message) == true, "\(label): \(error?.description ?? "")")
         #expect(error?.description.contains(path) == true, "\(label) names the plugin")
+    }
+
+    @Test("a plugin from a later minor version, with larger structs, loads and runs")
+    func newerMinorVersion() throws {
+        let plugin = try SamplePlugins.build("liblite_delegate_future.so", flags: ["-DSAMPLE_FUTURE"])
+        let interpreter = try Interpreter(modelPath: try writeMixedModel(logistic: false), options: .init(delegates: [plugin]))
+        try interpreter.allocateTensors()
+        try interpreter.copy(floatData(mixedInput), toInputAt: 0)
+        try interpreter.invoke()
+        #expect(try interpreter.output(at: 0).floats == mixedInput.map { max($0, 0) + $0 })
+        let library = try PluginRegistry.library(at: plugin)
+        #expect(library.backends.first?.info.abiVersion == "1.99")
     }
 
     @Test("an unknown delegate name is an error naming it and the folders searched")

@@ -358,6 +358,30 @@ case("dequantize_float16_input", dequantize_input, input_scale=8.0)
 case("conv2d_float16_weights", float16_weights_conv)
 
 
+# DENSIFY of sparse constant weights (folded at load time), float32 and float16 as MediaPipe stores them.
+
+def sparse_weights(rng, shape, dtype, density=0.3):
+    values = weights(rng, shape, dtype=dtype)
+    return np.where(rng.random(shape) < density, values, 0).astype(dtype)
+
+
+def densify_conv(dtype, kernel):
+    def build(rng):
+        b = ModelBuilder()
+        x = b.input([1, 6, 6, 8])
+        shape = [6, kernel, kernel, 8]
+        filters = b.op("DENSIFY", [b.const_sparse(sparse_weights(rng, shape, dtype))], b.tensor(shape, dtype))
+        if dtype == np.float16:
+            filters = b.op("DEQUANTIZE", [filters])
+        b.output(b.op("CONV_2D", [x, filters, b.const(weights(rng, [6]))], padding="SAME", stride_h=1, stride_w=1))
+        return b, None
+    return build
+
+
+case("densify_conv2d_1x1", densify_conv(np.float32, 1))
+case("densify_float16_conv2d_3x3", densify_conv(np.float16, 3))
+
+
 # MEAN, DEPTH_TO_SPACE --------------------------------------------------------------------------
 
 def mean(axes, keep_dims):

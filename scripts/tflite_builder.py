@@ -78,6 +78,8 @@ class TensorSpec:
     shape: list[int] | None
     dtype: np.dtype
     data: bytes | None = None
+    # CSR sparsity of a constant: (segments, indices) of its last dimension; data holds the nonzeros.
+    sparse_csr: tuple[list[int], list[int]] | None = None
 
 
 @dataclasses.dataclass
@@ -133,6 +135,24 @@ class ModelBuilder:
         array = np.ascontiguousarray(np.asarray(data, dtype=dtype))
         index = self.tensor(array.shape, array.dtype, name or f"const_{len(self.tensors)}")
         self.tensors[index].data = array.astype(array.dtype.newbyteorder("<"), copy=False).tobytes()
+        return index
+
+    def const_sparse(self, data, dtype=None, name: str | None = None) -> int:
+        """Adds a constant stored in TFLite's sparse format: every dimension dense except the last,
+        which is CSR (segments and indices per row of the leading dimensions). Only the nonzero
+        values are stored. Read it through a DENSIFY operator, as converted models do."""
+        array = np.ascontiguousarray(np.asarray(data, dtype=dtype))
+        rows = array.reshape(-1, array.shape[-1])
+        segments, indices, values = [0], [], []
+        for row in rows:
+            nonzero = np.flatnonzero(row)
+            indices.extend(int(i) for i in nonzero)
+            values.extend(row[nonzero])
+            segments.append(len(indices))
+        index = self.tensor(array.shape, array.dtype, name or f"sparse_{len(self.tensors)}")
+        packed = np.asarray(values, dtype=array.dtype)
+        self.tensors[index].data = packed.astype(packed.dtype.newbyteorder("<"), copy=False).tobytes()
+        self.tensors[index].sparse_csr = (segments, indices)
         return index
 
     def output(self, *indices: int) -> None:
@@ -257,10 +277,44 @@ class ModelBuilder:
             tflite.BufferAddData(b, data_vec)
         return tflite.BufferEnd(b)
 
+    def _int32_index_vector(self, b, values):
+        vector = self._int32_vector(b, tflite.Int32VectorStartValuesVector, values)
+        tflite.Int32VectorStart(b)
+        tflite.Int32VectorAddValues(b, vector)
+        return tflite.Int32VectorEnd(b)
+
+    def _sparsity(self, b, t: TensorSpec):
+        segments, indices = t.sparse_csr
+        dims = []
+        for axis, extent in enumerate(t.shape):
+            if axis < len(t.shape) - 1:
+                tflite.DimensionMetadataStart(b)
+                tflite.DimensionMetadataAddFormat(b, tflite.DimensionType.DENSE)
+                tflite.DimensionMetadataAddDenseSize(b, extent)
+            else:
+                segments_table = self._int32_index_vector(b, segments)
+                indices_table = self._int32_index_vector(b, indices)
+                tflite.DimensionMetadataStart(b)
+                tflite.DimensionMetadataAddFormat(b, tflite.DimensionType.SPARSE_CSR)
+                tflite.DimensionMetadataAddArraySegmentsType(b, tflite.SparseIndexVector.Int32Vector)
+                tflite.DimensionMetadataAddArraySegments(b, segments_table)
+                tflite.DimensionMetadataAddArrayIndicesType(b, tflite.SparseIndexVector.Int32Vector)
+                tflite.DimensionMetadataAddArrayIndices(b, indices_table)
+            dims.append(tflite.DimensionMetadataEnd(b))
+        order = self._int32_vector(b, tflite.SparsityParametersStartTraversalOrderVector, range(len(t.shape)))
+        metadata = self._offset_vector(b, tflite.SparsityParametersStartDimMetadataVector, dims)
+        tflite.SparsityParametersStart(b)
+        tflite.SparsityParametersAddTraversalOrder(b, order)
+        tflite.SparsityParametersAddDimMetadata(b, metadata)
+        return tflite.SparsityParametersEnd(b)
+
     def _tensor(self, b, t: TensorSpec, buffer_index: int):
         name = b.CreateString(t.name)
         shape = self._int32_vector(b, tflite.TensorStartShapeVector, t.shape)
+        sparsity = self._sparsity(b, t) if t.sparse_csr is not None else None
         tflite.TensorStart(b)
+        if sparsity is not None:
+            tflite.TensorAddSparsity(b, sparsity)
         tflite.TensorAddShape(b, shape)
         tflite.TensorAddType(b, TENSOR_TYPES[t.dtype])
         tflite.TensorAddBuffer(b, buffer_index)

@@ -1,0 +1,167 @@
+// Programs: compiled from the assembled GLSL ES source, or loaded from a program binary stored on
+// disk under `cache_dir`/gles. A cache file is named by the identity (GL vendor, renderer, version
+// and plugin version) and the source hash, and repeats both in its header, so a driver update or
+// a new plugin reads other files and a stale entry is never trusted. A binary the driver refuses
+// (glProgramBinary leaves the program unlinked) is recompiled and its file replaced. Files are
+// written to a temporary name and renamed, so concurrent processes never read a torn entry.
+#include "gles_delegate.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CACHE_MAGIC "LITEGLB1"
+
+typedef struct CacheHeader {
+    char magic[8];
+    uint64_t identity;
+    uint64_t source_hash;
+    uint32_t format;   /* the binary format glGetProgramBinary named */
+    uint32_t length;   /* bytes of binary after the header */
+} CacheHeader;
+
+uint64_t gles_cache_identity(const GlesContext *c) {
+    uint64_t hash = GPU_HASH_SEED;
+    const char *parts[] = {"gles", c->vendor, c->renderer, c->version, GLES_PLUGIN_VERSION};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        hash = gpu_hash(hash, parts[i], strlen(parts[i]) + 1);
+    return hash;
+}
+
+static bool cache_path(const GlesDelegateState *d, uint64_t source_hash, char *path, size_t capacity) {
+    if (!d->cache_dir || d->context.binary_formats < 1) return false;
+    int n = snprintf(path, capacity, "%s/gles/%016llx-%016llx.bin", d->cache_dir,
+                     (unsigned long long)d->identity, (unsigned long long)source_hash);
+    return n > 0 && (size_t)n < capacity;
+}
+
+static void make_directories(const char *file_path) {
+    char path[4096];
+    snprintf(path, sizeof(path), "%s", file_path);
+    for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = '\0';
+        mkdir(path, 0755); // EEXIST is the common case; a real failure shows when writing
+        *slash = '/';
+    }
+}
+
+/* The program from the cache file, linked; 0 when there is none or the driver refused it. */
+static GLuint load_binary(GlesDelegateState *d, const char *path, uint64_t source_hash, bool *rejected) {
+    const GlesApi *gl = d->context.gl;
+    FILE *file = fopen(path, "rb");
+    if (!file) return 0;
+    CacheHeader header;
+    void *binary = NULL;
+    GLuint program = 0;
+    if (fread(&header, sizeof(header), 1, file) == 1 && memcmp(header.magic, CACHE_MAGIC, 8) == 0 &&
+        header.identity == d->identity && header.source_hash == source_hash && header.length > 0 &&
+        header.length < (1u << 30) && (binary = malloc(header.length)) &&
+        fread(binary, 1, header.length, file) == header.length) {
+        program = gl->glCreateProgram();
+        gl->glProgramBinary(program, (GLenum)header.format, binary, (GLsizei)header.length);
+        GLint linked = GL_FALSE;
+        gl->glGetProgramiv(program, GL_LINK_STATUS, &linked);
+        gles_take_error(&d->context); // an unknown format is GL_INVALID_ENUM: a refusal too
+        if (!linked) {
+            gl->glDeleteProgram(program);
+            program = 0;
+            *rejected = true;
+        }
+    } else {
+        *rejected = true; // torn, foreign or truncated
+    }
+    free(binary);
+    fclose(file);
+    return program;
+}
+
+static void store_binary(GlesDelegateState *d, const char *path, GLuint program, uint64_t source_hash) {
+    const GlesApi *gl = d->context.gl;
+    GLint length = 0;
+    gl->glGetProgramiv(program, GL_PROGRAM_BINARY_LENGTH, &length);
+    if (length <= 0) return;
+    void *binary = malloc((size_t)length);
+    if (!binary) return;
+    GLenum format = 0;
+    GLsizei written = 0;
+    gl->glGetProgramBinary(program, length, &written, &format, binary);
+    if (gles_take_error(&d->context) != GL_NO_ERROR || written <= 0) {
+        free(binary);
+        return;
+    }
+    make_directories(path);
+    char temporary[4200];
+    snprintf(temporary, sizeof(temporary), "%s.%ld.%p.tmp", path, (long)getpid(), (void *)d);
+    FILE *file = fopen(temporary, "wb");
+    bool ok = file != NULL;
+    if (ok) {
+        CacheHeader header = {.identity = d->identity, .source_hash = source_hash,
+                              .format = (uint32_t)format, .length = (uint32_t)written};
+        memcpy(header.magic, CACHE_MAGIC, 8);
+        ok = fwrite(&header, sizeof(header), 1, file) == 1 &&
+             fwrite(binary, 1, (size_t)written, file) == (size_t)written;
+        ok = fclose(file) == 0 && ok;
+    }
+    if (ok) ok = rename(temporary, path) == 0;
+    if (!ok) {
+        if (file) unlink(temporary);
+        gles_log(d, LITE_LOG_WARNING, "gles: cannot write program cache entry %s (%s)", path, strerror(errno));
+    }
+    free(binary);
+}
+
+static GLuint compile(GlesDelegateState *d, const char *source, bool retrievable, char *error,
+                      size_t capacity) {
+    const GlesApi *gl = d->context.gl;
+    GLuint shader = gl->glCreateShader(GL_COMPUTE_SHADER);
+    if (!shader) {
+        snprintf(error, capacity, "glCreateShader failed (0x%x)", gles_take_error(&d->context));
+        return 0;
+    }
+    gl->glShaderSource(shader, 1, &source, NULL);
+    gl->glCompileShader(shader);
+    GLint ok = GL_FALSE;
+    gl->glGetShaderiv(shader, GL_COMPILE_STATUS, &ok);
+    if (!ok) {
+        char log[768] = "";
+        gl->glGetShaderInfoLog(shader, sizeof(log), NULL, log);
+        snprintf(error, capacity, "does not compile: %s", log);
+        gl->glDeleteShader(shader);
+        return 0;
+    }
+    GLuint program = gl->glCreateProgram();
+    gl->glAttachShader(program, shader);
+    if (retrievable) gl->glProgramParameteri(program, GL_PROGRAM_BINARY_RETRIEVABLE_HINT, GL_TRUE);
+    gl->glLinkProgram(program);
+    gl->glDetachShader(program, shader);
+    gl->glDeleteShader(shader);
+    gl->glGetProgramiv(program, GL_LINK_STATUS, &ok);
+    if (!ok) {
+        char log[768] = "";
+        gl->glGetProgramInfoLog(program, sizeof(log), NULL, log);
+        snprintf(error, capacity, "does not link: %s", log);
+        gl->glDeleteProgram(program);
+        return 0;
+    }
+    return program;
+}
+
+GLuint gles_program_for(GlesDelegateState *d, const char *source, uint64_t hash, char *error,
+                        size_t capacity) {
+    char path[4096];
+    const bool cached = cache_path(d, hash, path, sizeof(path));
+    bool rejected = false;
+    if (cached) {
+        GLuint program = load_binary(d, path, hash, &rejected);
+        if (program) {
+            d->from_cache++;
+            return program;
+        }
+        if (rejected) d->rejected++;
+    }
+    GLuint program = compile(d, source, cached, error, capacity);
+    if (!program) return 0;
+    d->compiled++;
+    if (cached) store_binary(d, path, program, hash);
+    return program;
+}

@@ -1,0 +1,198 @@
+/*
+ * gles_delegate.h — internal declarations of the OpenGL ES 3.1 compute delegate (not installed).
+ *
+ * Structure: plugin.c (entry point, backend table, options, claiming, the ABI calls forwarded to
+ * the worker), loader.c (libEGL and libGLESv2 opened at run time, so the plugin loads without them
+ * and says what is missing), context.c (a headless EGL display and a configless GLES 3.1 context),
+ * worker.c (the thread that owns a delegate's context: every GL call runs there), partition.c
+ * (buffers, programs, barriers, invoke), cache.c (program binaries on disk).
+ * What the kernels compute, and in which order, comes from Plugins/GPUShared (gpu_shared.h): the
+ * same plan and kernel sources as the Vulkan delegate, assembled in the GLSL ES 3.10 dialect.
+ */
+#ifndef GLES_DELEGATE_H
+#define GLES_DELEGATE_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Types and enums only: every entry point comes from the loader (no link-time dependency). */
+#include <EGL/egl.h>
+#include <EGL/eglext.h>
+#include <GLES3/gl31.h>
+
+#include "gpu_shared.h"
+#include "lite_delegate.h"
+
+#pragma GCC visibility push(hidden)
+
+#define GLES_PLUGIN_VERSION "1.0.0"
+#define GLES_MESSAGE_CAPACITY 1024
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Loader (loader.c)                                                                              */
+/* ---------------------------------------------------------------------------------------------- */
+
+#define EGL_FUNCTIONS(X)                                                                           \
+    X(eglGetError) X(eglGetDisplay) X(eglInitialize) X(eglQueryString) X(eglBindAPI)               \
+    X(eglChooseConfig) X(eglCreateContext) X(eglDestroyContext) X(eglMakeCurrent)                  \
+    X(eglCreatePbufferSurface) X(eglDestroySurface) X(eglReleaseThread)
+
+#define GL_FUNCTIONS(X)                                                                            \
+    X(glGetError) X(glGetString) X(glGetIntegerv) X(glGetIntegeri_v) X(glFinish)                         \
+    X(glCreateShader) X(glShaderSource) X(glCompileShader) X(glGetShaderiv)                        \
+    X(glGetShaderInfoLog) X(glDeleteShader) X(glCreateProgram) X(glAttachShader)                   \
+    X(glDetachShader) X(glLinkProgram) X(glGetProgramiv) X(glGetProgramInfoLog)                    \
+    X(glDeleteProgram) X(glUseProgram) X(glProgramParameteri) X(glGetProgramBinary)                \
+    X(glProgramBinary) X(glGenBuffers) X(glDeleteBuffers) X(glBindBuffer) X(glBufferData)          \
+    X(glBufferSubData) X(glBindBufferRange) X(glBindBufferBase) X(glMapBufferRange)                \
+    X(glUnmapBuffer) X(glDispatchCompute) X(glMemoryBarrier)
+
+#define GLES_DECLARE_POINTER(name) __typeof__(&name) name;
+
+typedef struct GlesApi {
+    EGL_FUNCTIONS(GLES_DECLARE_POINTER)
+    GL_FUNCTIONS(GLES_DECLARE_POINTER)
+    PFNEGLGETPLATFORMDISPLAYEXTPROC eglGetPlatformDisplayEXT; /* EGL_EXT_platform_base */
+    PFNEGLQUERYDEVICESEXTPROC eglQueryDevicesEXT;             /* EGL_EXT_device_enumeration */
+    PFNEGLQUERYDEVICESTRINGEXTPROC eglQueryDeviceStringEXT;   /* EGL_EXT_device_query */
+} GlesApi;
+
+/** Opens libEGL.so.1 and libGLESv2.so.2 once; the entry points, or NULL with the reason. */
+const GlesApi *gles_api(char *reason, size_t capacity);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Context (context.c)                                                                            */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** One GLES context, current on the thread that created it (a delegate's worker). */
+typedef struct GlesContext {
+    const GlesApi *gl;
+    EGLDisplay display;
+    EGLContext context;
+    EGLSurface surface;         /* EGL_NO_SURFACE unless the display lacks surfaceless contexts */
+    char platform[48];          /* how the display was found: "device", "surfaceless", "default" */
+    char vendor[96], renderer[160], version[96];
+    char description[384];
+    GLint ssbo_alignment;       /* GL_SHADER_STORAGE_BUFFER_OFFSET_ALIGNMENT */
+    GLint ubo_alignment;        /* GL_UNIFORM_BUFFER_OFFSET_ALIGNMENT */
+    GLint max_ssbo_bytes;       /* GL_MAX_SHADER_STORAGE_BLOCK_SIZE */
+    GLint max_compute_ssbos;    /* GL_MAX_COMPUTE_SHADER_STORAGE_BLOCKS */
+    GLint binary_formats;       /* GL_NUM_PROGRAM_BINARY_FORMATS */
+} GlesContext;
+
+/** Creates a context and makes it current on the calling thread. On failure returns
+    DEVICE_UNAVAILABLE (no EGL, no display, no GLES 3.1, no compute) with the reason. */
+LiteStatus gles_context_create(GlesContext *context, char *reason, size_t capacity);
+/** Releases the context from the calling thread and destroys it. */
+void gles_context_destroy(GlesContext *context);
+/** The device description, or the reason there is none (probed once, on a thread of its own so
+    the caller's current context is left alone). */
+LiteStatus gles_probe(char *text, size_t capacity);
+/** Drains glGetError; returns the first error or GL_NO_ERROR. */
+GLenum gles_take_error(const GlesContext *context);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Worker (worker.c)                                                                              */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** A thread that runs jobs one at a time, in order, and waits for each. */
+typedef struct GlesWorker GlesWorker;
+typedef void (*GlesJob)(void *argument);
+
+/** Starts the thread; NULL when it cannot. */
+GlesWorker *gles_worker_start(const char *name);
+/** Runs job(argument) on the worker and returns when it is done (the caller's thread blocks). */
+void gles_worker_run(GlesWorker *worker, GlesJob job, void *argument);
+/** Stops and joins the thread (after the last job). */
+void gles_worker_stop(GlesWorker *worker);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Delegate, programs, partitions                                                                 */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** A linked program: one per distinct assembled source, shared by the delegate's partitions. */
+typedef struct GlesKernel {
+    uint64_t hash;
+    GLuint program;
+} GlesKernel;
+
+typedef struct GlesDelegateState {
+    const LiteHostServices *services;
+    GlesWorker *worker;
+    GlesContext context;     /* created and used on the worker only */
+    GpuPrecision precision;
+    char *cache_dir;         /* NULL: no disk cache */
+    uint64_t identity;       /* GL vendor/renderer/version, binary format and plugin version */
+    int32_t kernel_count, kernel_capacity;
+    GlesKernel *kernels;
+    int32_t partitions_created;
+    /* Statistics of the last prepare, for the log. */
+    int32_t compiled, from_cache, rejected;
+} GlesDelegateState;
+
+/** A buffer binding of one dispatch, resolved at prepare. */
+typedef struct GlesBinding {
+    GLuint buffer;
+    GLintptr offset;
+    GLsizeiptr size;
+} GlesBinding;
+
+/** A dispatch as invoke replays it. */
+typedef struct GlesStep {
+    GLuint program;
+    GLbitfield barrier;      /* issued before the dispatch (0: none needed) */
+    int32_t binding_count;
+    GlesBinding bindings[GPU_MAX_BINDINGS];
+    GLintptr params_offset;  /* in the parameter buffer */
+    GLuint groups[3];
+} GlesStep;
+
+typedef struct GlesPartitionState {
+    GlesDelegateState *delegate;
+    int32_t index;           /* the delegate's partition number, for messages */
+    int32_t node_count, input_count, output_count;
+    int32_t *nodes, *inputs, *outputs; /* graph indices */
+    GpuProgram program;
+    bool prepared;
+    GLuint arena, constants, params, input_staging, output_staging;
+    int32_t step_count;
+    GlesStep *steps;
+    GLbitfield final_barrier; /* before reading the outputs back */
+} GlesPartitionState;
+
+/* Run on the worker (partition.c). */
+LiteStatus gles_prepare(GlesPartitionState *partition, const LiteGraph *graph);
+LiteStatus gles_invoke(GlesPartitionState *partition, const void *const *inputs,
+                       const size_t *input_sizes, void *const *outputs, const size_t *output_sizes);
+void gles_release(GlesPartitionState *partition);
+void gles_release_kernels(GlesDelegateState *delegate);
+
+/* Messages (plugin.c). */
+LiteStatus gles_fail(const GlesDelegateState *delegate, LiteStatus status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+void gles_log(const GlesDelegateState *delegate, LiteLogLevel level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Program-binary cache (cache.c)                                                                 */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** The identity cached binaries are tied to: GL vendor, renderer, version and plugin version. */
+uint64_t gles_cache_identity(const GlesContext *context);
+/** A program for `source` (hash `hash`): from the disk cache when a binary there links, else
+    compiled (and stored). 0 with a message in `error` when the source does not compile. */
+GLuint gles_program_for(GlesDelegateState *delegate, const char *source, uint64_t hash, char *error,
+                        size_t capacity);
+
+#pragma GCC visibility pop
+
+#endif /* GLES_DELEGATE_H */

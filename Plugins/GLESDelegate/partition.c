@@ -1,0 +1,348 @@
+// Partitions on the GL thread: prepare turns the shared plan (gpu_plan_partition) into programs,
+// buffers and a list of steps with everything resolved (program, buffer ranges, parameter block,
+// workgroup counts, the barrier before it); invoke uploads the inputs, replays the steps and reads
+// the outputs back. Buffers: one arena for every tensor of the partition (offsets from the shared
+// memory plan, so tensors whose lifetimes do not overlap share bytes), one constant buffer for the
+// re-laid-out weights, one uniform buffer with every dispatch's parameters, and a staging buffer
+// each way in the host's NHWC float32 layout.
+//
+// Barriers are narrow: glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT) only before a dispatch
+// that reads bytes an earlier dispatch wrote, or writes bytes an earlier dispatch touched, since the
+// last barrier. Before the outputs are mapped: GL_BUFFER_UPDATE_BARRIER_BIT (plus the storage bit,
+// which also orders the next invoke's first dispatches after this one's last).
+#include "gles_delegate.h"
+
+#define PARAMS_BYTES (GPU_PARAM_WORDS * 4)
+
+static size_t align_up(size_t value, size_t alignment) {
+    return (value + alignment - 1) / alignment * alignment;
+}
+
+static GLuint make_buffer(const GlesApi *gl, GLsizeiptr size, const void *data, GLenum usage) {
+    GLuint buffer = 0;
+    gl->glGenBuffers(1, &buffer);
+    gl->glBindBuffer(GL_SHADER_STORAGE_BUFFER, buffer);
+    gl->glBufferData(GL_SHADER_STORAGE_BUFFER, size, data, usage);
+    gl->glBindBuffer(GL_SHADER_STORAGE_BUFFER, 0);
+    return buffer;
+}
+
+static void delete_buffer(const GlesApi *gl, GLuint *buffer) {
+    if (*buffer) gl->glDeleteBuffers(1, buffer);
+    *buffer = 0;
+}
+
+void gles_release(GlesPartitionState *p) {
+    const GlesApi *gl = p->delegate->context.gl;
+    delete_buffer(gl, &p->arena);
+    delete_buffer(gl, &p->constants);
+    delete_buffer(gl, &p->params);
+    delete_buffer(gl, &p->input_staging);
+    delete_buffer(gl, &p->output_staging);
+    free(p->steps);
+    p->steps = NULL;
+    p->step_count = 0;
+    gpu_program_free(&p->program);
+    p->prepared = false;
+}
+
+void gles_release_kernels(GlesDelegateState *d) {
+    for (int32_t i = 0; i < d->kernel_count; i++) d->context.gl->glDeleteProgram(d->kernels[i].program);
+    d->kernel_count = 0;
+}
+
+/* The delegate's program for an assembled source (made once, shared by its partitions). */
+static GLuint kernel_program(GlesDelegateState *d, const char *source, char *error, size_t capacity) {
+    const uint64_t hash = gpu_hash(GPU_HASH_SEED, source, strlen(source));
+    for (int32_t i = 0; i < d->kernel_count; i++)
+        if (d->kernels[i].hash == hash) return d->kernels[i].program;
+    if (d->kernel_count == d->kernel_capacity) {
+        int32_t capacity_now = d->kernel_capacity ? d->kernel_capacity * 2 : 32;
+        GlesKernel *kernels = realloc(d->kernels, sizeof(GlesKernel) * (size_t)capacity_now);
+        if (!kernels) {
+            snprintf(error, capacity, "out of memory");
+            return 0;
+        }
+        d->kernels = kernels;
+        d->kernel_capacity = capacity_now;
+    }
+    GLuint program = gles_program_for(d, source, hash, error, capacity);
+    if (program) d->kernels[d->kernel_count++] = (GlesKernel){hash, program};
+    return program;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Hazards                                                                                        */
+/* ---------------------------------------------------------------------------------------------- */
+
+typedef struct Access {
+    GLuint buffer;
+    GLintptr begin, end;
+    bool writes;
+} Access;
+
+typedef struct AccessSet {
+    int32_t count, capacity;
+    Access *items;
+} AccessSet;
+
+static bool conflicts(const AccessSet *pending, const GlesBinding *binding, bool writes) {
+    for (int32_t i = 0; i < pending->count; i++) {
+        const Access *a = &pending->items[i];
+        if (a->buffer != binding->buffer || !(a->writes || writes)) continue;
+        if (a->begin < binding->offset + binding->size && binding->offset < a->end) return true;
+    }
+    return false;
+}
+
+static bool remember(AccessSet *pending, const GlesBinding *binding, bool writes) {
+    if (pending->count == pending->capacity) {
+        int32_t capacity = pending->capacity ? pending->capacity * 2 : 64;
+        Access *items = realloc(pending->items, sizeof(Access) * (size_t)capacity);
+        if (!items) return false;
+        pending->items = items;
+        pending->capacity = capacity;
+    }
+    pending->items[pending->count++] =
+        (Access){binding->buffer, binding->offset, binding->offset + binding->size, writes};
+    return true;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Prepare                                                                                        */
+/* ---------------------------------------------------------------------------------------------- */
+
+static LiteStatus resolve_binding(GlesPartitionState *p, const GpuBinding *b, GlesBinding *out) {
+    const GpuProgram *program = &p->program;
+    switch (b->kind) {
+    case GPU_RESOURCE_TENSOR:
+        *out = (GlesBinding){p->arena, (GLintptr)program->tensors[b->index].arena_offset,
+                             (GLsizeiptr)gpu_tensor_bytes(program, b->index)};
+        return LITE_STATUS_OK;
+    case GPU_RESOURCE_BLOB:
+        *out = (GlesBinding){p->constants, (GLintptr)program->blobs[b->index].offset,
+                             (GLsizeiptr)gpu_blob_bytes(program, b->index)};
+        return LITE_STATUS_OK;
+    case GPU_RESOURCE_INPUT_STAGING:
+        *out = (GlesBinding){p->input_staging, 0, (GLsizeiptr)program->input_staging_bytes};
+        return LITE_STATUS_OK;
+    case GPU_RESOURCE_OUTPUT_STAGING:
+        *out = (GlesBinding){p->output_staging, 0, (GLsizeiptr)program->output_staging_bytes};
+        return LITE_STATUS_OK;
+    }
+    return LITE_STATUS_ERROR;
+}
+
+static LiteStatus build_steps(GlesPartitionState *p) {
+    GlesDelegateState *d = p->delegate;
+    const GlesContext *c = &d->context;
+    const GpuProgram *program = &p->program;
+    GLint max_groups[3] = {65535, 65535, 65535};
+    for (GLuint i = 0; i < 3; i++) c->gl->glGetIntegeri_v(GL_MAX_COMPUTE_WORK_GROUP_COUNT, i, &max_groups[i]);
+    p->steps = calloc((size_t)program->dispatch_count + 1, sizeof(GlesStep));
+    if (!p->steps) return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    const size_t params_stride = align_up(PARAMS_BYTES, (size_t)c->ubo_alignment);
+    AccessSet pending = {0};
+    int32_t barriers = 0;
+    for (int32_t i = 0; i < program->dispatch_count; i++) {
+        const GpuDispatch *dispatch = &program->dispatches[i];
+        GlesStep *step = &p->steps[i];
+        char error[GLES_MESSAGE_CAPACITY] = "";
+        char *source = gpu_assemble_source(GPU_DIALECT_GLES, program->precision, dispatch, error, sizeof(error));
+        if (!source) {
+            free(pending.items);
+            return gles_fail(d, LITE_STATUS_ERROR, "gles: partition %d: %s", p->index, error);
+        }
+        step->program = kernel_program(d, source, error, sizeof(error));
+        free(source);
+        if (!step->program) {
+            free(pending.items);
+            if (dispatch->node >= 0)
+                return gles_fail(d, LITE_STATUS_ERROR, "gles: node %d (%s): kernel '%s' %s", dispatch->node,
+                                 dispatch->op_name, dispatch->kernel, error);
+            return gles_fail(d, LITE_STATUS_ERROR, "gles: %s kernel '%s' %s", dispatch->op_name,
+                             dispatch->kernel, error);
+        }
+        for (int k = 0; k < 3; k++) {
+            step->groups[k] = (dispatch->grid[k] + dispatch->local[k] - 1) / dispatch->local[k];
+            if (step->groups[k] > (GLuint)max_groups[k]) {
+                free(pending.items);
+                return gles_fail(d, LITE_STATUS_UNSUPPORTED,
+                                 "gles: node %d (%s): %u workgroups along axis %d, the device allows %d",
+                                 dispatch->node, dispatch->op_name, step->groups[k], k, max_groups[k]);
+            }
+        }
+        step->params_offset = (GLintptr)(params_stride * (size_t)i);
+        step->binding_count = dispatch->binding_count;
+        bool hazard = false;
+        for (int32_t b = 0; b < dispatch->binding_count; b++) {
+            if (resolve_binding(p, &dispatch->bindings[b], &step->bindings[b]) != LITE_STATUS_OK) {
+                free(pending.items);
+                return gles_fail(d, LITE_STATUS_ERROR, "gles: node %d: bad binding", dispatch->node);
+            }
+            hazard |= conflicts(&pending, &step->bindings[b], dispatch->bindings[b].writes);
+        }
+        if (hazard) {
+            step->barrier = GL_SHADER_STORAGE_BARRIER_BIT;
+            pending.count = 0;
+            barriers++;
+        }
+        for (int32_t b = 0; b < dispatch->binding_count; b++)
+            if (!remember(&pending, &step->bindings[b], dispatch->bindings[b].writes)) {
+                free(pending.items);
+                return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+            }
+    }
+    free(pending.items);
+    p->step_count = program->dispatch_count;
+    p->final_barrier = GL_BUFFER_UPDATE_BARRIER_BIT | GL_SHADER_STORAGE_BARRIER_BIT;
+    gles_log(d, LITE_LOG_DEBUG, "gles: partition %d: %d nodes, %d dispatches (%d run operators), %d barriers",
+             p->index, program->node_count, program->dispatch_count, program->kernel_dispatches, barriers);
+    return LITE_STATUS_OK;
+}
+
+static LiteStatus make_buffers(GlesPartitionState *p) {
+    GlesDelegateState *d = p->delegate;
+    const GlesApi *gl = d->context.gl;
+    const GpuProgram *program = &p->program;
+    // Constants: every blob at its planned offset, written once.
+    uint8_t *constants = calloc(program->blob_bytes, 1);
+    const size_t params_stride = align_up(PARAMS_BYTES, (size_t)d->context.ubo_alignment);
+    const size_t params_bytes = params_stride * (size_t)(program->dispatch_count > 0 ? program->dispatch_count : 1);
+    uint8_t *params = calloc(params_bytes, 1);
+    uint8_t *zeros = calloc(program->input_staging_bytes, 1);
+    if (!constants || !params || !zeros) {
+        free(constants);
+        free(params);
+        free(zeros);
+        return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    }
+    for (int32_t i = 0; i < program->blob_count; i++)
+        gpu_blob_write(program, i, constants + program->blobs[i].offset);
+    for (int32_t i = 0; i < program->dispatch_count; i++)
+        memcpy(params + params_stride * (size_t)i, program->dispatches[i].params, PARAMS_BYTES);
+    p->arena = make_buffer(gl, (GLsizeiptr)program->arena_bytes, NULL, GL_DYNAMIC_COPY);
+    p->constants = make_buffer(gl, (GLsizeiptr)program->blob_bytes, constants, GL_STATIC_DRAW);
+    p->params = make_buffer(gl, (GLsizeiptr)params_bytes, params, GL_STATIC_DRAW);
+    p->input_staging = make_buffer(gl, (GLsizeiptr)program->input_staging_bytes, zeros, GL_DYNAMIC_DRAW);
+    p->output_staging = make_buffer(gl, (GLsizeiptr)program->output_staging_bytes, NULL, GL_DYNAMIC_READ);
+    free(constants);
+    free(params);
+    free(zeros);
+    GLenum error = gles_take_error(&d->context);
+    if (error != GL_NO_ERROR)
+        return gles_fail(d, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_ERROR,
+                         "gles: partition %d: cannot allocate buffers (%zu bytes of tensors, %zu of "
+                         "constants): GL error 0x%x", p->index, program->arena_bytes, program->blob_bytes, error);
+    return LITE_STATUS_OK;
+}
+
+/* Records nothing (GL has no command buffers): replays the steps. */
+static void run_steps(const GlesPartitionState *p) {
+    const GlesApi *gl = p->delegate->context.gl;
+    GLuint current = 0;
+    for (int32_t i = 0; i < p->step_count; i++) {
+        const GlesStep *step = &p->steps[i];
+        if (step->program != current) {
+            gl->glUseProgram(step->program);
+            current = step->program;
+        }
+        gl->glBindBufferRange(GL_UNIFORM_BUFFER, 0, p->params, step->params_offset, PARAMS_BYTES);
+        for (int32_t b = 0; b < step->binding_count; b++)
+            gl->glBindBufferRange(GL_SHADER_STORAGE_BUFFER, (GLuint)b, step->bindings[b].buffer,
+                                  step->bindings[b].offset, step->bindings[b].size);
+        if (step->barrier) gl->glMemoryBarrier(step->barrier);
+        gl->glDispatchCompute(step->groups[0], step->groups[1], step->groups[2]);
+    }
+    gl->glMemoryBarrier(p->final_barrier);
+}
+
+LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
+    GlesDelegateState *d = p->delegate;
+    if (p->prepared) gles_release(p);
+    gles_take_error(&d->context);
+    const GpuPlanOptions options = {
+        .precision = d->precision,
+        .offset_alignment = (size_t)d->context.ssbo_alignment,
+        .max_binding_bytes = (size_t)d->context.max_ssbo_bytes,
+    };
+    char error[GPU_ERROR_CAPACITY];
+    if (!gpu_plan_partition(graph, p->nodes, p->node_count, p->inputs, p->input_count, p->outputs,
+                            p->output_count, &options, &p->program, error, sizeof(error)))
+        return gles_fail(d, LITE_STATUS_UNSUPPORTED, "gles: partition %d: %s", p->index, error);
+    d->compiled = d->from_cache = d->rejected = 0;
+    LiteStatus status = make_buffers(p);
+    if (status == LITE_STATUS_OK) status = build_steps(p);
+    if (status == LITE_STATUS_OK) {
+        // One run now, on zeros: drivers that finish compiling at the first dispatch (llvmpipe
+        // generates its machine code there) do it at prepare, not in the first invoke.
+        run_steps(p);
+        d->context.gl->glFinish();
+        GLenum gl_error = gles_take_error(&d->context);
+        if (gl_error != GL_NO_ERROR)
+            status = gles_fail(d, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x in the first run",
+                               p->index, gl_error);
+    }
+    if (status != LITE_STATUS_OK) {
+        gles_release(p);
+        return status;
+    }
+    if (d->rejected > 0)
+        gles_log(d, LITE_LOG_INFO, "gles: %d cached program binaries refused by the driver; recompiled", d->rejected);
+    gles_log(d, LITE_LOG_DEBUG, "gles: partition %d: %d programs compiled, %d from the cache", p->index,
+             d->compiled, d->from_cache);
+    p->prepared = true;
+    return LITE_STATUS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Invoke                                                                                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+static size_t host_bytes(const GpuTensor *t) {
+    return (size_t)t->shape.b * (size_t)t->shape.h * (size_t)t->shape.w * (size_t)t->shape.c * sizeof(float);
+}
+
+LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const size_t *input_sizes,
+                       void *const *outputs, const size_t *output_sizes) {
+    GlesDelegateState *d = p->delegate;
+    const GlesApi *gl = d->context.gl;
+    const GpuProgram *program = &p->program;
+    for (int32_t i = 0; i < program->input_count; i++) {
+        const size_t bytes = host_bytes(&program->tensors[program->inputs[i]]);
+        if (!inputs[i] || input_sizes[i] != bytes)
+            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d input %d: %zu bytes, expected %zu",
+                             p->index, i, inputs[i] ? input_sizes[i] : 0, bytes);
+    }
+    for (int32_t i = 0; i < program->output_count; i++) {
+        const size_t bytes = host_bytes(&program->tensors[program->outputs[i]]);
+        if (!outputs[i] || output_sizes[i] != bytes)
+            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d output %d: %zu bytes, expected %zu",
+                             p->index, i, outputs[i] ? output_sizes[i] : 0, bytes);
+    }
+    if (program->input_count > 0) {
+        gl->glBindBuffer(GL_COPY_WRITE_BUFFER, p->input_staging);
+        for (int32_t i = 0; i < program->input_count; i++)
+            gl->glBufferSubData(GL_COPY_WRITE_BUFFER, (GLintptr)program->input_offsets[i],
+                                (GLsizeiptr)input_sizes[i], inputs[i]);
+        gl->glBindBuffer(GL_COPY_WRITE_BUFFER, 0);
+    }
+    run_steps(p);
+    gl->glBindBuffer(GL_COPY_READ_BUFFER, p->output_staging);
+    const uint8_t *mapped = gl->glMapBufferRange(GL_COPY_READ_BUFFER, 0,
+                                                 (GLsizeiptr)program->output_staging_bytes, GL_MAP_READ_BIT);
+    if (!mapped) {
+        GLenum error = gles_take_error(&d->context);
+        gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
+        return gles_fail(d, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_DEVICE_LOST,
+                         "gles: partition %d: cannot map the outputs (GL error 0x%x)", p->index, error);
+    }
+    for (int32_t i = 0; i < program->output_count; i++)
+        memcpy(outputs[i], mapped + program->output_offsets[i], output_sizes[i]);
+    gl->glUnmapBuffer(GL_COPY_READ_BUFFER);
+    gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
+    GLenum error = gles_take_error(&d->context);
+    if (error != GL_NO_ERROR)
+        return gles_fail(d, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x during invoke", p->index, error);
+    return LITE_STATUS_OK;
+}

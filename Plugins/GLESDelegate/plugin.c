@@ -1,0 +1,332 @@
+// The plugin's entry point, its one backend ("gles"), options, claiming, and the ABI calls that
+// touch GL, each forwarded to the delegate's worker thread (worker.c).
+#include "gles_delegate.h"
+
+#include "lite_delegate_gles.h"
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Messages                                                                                       */
+/* ---------------------------------------------------------------------------------------------- */
+
+LiteStatus gles_fail(const GlesDelegateState *delegate, LiteStatus status, const char *format, ...) {
+    char message[GLES_MESSAGE_CAPACITY];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof(message), format, args);
+    va_end(args);
+    const LiteHostServices *services = delegate ? delegate->services : NULL;
+    // The host's table may be older (smaller) than ours: use only what fits.
+    if (services && LITE_FIELD_FITS(LiteHostServices, report_error, services->struct_size) &&
+        services->report_error)
+        services->report_error(services->host_context, status, message);
+    return status;
+}
+
+void gles_log(const GlesDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
+    const LiteHostServices *services = delegate ? delegate->services : NULL;
+    if (!services || !LITE_FIELD_FITS(LiteHostServices, log, services->struct_size) || !services->log)
+        return;
+    char message[GLES_MESSAGE_CAPACITY];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof(message), format, args);
+    va_end(args);
+    services->log(services->host_context, level, message);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Device                                                                                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+static LiteStatus query_device(char *text, size_t capacity) {
+    if (!text || capacity == 0) return LITE_STATUS_INVALID_ARGUMENT;
+    return gles_probe(text, capacity);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Delegate                                                                                       */
+/* ---------------------------------------------------------------------------------------------- */
+
+typedef struct ContextJob {
+    GlesDelegateState *delegate;
+    LiteStatus status;
+    char reason[512];
+} ContextJob;
+
+static void create_context_job(void *opaque) {
+    ContextJob *job = opaque;
+    GlesDelegateState *d = job->delegate;
+    job->status = gles_context_create(&d->context, job->reason, sizeof(job->reason));
+    if (job->status == LITE_STATUS_OK) d->identity = gles_cache_identity(&d->context);
+}
+
+static void destroy_context_job(void *opaque) {
+    GlesDelegateState *d = opaque;
+    gles_release_kernels(d);
+    gles_context_destroy(&d->context);
+}
+
+static void free_delegate(GlesDelegateState *d) {
+    if (!d) return;
+    gles_worker_stop(d->worker);
+    free(d->kernels);
+    free(d->cache_dir);
+    free(d);
+}
+
+static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
+                                  const char *const *option_values, size_t option_count,
+                                  LiteDelegate **out_delegate) {
+    if (services && (services->struct_size == 0 || services->struct_size > 4096))
+        return LITE_STATUS_INVALID_ARGUMENT; // an absurd table: nothing can be reported through it
+    GlesDelegateState probe = {.services = services};
+    if (!out_delegate) return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "gles: out_delegate is NULL");
+    *out_delegate = NULL;
+    if (option_count > 0 && (!option_keys || !option_values))
+        return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "gles: option arrays are NULL");
+
+    GpuPrecision precision = GPU_PRECISION_FP32;
+    const char *cache_dir = NULL;
+    for (size_t i = 0; i < option_count; i++) {
+        const char *key = option_keys[i], *value = option_values[i];
+        if (!key) return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "gles: option %zu has no key", i);
+        if (strcmp(key, "precision") == 0) {
+            if (value && strcmp(value, "fp32") == 0) precision = GPU_PRECISION_FP32;
+            else if (value && strcmp(value, "fp16") == 0) precision = GPU_PRECISION_FP16;
+            else
+                return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                                 "gles: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
+        } else if (strcmp(key, "cache_dir") == 0) {
+            cache_dir = value && *value ? value : NULL; // empty: no disk cache
+        } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
+            continue; // programs are keyed by their source, not the model; the GPU needs no threads
+        } else {
+            gles_log(&probe, LITE_LOG_WARNING, "gles: ignoring unknown option '%s'", key);
+        }
+    }
+
+    GlesDelegateState *d = calloc(1, sizeof(*d));
+    if (!d) return gles_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    d->services = services;
+    d->precision = precision;
+    if (cache_dir && !(d->cache_dir = strdup(cache_dir))) {
+        free_delegate(d);
+        return gles_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    }
+    d->worker = gles_worker_start("lite-gles");
+    if (!d->worker) {
+        free_delegate(d);
+        return gles_fail(&probe, LITE_STATUS_ERROR, "gles: cannot start the GL thread");
+    }
+    ContextJob job = {.delegate = d};
+    gles_worker_run(d->worker, create_context_job, &job);
+    if (job.status != LITE_STATUS_OK) {
+        free_delegate(d);
+        return gles_fail(&probe, job.status, "gles: unavailable: %s", job.reason);
+    }
+    gles_log(d, LITE_LOG_INFO, "gles: %s, precision %s, program cache %s", d->context.description,
+             precision == GPU_PRECISION_FP16 ? "fp16" : "fp32", d->cache_dir ? d->cache_dir : "off");
+    *out_delegate = (LiteDelegate *)d;
+    return LITE_STATUS_OK;
+}
+
+static void destroy_delegate(LiteDelegate *handle) {
+    GlesDelegateState *d = (GlesDelegateState *)handle;
+    if (!d) return;
+    gles_worker_run(d->worker, destroy_context_job, d);
+    free_delegate(d);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Claiming (no GL: the shared checks decide)                                                     */
+/* ---------------------------------------------------------------------------------------------- */
+
+static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, LiteVerdictFn verdict,
+                              void *verdict_context) {
+    GlesDelegateState *d = (GlesDelegateState *)handle;
+    if (!d) return LITE_STATUS_INVALID_ARGUMENT;
+    if (!verdict) return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: verdict callback is NULL");
+    char error[GPU_ERROR_CAPACITY];
+    if (!gpu_validate_graph(graph, error, sizeof(error)))
+        return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
+    for (int32_t i = 0; i < graph->node_count; i++) {
+        char reason[GPU_REASON_CAPACITY];
+        const GpuOp *op;
+        if (gpu_node_supported(graph, i, &op, reason, sizeof(reason)))
+            verdict(verdict_context, i, LITE_VERDICT_TAKEN, NULL);
+        else
+            verdict(verdict_context, i, LITE_VERDICT_DECLINED, reason);
+    }
+    return LITE_STATUS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Partitions                                                                                     */
+/* ---------------------------------------------------------------------------------------------- */
+
+static int32_t *copy_indices(const int32_t *source, int32_t count) {
+    int32_t *copy = malloc(sizeof(int32_t) * (size_t)(count > 0 ? count : 1));
+    if (copy && count > 0) memcpy(copy, source, sizeof(int32_t) * (size_t)count);
+    return copy;
+}
+
+static LiteStatus create_partition(LiteDelegate *handle, const LiteGraph *graph,
+                                   const int32_t *node_indices, int32_t node_count,
+                                   const int32_t *input_tensors, int32_t input_count,
+                                   const int32_t *output_tensors, int32_t output_count,
+                                   LitePartition **out_partition) {
+    GlesDelegateState *d = (GlesDelegateState *)handle;
+    if (!d) return LITE_STATUS_INVALID_ARGUMENT;
+    if (!out_partition || node_count <= 0 || input_count < 0 || output_count <= 0 || !node_indices ||
+        (input_count > 0 && !input_tensors) || !output_tensors)
+        return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: bad create_partition arguments");
+    *out_partition = NULL;
+    char error[GPU_ERROR_CAPACITY];
+    if (!gpu_validate_graph(graph, error, sizeof(error)))
+        return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
+    for (int32_t i = 0; i < node_count; i++) {
+        const GpuOp *op;
+        char reason[GPU_REASON_CAPACITY];
+        if (node_indices[i] < 0 || node_indices[i] >= graph->node_count)
+            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: node index %d out of range", node_indices[i]);
+        if (!gpu_node_supported(graph, node_indices[i], &op, reason, sizeof(reason)))
+            return gles_fail(d, LITE_STATUS_UNSUPPORTED, "gles: node %d: %s", node_indices[i], reason);
+    }
+    GlesPartitionState *p = calloc(1, sizeof(*p));
+    if (!p) return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    p->delegate = d;
+    p->index = d->partitions_created++;
+    p->node_count = node_count;
+    p->input_count = input_count;
+    p->output_count = output_count;
+    p->nodes = copy_indices(node_indices, node_count);
+    p->inputs = copy_indices(input_tensors, input_count);
+    p->outputs = copy_indices(output_tensors, output_count);
+    if (!p->nodes || !p->inputs || !p->outputs) {
+        free(p->nodes);
+        free(p->inputs);
+        free(p->outputs);
+        free(p);
+        return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    }
+    *out_partition = (LitePartition *)p;
+    return LITE_STATUS_OK;
+}
+
+typedef struct PartitionJob {
+    GlesPartitionState *partition;
+    const LiteGraph *graph;
+    const void *const *inputs;
+    const size_t *input_sizes;
+    void *const *outputs;
+    const size_t *output_sizes;
+    LiteStatus status;
+} PartitionJob;
+
+static void prepare_job(void *opaque) {
+    PartitionJob *job = opaque;
+    job->status = gles_prepare(job->partition, job->graph);
+}
+
+static void invoke_job(void *opaque) {
+    PartitionJob *job = opaque;
+    job->status = gles_invoke(job->partition, job->inputs, job->input_sizes, job->outputs, job->output_sizes);
+}
+
+static void release_job(void *opaque) { gles_release(opaque); }
+
+static LiteStatus prepare_partition(LitePartition *handle, const LiteGraph *graph) {
+    GlesPartitionState *p = (GlesPartitionState *)handle;
+    if (!p) return LITE_STATUS_INVALID_ARGUMENT;
+    char error[GPU_ERROR_CAPACITY];
+    if (!gpu_validate_graph(graph, error, sizeof(error)))
+        return gles_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
+    PartitionJob job = {.partition = p, .graph = graph};
+    gles_worker_run(p->delegate->worker, prepare_job, &job);
+    return job.status;
+}
+
+static LiteStatus invoke_partition(LitePartition *handle, const void *const *inputs,
+                                   const size_t *input_sizes, void *const *outputs,
+                                   const size_t *output_sizes) {
+    GlesPartitionState *p = (GlesPartitionState *)handle;
+    if (!p) return LITE_STATUS_INVALID_ARGUMENT;
+    if (!p->prepared)
+        return gles_fail(p->delegate, LITE_STATUS_ERROR, "gles: partition %d invoked before prepare", p->index);
+    if ((p->input_count > 0 && (!inputs || !input_sizes)) || !outputs || !output_sizes)
+        return gles_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "gles: NULL buffer arrays");
+    PartitionJob job = {.partition = p, .inputs = inputs, .input_sizes = input_sizes,
+                        .outputs = outputs, .output_sizes = output_sizes};
+    gles_worker_run(p->delegate->worker, invoke_job, &job);
+    return job.status;
+}
+
+static void destroy_partition(LitePartition *handle) {
+    GlesPartitionState *p = (GlesPartitionState *)handle;
+    if (!p) return;
+    gles_worker_run(p->delegate->worker, release_job, p);
+    free(p->nodes);
+    free(p->inputs);
+    free(p->outputs);
+    free(p);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Library                                                                                        */
+/* ---------------------------------------------------------------------------------------------- */
+
+static LiteBackend gles_backend = {
+    .struct_size = sizeof(LiteBackend),
+    .name = "gles",
+    .vendor = "Lite",
+    .version = GLES_PLUGIN_VERSION,
+    .kind = LITE_BACKEND_KIND_GPU,
+    .data_type_mask = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32),
+    .precision_mask = LITE_PRECISION_FP32 | LITE_PRECISION_FP16,
+    .threading = LITE_THREADING_FREE, // every GL call runs on the delegate's own thread
+    .query_device = query_device,
+    .create_delegate = create_delegate,
+    .destroy_delegate = destroy_delegate,
+    .claim_nodes = claim_nodes,
+    .create_partition = create_partition,
+    .prepare_partition = prepare_partition,
+    .invoke_partition = invoke_partition,
+    .destroy_partition = destroy_partition,
+};
+
+static const LiteBackend *const gles_backends[] = {&gles_backend};
+
+static const LitePluginLibrary gles_library = {
+    .struct_size = sizeof(LitePluginLibrary),
+    .abi_version_major = LITE_ABI_VERSION_MAJOR,
+    .abi_version_minor = LITE_ABI_VERSION_MINOR,
+    .backend_count = 1,
+    .backends = gles_backends,
+};
+
+static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
+
+static void fill_capabilities(void) {
+    gles_backend.operators = gpu_supported_operators(&gles_backend.operator_count);
+    gles_backend.custom_operators = gpu_supported_custom_operators(&gles_backend.custom_operator_count);
+}
+
+/* The one exported symbol (LITE_PLUGIN_ENTRY_SYMBOL). */
+LITE_PLUGIN_EXPORT const LitePluginLibrary *lite_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,
+                                                              const LiteHostServices *services, char *reason,
+                                                              size_t capacity) {
+    (void)services; // the library needs no host service at load time
+    if (host_abi_major != LITE_ABI_VERSION_MAJOR) {
+        if (reason && capacity > 0)
+            snprintf(reason, capacity,
+                     "gles delegate plugin: host ABI version %u.%u is incompatible with the plugin's "
+                     "ABI version %d.%d (major versions differ)",
+                     host_abi_major, host_abi_minor, LITE_ABI_VERSION_MAJOR, LITE_ABI_VERSION_MINOR);
+        return NULL;
+    }
+    pthread_once(&backend_once, fill_capabilities);
+    return &gles_library;
+}
+
+/* Type check: the entry has the ABI's signature. */
+static const LitePluginEntryFn entry_type_check __attribute__((unused)) = lite_plugin_entry;

@@ -9,6 +9,8 @@ inputs of the model's input shapes, runs ai_edge_litert (default kernels with XN
 `LITE run MODEL --input IN_0.npy [--input IN_1.npy ...] --output-dir DIR [--delegates LIST]`, and
 compares every output: shapes equal and max|lite - ref| / max(max|ref|, 1e-6) <= tolerance.
 A model named by --expect-error passes when `lite run` exits non-zero with SUBSTRING in its stderr.
+--converter checks the TensorFlow-converted models of make_converter_models.py instead (built into
+${LITE_CACHE}/converter-models when missing).
 
 Prints one line per model (PASS/FAIL) and finally "N passed, M failed"; exits 1 if any failed.
 """
@@ -45,6 +47,17 @@ DEFAULT_MODELS = [
     "selfie_segmentation_landscape",
 ]
 
+# Keras models converted by TensorFlow's TFLiteConverter (scripts/make_converter_models.py).
+CONVERTER_MODELS = ["mobilenet", "mobilenet_v2", "mobilenet_v3_small", "deeplab", "posenet", "unet", "reshape_head"]
+
+
+def converter_models() -> str:
+    result = subprocess.run([sys.executable, os.path.join(HERE, "make_converter_models.py")], capture_output=True,
+                            text=True)
+    if result.returncode != 0:
+        sys.exit(f"conformance.py: make_converter_models.py failed: {last_line(result.stderr)}")
+    return result.stdout.strip().splitlines()[-1]
+
 
 def fetch_models() -> str:
     result = subprocess.run(["bash", os.path.join(HERE, "fetch_models.sh")], capture_output=True, text=True)
@@ -73,7 +86,7 @@ def last_line(text: str) -> str:
 
 
 def run_lite(lite: str, model_path: str, input_paths: list[str], output_dir: str, delegates: str | None,
-             timeout: float) -> tuple[int, str]:
+             timeout: float, threads: int | None = None) -> tuple[int, str]:
     """Runs `lite run`; returns its exit code (-1 on timeout) and the last line of its stderr."""
     command = [lite, "run", model_path]
     for path in input_paths:
@@ -81,6 +94,8 @@ def run_lite(lite: str, model_path: str, input_paths: list[str], output_dir: str
     command += ["--output-dir", output_dir]
     if delegates:
         command += ["--delegates", delegates]
+    if threads is not None:
+        command += ["--threads", str(threads)]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -126,7 +141,8 @@ def check_model(name: str, args, models_dir: str, expected_error: str | None) ->
             np.save(input_paths[-1], value)
         output_dir = os.path.join(work, "out")
         os.makedirs(output_dir)
-        status, message = run_lite(args.lite, model_path, input_paths, output_dir, args.delegates, args.timeout)
+        status, message = run_lite(args.lite, model_path, input_paths, output_dir, args.delegates, args.timeout,
+                                   args.threads)
 
         if expected_error is not None:
             if status == 0:
@@ -156,6 +172,9 @@ def main() -> int:
     parser.add_argument("--expect-error", action="append", default=[], metavar="MODEL=SUBSTRING",
                         help="MODEL must make `lite run` fail with SUBSTRING in its message (repeatable)")
     parser.add_argument("--models-dir", help="folder of MODEL.tflite files (default: fetch_models.sh's)")
+    parser.add_argument("--converter", action="store_true",
+                        help="the TensorFlow-converted models (default --models and --models-dir for them)")
+    parser.add_argument("--threads", type=int, help="passed through to `lite run --threads`")
     parser.add_argument("--seed", type=int, default=0, help="base seed for the random inputs")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for one lite run")
     args = parser.parse_args()
@@ -176,9 +195,10 @@ def main() -> int:
         if not separator or not name or not substring:
             parser.error(f"--expect-error takes MODEL=SUBSTRING, got {item!r}")
         expected_errors[name] = substring
-    names = [n for n in args.models.split(",") if n] if args.models else list(DEFAULT_MODELS)
+    default_models = CONVERTER_MODELS if args.converter else DEFAULT_MODELS
+    names = [n for n in args.models.split(",") if n] if args.models else list(default_models)
     names += [n for n in expected_errors if n not in names]
-    models_dir = args.models_dir or fetch_models()
+    models_dir = args.models_dir or (converter_models() if args.converter else fetch_models())
 
     passed = failed = 0
     width = max(len(n) for n in names)

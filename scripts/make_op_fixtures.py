@@ -418,6 +418,198 @@ def multi_io(rng):
 case("multi_input_output", multi_io)
 
 
+# Layout operators: SPACE_TO_BATCH_ND, BATCH_TO_SPACE_ND, GATHER, PACK, UNPACK, SHAPE, TRANSPOSE,
+# SQUEEZE, EXPAND_DIMS, SPLIT. Their inputs are graph inputs, so the host's optimiser leaves them to
+# the delegates; the "folded_" cases feed them constants so that the optimiser evaluates them.
+
+def ints(values, dtype=np.int32):
+    return np.array(values, dtype)
+
+
+def space_batch(op, in_shape, block, edges):
+    return lambda rng: single(rng, op, [in_shape], [ints(block), ints(edges)])
+
+
+case("space_to_batch_block2", space_batch("SPACE_TO_BATCH_ND", [1, 4, 4, 3], [2, 2], [[0, 0], [0, 0]]))
+case("space_to_batch_padded", space_batch("SPACE_TO_BATCH_ND", [1, 5, 5, 2], [2, 2], [[1, 2], [2, 1]]))
+case("space_to_batch_block3x2_batch2", space_batch("SPACE_TO_BATCH_ND", [2, 6, 4, 3], [3, 2], [[0, 0], [1, 1]]))
+case("space_to_batch_3d", space_batch("SPACE_TO_BATCH_ND", [1, 6, 4], [2], [[1, 1]]))
+case("batch_to_space_block2", space_batch("BATCH_TO_SPACE_ND", [4, 2, 2, 3], [2, 2], [[0, 0], [0, 0]]))
+case("batch_to_space_cropped", space_batch("BATCH_TO_SPACE_ND", [4, 3, 3, 2], [2, 2], [[1, 0], [0, 1]]))
+case("batch_to_space_block3x2_batch2", space_batch("BATCH_TO_SPACE_ND", [12, 2, 3, 3], [3, 2], [[1, 1], [0, 2]]))
+case("batch_to_space_3d", space_batch("BATCH_TO_SPACE_ND", [2, 4, 3], [2], [[0, 1]]))
+
+
+def gather(params_shape, indices, axis, batch_dims=0, dtype=np.int32):
+    return lambda rng: single(rng, "GATHER", [params_shape], [ints(indices, dtype)], axis=axis,
+                              batch_dims=batch_dims)
+
+
+case("gather_axis0", gather([5, 4], [4, 0, 2], 0))
+case("gather_axis1_2d_indices", gather([2, 5, 3], [[1, 4], [0, 0]], 1))
+case("gather_negative_axis", gather([2, 3, 6], [5, 1, 3, 3], -1))
+case("gather_batch_dims1", gather([2, 5, 3], [[4, 1], [0, 2]], 1, batch_dims=1))
+case("gather_int64_indices", gather([6, 2], [5, 5, 1], 0, dtype=np.int64))
+
+
+def pack(shapes, axis):
+    return lambda rng: single(rng, "PACK", shapes, values_count=len(shapes), axis=axis)
+
+
+case("pack_axis0", pack([[2, 3], [2, 3]], 0))
+case("pack_three_axis1", pack([[2, 3], [2, 3], [2, 3]], 1))
+case("pack_axis_negative", pack([[3, 2, 4], [3, 2, 4]], -1))
+
+
+def unpack(shape, axis):
+    def build(rng):
+        b = ModelBuilder()
+        x = b.input(shape)
+        count = shape[axis]
+        b.output(*b.op("UNPACK", [x], [b.tensor() for _ in range(count)], num=count, axis=axis))
+        return b, None
+    return build
+
+
+case("unpack_axis0", unpack([3, 4], 0))
+case("unpack_axis1", unpack([2, 3, 4], 1))
+case("unpack_axis_negative", unpack([2, 3, 2], -1))
+
+
+def split(shape, axis, count):
+    def build(rng):
+        b = ModelBuilder()
+        x = b.input(shape)
+        b.output(*b.op("SPLIT", [b.const(ints(axis)), x], [b.tensor() for _ in range(count)], num_splits=count))
+        return b, None
+    return build
+
+
+case("split_axis1_three", split([2, 6], 1, 3))
+case("split_axis0_two", split([4, 3], 0, 2))
+case("split_axis_negative", split([1, 2, 4, 6], -1, 2))
+
+
+def shape_gather(in_shape):
+    """SHAPE feeding a float GATHER: the shape picks values, so the output shows it in float."""
+    def build(rng):
+        b = ModelBuilder()
+        x = b.input(in_shape)
+        dims = b.op("SHAPE", [x], b.tensor(dtype=np.int32), out_type=tflite_int32())
+        b.output(b.op("GATHER", [b.const(np.arange(10, dtype=np.float32) / 10), dims], axis=0))
+        return b, None
+    return build
+
+
+def tflite_int32():
+    import tflite
+    return tflite.TensorType.INT32
+
+
+case("shape_4d", shape_gather([1, 3, 5, 2]))
+case("shape_2d", shape_gather([4, 7]))
+
+
+def transpose(shape, perm):
+    return lambda rng: single(rng, "TRANSPOSE", [shape], [ints(perm)])
+
+
+case("transpose_3d", transpose([2, 3, 4], [2, 0, 1]))
+case("transpose_nhwc_to_nchw", transpose([1, 4, 5, 3], [0, 3, 1, 2]))
+case("transpose_2d", transpose([2, 3], [1, 0]))
+case("transpose_5d", transpose([2, 1, 3, 2, 2], [4, 2, 0, 3, 1]))
+
+
+def squeeze(shape, dims):
+    return lambda rng: single(rng, "SQUEEZE", [shape], squeeze_dims=dims)
+
+
+case("squeeze_dims", squeeze([1, 3, 1, 4], [0, 2]))
+case("squeeze_all", squeeze([1, 3, 1, 4], []))
+case("squeeze_negative_dim", squeeze([2, 3, 1], [-1]))
+
+
+def expand_dims(shape, axis):
+    return lambda rng: single(rng, "EXPAND_DIMS", [shape], [ints(axis)])
+
+
+case("expand_dims_axis0", expand_dims([3, 4], 0))
+case("expand_dims_axis_last", expand_dims([3, 4], -1))
+case("expand_dims_axis1", expand_dims([2, 3, 4], 1))
+
+
+def folded(rng):
+    """Shape arithmetic on constants, as the converter writes it; the host folds it all at load."""
+    b = ModelBuilder()
+    x = b.input([1, 4, 6, 2])
+    shape = b.op("SHAPE", [x], b.tensor(dtype=np.int32), out_type=tflite_int32())
+    batch = b.op("STRIDED_SLICE", [shape, b.const(ints([0])), b.const(ints([1])), b.const(ints([1]))],
+                 b.tensor(dtype=np.int32), shrink_axis_mask=1)
+    rows = b.op("GATHER", [shape, b.const(ints([1, 2]))], b.tensor(dtype=np.int32), axis=0)
+    count = b.op("MUL", [b.op("STRIDED_SLICE", [rows, b.const(ints([0])), b.const(ints([1])), b.const(ints([1]))],
+                              b.tensor(dtype=np.int32), shrink_axis_mask=1),
+                        b.op("STRIDED_SLICE", [rows, b.const(ints([1])), b.const(ints([2])), b.const(ints([1]))],
+                             b.tensor(dtype=np.int32), shrink_axis_mask=1)],
+                 b.tensor(dtype=np.int32))
+    channels = b.const(ints([2]))
+    b.set_shape(channels, [])  # const() makes at least 1-D arrays; PACK needs a scalar like the others
+    new_shape = b.op("PACK", [batch, count, channels], b.tensor(dtype=np.int32), values_count=3, axis=0)
+    # A shape computed at run time leaves the output's shape unknown to fill_unknown_shapes: declare it.
+    flat = b.op("RESHAPE", [x, new_shape], b.tensor([1, 24, 2]))
+    # A float constant chain too: (w * 2 - 1) / 4, then a transposed, unpacked row of it.
+    # TFLite leaves the shapes of tensors computed only from constants undeclared: declare them.
+    w = b.const(weights(rng, [2, 3]))
+    doubled = b.op("MUL", [w, b.const(np.float32(2))], b.tensor([2, 3]))
+    scaled = b.op("DIV", [b.op("SUB", [doubled, b.const(np.float32(1))], b.tensor([2, 3])), b.const(np.float32(4))],
+                  b.tensor([2, 3]))
+    rows_of = b.op("UNPACK", [b.op("TRANSPOSE", [scaled, b.const(ints([1, 0]))], b.tensor([3, 2]))],
+                   [b.tensor([2]), b.tensor([2]), b.tensor([2])], num=3, axis=0)
+    b.output(b.op("ADD", [flat, rows_of[1]], b.tensor([1, 24, 2])))
+    return b, None
+
+
+case("folded_shape_arithmetic", folded)
+
+
+# More elementwise operators: MAXIMUM, MINIMUM, DIV, SQUARED_DIFFERENCE, RSQRT, EXP, LEAKY_RELU ----
+
+for op in ("MAXIMUM", "MINIMUM", "SQUARED_DIFFERENCE"):
+    lower = op.lower()
+    case(f"{lower}_same_shape", lambda rng, op=op: single(rng, op, [[1, 4, 4, 3], [1, 4, 4, 3]]))
+    case(f"{lower}_broadcast", lambda rng, op=op: single(rng, op, [[2, 1, 3], [1, 4, 1]]))
+    case(f"{lower}_const_operand", lambda rng, op=op: single(rng, op, [[1, 5, 3, 7]], [weights(rng, [7])]))
+
+
+def divisor(rng, shape):
+    return (rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1, 1], size=shape)).astype(np.float32)
+
+
+case("div_same_shape", lambda rng: single(rng, "DIV", [[1, 4, 4, 3]], [divisor(rng, [1, 4, 4, 3])]))
+case("div_broadcast", lambda rng: single(rng, "DIV", [[2, 3, 4]], [divisor(rng, [3, 1])]))
+case("div_relu6", lambda rng: single(rng, "DIV", [[1, 4, 4, 3]], [divisor(rng, [3])],
+                                     fused_activation_function="RELU6"), input_scale=8.0)
+case("div_two_inputs", lambda rng: single(rng, "DIV", [[1, 3, 3, 2], [1, 3, 3, 2]]))
+
+
+def rsqrt(shape):
+    """RSQRT of x*x + 0.1, so every input is positive."""
+    def build(rng):
+        b = ModelBuilder()
+        x = b.input(shape)
+        square = b.op("ADD", [b.op("MUL", [x, x]), b.const(np.float32(0.1))])
+        b.output(b.op("RSQRT", [square]))
+        return b, None
+    return build
+
+
+case("rsqrt_4d", rsqrt([1, 4, 4, 3]))
+case("rsqrt_2d", rsqrt([5, 7]))
+case("exp", lambda rng: single(rng, "EXP", [[1, 4, 4, 3]]), input_scale=3.0)
+case("exp_2d", lambda rng: single(rng, "EXP", [[6, 5]]), input_scale=8.0)
+case("leaky_relu_alpha02", lambda rng: single(rng, "LEAKY_RELU", [[1, 4, 4, 3]], alpha=0.2))
+case("leaky_relu_alpha001", lambda rng: single(rng, "LEAKY_RELU", [[2, 7]], alpha=0.01))
+
+
 # Running the reference -------------------------------------------------------------------------
 
 def make_interpreter(model: bytes):

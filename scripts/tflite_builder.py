@@ -49,6 +49,22 @@ OPTIONS_TABLE = {
     "HARD_SWISH": "HardSwishOptions",
     "MEAN": "ReducerOptions",
     "DEPTH_TO_SPACE": "DepthToSpaceOptions",
+    "DIV": "DivOptions",
+    "GATHER": "GatherOptions",
+    "PACK": "PackOptions",
+    "UNPACK": "UnpackOptions",
+    "SQUEEZE": "SqueezeOptions",
+    "SPLIT": "SplitOptions",
+    "SHAPE": "ShapeOptions",
+    "TRANSPOSE": "TransposeOptions",
+    "EXPAND_DIMS": "ExpandDimsOptions",
+    "SPACE_TO_BATCH_ND": "SpaceToBatchNDOptions",
+    "BATCH_TO_SPACE_ND": "BatchToSpaceNDOptions",
+    "MAXIMUM": "MaximumMinimumOptions",
+    "MINIMUM": "MaximumMinimumOptions",
+    "SQUARED_DIFFERENCE": "SquaredDifferenceOptions",
+    "EXP": "ExpOptions",
+    "LEAKY_RELU": "LeakyReluOptions",
 }
 
 # Option fields whose values may be given as enum names.
@@ -62,6 +78,7 @@ TENSOR_TYPES = {
     np.dtype(np.float32): tflite.TensorType.FLOAT32,
     np.dtype(np.float16): tflite.TensorType.FLOAT16,
     np.dtype(np.int32): tflite.TensorType.INT32,
+    np.dtype(np.int64): tflite.TensorType.INT64,
 }
 
 # Operator codes at or above this value are stored only in OperatorCode.builtin_code; the deprecated

@@ -109,6 +109,11 @@ typedef union CpuParams {
     LiteReducerParams reducer;
     LiteDepthToSpaceParams depth_to_space;
     LiteLeakyReluParams leaky_relu;
+    LiteGatherParams gather;
+    LitePackParams pack;
+    LiteUnpackParams unpack;
+    LiteSqueezeParams squeeze;
+    LiteSplitParams split;
 } CpuParams;
 
 struct CpuOp;
@@ -260,6 +265,13 @@ extern const CpuOp cpu_op_concatenation, cpu_op_reshape, cpu_op_pad, cpu_op_stri
 extern const CpuOp cpu_op_conv_2d, cpu_op_fully_connected, cpu_op_depthwise_conv_2d;
 extern const CpuOp cpu_op_transpose_conv, cpu_op_conv_2d_transpose_bias;
 extern const CpuOp cpu_op_resize_bilinear, cpu_op_softmax, cpu_op_mean;
+/* Layout operators (ops/transpose.c, gather.c, pack.c, space_batch.c, shape_ops.c) and more
+   elementwise ones (ops/binary_extra.c, unary_extra.c). */
+extern const CpuOp cpu_op_transpose, cpu_op_gather, cpu_op_pack, cpu_op_unpack, cpu_op_split,
+    cpu_op_space_to_batch_nd, cpu_op_batch_to_space_nd, cpu_op_shape, cpu_op_squeeze,
+    cpu_op_expand_dims;
+extern const CpuOp cpu_op_maximum, cpu_op_minimum, cpu_op_div, cpu_op_squared_difference,
+    cpu_op_rsqrt, cpu_op_exp;
 
 #pragma GCC visibility pop
 

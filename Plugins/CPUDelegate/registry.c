@@ -12,6 +12,11 @@ static const CpuOp *const registry[] = {
     &cpu_op_conv_2d, &cpu_op_fully_connected, &cpu_op_depthwise_conv_2d,
     &cpu_op_transpose_conv, &cpu_op_conv_2d_transpose_bias,
     &cpu_op_resize_bilinear, &cpu_op_softmax, &cpu_op_mean,
+    &cpu_op_transpose, &cpu_op_gather, &cpu_op_pack, &cpu_op_unpack, &cpu_op_split,
+    &cpu_op_space_to_batch_nd, &cpu_op_batch_to_space_nd, &cpu_op_shape, &cpu_op_squeeze,
+    &cpu_op_expand_dims,
+    &cpu_op_maximum, &cpu_op_minimum, &cpu_op_div, &cpu_op_squared_difference,
+    &cpu_op_rsqrt, &cpu_op_exp,
 };
 
 #define REGISTRY_COUNT (sizeof(registry) / sizeof(registry[0]))

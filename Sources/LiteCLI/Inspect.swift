@@ -21,6 +21,7 @@ extension Lite {
                 let inputs = try (0..<interpreter.inputTensorCount).map { try interpreter.input(at: $0) }
                 let outputs = try (0..<interpreter.outputTensorCount).map { try interpreter.output(at: $0) }
                 let plan = interpreter.partitionPlan
+                let passes = interpreter.optimizationReport.passes
                 if json {
                     func tensorJSON(_ tensor: Tensor) -> [String: Any] {
                         ["name": tensor.name, "shape": tensor.shape, "type": tensor.dataType.description]
@@ -30,6 +31,10 @@ extension Lite {
                         "inputs": inputs.map(tensorJSON),
                         "outputs": outputs.map(tensorJSON),
                         "operators": interpreter.operatorCounts.map { ["name": $0.name, "count": $0.count] },
+                        "optimizer": passes.map {
+                            ["pass": $0.name, "nodes_before": $0.nodesBefore, "nodes_after": $0.nodesAfter,
+                             "summary": $0.summary] as [String: Any]
+                        },
                         "delegates": plan.delegates,
                         "partitions": plan.partitions.map {
                             ["delegate": $0.delegate, "nodes": $0.nodes, "inputs": $0.inputs, "outputs": $0.outputs] as [String: Any]
@@ -51,6 +56,13 @@ extension Lite {
                 print("Outputs:")
                 for (index, tensor) in outputs.enumerated() {
                     print("  \(index): \(tensor.name) \(tensor.dataType) \(shapeText(tensor.shape))")
+                }
+                if let first = passes.first, let last = passes.last {
+                    print("Optimizer (\(first.nodesBefore) -> \(last.nodesAfter) nodes; node indices below are after it):")
+                    for pass in passes {
+                        let summary = pass.summary.isEmpty ? "no change" : pass.summary
+                        print("  \(pass.name): \(pass.nodesBefore) -> \(pass.nodesAfter) nodes (\(summary))")
+                    }
                 }
                 print("Operators (\(plan.nodes.count) nodes):")
                 for (name, count) in interpreter.operatorCounts { print("  \(name): \(count)") }

@@ -15,6 +15,9 @@ public final class Interpreter {
     public let partitionPlan: PartitionPlan
     /// Warnings from choosing delegates (default plugins that were skipped, and why).
     public let warnings: [String]
+    /// What the load-time graph optimiser did, per pass. Node indices everywhere else (the
+    /// partition plan, error messages) refer to the optimised graph.
+    public let optimizationReport: OptimizationReport
 
     private var inputShapes: [Int: [Int]] = [:]
     private var arena: UnsafeMutableRawPointer?
@@ -32,7 +35,10 @@ public final class Interpreter {
     ///   that no delegate takes.
     public init(modelPath: String, options: InterpreterOptions = InterpreterOptions()) throws {
         var model = try ModelLoader.load(path: modelPath)
-        // The float16 sources of folded weights are read by nothing now: free their memory.
+        optimizationReport = options.optimizesGraph
+            ? GraphOptimizer.optimize(&model) : GraphOptimizer.optimize(&model, passes: [])
+        // The float16 sources of folded weights, and constants the optimiser made unread, are read
+        // by nothing now: free their memory.
         ConstantFolding.releaseUnusedConstants(&model)
         self.model = model
         let (backends, warnings) = try PluginRegistry.resolve(requested: options.delegates)
@@ -138,6 +144,11 @@ public final class Interpreter {
     /// Computes shapes, plans and allocates the host arena and prepares every partition.
     public func allocateTensors() throws {
         let shapes = try ShapeInference.infer(model, inputShapes: inputShapes)
+        for (tensor, shape) in optimizationReport.frozenShapes where shapes[tensor] != shape {
+            throw InterpreterError.invalidArgument(
+                "the model's SHAPE operators were folded at load for tensor \(tensor) '\(model.tensors[tensor].name)' "
+                    + "of shape \(shape); this resize would make it \(shapes[tensor]), which the folded shapes do not follow")
+        }
         graph.updateShapes(shapes)
         try planArena()
         for partition in partitions {

@@ -20,6 +20,9 @@ public struct InterpreterOptions: Sendable {
     /// Extra delegate options: a plain key goes to every delegate, `name.key` only to delegate `name`
     /// (as `key`). They override the options above.
     public var delegateOptions: [String: String] = [:]
+    /// Whether the load-time graph optimiser runs (constant folding, dilated convolutions, dead
+    /// nodes, shared constants; see docs/optimizer.md). Off, delegates see the model's own graph.
+    public var optimizesGraph = true
 
     public init(delegates: [String]? = nil, threadCount: Int? = nil) {
         self.delegates = delegates

@@ -3,7 +3,8 @@
 public struct PartitionPlan: Sendable {
     public struct Partition: Sendable {
         public let delegate: String
-        /// Node indices (model operator order, after load-time folding) in execution order.
+        /// Node indices in execution order. They count the nodes of the graph the load-time
+        /// optimiser left (`Interpreter.optimizationReport`), not the model file's operators.
         public let nodes: [Int]
         /// Tensor indices bound at invoke, in the order the delegate receives them.
         public let inputs: [Int]

@@ -111,7 +111,7 @@ struct PluginLoadingTests {
         ("missing file", [], "no such file"),
         ("not a shared object", [], "cannot load"),
         ("missing entry symbol", [], "missing entry symbol lite_plugin_entry"),
-        ("ABI major mismatch", ["-DSAMPLE_ABI_MAJOR=2"], "plugin built for 2.0, host speaks 1.0"),
+        ("ABI major mismatch", ["-DSAMPLE_ABI_MAJOR=2"], "plugin built for 2.1, host speaks 1.1"),
         ("entry refuses", ["-DSAMPLE_REFUSE"], "sample plugin built to refuse loading"),
         ("device unavailable", ["-DSAMPLE_UNAVAILABLE"], "device unavailable: no sample device"),
         ("struct too small", ["-DSAMPLE_TRUNCATED"], "lacks the required function invoke_partition"),

@@ -28,6 +28,8 @@
  * Changelog:
  *  1.0  First stable version: library/backends, capability report, claiming with reasons,
  *       partition lifecycle over host buffers, key/value options, host services.
+ *  1.1  Params structs for GATHER, PACK, UNPACK, SQUEEZE and SPLIT (LiteGatherParams, ...), with
+ *       axes normalised by the host; LITE_OP_CAST, LITE_OP_FILL, LITE_OP_REDUCE_PROD named.
  */
 #ifndef LITE_DELEGATE_H
 #define LITE_DELEGATE_H
@@ -40,7 +42,7 @@ extern "C" {
 #endif
 
 #define LITE_ABI_VERSION_MAJOR 1
-#define LITE_ABI_VERSION_MINOR 0
+#define LITE_ABI_VERSION_MINOR 1
 
 /** The one symbol a plugin exports; its type is LitePluginEntryFn. */
 #define LITE_PLUGIN_ENTRY_SYMBOL "lite_plugin_entry"
@@ -180,6 +182,10 @@ typedef enum LiteBuiltinOperator {
     LITE_OP_SQUARED_DIFFERENCE = 99,
     LITE_OP_HARD_SWISH = 117,
     LITE_OP_DENSIFY = 124,
+    /* Since 1.1. */
+    LITE_OP_CAST = 53,
+    LITE_OP_REDUCE_PROD = 81,
+    LITE_OP_FILL = 94,
     LITE_OP_MAX_ENUM = 0x7FFFFFFF
 } LiteBuiltinOperator;
 
@@ -312,6 +318,47 @@ typedef struct LiteLeakyReluParams {
     size_t struct_size;
     float alpha;
 } LiteLeakyReluParams;
+
+/** GATHER (since 1.1). Inputs: params, indices (int32 or int64). axis is normalised to
+    [0, rank of params); batch_dims to [0, rank of indices]. */
+typedef struct LiteGatherParams {
+    size_t struct_size;
+    int32_t axis;
+    int32_t batch_dims;
+} LiteGatherParams;
+
+/** PACK (since 1.1): values_count inputs of one shape stacked along axis, normalised to
+    [0, rank of the output). */
+typedef struct LitePackParams {
+    size_t struct_size;
+    int32_t values_count;
+    int32_t axis;
+} LitePackParams;
+
+/** UNPACK (since 1.1): the input split into num outputs along axis, normalised to
+    [0, rank of the input). */
+typedef struct LiteUnpackParams {
+    size_t struct_size;
+    int32_t num;
+    int32_t axis;
+} LiteUnpackParams;
+
+/** At most this many squeeze_dims in LiteSqueezeParams (TFLite's own limit). */
+#define LITE_SQUEEZE_MAX_DIMS 8
+
+/** SQUEEZE (since 1.1). squeeze_dims_count == 0 means every extent-1 axis; the dims are
+    normalised to [0, rank of the input). */
+typedef struct LiteSqueezeParams {
+    size_t struct_size;
+    int32_t squeeze_dims_count;
+    int32_t squeeze_dims[LITE_SQUEEZE_MAX_DIMS];
+} LiteSqueezeParams;
+
+/** SPLIT (since 1.1). Inputs: axis (a constant int32 scalar), the tensor; num_splits outputs. */
+typedef struct LiteSplitParams {
+    size_t struct_size;
+    int32_t num_splits;
+} LiteSplitParams;
 
 /* ------------------------------------------------------------------------------------------------ */
 /* The graph a plugin is shown                                                                      */

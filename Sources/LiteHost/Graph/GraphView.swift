@@ -119,7 +119,7 @@ final class GraphView {
     /// The typed params struct of a node, with axes normalised where the ABI promises it.
     private func paramsPointer(for node: OperatorDefinition) -> UnsafeRawPointer? {
         switch node.options {
-        case .none, .reshape: return nil
+        case .none, .reshape, .cast, .shape: return nil
         case .conv2D(let params): return keepStruct(params)
         case .depthwiseConv2D(let params): return keepStruct(params)
         case .pool2D(let params): return keepStruct(params)
@@ -137,6 +137,35 @@ final class GraphView {
         case .reducer(let params): return keepStruct(params)
         case .depthToSpace(let params): return keepStruct(params)
         case .leakyRelu(let params): return keepStruct(params)
+        case .gather(var params):
+            params.axis = Int32(normalised(Int(params.axis), rank: rank(of: node.inputs, 0)))
+            params.batch_dims = Int32(normalised(Int(params.batch_dims), rank: rank(of: node.inputs, 1)))
+            return keepStruct(params)
+        case .pack(var params):
+            params.axis = Int32(normalised(Int(params.axis), rank: rank(of: node.outputs, 0)))
+            return keepStruct(params)
+        case .unpack(var params):
+            params.axis = Int32(normalised(Int(params.axis), rank: rank(of: node.inputs, 0)))
+            return keepStruct(params)
+        case .squeeze(var params):
+            let inputRank = rank(of: node.inputs, 0)
+            withUnsafeMutableBytes(of: &params.squeeze_dims) { raw in
+                for slot in 0..<Int(params.squeeze_dims_count) {
+                    let dim = raw.load(fromByteOffset: slot * 4, as: Int32.self)
+                    raw.storeBytes(of: Int32(normalised(Int(dim), rank: inputRank)), toByteOffset: slot * 4, as: Int32.self)
+                }
+            }
+            return keepStruct(params)
+        case .split(let params): return keepStruct(params)
         }
     }
+
+    /// The declared rank of the tensor in `slot` of `tensors` (0 when absent).
+    private func rank(of tensors: [Int32], _ slot: Int) -> Int {
+        guard slot < tensors.count, tensors[slot] >= 0 else { return 0 }
+        return model.tensors[Int(tensors[slot])].shape.count
+    }
+
+    /// A negative axis counted from the end; others as they are (plugins check the range).
+    private func normalised(_ axis: Int, rank: Int) -> Int { axis < 0 ? axis + rank : axis }
 }

@@ -140,6 +140,54 @@ enum ShapeInference {
             let block = Int(p.block_size), input = inputs[0]
             guard block > 0, input[3] % (block * block) == 0 else { throw fail("depth \(input[3]) not divisible by block²") }
             return [[input[0], input[1] * block, input[2] * block, input[3] / (block * block)]]
+        case LITE_OP_GATHER.code:
+            try need(2)
+            guard case .gather(let p) = node.options else { return nil }
+            return [try gatherShape(inputs[0], inputs[1], axis: Int(p.axis), batchDims: Int(p.batch_dims), fail)]
+        case LITE_OP_PACK.code:
+            guard case .pack(let p) = node.options, let first = inputs.first else { return nil }
+            guard inputs.allSatisfy({ $0 == first }) else { throw fail("inputs of different shapes \(inputs)") }
+            return [try packShape(first, count: inputs.count, axis: Int(p.axis), fail)]
+        case LITE_OP_UNPACK.code:
+            try need(1)
+            guard case .unpack(let p) = node.options else { return nil }
+            let shape = try unpackShape(inputs[0], axis: Int(p.axis), fail)
+            return Array(repeating: shape, count: node.outputs.count)
+        case LITE_OP_SHAPE.code:
+            try need(1)
+            return [[inputs[0].count]]
+        case 53 /* CAST */:
+            try need(1)
+            return [inputs[0]]
+        case LITE_OP_SQUEEZE.code:
+            try need(1)
+            guard case .squeeze(let p) = node.options else { return nil }
+            return [try squeezeShape(inputs[0], dims: squeezeDims(p), fail)]
+        case LITE_OP_EXPAND_DIMS.code:
+            try need(2)
+            guard let axis = constantInts(1), axis.count == 1 else { return nil }
+            return [try expandDimsShape(inputs[0], axis: axis[0], fail)]
+        case LITE_OP_TRANSPOSE.code:
+            try need(2)
+            guard let perm = constantInts(1) else { return nil }
+            return [try transposeShape(inputs[0], perm: perm, fail)]
+        case LITE_OP_SPLIT.code:
+            try need(2)
+            guard case .split(let p) = node.options, let axis = constantInts(0), axis.count == 1 else { return nil }
+            let shape = try splitShape(inputs[1], axis: axis[0], splits: Int(p.num_splits), fail)
+            return Array(repeating: shape, count: node.outputs.count)
+        case LITE_OP_SPACE_TO_BATCH_ND.code:
+            try need(3)
+            guard let block = constantInts(1), let paddings = constantInts(2) else { return nil }
+            return [try spaceToBatchShape(inputs[0], block: block, paddings: paddings, fail)]
+        case LITE_OP_BATCH_TO_SPACE_ND.code:
+            try need(3)
+            guard let block = constantInts(1), let crops = constantInts(2) else { return nil }
+            return [try batchToSpaceShape(inputs[0], block: block, crops: crops, fail)]
+        case 94 /* FILL */:
+            try need(1)
+            guard let dims = constantInts(0) else { return nil }
+            return [dims]
         case LITE_OP_CUSTOM.code where node.customName == "Convolution2DTransposeBias":
             try need(2)
             guard case .transposeConv(let p) = node.options, inputs[0].count == 4, inputs[1].count == 4 else { return nil }
@@ -178,7 +226,7 @@ enum ShapeInference {
         return (size - effective + stride) / stride
     }
 
-    private static func resolveReshape(_ target: [Int], count: Int, _ fail: (String) -> InterpreterError) throws -> [Int] {
+    static func resolveReshape(_ target: [Int], count: Int, _ fail: (String) -> InterpreterError) throws -> [Int] {
         let wildcard = target.firstIndex(of: -1)
         guard target.filter({ $0 == -1 }).count <= 1, target.allSatisfy({ $0 >= -1 }) else {
             throw fail("invalid new shape \(target)")

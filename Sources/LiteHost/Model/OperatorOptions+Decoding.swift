@@ -43,6 +43,13 @@ extension OperatorOptions {
         case Op.mean, Op.sum, Op.reduceProd, Op.reduceMax, Op.reduceMin, Op.reduceAny: expected = Type_.reducer
         case Op.depthToSpace: expected = Type_.depthToSpace
         case Op.leakyRelu: expected = Type_.leakyRelu
+        case Op.gather: expected = Type_.gather
+        case Op.pack: expected = Type_.pack
+        case Op.unpack: expected = Type_.unpack
+        case Op.squeeze: expected = Type_.squeeze
+        case Op.split: expected = Type_.split
+        case Op.cast: expected = Type_.cast
+        case Op.shape: expected = Type_.shape
         default: return .none  // Options of operators without params in the ABI are not read.
         }
 
@@ -122,6 +129,33 @@ extension OperatorOptions {
         case Type_.leakyRelu:
             return .leakyRelu(LiteLeakyReluParams(
                 struct_size: MemoryLayout<LiteLeakyReluParams>.size, alpha: try reader.float(0)))
+        case Type_.gather:
+            return .gather(LiteGatherParams(
+                struct_size: MemoryLayout<LiteGatherParams>.size, axis: try reader.int32(0), batch_dims: try reader.int32(1)))
+        case Type_.pack:
+            return .pack(LitePackParams(
+                struct_size: MemoryLayout<LitePackParams>.size, values_count: try reader.int32(0), axis: try reader.int32(1)))
+        case Type_.unpack:
+            return .unpack(LiteUnpackParams(
+                struct_size: MemoryLayout<LiteUnpackParams>.size, num: try reader.int32(0), axis: try reader.int32(1)))
+        case Type_.squeeze:
+            let dims = try table?.vector(0, elementSize: 4, "squeeze_dims of \(label)")?.scalars(as: Int32.self) ?? []
+            guard dims.count <= Int(LITE_SQUEEZE_MAX_DIMS) else {
+                throw buffer.error(.unsupported, "\(label) has \(dims.count) squeeze_dims (at most \(LITE_SQUEEZE_MAX_DIMS))")
+            }
+            var params = LiteSqueezeParams()
+            params.struct_size = MemoryLayout<LiteSqueezeParams>.size
+            params.squeeze_dims_count = Int32(dims.count)
+            withUnsafeMutableBytes(of: &params.squeeze_dims) { raw in
+                for (slot, dim) in dims.enumerated() { raw.storeBytes(of: dim, toByteOffset: slot * 4, as: Int32.self) }
+            }
+            return .squeeze(params)
+        case Type_.split:
+            return .split(LiteSplitParams(struct_size: MemoryLayout<LiteSplitParams>.size, num_splits: try reader.int32(0)))
+        case Type_.cast:
+            return .cast(inType: try table?.scalar(0, default: Int8(0)) ?? 0, outType: try table?.scalar(1, default: Int8(0)) ?? 0)
+        case Type_.shape:
+            return .shape(outType: try table?.scalar(0, default: TFLiteSchema.TensorType.int32) ?? TFLiteSchema.TensorType.int32)
         default:
             return .none
         }

@@ -25,6 +25,17 @@ enum OperatorOptions: Sendable {
     case reducer(LiteReducerParams)
     case depthToSpace(LiteDepthToSpaceParams)
     case leakyRelu(LiteLeakyReluParams)
+    /// The axes as stored: they may be negative; GraphView normalises them for plugins.
+    case gather(LiteGatherParams)
+    case pack(LitePackParams)
+    case unpack(LiteUnpackParams)
+    /// squeeze_dims as stored (possibly negative); none means every extent-1 axis.
+    case squeeze(LiteSqueezeParams)
+    case split(LiteSplitParams)
+    /// CAST's schema TensorType values (0 when absent); the tensors' own types are authoritative.
+    case cast(inType: Int8, outType: Int8)
+    /// SHAPE's out_type as a schema TensorType value (INT32 when absent).
+    case shape(outType: Int8)
 }
 
 extension OperatorOptions {
@@ -35,7 +46,7 @@ extension OperatorOptions {
             withUnsafePointer(to: value) { body(UnsafeRawPointer($0)) }
         }
         switch self {
-        case .none, .reshape: return body(nil)
+        case .none, .reshape, .cast, .shape: return body(nil)
         case .conv2D(let p): return pass(p)
         case .depthwiseConv2D(let p): return pass(p)
         case .pool2D(let p): return pass(p)
@@ -49,6 +60,11 @@ extension OperatorOptions {
         case .reducer(let p): return pass(p)
         case .depthToSpace(let p): return pass(p)
         case .leakyRelu(let p): return pass(p)
+        case .gather(let p): return pass(p)
+        case .pack(let p): return pass(p)
+        case .unpack(let p): return pass(p)
+        case .squeeze(let p): return pass(p)
+        case .split(let p): return pass(p)
         }
     }
 }

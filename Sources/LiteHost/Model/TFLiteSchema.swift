@@ -52,6 +52,8 @@ enum TFLiteSchema {
         static let mean: Int32 = 40, sub: Int32 = 41, div: Int32 = 42, stridedSlice: Int32 = 45
         static let transposeConv: Int32 = 67, sum: Int32 = 74, reduceProd: Int32 = 81, reduceMax: Int32 = 82
         static let reduceMin: Int32 = 89, reduceAny: Int32 = 91, leakyRelu: Int32 = 98, densify: Int32 = 124
+        static let gather: Int32 = 36, squeeze: Int32 = 43, split: Int32 = 49, cast: Int32 = 53
+        static let shape: Int32 = 77, pack: Int32 = 83, unpack: Int32 = 88
 
         /// A readable name for messages.
         static func name(_ code: Int32) -> String {
@@ -63,6 +65,8 @@ enum TFLiteSchema {
                 mean: "MEAN", sub: "SUB", div: "DIV", stridedSlice: "STRIDED_SLICE", transposeConv: "TRANSPOSE_CONV",
                 sum: "SUM", reduceProd: "REDUCE_PROD", reduceMax: "REDUCE_MAX", reduceMin: "REDUCE_MIN",
                 reduceAny: "REDUCE_ANY", leakyRelu: "LEAKY_RELU", densify: "DENSIFY",
+                gather: "GATHER", squeeze: "SQUEEZE", split: "SPLIT", cast: "CAST", shape: "SHAPE", pack: "PACK",
+                unpack: "UNPACK",
             ]
             return names[code] ?? "opcode \(code)"
         }
@@ -75,6 +79,8 @@ enum TFLiteSchema {
         static let resizeBilinear: UInt8 = 15, reshape: UInt8 = 17, mul: UInt8 = 21, reducer: UInt8 = 27
         static let sub: UInt8 = 28, div: UInt8 = 29, stridedSlice: UInt8 = 32, transposeConv: UInt8 = 49
         static let leakyRelu: UInt8 = 75, depthToSpace: UInt8 = 94
+        static let gather: UInt8 = 23, squeeze: UInt8 = 30, split: UInt8 = 35, cast: UInt8 = 37
+        static let shape: UInt8 = 55, pack: UInt8 = 59, unpack: UInt8 = 64
     }
 
     /// MediaPipe's transposed convolution with bias, whose custom_options are a raw C struct.

@@ -32,7 +32,15 @@ models_flag=()
 #   TFLite's own XNNPACK path and TFLite's builtin kernels on the same input.
 # - selfie_segmentation(_landscape): on random inputs the sigmoid output peaks near 0.015, so a logit
 #   difference of ~1e-4 (float32 accumulation order over 136 layers) reads as 1.3e-4 relative.
+status=0
 "$python" scripts/conformance.py --lite .build/debug/lite --delegates "$delegates" "${models_flag[@]}" \
   --model-tolerance pose_landmark_full=2e-3 \
   --model-tolerance selfie_segmentation=3e-4 --model-tolerance selfie_segmentation_landscape=3e-4 \
-  --expect-error face_landmark_with_attention=Landmarks2TransformMatrix
+  --expect-error face_landmark_with_attention=Landmarks2TransformMatrix || status=1
+
+echo "== TensorFlow-converted models (Keras -> TFLiteConverter): lite run --delegates $delegates against ai-edge-litert"
+# The first run installs tensorflow-cpu into its own venv (scripts/setup_tf.sh) and converts the
+# models into $LITE_CACHE/converter-models; later runs reuse both.
+scripts/setup_tf.sh >/dev/null
+"$python" scripts/conformance.py --converter --lite .build/debug/lite --delegates "$delegates" || status=1
+exit $status

@@ -12,7 +12,15 @@
 // which also orders the next invoke's first dispatches after this one's last).
 #include "gles_delegate.h"
 
+#include <time.h>
+
 #define PARAMS_BYTES (GPU_PARAM_WORDS * 4)
+
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
 
 static size_t align_up(size_t value, size_t alignment) {
     return (value + alignment - 1) / alignment * alignment;
@@ -196,7 +204,7 @@ static LiteStatus build_steps(GlesPartitionState *p) {
     free(pending.items);
     p->step_count = program->dispatch_count;
     p->final_barrier = GL_BUFFER_UPDATE_BARRIER_BIT | GL_SHADER_STORAGE_BARRIER_BIT;
-    gles_log(d, LITE_LOG_DEBUG, "gles: partition %d: %d nodes, %d dispatches (%d run operators), %d barriers",
+    gles_log(d, LITE_LOG_DEBUG, "partition %d: %d nodes, %d dispatches (%d run operators), %d barriers",
              p->index, program->node_count, program->dispatch_count, program->kernel_dispatches, barriers);
     return LITE_STATUS_OK;
 }
@@ -257,6 +265,28 @@ static void run_steps(const GlesPartitionState *p) {
     gl->glMemoryBarrier(p->final_barrier);
 }
 
+/* Drivers that finish compiling at a program's first dispatch (llvmpipe generates its machine code
+   there) do it now, at prepare, rather than in the first invoke: each distinct program is
+   dispatched once, as one workgroup of its first step (in-bounds by construction; what it writes
+   is overwritten by the first invoke). */
+static void prime_programs(const GlesPartitionState *p) {
+    const GlesApi *gl = p->delegate->context.gl;
+    for (int32_t i = 0; i < p->step_count; i++) {
+        const GlesStep *step = &p->steps[i];
+        bool seen = false;
+        for (int32_t j = 0; j < i && !seen; j++) seen = p->steps[j].program == step->program;
+        if (seen) continue;
+        gl->glUseProgram(step->program);
+        gl->glBindBufferRange(GL_UNIFORM_BUFFER, 0, p->params, step->params_offset, PARAMS_BYTES);
+        for (int32_t b = 0; b < step->binding_count; b++)
+            gl->glBindBufferRange(GL_SHADER_STORAGE_BUFFER, (GLuint)b, step->bindings[b].buffer,
+                                  step->bindings[b].offset, step->bindings[b].size);
+        gl->glDispatchCompute(1, 1, 1);
+    }
+    gl->glMemoryBarrier(GL_ALL_BARRIER_BITS);
+    gl->glFinish();
+}
+
 LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
     GlesDelegateState *d = p->delegate;
     if (p->prepared) gles_release(p);
@@ -271,16 +301,15 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
                             p->output_count, &options, &p->program, error, sizeof(error)))
         return gles_fail(d, LITE_STATUS_UNSUPPORTED, "gles: partition %d: %s", p->index, error);
     d->compiled = d->from_cache = d->rejected = 0;
+    const double planned = now_ms();
     LiteStatus status = make_buffers(p);
     if (status == LITE_STATUS_OK) status = build_steps(p);
+    const double built = now_ms();
     if (status == LITE_STATUS_OK) {
-        // One run now, on zeros: drivers that finish compiling at the first dispatch (llvmpipe
-        // generates its machine code there) do it at prepare, not in the first invoke.
-        run_steps(p);
-        d->context.gl->glFinish();
+        prime_programs(p);
         GLenum gl_error = gles_take_error(&d->context);
         if (gl_error != GL_NO_ERROR)
-            status = gles_fail(d, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x in the first run",
+            status = gles_fail(d, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x while priming programs",
                                p->index, gl_error);
     }
     if (status != LITE_STATUS_OK) {
@@ -288,9 +317,10 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
         return status;
     }
     if (d->rejected > 0)
-        gles_log(d, LITE_LOG_INFO, "gles: %d cached program binaries refused by the driver; recompiled", d->rejected);
-    gles_log(d, LITE_LOG_DEBUG, "gles: partition %d: %d programs compiled, %d from the cache", p->index,
-             d->compiled, d->from_cache);
+        gles_log(d, LITE_LOG_INFO, "%d cached program binaries refused by the driver; recompiled and replaced", d->rejected);
+    gles_log(d, LITE_LOG_DEBUG,
+             "partition %d: %d programs compiled, %d from the cache; %.1f ms buffers and programs, "
+             "%.1f ms priming", p->index, d->compiled, d->from_cache, built - planned, now_ms() - built);
     p->prepared = true;
     return LITE_STATUS_OK;
 }
@@ -299,23 +329,19 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
 /* Invoke                                                                                         */
 /* ---------------------------------------------------------------------------------------------- */
 
-static size_t host_bytes(const GpuTensor *t) {
-    return (size_t)t->shape.b * (size_t)t->shape.h * (size_t)t->shape.w * (size_t)t->shape.c * sizeof(float);
-}
-
 LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const size_t *input_sizes,
                        void *const *outputs, const size_t *output_sizes) {
     GlesDelegateState *d = p->delegate;
     const GlesApi *gl = d->context.gl;
     const GpuProgram *program = &p->program;
     for (int32_t i = 0; i < program->input_count; i++) {
-        const size_t bytes = host_bytes(&program->tensors[program->inputs[i]]);
+        const size_t bytes = gpu_host_bytes(program, program->inputs[i]);
         if (!inputs[i] || input_sizes[i] != bytes)
             return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d input %d: %zu bytes, expected %zu",
                              p->index, i, inputs[i] ? input_sizes[i] : 0, bytes);
     }
     for (int32_t i = 0; i < program->output_count; i++) {
-        const size_t bytes = host_bytes(&program->tensors[program->outputs[i]]);
+        const size_t bytes = gpu_host_bytes(program, program->outputs[i]);
         if (!outputs[i] || output_sizes[i] != bytes)
             return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d output %d: %zu bytes, expected %zu",
                              p->index, i, outputs[i] ? output_sizes[i] : 0, bytes);

@@ -124,7 +124,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         free_delegate(d);
         return gles_fail(&probe, job.status, "gles: unavailable: %s", job.reason);
     }
-    gles_log(d, LITE_LOG_INFO, "gles: %s, precision %s, program cache %s", d->context.description,
+    gles_log(d, LITE_LOG_INFO, "%s, precision %s, program cache %s", d->context.description,
              precision == GPU_PRECISION_FP16 ? "fp16" : "fp32", d->cache_dir ? d->cache_dir : "off");
     *out_delegate = (LiteDelegate *)d;
     return LITE_STATUS_OK;

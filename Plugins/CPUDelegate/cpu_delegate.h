@@ -119,6 +119,36 @@ typedef union CpuParams {
 struct CpuOp;
 struct CpuPartitionState;
 
+/* ---------------------------------------------------------------------------------------------- */
+/* Fusion (fusion.c): elementwise consumers applied in a producer's store                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+#define CPU_MAX_EPILOGUE 4
+
+typedef enum CpuEpilogueKind {
+    CPU_EPILOGUE_CLAMP = 0,      /**< v = min(max(v, lo), hi): RELU, RELU6, an ADD's activation. */
+    CPU_EPILOGUE_PRELU = 1,      /**< v = v >= 0 ? v : v * alpha[channel]. */
+    CPU_EPILOGUE_ADD = 2,        /**< v = v + residual[same offset]. */
+    CPU_EPILOGUE_HARD_SWISH = 3, /**< v = v * clamp(v + 3, 0, 6) / 6. */
+} CpuEpilogueKind;
+
+/** One fused elementwise operator. Each step does exactly the arithmetic of the node it replaces,
+    in the same order, so fusing never changes a result. */
+typedef struct CpuEpilogueStep {
+    CpuEpilogueKind kind;
+    float lo, hi;     /**< CLAMP bounds. */
+    float *alpha;     /**< PRELU: owned, channels rounded up to 8, zero-padded. */
+    int32_t tensor;   /**< ADD: the residual's tensor-table index (same shape as the output). */
+    const float *residual; /**< ADD: bound before each run. */
+} CpuEpilogueStep;
+
+/** What a producer (CONV_2D, DEPTHWISE_CONV_2D) applies to each output value after its own fused
+    activation, in order. */
+typedef struct CpuEpilogue {
+    int32_t count;
+    CpuEpilogueStep steps[CPU_MAX_EPILOGUE];
+} CpuEpilogue;
+
 typedef struct CpuNode {
     const struct CpuOp *op;
     int32_t graph_node;    /**< Index of the node in the host graph (for messages). */
@@ -127,8 +157,14 @@ typedef struct CpuNode {
     int32_t *inputs;       /**< Indices into the partition's tensor table; -1 = absent. */
     int32_t *outputs;
     CpuParams params;
-    bool folded;           /**< Evaluated once at prepare; skipped at invoke. */
+    bool folded;           /**< Evaluated once at prepare, or fused into another node; skipped at
+                                invoke. */
     void *state;           /**< What the operator's prepare built; freed by op->release. */
+    /* Partition-level fusion, decided at prepare (fusion.c) and undone by release_prepared. */
+    CpuEpilogue epilogue;  /**< Elementwise consumers this node applies in its store. */
+    int32_t original_output; /**< outputs[0] before fusion redirected it. */
+    int32_t original_input;  /**< inputs[0] before a PAD was folded in. */
+    int32_t pad_top, pad_bottom, pad_left, pad_right; /**< Zero padding of a folded PAD. */
 } CpuNode;
 
 typedef struct CpuPartitionState {
@@ -144,7 +180,23 @@ typedef struct CpuPartitionState {
     void *arena;
     size_t arena_bytes;
     bool prepared;
+    /** LITE_CPU_PROFILE=1: nanoseconds spent per node over all invokes, and the invoke count;
+        printed to stderr at destroy_partition. NULL when profiling is off. */
+    uint64_t *profile_ns;
+    uint64_t profile_invokes;
 } CpuPartitionState;
+
+/** Fuses elementwise consumers and PADs into convolutions (fusion.c); call after constant folding
+    and before memory planning. Undone by cpu_unfuse. */
+LiteStatus cpu_fuse_partition(CpuPartitionState *partition);
+void cpu_unfuse_partition(CpuPartitionState *partition);
+/** Binds the residual pointers of a node's epilogue (call at run, before the kernel). */
+void cpu_epilogue_bind(CpuPartitionState *partition, CpuNode *node);
+/** Applies `epilogue` to rows [0, rows) x channels [c0, c1) of an NHWC block at `out` with row
+    stride `ld` floats; `offset` is the block's first element's offset in the output tensor (the
+    residual of an ADD step is read at the same offsets). Portable, and AVX2 where available. */
+void cpu_epilogue_apply(const CpuEpilogue *epilogue, float *out, size_t ld, size_t offset,
+                        size_t rows, size_t c0, size_t c1);
 
 /* Partition lifecycle (partition.c) and claiming (plugin.c). */
 LiteStatus cpu_create_partition(LiteDelegate *delegate, const LiteGraph *graph,

@@ -2,6 +2,8 @@
 // prepare, bind host buffers and run the nodes in order at invoke.
 #include "cpu_delegate.h"
 
+#include <time.h>
+
 static size_t element_size(LiteDataType type) {
     switch (type) {
     case LITE_DATA_TYPE_FLOAT32:
@@ -17,6 +19,7 @@ static size_t element_size(LiteDataType type) {
 }
 
 static void release_prepared(CpuPartitionState *p) {
+    cpu_unfuse_partition(p);
     for (int32_t i = 0; i < p->node_count; i++) {
         CpuNode *node = &p->nodes[i];
         if (node->state && node->op->release) node->op->release(node->state);
@@ -36,9 +39,60 @@ static void release_prepared(CpuPartitionState *p) {
     p->prepared = false;
 }
 
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); // wall time: what a caller waits for
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Prints the per-operator time table of LITE_CPU_PROFILE: by operator, then the slowest nodes. */
+static void print_profile(const CpuPartitionState *p) {
+    if (!p->profile_ns || p->profile_invokes == 0) return;
+    const double per_invoke = 1e-6 / (double)p->profile_invokes; // ns total -> ms per invoke
+    uint64_t total = 0;
+    for (int32_t n = 0; n < p->node_count; n++) total += p->profile_ns[n];
+    fprintf(stderr, "cpu profile: %d nodes, %llu invokes, %.3f ms per invoke\n", p->node_count,
+            (unsigned long long)p->profile_invokes, (double)total * per_invoke);
+    bool *done = calloc((size_t)p->node_count, 1);
+    if (!done) return;
+    for (int32_t n = 0; n < p->node_count; n++) {
+        if (done[n]) continue;
+        uint64_t sum = 0;
+        int count = 0;
+        for (int32_t m = n; m < p->node_count; m++) {
+            if (p->nodes[m].op != p->nodes[n].op) continue;
+            done[m] = true;
+            sum += p->profile_ns[m];
+            count += !p->nodes[m].folded;
+        }
+        fprintf(stderr, "  %-28s %3d nodes %8.3f ms %5.1f%%\n", p->nodes[n].op->name, count,
+                (double)sum * per_invoke, total ? 100.0 * (double)sum / (double)total : 0.0);
+    }
+    fprintf(stderr, "  slowest nodes:\n");
+    memset(done, 0, (size_t)p->node_count);
+    for (int k = 0; k < 15 && k < p->node_count; k++) {
+        int32_t best = -1;
+        for (int32_t n = 0; n < p->node_count; n++)
+            if (!done[n] && (best < 0 || p->profile_ns[n] > p->profile_ns[best])) best = n;
+        done[best] = true;
+        const CpuNode *node = &p->nodes[best];
+        const CpuTensor *out = &p->tensors[node->outputs[0]];
+        const CpuTensor *in = node->input_count > 0 && node->inputs[0] >= 0
+                                  ? &p->tensors[node->inputs[0]] : out;
+        fprintf(stderr, "  node %4d %-20s %8.3f ms  in [%d %d %d %d] out [%d %d %d %d]\n",
+                node->graph_node, node->op->name, (double)p->profile_ns[best] * per_invoke,
+                in->dims[0], in->rank > 1 ? in->dims[1] : 0, in->rank > 2 ? in->dims[2] : 0,
+                in->rank > 3 ? in->dims[3] : 0, out->dims[0], out->rank > 1 ? out->dims[1] : 0,
+                out->rank > 2 ? out->dims[2] : 0, out->rank > 3 ? out->dims[3] : 0);
+    }
+    free(done);
+}
+
 void cpu_destroy_partition(LitePartition *handle) {
     CpuPartitionState *p = (CpuPartitionState *)handle;
     if (!p) return;
+    print_profile(p);
+    free(p->profile_ns);
     release_prepared(p);
     for (int32_t i = 0; i < p->node_count; i++) {
         free(p->nodes[i].inputs);
@@ -161,6 +215,7 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
         CpuNode *node = &p->nodes[i];
         node->op = cpu_find_op(source->builtin_code, source->custom_name);
         node->graph_node = node_indices[i];
+        node->original_output = node->original_input = -1;
         node->input_count = source->input_count;
         node->output_count = source->output_count;
         node->inputs = malloc(sizeof(int32_t) * (size_t)(source->input_count + 1));
@@ -211,6 +266,10 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
             goto done;
         }
     }
+
+    const char *profile = getenv("LITE_CPU_PROFILE");
+    if (profile && *profile && strcmp(profile, "0") != 0)
+        p->profile_ns = calloc((size_t)node_count, sizeof(uint64_t)); // NULL: profiling stays off
 
 done:
     free(map);
@@ -291,8 +350,12 @@ static LiteStatus plan_memory(CpuPartitionState *p) {
     for (int32_t n = 0; n < p->node_count; n++) {
         const CpuNode *node = &p->nodes[n];
         if (node->folded) continue;
-        for (int32_t j = 0; j < node->output_count + node->input_count; j++) {
-            int32_t t = j < node->output_count ? node->outputs[j] : node->inputs[j - node->output_count];
+        const int32_t reads = node->input_count + node->epilogue.count;
+        for (int32_t j = 0; j < node->output_count + reads; j++) {
+            int32_t t;
+            if (j < node->output_count) t = node->outputs[j];
+            else if (j < node->output_count + node->input_count) t = node->inputs[j - node->output_count];
+            else t = node->epilogue.steps[j - node->output_count - node->input_count].tensor;
             if (t < 0 || p->tensors[t].kind != CPU_TENSOR_INTERNAL) continue;
             if (slot[t] < 0) {
                 slot[t] = count;
@@ -370,6 +433,7 @@ LiteStatus cpu_prepare_partition(LitePartition *handle, const LiteGraph *graph) 
     release_prepared(p);
     LiteStatus status = refresh_shapes(p, graph);
     if (status == LITE_STATUS_OK) status = fold_constants(p);
+    if (status == LITE_STATUS_OK) status = cpu_fuse_partition(p);
     if (status == LITE_STATUS_OK) status = plan_memory(p);
     for (int32_t i = 0; i < p->tensor_count && status == LITE_STATUS_OK; i++) {
         CpuTensor *t = &p->tensors[i];
@@ -419,6 +483,18 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
     for (int32_t i = 0; i < p->tensor_count; i++) {
         CpuTensor *t = &p->tensors[i];
         if (t->kind == CPU_TENSOR_INTERNAL) t->data = (char *)p->arena + t->arena_offset;
+    }
+    if (p->profile_ns) {
+        p->profile_invokes++;
+        for (int32_t n = 0; n < p->node_count; n++) {
+            CpuNode *node = &p->nodes[n];
+            if (node->folded) continue;
+            const uint64_t start = now_ns();
+            LiteStatus status = node->op->run(p, node);
+            p->profile_ns[n] += now_ns() - start;
+            if (status != LITE_STATUS_OK) return status;
+        }
+        return LITE_STATUS_OK;
     }
     for (int32_t n = 0; n < p->node_count; n++) {
         CpuNode *node = &p->nodes[n];

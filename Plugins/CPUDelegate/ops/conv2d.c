@@ -2,6 +2,10 @@
 // matrix; the others gather tiles of im2col rows into per-thread scratch first.
 #include "../gemm.h"
 
+#if CPU_HAVE_X86
+#include <immintrin.h>
+#endif
+
 static bool check_conv(const CpuCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LiteConv2DParams *params = c->node->params;
@@ -47,6 +51,7 @@ typedef struct ConvState {
     int32_t panel_groups;
     float *scratch;     /* per-thread im2col tiles */
     float act_min, act_max;
+    const CpuEpilogue *epilogue;
     const float *in;
     float *out;
 } ConvState;
@@ -75,6 +80,9 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
     s->in_h = in->dims[1];
     s->in_w = in->dims[2];
     s->in_c = in->dims[3];
+    // A folded PAD: the padding rules see the padded size, im2col reads the unpadded input.
+    const int32_t padded_h = s->in_h + node->pad_top + node->pad_bottom;
+    const int32_t padded_w = s->in_w + node->pad_left + node->pad_right;
     s->out_h = out->dims[1];
     s->out_w = out->dims[2];
     s->out_c = out->dims[3];
@@ -85,10 +93,13 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
     s->dilation_h = params->dilation_height;
     s->dilation_w = params->dilation_width;
     if (params->padding == LITE_PADDING_SAME) {
-        s->pad_h = cpu_padding_before(s->in_h, s->out_h, s->stride_h, s->k_h, s->dilation_h);
-        s->pad_w = cpu_padding_before(s->in_w, s->out_w, s->stride_w, s->k_w, s->dilation_w);
+        s->pad_h = cpu_padding_before(padded_h, s->out_h, s->stride_h, s->k_h, s->dilation_h);
+        s->pad_w = cpu_padding_before(padded_w, s->out_w, s->stride_w, s->k_w, s->dilation_w);
     }
+    s->pad_h += node->pad_top;
+    s->pad_w += node->pad_left;
     cpu_activation_range(params->activation, &s->act_min, &s->act_max);
+    s->epilogue = &node->epilogue;
     s->k = (size_t)s->k_h * s->k_w * s->in_c;
     s->m = (size_t)out->dims[0] * s->out_h * s->out_w;
     if (out->count == 0) return LITE_STATUS_OK;
@@ -115,34 +126,74 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
     return LITE_STATUS_OK;
 }
 
-/* Gathers output pixels [m0, m0 + rows) into im2col rows of k floats (zeros for padding). */
-static void im2col(const ConvState *s, size_t m0, size_t rows, float *restrict columns) {
+/* Copies n floats; small runs inline (a library memcpy call costs more than a 3-channel pixel). */
+static CPU_ALWAYS_INLINE void copy_floats(float *restrict dst, const float *restrict src, size_t n) {
+#if CPU_HAVE_X86 && defined(__AVX__)
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+    for (; i < n; i++) dst[i] = src[i];
+#else
+    if (n > 16) {
+        memcpy(dst, src, n * sizeof(float));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
+#endif
+}
+
+/* Gathers output pixels [m0, m0 + rows) into im2col rows of k floats (zeros for padding). A
+   filter row that lies wholly inside the input is one contiguous run of k_w * in_c floats. */
+static CPU_ALWAYS_INLINE void im2col_body(const ConvState *s, size_t m0, size_t rows,
+                                          float *restrict columns) {
     const size_t pixels = (size_t)s->out_h * s->out_w;
-    const size_t channel_bytes = (size_t)s->in_c * sizeof(float);
+    const size_t C = (size_t)s->in_c, run = (size_t)s->k_w * C;
     for (size_t r = 0; r < rows; r++) {
         const size_t m = m0 + r;
         const size_t b = m / pixels, rest = m % pixels;
         const int32_t oy = (int32_t)(rest / (size_t)s->out_w), ox = (int32_t)(rest % (size_t)s->out_w);
+        const int32_t ix0 = ox * s->stride_w - s->pad_w;
+        const bool row_inside = s->dilation_w == 1 && ix0 >= 0 && ix0 + s->k_w <= s->in_w;
         float *row = columns + r * s->k;
         for (int32_t ky = 0; ky < s->k_h; ky++) {
             const int32_t iy = oy * s->stride_h - s->pad_h + ky * s->dilation_h;
+            float *dst = row + (size_t)ky * run;
+            if (iy < 0 || iy >= s->in_h) {
+                for (size_t i = 0; i < run; i++) dst[i] = 0.0f;
+                continue;
+            }
+            const float *image_row = s->in + ((size_t)b * s->in_h + (size_t)iy) * s->in_w * C;
+            if (row_inside) {
+                copy_floats(dst, image_row + (size_t)ix0 * C, run);
+                continue;
+            }
             for (int32_t kx = 0; kx < s->k_w; kx++) {
-                const int32_t ix = ox * s->stride_w - s->pad_w + kx * s->dilation_w;
-                float *dst = row + ((size_t)ky * s->k_w + kx) * s->in_c;
-                if (iy < 0 || iy >= s->in_h || ix < 0 || ix >= s->in_w) {
-                    memset(dst, 0, channel_bytes);
+                const int32_t ix = ix0 + kx * s->dilation_w;
+                if (ix < 0 || ix >= s->in_w) {
+                    for (size_t i = 0; i < C; i++) dst[(size_t)kx * C + i] = 0.0f;
                 } else {
-                    memcpy(dst, s->in + (((size_t)b * s->in_h + iy) * s->in_w + ix) * s->in_c,
-                           channel_bytes);
+                    copy_floats(dst + (size_t)kx * C, image_row + (size_t)ix * C, C);
                 }
             }
         }
     }
 }
 
+#if CPU_HAVE_X86
+CPU_TARGET_AVX2 static void im2col_avx2(const ConvState *s, size_t m0, size_t rows, float *columns) {
+    im2col_body(s, m0, rows, columns);
+}
+#endif
+
+static void im2col_baseline(const ConvState *s, size_t m0, size_t rows, float *columns) {
+    im2col_body(s, m0, rows, columns);
+}
+
 static void conv_task(void *context, size_t begin, size_t end, int thread) {
     const ConvState *s = context;
-    float *columns = s->scratch + (size_t)thread * s->rows_per_tile * s->k;
+    float *columns = s->direct ? NULL : s->scratch + (size_t)thread * s->rows_per_tile * s->k;
+#if CPU_HAVE_X86
+    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
     for (size_t task = begin; task < end; task++) {
         const size_t tile = task / (size_t)s->panel_groups;
         const int32_t group = (int32_t)(task % (size_t)s->panel_groups);
@@ -150,9 +201,23 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
         const size_t rows = s->m - m0 < s->rows_per_tile ? s->m - m0 : s->rows_per_tile;
         const int32_t p0 = (int32_t)((int64_t)s->packed.panel_count * group / s->panel_groups);
         const int32_t p1 = (int32_t)((int64_t)s->packed.panel_count * (group + 1) / s->panel_groups);
-        im2col(s, m0, rows, columns);
-        cpu_gemm_tile(&s->packed, columns, s->k, rows, p0, p1, s->out + m0 * (size_t)s->out_c,
-                      (size_t)s->out_c, s->act_min, s->act_max);
+        const float *a;
+        if (s->direct) {
+            a = s->in + m0 * s->k;
+        } else {
+#if CPU_HAVE_X86
+            if (avx2) im2col_avx2(s, m0, rows, columns);
+            else im2col_baseline(s, m0, rows, columns);
+#else
+            im2col_baseline(s, m0, rows, columns);
+#endif
+            a = columns;
+        }
+        const size_t OC = (size_t)s->out_c;
+        float *out = s->out + m0 * OC;
+        cpu_gemm_tile(&s->packed, a, s->k, rows, p0, p1, out, OC, s->act_min, s->act_max);
+        const size_t c1 = (size_t)p1 * CPU_GEMM_NR < OC ? (size_t)p1 * CPU_GEMM_NR : OC;
+        cpu_epilogue_apply(s->epilogue, out, OC, m0 * OC, rows, (size_t)p0 * CPU_GEMM_NR, c1);
     }
 }
 
@@ -163,13 +228,9 @@ static LiteStatus run_conv(CpuPartitionState *p, CpuNode *node) {
         const CpuTensor *bias = cpu_in(p, node, 2);
         cpu_pack_weights(&s->packed, cpu_in(p, node, 1)->data, s->k, 1, bias ? bias->data : NULL);
     }
+    cpu_epilogue_bind(p, node);
     s->in = cpu_in(p, node, 0)->data;
     s->out = cpu_out(p, node, 0)->data;
-    if (s->direct) {
-        cpu_gemm(p->delegate->pool, &s->packed, s->in, (size_t)s->in_c, s->m, s->out,
-                 (size_t)s->out_c, s->act_min, s->act_max);
-        return LITE_STATUS_OK;
-    }
     const size_t tiles = (s->m + s->rows_per_tile - 1) / s->rows_per_tile;
     cpu_parallel_for(p->delegate->pool, tiles * (size_t)s->panel_groups, 1, conv_task, s);
     return LITE_STATUS_OK;

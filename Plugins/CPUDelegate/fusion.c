@@ -1,0 +1,268 @@
+// Partition-level fusion, decided at prepare when shapes are known:
+//  - elementwise consumers of a convolution's output (RELU, RELU6, RELU_N1_TO_1, HARD_SWISH,
+//    per-channel PRELU, a same-shape residual ADD with its activation) become steps of the
+//    convolution's epilogue, applied while the output tile is still in cache; the consumer node is
+//    skipped and the convolution writes the consumer's output directly;
+//  - a spatial zero PAD in front of a convolution becomes extra padding of that convolution.
+// Each step performs the replaced node's arithmetic in the same order, so results are unchanged.
+#include "cpu_delegate.h"
+
+#if CPU_HAVE_X86
+#include <immintrin.h>
+#endif
+
+static bool is_convolution(const CpuNode *node) {
+    return node->op == &cpu_op_conv_2d || node->op == &cpu_op_depthwise_conv_2d;
+}
+
+/* Number of reads of each tensor by nodes that still run, and the node producing it (-1: none). */
+typedef struct FusionGraph {
+    int32_t *reads;
+    int32_t *producer;
+} FusionGraph;
+
+static int32_t single_reader(const CpuPartitionState *p, int32_t tensor, int32_t after) {
+    for (int32_t n = after + 1; n < p->node_count; n++) {
+        const CpuNode *node = &p->nodes[n];
+        if (node->folded) continue;
+        for (int32_t j = 0; j < node->input_count; j++)
+            if (node->inputs[j] == tensor) return n;
+    }
+    return -1;
+}
+
+static bool alpha_step(CpuPartitionState *p, const CpuTensor *alpha, int32_t channels,
+                       CpuEpilogueStep *step) {
+    if (alpha->kind != CPU_TENSOR_CONSTANT || alpha->type != LITE_DATA_TYPE_FLOAT32) return false;
+    if (alpha->count != 1) {
+        if (alpha->count != (size_t)channels || alpha->rank < 1 ||
+            alpha->dims[alpha->rank - 1] != channels)
+            return false; // broadcasts over space too: not a per-channel slope
+    }
+    const size_t padded = ((size_t)channels + 7) & ~(size_t)7;
+    float *copy = cpu_aligned_alloc(padded * sizeof(float));
+    if (!copy) return false;
+    const float *values = alpha->constant;
+    for (size_t c = 0; c < padded; c++)
+        copy[c] = c < (size_t)channels ? values[alpha->count == 1 ? 0 : c] : 0.0f;
+    (void)p;
+    *step = (CpuEpilogueStep){.kind = CPU_EPILOGUE_PRELU, .alpha = copy, .tensor = -1};
+    return true;
+}
+
+/* Tries to fold consumer `m` of `n`'s output into n's epilogue; true when done. */
+static bool fuse_consumer(CpuPartitionState *p, const FusionGraph *g, int32_t n, int32_t m) {
+    CpuNode *node = &p->nodes[n], *consumer = &p->nodes[m];
+    const int32_t t = node->outputs[0];
+    CpuTensor *out = &p->tensors[consumer->outputs[0]];
+    if (consumer->output_count != 1 || !cpu_same_shape(out, &p->tensors[t]) ||
+        out->type != LITE_DATA_TYPE_FLOAT32)
+        return false;
+    CpuEpilogue *e = &node->epilogue;
+    CpuEpilogueStep steps[2];
+    int32_t count = 0;
+    const int32_t code = consumer->op->builtin_code;
+    if (consumer->op->custom_name) return false;
+    switch (code) {
+    case LITE_OP_RELU:
+    case LITE_OP_RELU6:
+    case LITE_OP_RELU_N1_TO_1: {
+        const LiteActivation a = code == LITE_OP_RELU ? LITE_ACTIVATION_RELU
+                                 : code == LITE_OP_RELU6 ? LITE_ACTIVATION_RELU6
+                                                         : LITE_ACTIVATION_RELU_N1_TO_1;
+        steps[count] = (CpuEpilogueStep){.kind = CPU_EPILOGUE_CLAMP, .tensor = -1};
+        cpu_activation_range(a, &steps[count].lo, &steps[count].hi);
+        count++;
+        break;
+    }
+    case LITE_OP_HARD_SWISH:
+        steps[count++] = (CpuEpilogueStep){.kind = CPU_EPILOGUE_HARD_SWISH, .tensor = -1};
+        break;
+    case LITE_OP_PRELU: {
+        if (consumer->inputs[0] != t || consumer->inputs[1] == t) return false;
+        const CpuTensor *alpha = &p->tensors[consumer->inputs[1]];
+        if (e->count + 1 > CPU_MAX_EPILOGUE) return false;
+        if (!alpha_step(p, alpha, out->dims[out->rank - 1], &steps[count])) return false;
+        count++;
+        break;
+    }
+    case LITE_OP_ADD: {
+        if (consumer->input_count != 2) return false;
+        const int32_t other = consumer->inputs[0] == t ? consumer->inputs[1] : consumer->inputs[0];
+        if (other == t || other < 0 || (consumer->inputs[0] != t && consumer->inputs[1] != t))
+            return false;
+        const CpuTensor *x = &p->tensors[other];
+        if (!cpu_same_shape(x, out) || x->type != LITE_DATA_TYPE_FLOAT32) return false;
+        if (g->producer[other] >= n) return false; // must exist before the convolution runs
+        steps[count++] = (CpuEpilogueStep){.kind = CPU_EPILOGUE_ADD, .tensor = other};
+        float lo, hi;
+        cpu_activation_range(consumer->params.elementwise.activation, &lo, &hi);
+        if (lo != -INFINITY || hi != INFINITY)
+            steps[count++] = (CpuEpilogueStep){.kind = CPU_EPILOGUE_CLAMP, .lo = lo, .hi = hi,
+                                               .tensor = -1};
+        break;
+    }
+    default: return false;
+    }
+    if (e->count + count > CPU_MAX_EPILOGUE) {
+        for (int32_t i = 0; i < count; i++) cpu_aligned_free(steps[i].alpha);
+        return false;
+    }
+    for (int32_t i = 0; i < count; i++) e->steps[e->count++] = steps[i];
+    if (node->original_output < 0) node->original_output = node->outputs[0];
+    node->outputs[0] = consumer->outputs[0];
+    g->producer[consumer->outputs[0]] = n;
+    consumer->folded = true;
+    return true;
+}
+
+/* Folds a spatial zero PAD producing `n`'s input into n's padding. */
+static void fuse_pad(CpuPartitionState *p, const FusionGraph *g, int32_t n) {
+    CpuNode *node = &p->nodes[n];
+    const int32_t t = node->inputs[0];
+    if (t < 0 || p->tensors[t].kind != CPU_TENSOR_INTERNAL || g->reads[t] != 1) return;
+    const int32_t m = g->producer[t];
+    if (m < 0 || m >= n) return;
+    CpuNode *pad = &p->nodes[m];
+    if (pad->op != &cpu_op_pad || pad->folded) return;
+    const CpuTensor *in = &p->tensors[pad->inputs[0]], *paddings = &p->tensors[pad->inputs[1]];
+    if (in->rank != 4 || in->type != LITE_DATA_TYPE_FLOAT32 ||
+        paddings->kind != CPU_TENSOR_CONSTANT || paddings->count != 8)
+        return;
+    const int32_t *v = paddings->constant;
+    if (v[0] != 0 || v[1] != 0 || v[6] != 0 || v[7] != 0) return; // batch or channel padding
+    for (int i = 2; i < 6; i++)
+        if (v[i] < 0) return;
+    node->original_input = node->inputs[0];
+    node->inputs[0] = pad->inputs[0];
+    node->pad_top = v[2];
+    node->pad_bottom = v[3];
+    node->pad_left = v[4];
+    node->pad_right = v[5];
+    pad->folded = true;
+}
+
+LiteStatus cpu_fuse_partition(CpuPartitionState *p) {
+    if (getenv("LITE_CPU_NO_FUSION")) return LITE_STATUS_OK; // for measuring what fusion gains
+    FusionGraph g = {calloc((size_t)p->tensor_count + 1, sizeof(int32_t)),
+                     malloc(((size_t)p->tensor_count + 1) * sizeof(int32_t))};
+    if (!g.reads || !g.producer) {
+        free(g.reads);
+        free(g.producer);
+        return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+    }
+    for (int32_t i = 0; i < p->tensor_count; i++) g.producer[i] = -1;
+    for (int32_t n = 0; n < p->node_count; n++) {
+        const CpuNode *node = &p->nodes[n];
+        if (node->folded) continue;
+        for (int32_t j = 0; j < node->input_count; j++)
+            if (node->inputs[j] >= 0) g.reads[node->inputs[j]]++;
+        for (int32_t j = 0; j < node->output_count; j++) g.producer[node->outputs[j]] = n;
+    }
+    for (int32_t n = 0; n < p->node_count; n++) {
+        CpuNode *node = &p->nodes[n];
+        if (node->folded || !is_convolution(node)) continue;
+        fuse_pad(p, &g, n);
+        for (;;) {
+            const int32_t t = node->outputs[0];
+            if (p->tensors[t].kind != CPU_TENSOR_INTERNAL || g.reads[t] != 1) break;
+            const int32_t m = single_reader(p, t, n);
+            if (m < 0 || !fuse_consumer(p, &g, n, m)) break;
+        }
+    }
+    free(g.reads);
+    free(g.producer);
+    return LITE_STATUS_OK;
+}
+
+void cpu_unfuse_partition(CpuPartitionState *p) {
+    for (int32_t n = 0; n < p->node_count; n++) {
+        CpuNode *node = &p->nodes[n];
+        for (int32_t i = 0; i < node->epilogue.count; i++) cpu_aligned_free(node->epilogue.steps[i].alpha);
+        memset(&node->epilogue, 0, sizeof(node->epilogue));
+        if (node->original_output >= 0) node->outputs[0] = node->original_output;
+        if (node->original_input >= 0) node->inputs[0] = node->original_input;
+        node->original_output = node->original_input = -1;
+        node->pad_top = node->pad_bottom = node->pad_left = node->pad_right = 0;
+    }
+}
+
+void cpu_epilogue_bind(CpuPartitionState *p, CpuNode *node) {
+    for (int32_t i = 0; i < node->epilogue.count; i++) {
+        CpuEpilogueStep *step = &node->epilogue.steps[i];
+        if (step->kind == CPU_EPILOGUE_ADD) step->residual = p->tensors[step->tensor].data;
+    }
+}
+
+static inline float apply_scalar(const CpuEpilogue *e, float v, size_t channel, size_t offset) {
+    for (int32_t i = 0; i < e->count; i++) {
+        const CpuEpilogueStep *s = &e->steps[i];
+        switch (s->kind) {
+        case CPU_EPILOGUE_CLAMP:
+            v = v < s->lo ? s->lo : v;
+            v = v > s->hi ? s->hi : v;
+            break;
+        case CPU_EPILOGUE_PRELU: v = v >= 0.0f ? v : v * s->alpha[channel]; break;
+        case CPU_EPILOGUE_ADD: v = v + s->residual[offset]; break;
+        case CPU_EPILOGUE_HARD_SWISH: {
+            float r = v + 3.0f;
+            r = r < 0.0f ? 0.0f : r;
+            r = r > 6.0f ? 6.0f : r;
+            v = v * r / 6.0f;
+            break;
+        }
+        }
+    }
+    return v;
+}
+
+#if CPU_HAVE_X86
+CPU_TARGET_AVX2 static void apply_avx2(const CpuEpilogue *e, float *out, size_t ld, size_t offset,
+                                       size_t rows, size_t c0, size_t c1) {
+    for (size_t r = 0; r < rows; r++) {
+        float *row = out + r * ld;
+        const size_t base = offset + r * ld;
+        size_t c = c0;
+        for (; c + 8 <= c1; c += 8) {
+            __m256 v = _mm256_loadu_ps(row + c);
+            for (int32_t i = 0; i < e->count; i++) {
+                const CpuEpilogueStep *s = &e->steps[i];
+                switch (s->kind) {
+                case CPU_EPILOGUE_CLAMP:
+                    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(s->lo)), _mm256_set1_ps(s->hi));
+                    break;
+                case CPU_EPILOGUE_PRELU: {
+                    const __m256 scaled = _mm256_mul_ps(v, _mm256_loadu_ps(s->alpha + c));
+                    const __m256 negative = _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ);
+                    v = _mm256_blendv_ps(v, scaled, negative);
+                    break;
+                }
+                case CPU_EPILOGUE_ADD: v = _mm256_add_ps(v, _mm256_loadu_ps(s->residual + base + c)); break;
+                case CPU_EPILOGUE_HARD_SWISH: {
+                    __m256 r = _mm256_add_ps(v, _mm256_set1_ps(3.0f));
+                    r = _mm256_min_ps(_mm256_max_ps(r, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+                    v = _mm256_div_ps(_mm256_mul_ps(v, r), _mm256_set1_ps(6.0f));
+                    break;
+                }
+                }
+            }
+            _mm256_storeu_ps(row + c, v);
+        }
+        for (; c < c1; c++) row[c] = apply_scalar(e, row[c], c, base + c);
+    }
+}
+#endif
+
+void cpu_epilogue_apply(const CpuEpilogue *e, float *out, size_t ld, size_t offset, size_t rows,
+                        size_t c0, size_t c1) {
+    if (e->count == 0) return;
+#if CPU_HAVE_X86
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        apply_avx2(e, out, ld, offset, rows, c0, c1);
+        return;
+    }
+#endif
+    for (size_t r = 0; r < rows; r++)
+        for (size_t c = c0; c < c1; c++)
+            out[r * ld + c] = apply_scalar(e, out[r * ld + c], c, offset + r * ld + c);
+}

@@ -5,6 +5,17 @@ import PackageDescription
 // Kernels stay fast in debug builds too: tests run real models through them.
 let optimisedC: [CSetting] = [.unsafeFlags(["-O3", "-fno-math-errno"])]
 
+// shaderc, linked statically into the Vulkan plugin: Debian's libshaderc.so.1 does not load on its
+// own (it lacks NEEDED entries for glslang and SPIRV-Tools, which Debian ships only as static
+// archives). SwiftPM puts library flags before the object files, so the archive is pulled in whole,
+// then its dependencies; --exclude-libs keeps their symbols out of the plugin's dynamic table.
+let shadercStatic: LinkerSetting = .unsafeFlags([
+    "-Xlinker", "--whole-archive", "-lshaderc_combined", "-Xlinker", "--no-whole-archive",
+    "-lglslang", "-lMachineIndependent", "-lGenericCodeGen", "-lOSDependent", "-lOGLCompiler", "-lSPIRV",
+    "-lSPIRV-Tools-opt", "-lSPIRV-Tools", "-lglslang-default-resource-limits", "-lstdc++",
+    "-Xlinker", "--exclude-libs", "-Xlinker", "ALL",
+])
+
 let package = Package(
     name: "Lite",
     products: [
@@ -12,6 +23,7 @@ let package = Package(
         .executable(name: "lite", targets: ["LiteCLI"]),
         // Delegate plugins: shared objects the host finds and dlopens; file liblite_delegate_NAME.so.
         .library(name: "lite_delegate_cpu", type: .dynamic, targets: ["CPUDelegate"]),
+        .library(name: "lite_delegate_vulkan", type: .dynamic, targets: ["VulkanDelegate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +39,23 @@ let package = Package(
         .target(
             name: "CPUDelegate", dependencies: ["DelegateABI"], path: "Plugins/CPUDelegate",
             cSettings: optimisedC, linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
+        // What the GPU delegates share: operator checks, the dispatch planner, the kernel sources
+        // (shaders/, embedded by scripts/embed_shaders.py into generated/shaders.c).
+        .target(
+            name: "GPUShared", dependencies: ["DelegateABI"], path: "Plugins/GPUShared",
+            exclude: ["shaders"], cSettings: optimisedC),
+        .target(
+            name: "VulkanDelegate", dependencies: ["DelegateABI", "GPUShared", "CVulkan", "CShaderc"],
+            path: "Plugins/VulkanDelegate", exclude: ["CVulkan", "CShaderc"], cSettings: optimisedC,
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread"), .linkedLibrary("m"), shadercStatic]),
+
+        // System libraries (pkg-config where it helps; Debian packages as providers). CVulkan gives the
+        // headers only: the plugin dlopens libvulkan.so.1, and pkg-config's -lvulkan would make it a
+        // load-time dependency, so a machine without Vulkan could not even load the plugin to hear why.
+        .systemLibrary(name: "CVulkan", path: "Plugins/VulkanDelegate/CVulkan", providers: [.apt(["libvulkan-dev"])]),
+        .systemLibrary(
+            name: "CShaderc", path: "Plugins/VulkanDelegate/CShaderc", pkgConfig: "shaderc_combined",
+            providers: [.apt(["libshaderc-dev", "glslang-dev", "spirv-tools"])]),
 
         // Tool: the `lite` command line.
         .executableTarget(

@@ -1,0 +1,232 @@
+// Helpers shared by the operators and the planner: claim checks, padding, hashing, halves.
+#include "gpu_shared.h"
+
+bool gpu_decline(char *reason, size_t capacity, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(reason, capacity, format, args);
+    va_end(args);
+    return false;
+}
+
+const char *gpu_type_name(LiteDataType type) {
+    switch (type) {
+    case LITE_DATA_TYPE_FLOAT32: return "FLOAT32";
+    case LITE_DATA_TYPE_FLOAT16: return "FLOAT16";
+    case LITE_DATA_TYPE_INT32: return "INT32";
+    case LITE_DATA_TYPE_INT64: return "INT64";
+    case LITE_DATA_TYPE_INT8: return "INT8";
+    case LITE_DATA_TYPE_UINT8: return "UINT8";
+    case LITE_DATA_TYPE_BOOL: return "BOOL";
+    case LITE_DATA_TYPE_INT16: return "INT16";
+    default: return "UNKNOWN";
+    }
+}
+
+const char *gpu_activation_name(LiteActivation activation) {
+    switch (activation) {
+    case LITE_ACTIVATION_NONE: return "NONE";
+    case LITE_ACTIVATION_RELU: return "RELU";
+    case LITE_ACTIVATION_RELU_N1_TO_1: return "RELU_N1_TO_1";
+    case LITE_ACTIVATION_RELU6: return "RELU6";
+    case LITE_ACTIVATION_TANH: return "TANH";
+    case LITE_ACTIVATION_SIGN_BIT: return "SIGN_BIT";
+    default: return "UNKNOWN";
+    }
+}
+
+static const LiteTensor *graph_tensor(const LiteGraph *graph, int32_t index) {
+    if (index < 0 || index >= graph->tensor_count) return NULL;
+    return graph->tensors[index];
+}
+
+const LiteTensor *gpu_check_input(const GpuCheckContext *context, int32_t slot) {
+    if (slot < 0 || slot >= context->node->input_count) return NULL;
+    return graph_tensor(context->graph, context->node->inputs[slot]);
+}
+
+const LiteTensor *gpu_check_output(const GpuCheckContext *context, int32_t slot) {
+    if (slot < 0 || slot >= context->node->output_count) return NULL;
+    return graph_tensor(context->graph, context->node->outputs[slot]);
+}
+
+bool gpu_check_io(const GpuCheckContext *context, int32_t min_inputs, int32_t max_inputs,
+                  int32_t outputs, char *reason, size_t capacity) {
+    const LiteNode *node = context->node;
+    if (node->input_count < min_inputs || node->input_count > max_inputs)
+        return gpu_decline(reason, capacity, "%d inputs (expected %d..%d)", node->input_count,
+                           min_inputs, max_inputs);
+    if (node->output_count != outputs)
+        return gpu_decline(reason, capacity, "%d outputs (expected %d)", node->output_count, outputs);
+    for (int32_t i = 0; i < node->input_count; i++) {
+        int32_t index = node->inputs[i];
+        if (index < -1 || index >= context->graph->tensor_count)
+            return gpu_decline(reason, capacity, "input %d has an invalid tensor index %d", i, index);
+    }
+    for (int32_t i = 0; i < node->output_count; i++) {
+        int32_t index = node->outputs[i];
+        if (index < 0 || index >= context->graph->tensor_count)
+            return gpu_decline(reason, capacity, "output %d has an invalid tensor index %d", i, index);
+        if (context->graph->tensors[index]->constant_data)
+            return gpu_decline(reason, capacity, "output %d is a constant tensor", i);
+    }
+    return true;
+}
+
+bool gpu_check_float(const LiteTensor *tensor, const char *role, int32_t min_rank, int32_t max_rank,
+                     char *reason, size_t capacity) {
+    if (!tensor) return gpu_decline(reason, capacity, "missing %s tensor", role);
+    if (tensor->type != LITE_DATA_TYPE_FLOAT32)
+        return gpu_decline(reason, capacity, "%s type %s unsupported", role, gpu_type_name(tensor->type));
+    if (tensor->rank > max_rank)
+        return gpu_decline(reason, capacity, "%s rank %d > %d", role, tensor->rank, max_rank);
+    if (tensor->rank < min_rank)
+        return gpu_decline(reason, capacity, "%s rank %d < %d", role, tensor->rank, min_rank);
+    if (tensor->rank > 0 && !tensor->dims)
+        return gpu_decline(reason, capacity, "%s has an invalid shape", role);
+    for (int32_t i = 0; i < tensor->rank; i++)
+        if (tensor->dims[i] < 0) return gpu_decline(reason, capacity, "%s has a dynamic dimension", role);
+    return true;
+}
+
+bool gpu_check_constant_like(const GpuCheckContext *context, int32_t tensor_index) {
+    const LiteTensor *tensor = graph_tensor(context->graph, tensor_index);
+    if (!tensor) return false;
+    if (tensor->constant_data) return tensor->type == LITE_DATA_TYPE_FLOAT32;
+    for (int32_t i = 0; i < context->graph->node_count; i++) {
+        const LiteNode *node = context->graph->nodes[i];
+        if (node->builtin_code != LITE_OP_DEQUANTIZE || node->output_count != 1 ||
+            node->outputs[0] != tensor_index || node->input_count != 1)
+            continue;
+        const LiteTensor *source = graph_tensor(context->graph, node->inputs[0]);
+        return source && source->constant_data && source->type == LITE_DATA_TYPE_FLOAT16;
+    }
+    return false;
+}
+
+bool gpu_check_activation(LiteActivation activation, char *reason, size_t capacity) {
+    switch (activation) {
+    case LITE_ACTIVATION_NONE:
+    case LITE_ACTIVATION_RELU:
+    case LITE_ACTIVATION_RELU_N1_TO_1:
+    case LITE_ACTIVATION_RELU6:
+    case LITE_ACTIVATION_TANH: return true;
+    default:
+        return gpu_decline(reason, capacity, "fused activation %s unsupported",
+                           gpu_activation_name(activation));
+    }
+}
+
+GpuEpilogueKind gpu_activation_step(LiteActivation activation) {
+    switch (activation) {
+    case LITE_ACTIVATION_RELU: return GPU_EPI_RELU;
+    case LITE_ACTIVATION_RELU_N1_TO_1: return GPU_EPI_RELU_N1;
+    case LITE_ACTIVATION_RELU6: return GPU_EPI_RELU6;
+    case LITE_ACTIVATION_TANH: return GPU_EPI_TANH;
+    default: return GPU_EPI_NONE;
+    }
+}
+
+int32_t gpu_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel, int32_t dilation) {
+    int64_t effective = (int64_t)(kernel - 1) * dilation + 1;
+    int64_t total = (int64_t)(out - 1) * stride + effective - in;
+    return total > 0 ? (int32_t)(total / 2) : 0;
+}
+
+GpuShape gpu_shape_of(int32_t rank, const int32_t *dims) {
+    int32_t padded[GPU_KERNEL_RANK] = {1, 1, 1, 1};
+    for (int32_t i = 0; i < rank && i < GPU_KERNEL_RANK; i++)
+        padded[GPU_KERNEL_RANK - rank + i] = dims[i];
+    return (GpuShape){.b = padded[0], .h = padded[1], .w = padded[2], .c = padded[3]};
+}
+
+const char *gpu_shader_text(const char *name) {
+    for (size_t i = 0; i < gpu_shader_source_count; i++)
+        if (strcmp(gpu_shader_sources[i].name, name) == 0) return gpu_shader_sources[i].text;
+    return NULL;
+}
+
+uint64_t gpu_hash(uint64_t hash, const void *bytes, size_t size) {
+    const unsigned char *p = bytes;
+    for (size_t i = 0; i < size; i++) {
+        hash ^= p[i];
+        hash *= 0x100000001b3ull;
+    }
+    return hash;
+}
+
+uint16_t gpu_float_to_half(float value) {
+    uint32_t bits;
+    memcpy(&bits, &value, sizeof(bits));
+    const uint32_t sign = (bits >> 16) & 0x8000u;
+    const uint32_t exponent = (bits >> 23) & 0xFFu;
+    uint32_t mantissa = bits & 0x7FFFFFu;
+    if (exponent == 0xFF) return (uint16_t)(sign | 0x7C00u | (mantissa ? 0x200u : 0u));
+    int32_t e = (int32_t)exponent - 127 + 15;
+    if (e >= 0x1F) return (uint16_t)(sign | 0x7C00u); // overflow: infinity
+    if (e <= 0) {
+        if (e < -10) return (uint16_t)sign; // underflow: signed zero
+        mantissa |= 0x800000u;
+        const uint32_t shift = (uint32_t)(14 - e);
+        uint32_t half = mantissa >> shift;
+        const uint32_t rest = mantissa & ((1u << shift) - 1u), halfway = 1u << (shift - 1u);
+        if (rest > halfway || (rest == halfway && (half & 1u))) half++; // round to nearest even
+        return (uint16_t)(sign | half);
+    }
+    uint32_t half = ((uint32_t)e << 10) | (mantissa >> 13);
+    const uint32_t rest = mantissa & 0x1FFFu;
+    if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) half++; // may carry into the exponent
+    return (uint16_t)(sign | half);
+}
+
+float gpu_half_to_float(uint16_t half) {
+    uint32_t sign = (uint32_t)(half & 0x8000u) << 16;
+    uint32_t exponent = (half >> 10) & 0x1Fu;
+    uint32_t mantissa = half & 0x3FFu;
+    uint32_t bits;
+    if (exponent == 0x1F) {
+        bits = sign | 0x7F800000u | (mantissa << 13);
+    } else if (exponent != 0) {
+        bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
+    } else if (mantissa == 0) {
+        bits = sign;
+    } else {
+        float value = (float)mantissa * 5.9604644775390625e-8f; // mantissa * 2^-24, exact
+        memcpy(&bits, &value, sizeof(bits));
+        bits |= sign;
+    }
+    float result;
+    memcpy(&result, &bits, sizeof(result));
+    return result;
+}
+
+bool gpu_validate_graph(const LiteGraph *graph, char *error, size_t capacity) {
+    if (!graph || !LITE_FIELD_FITS(LiteGraph, outputs, graph->struct_size) ||
+        graph->struct_size > 65536) {
+        snprintf(error, capacity, "graph is NULL or has a bad size");
+        return false;
+    }
+    if (graph->tensor_count < 0 || graph->node_count < 0 ||
+        (graph->tensor_count > 0 && !graph->tensors) || (graph->node_count > 0 && !graph->nodes)) {
+        snprintf(error, capacity, "graph has bad tensor/node arrays");
+        return false;
+    }
+    for (int32_t i = 0; i < graph->tensor_count; i++) {
+        const LiteTensor *t = graph->tensors[i];
+        if (!t || !LITE_FIELD_FITS(LiteTensor, flags, t->struct_size) || t->struct_size > 65536 ||
+            t->rank < 0 || (t->rank > 0 && !t->dims)) {
+            snprintf(error, capacity, "tensor %d is malformed", i);
+            return false;
+        }
+    }
+    for (int32_t i = 0; i < graph->node_count; i++) {
+        const LiteNode *n = graph->nodes[i];
+        if (!n || !LITE_FIELD_FITS(LiteNode, custom_options_size, n->struct_size) ||
+            n->struct_size > 65536 || n->input_count < 0 || n->output_count < 0 ||
+            (n->input_count > 0 && !n->inputs) || (n->output_count > 0 && !n->outputs)) {
+            snprintf(error, capacity, "node %d is malformed", i);
+            return false;
+        }
+    }
+    return true;
+}

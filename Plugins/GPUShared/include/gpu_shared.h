@@ -1,0 +1,355 @@
+/*
+ * gpu_shared.h — what the GPU delegates (Vulkan, OpenGL ES) share: the operator checks, the
+ * planner that turns a partition into a list of compute dispatches over buffers in the
+ * channel-sliced layout, and the kernel sources with their two dialects. Nothing here calls a
+ * graphics API: a backend creates buffers, compiles the assembled sources and records the
+ * dispatches.
+ *
+ * Layout: every float tensor inside a partition is 4-D [batch, height, width, channels] (lower
+ * ranks padded with 1s on the left) stored as vec4 slices of 4 channels (see shaders/common.glsl).
+ * Partition inputs and outputs are converted from and to the host's NHWC float32 by the
+ * layout_in/layout_out kernels, through staging buffers the backend owns.
+ *
+ * Structure: gpu_plan.c (tensor table, fusion, dispatch list, memory plan), gpu_source.c (source
+ * assembly), gpu_common.c (checks, helpers), ops/ (one file per operator family: claim check and
+ * planning), generated/shaders.c (the kernel sources, from scripts/embed_shaders.py).
+ */
+#ifndef GPU_SHARED_H
+#define GPU_SHARED_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lite_delegate.h"
+
+/* Everything declared from here on stays inside the plugin that links this library. */
+#pragma GCC visibility push(hidden)
+
+#define GPU_MAX_RANK 8        /* ranks the tensor table accepts (kernels see at most 4) */
+#define GPU_KERNEL_RANK 4     /* the 4-D view every kernel works on */
+#define GPU_MAX_BINDINGS 8    /* storage buffers of one dispatch */
+#define GPU_MAX_EPILOGUE 4    /* fused elementwise steps of one dispatch */
+#define GPU_PARAM_WORDS 32    /* 128 bytes: Vulkan's guaranteed push-constant size */
+#define GPU_DEFINES_CAPACITY 640
+#define GPU_REASON_CAPACITY 160
+#define GPU_ERROR_CAPACITY 512
+
+typedef enum GpuPrecision { GPU_PRECISION_FP32 = 0, GPU_PRECISION_FP16 = 1 } GpuPrecision;
+typedef enum GpuDialect { GPU_DIALECT_VULKAN = 0, GPU_DIALECT_GLES = 1 } GpuDialect;
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Kernel sources                                                                                 */
+/* ---------------------------------------------------------------------------------------------- */
+
+typedef struct GpuShaderSource {
+    const char *name; /* file name without extension: "conv2d", "common", "prelude_vulkan" */
+    const char *text;
+} GpuShaderSource;
+
+extern const GpuShaderSource gpu_shader_sources[];
+extern const size_t gpu_shader_source_count;
+
+/** The embedded text of shaders/NAME.comp or NAME.glsl, or NULL. */
+const char *gpu_shader_text(const char *name);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The program: tensors, constant blobs and dispatches                                            */
+/* ---------------------------------------------------------------------------------------------- */
+
+typedef enum GpuTensorKind {
+    GPU_TENSOR_INTERNAL = 0, /* produced and consumed inside: device memory (the arena) */
+    GPU_TENSOR_INPUT = 1,    /* partition input: converted from the input staging buffer */
+    GPU_TENSOR_OUTPUT = 2,   /* partition output: converted into the output staging buffer */
+    GPU_TENSOR_CONSTANT = 3, /* model constant (or folded): uploaded as a blob when bound */
+} GpuTensorKind;
+
+typedef struct GpuShape {
+    int32_t b, h, w, c;
+} GpuShape;
+
+typedef struct GpuTensor {
+    int32_t graph_index;    /* -1 for a scratch tensor the planner added */
+    LiteDataType type;
+    int32_t rank;
+    int32_t dims[GPU_MAX_RANK];
+    GpuShape shape;         /* the 4-D view (valid when rank <= 4) */
+    int32_t slices;         /* ceil(c / 4) */
+    size_t vec4_count;      /* b * h * w * slices */
+    GpuTensorKind kind;
+    int32_t io_index;       /* position among the partition's inputs or outputs */
+    const void *constant;   /* constant data (model memory or `folded`) */
+    float *folded;          /* owned: a DEQUANTIZE folded at prepare */
+    int32_t alias;          /* tensor whose storage this one shares (free RESHAPE), or -1 */
+    int32_t blob;           /* constant bound as a tensor: its blob, or -1 */
+    /* Memory plan (storage roots only). */
+    int32_t first_use, last_use; /* dispatch indices; -1 when never bound */
+    size_t arena_offset;         /* bytes */
+} GpuTensor;
+
+/** A constant buffer the backend uploads once: weights re-laid-out for a kernel, a bias, a
+    table, or a constant tensor in the slice layout. In fp16 mode it is stored as halves unless
+    keep_fp32 (tables read as vec4 whatever the precision). */
+typedef struct GpuBlob {
+    float *data; /* owned */
+    size_t floats;
+    bool keep_fp32;
+    size_t offset; /* bytes, in the backend's constant buffer (set by gpu_program_layout_blobs) */
+} GpuBlob;
+
+typedef enum GpuResourceKind {
+    GPU_RESOURCE_TENSOR = 0,         /* index: tensor (its storage root is bound) */
+    GPU_RESOURCE_BLOB = 1,           /* index: blob */
+    GPU_RESOURCE_INPUT_STAGING = 2,  /* the whole input staging buffer */
+    GPU_RESOURCE_OUTPUT_STAGING = 3, /* the whole output staging buffer */
+} GpuResourceKind;
+
+typedef struct GpuBinding {
+    GpuResourceKind kind;
+    int32_t index;
+    bool writes;
+} GpuBinding;
+
+typedef struct GpuDispatch {
+    const char *kernel;                 /* shader name: "conv2d" */
+    char defines[GPU_DEFINES_CAPACITY]; /* "#define ...\n" lines for the kernel */
+    int32_t params[GPU_PARAM_WORDS];    /* ivec4/vec4 members, in declaration order */
+    int32_t binding_count;
+    GpuBinding bindings[GPU_MAX_BINDINGS];
+    uint32_t grid[3];                   /* invocations */
+    uint32_t local[3];                  /* workgroup size */
+    int32_t node;                       /* graph node index for messages; -1 for conversions */
+    const char *op_name;                /* "CONV_2D", or "layout conversion" */
+    int32_t fused_nodes;                /* nodes this dispatch runs (1 + those fused into it) */
+    bool epilogue;                      /* takes the fused steps (set by the operator) */
+} GpuDispatch;
+
+typedef struct GpuProgram {
+    GpuPrecision precision;
+    int32_t tensor_count;
+    GpuTensor *tensors;
+    int32_t blob_count, blob_capacity;
+    GpuBlob *blobs;
+    int32_t dispatch_count, dispatch_capacity;
+    GpuDispatch *dispatches;
+    int32_t input_count, output_count;
+    int32_t *inputs;            /* tensor index of each partition input */
+    int32_t *outputs;           /* tensor index of each partition output */
+    size_t *input_offsets;      /* bytes, in the input staging buffer (NHWC float32/float16) */
+    size_t *output_offsets;     /* bytes, in the output staging buffer */
+    size_t input_staging_bytes, output_staging_bytes;
+    size_t arena_bytes;         /* device memory for inputs, outputs and intermediates */
+    size_t blob_bytes;          /* constant buffer size after gpu_program_layout_blobs */
+    size_t element_bytes;       /* bytes of one stored vec4: 16, or 8 in fp16 */
+    int32_t node_count;         /* nodes of the partition */
+    int32_t kernel_dispatches;  /* dispatches that run operators (the rest convert layouts) */
+} GpuProgram;
+
+typedef struct GpuPlanOptions {
+    GpuPrecision precision;
+    size_t offset_alignment;   /* of every buffer binding (minStorageBufferOffsetAlignment) */
+    size_t max_binding_bytes;  /* largest storage buffer binding (maxStorageBufferRange) */
+} GpuPlanOptions;
+
+/**
+ * Plans a partition for the current shapes in `graph`: the tensor table, folding (DEQUANTIZE of
+ * constants, free RESHAPEs, PAD into convolutions), fusion of elementwise nodes into the kernel
+ * producing their input, the dispatch list in a valid order, and the memory plan. On failure
+ * writes a message naming the node into `error` and returns false; `program` is then freed.
+ */
+bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t node_count,
+                        const int32_t *inputs, int32_t input_count, const int32_t *outputs,
+                        int32_t output_count, const GpuPlanOptions *options, GpuProgram *program,
+                        char *error, size_t capacity);
+void gpu_program_free(GpuProgram *program);
+
+/** The storage root of tensor `index` (following free-RESHAPE aliases). */
+int32_t gpu_storage_root(const GpuProgram *program, int32_t index);
+/** Bytes of one element in the host's buffers (float32: 4; a float16 partition input: 2). */
+size_t gpu_host_element_bytes(LiteDataType type);
+/** Bytes of tensor `index` in the host's buffers (NHWC). */
+size_t gpu_host_bytes(const GpuProgram *program, int32_t index);
+/** Bytes a binding of tensor `index` spans (at least one vec4). */
+size_t gpu_tensor_bytes(const GpuProgram *program, int32_t index);
+/** Bytes of blob `index` as stored (halves in fp16 unless keep_fp32). */
+size_t gpu_blob_bytes(const GpuProgram *program, int32_t index);
+/** Writes blob `index` as stored into `destination` (gpu_blob_bytes bytes). */
+void gpu_blob_write(const GpuProgram *program, int32_t index, void *destination);
+
+/**
+ * The complete source of a dispatch in a dialect: the version line, the precision and kernel
+ * defines, the dialect prelude, common.glsl, epilogue.glsl and the kernel. Returns a malloc'd
+ * string, or NULL with a message in `error`.
+ */
+char *gpu_assemble_source(GpuDialect dialect, GpuPrecision precision, const GpuDispatch *dispatch,
+                          char *error, size_t capacity);
+
+/** 64-bit FNV-1a over `bytes`, continuing from `hash` (start with GPU_HASH_SEED). */
+#define GPU_HASH_SEED 0xcbf29ce484222325ull
+uint64_t gpu_hash(uint64_t hash, const void *bytes, size_t size);
+
+uint16_t gpu_float_to_half(float value);
+float gpu_half_to_float(uint16_t half);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Operators                                                                                      */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** What an operator's check sees: the host graph during claim_nodes or create_partition. */
+typedef struct GpuCheckContext {
+    const LiteGraph *graph;
+    const LiteNode *node;
+} GpuCheckContext;
+
+/** One elementwise step fused into a dispatch (see shaders/epilogue.glsl for the kinds). */
+typedef enum GpuEpilogueKind {
+    GPU_EPI_NONE = 0,
+    GPU_EPI_RELU = 1,
+    GPU_EPI_RELU6 = 2,
+    GPU_EPI_RELU_N1 = 3,
+    GPU_EPI_TANH = 4,
+    GPU_EPI_LOGISTIC = 5,
+    GPU_EPI_HARD_SWISH = 6,
+    GPU_EPI_LEAKY = 7,
+    GPU_EPI_ADD = 8,
+    GPU_EPI_SUB = 9,
+    GPU_EPI_RSUB = 10,
+    GPU_EPI_MUL = 11,
+    GPU_EPI_PRELU = 12,
+} GpuEpilogueKind;
+
+typedef enum GpuOperandMode {
+    GPU_OPERAND_FULL = 0,
+    GPU_OPERAND_CHANNEL = 1,
+    GPU_OPERAND_SCALAR = 2,
+} GpuOperandMode;
+
+typedef struct GpuEpilogueStep {
+    GpuEpilogueKind kind;
+    int32_t operand; /* tensor, or -1 */
+    GpuOperandMode mode;
+    float alpha;
+} GpuEpilogueStep;
+
+/** A node as the planner hands it to its operator: tensor-table indices, with fusion applied. */
+typedef struct GpuNodePlan {
+    const LiteNode *node;
+    int32_t graph_node;
+    const struct GpuOp *op;
+    int32_t input_count;
+    int32_t inputs[16];        /* tensor-table indices, -1 absent (inputs past 16 are refused) */
+    int32_t output;            /* the tensor the dispatch writes (the last fused node's output) */
+    int32_t fused_nodes;
+    int32_t step_count;
+    GpuEpilogueStep steps[GPU_MAX_EPILOGUE];
+    /* A PAD folded into this convolution: inputs[0] is then the PAD's input, and these are its
+       spatial paddings (the convolution's own padding still follows from the padded size). */
+    int32_t pad_top, pad_left, pad_bottom, pad_right;
+} GpuNodePlan;
+
+typedef struct GpuPlanner GpuPlanner;
+
+typedef struct GpuOp {
+    int32_t builtin_code;
+    const char *custom_name; /* for LITE_OP_CUSTOM */
+    const char *name;        /* "CONV_2D" */
+    int32_t min_version, max_version;
+    size_t params_size;      /* params struct size the node must carry (0: none) */
+    /** True if the node can run exactly; else a one-line reason. Params are present. */
+    bool (*check)(const GpuCheckContext *context, char *reason, size_t capacity);
+    /** Emits the node's dispatches (gpu_emit ...). False with a message via gpu_plan_fail. */
+    bool (*plan)(GpuPlanner *planner, const GpuNodePlan *node);
+    /** Its own fused activation as an epilogue step kind (NULL: none). */
+    GpuEpilogueKind (*activation)(const LiteNode *node);
+    /** For elementwise operators that can be fused into their input's producer: the step. */
+    GpuEpilogueKind fusable_kind;
+    bool epilogue;           /* its last dispatch accepts fused steps */
+} GpuOp;
+
+/** The operator for a node, or NULL when there is none. */
+const GpuOp *gpu_find_op(int32_t builtin_code, const char *custom_name);
+const LiteOperatorSupport *gpu_supported_operators(size_t *count);
+const char *const *gpu_supported_custom_operators(size_t *count);
+/** The claim decision for one node. */
+bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp **out_op,
+                        char *reason, size_t capacity);
+/** Checks the graph's struct sizes and arrays; writes a message and returns false when malformed. */
+bool gpu_validate_graph(const LiteGraph *graph, char *error, size_t capacity);
+
+/* Check helpers (gpu_common.c). */
+bool gpu_decline(char *reason, size_t capacity, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *gpu_type_name(LiteDataType type);
+const char *gpu_activation_name(LiteActivation activation);
+const LiteTensor *gpu_check_input(const GpuCheckContext *context, int32_t slot);
+const LiteTensor *gpu_check_output(const GpuCheckContext *context, int32_t slot);
+bool gpu_check_io(const GpuCheckContext *context, int32_t min_inputs, int32_t max_inputs,
+                  int32_t outputs, char *reason, size_t capacity);
+/** A float32 tensor of rank min..max with static dims. */
+bool gpu_check_float(const LiteTensor *tensor, const char *role, int32_t min_rank, int32_t max_rank,
+                     char *reason, size_t capacity);
+/** Constant data, or a DEQUANTIZE of a constant float16 tensor (folded at prepare). */
+bool gpu_check_constant_like(const GpuCheckContext *context, int32_t tensor_index);
+bool gpu_check_activation(LiteActivation activation, char *reason, size_t capacity);
+GpuEpilogueKind gpu_activation_step(LiteActivation activation);
+/** TFLite's padding rule: total = max((out-1)*stride + (k-1)*dilation + 1 - in, 0); before = total/2. */
+int32_t gpu_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel, int32_t dilation);
+/** The 4-D view of a shape (rank <= 4). */
+GpuShape gpu_shape_of(int32_t rank, const int32_t *dims);
+
+/* Planner services for operators (gpu_plan.c). */
+GpuTensor *gpu_tensor(GpuPlanner *planner, int32_t index);
+/** The float32 data of a constant(-like) tensor at prepare, or NULL. */
+const float *gpu_constant_floats(GpuPlanner *planner, int32_t index);
+/** Adds a scratch tensor of the given 4-D shape; returns its index or -1. */
+int32_t gpu_add_scratch(GpuPlanner *planner, GpuShape shape);
+/** Takes ownership of `data` (malloc'd, `floats` floats); returns the blob index or -1. */
+int32_t gpu_add_blob(GpuPlanner *planner, float *data, size_t floats, bool keep_fp32);
+/** A new dispatch of `kernel` for `node` (NULL for conversions); NULL on out-of-memory. */
+GpuDispatch *gpu_emit(GpuPlanner *planner, const GpuNodePlan *node, const char *kernel);
+bool gpu_bind_tensor(GpuPlanner *planner, GpuDispatch *dispatch, int32_t tensor, bool writes);
+void gpu_bind_blob(GpuDispatch *dispatch, int32_t blob);
+void gpu_define(GpuDispatch *dispatch, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static inline void gpu_param_ivec4(GpuDispatch *d, int slot, int32_t x, int32_t y, int32_t z, int32_t w) {
+    d->params[slot * 4 + 0] = x;
+    d->params[slot * 4 + 1] = y;
+    d->params[slot * 4 + 2] = z;
+    d->params[slot * 4 + 3] = w;
+}
+void gpu_param_vec4(GpuDispatch *d, int slot, float x, float y, float z, float w);
+/** ivec4(height, width, channels, slices) of a tensor. */
+void gpu_param_shape(GpuDispatch *d, int slot, const GpuTensor *tensor);
+/** Sets the grid (in invocations) and picks a workgroup size for it. */
+void gpu_set_grid(GpuDispatch *dispatch, uint32_t x, uint32_t y, uint32_t z);
+/** Grid over a tensor: x = width, y = height, z = batch * slices. */
+void gpu_grid_over(GpuDispatch *dispatch, const GpuTensor *tensor);
+/** Emits a copy of `input` into `output` that keeps the row-major element order (a RESHAPE that
+    changes the channel count, or a flattening); returns the dispatch or NULL. */
+GpuDispatch *gpu_emit_reshape(GpuPlanner *planner, const GpuNodePlan *node, int32_t input,
+                              int32_t output);
+bool gpu_plan_fail(GpuPlanner *planner, const GpuNodePlan *node, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Operators, one table entry each (defined in ops/). */
+extern const GpuOp gpu_op_add, gpu_op_sub, gpu_op_mul, gpu_op_prelu;
+extern const GpuOp gpu_op_relu, gpu_op_relu6, gpu_op_relu_n1_to_1, gpu_op_logistic, gpu_op_tanh,
+    gpu_op_hard_swish, gpu_op_leaky_relu, gpu_op_dequantize;
+extern const GpuOp gpu_op_average_pool_2d, gpu_op_max_pool_2d;
+extern const GpuOp gpu_op_concatenation, gpu_op_reshape, gpu_op_pad, gpu_op_strided_slice,
+    gpu_op_depth_to_space;
+extern const GpuOp gpu_op_conv_2d, gpu_op_fully_connected, gpu_op_depthwise_conv_2d;
+extern const GpuOp gpu_op_transpose_conv, gpu_op_conv_2d_transpose_bias;
+extern const GpuOp gpu_op_resize_bilinear, gpu_op_softmax, gpu_op_mean;
+
+#pragma GCC visibility pop
+
+#endif /* GPU_SHARED_H */

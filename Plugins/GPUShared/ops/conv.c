@@ -1,0 +1,196 @@
+// CONV_2D (general, and 1x1 stride 1 as a matrix product) and FULLY_CONNECTED (the 1x1 kernel over
+// rows). Weights are re-laid-out once into the blocks the kernels read: for each output slice and
+// filter tap, one 4x4 block per input slice (see shaders/conv2d.comp).
+#include "gpu_shared.h"
+
+static bool check_conv(const GpuCheckContext *c, char *reason, size_t capacity) {
+    const LiteConv2DParams *params = c->node->params;
+    if (!gpu_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = gpu_check_input(c, 0), *w = gpu_check_input(c, 1),
+                     *bias = gpu_check_input(c, 2), *out = gpu_check_output(c, 0);
+    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
+        !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
+        !gpu_check_float(out, "output", 4, 4, reason, capacity))
+        return false;
+    if (!gpu_check_constant_like(c, c->node->inputs[1]))
+        return gpu_decline(reason, capacity, "non-constant weights");
+    if (bias) {
+        if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
+        if (!gpu_check_constant_like(c, c->node->inputs[2]))
+            return gpu_decline(reason, capacity, "non-constant bias");
+        if (bias->dims[0] != w->dims[0])
+            return gpu_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0],
+                               w->dims[0]);
+    }
+    if (w->dims[3] != in->dims[3])
+        return gpu_decline(reason, capacity, "grouped convolution (input channels %d, filter "
+                           "channels %d) unsupported", in->dims[3], w->dims[3]);
+    if (out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
+        return gpu_decline(reason, capacity, "output shape does not match input and weights");
+    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
+        return gpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+    if (params->stride_width < 1 || params->stride_height < 1 || params->dilation_width < 1 ||
+        params->dilation_height < 1)
+        return gpu_decline(reason, capacity, "non-positive stride or dilation");
+    return gpu_check_activation(params->activation, reason, capacity);
+}
+
+static GpuEpilogueKind conv_activation(const LiteNode *node) {
+    return gpu_activation_step(((const LiteConv2DParams *)node->params)->activation);
+}
+
+/* Weights [O][KH][KW][I] -> [O/4][KH][KW][I/4][4 inputs][4 outputs], zero-padded. */
+static float *pack_weights(const float *w, int32_t O, int32_t KH, int32_t KW, int32_t I) {
+    const int32_t OS = (O + 3) / 4, IS = (I + 3) / 4;
+    float *packed = calloc((size_t)OS * KH * KW * IS * 16 + 16, sizeof(float));
+    if (!packed) return NULL;
+    for (int32_t o = 0; o < O; o++)
+        for (int32_t ky = 0; ky < KH; ky++)
+            for (int32_t kx = 0; kx < KW; kx++)
+                for (int32_t i = 0; i < I; i++) {
+                    size_t block = (((size_t)(o / 4) * KH + ky) * KW + kx) * IS + (size_t)(i / 4);
+                    packed[block * 16 + (size_t)(i % 4) * 4 + (size_t)(o % 4)] =
+                        w[(((size_t)o * KH + ky) * KW + kx) * I + i];
+                }
+    return packed;
+}
+
+static int32_t bias_blob(GpuPlanner *pl, const float *bias, int32_t O) {
+    const int32_t OS = (O + 3) / 4;
+    float *data = calloc((size_t)OS * 4 + 4, sizeof(float));
+    if (!data) return -1;
+    if (bias) memcpy(data, bias, (size_t)O * sizeof(float));
+    return gpu_add_blob(pl, data, (size_t)OS * 4, false);
+}
+
+/* The 1x1 kernel over `pixels` rows of `in`: out = in x weights + bias. */
+static bool emit_matmul(GpuPlanner *pl, const GpuNodePlan *n, int32_t in, int32_t out, int32_t pixels,
+                        int32_t weights, int32_t bias) {
+    const GpuTensor *ti = gpu_tensor(pl, in), *to = gpu_tensor(pl, out);
+    GpuDispatch *d = gpu_emit(pl, n, "conv2d_1x1");
+    if (!d) return false;
+    const int32_t tile = to->slices >= 4 ? 4 : 1;
+    gpu_define(d, "#define OUT_TILE %d\n", tile);
+    if (!gpu_bind_tensor(pl, d, out, true) || !gpu_bind_tensor(pl, d, in, false)) return false;
+    gpu_bind_blob(d, weights);
+    gpu_bind_blob(d, bias);
+    gpu_param_ivec4(d, 0, pixels, ti->slices, to->slices, to->shape.c);
+    gpu_set_grid(d, (uint32_t)pixels, (uint32_t)((to->slices + tile - 1) / tile), 1);
+    d->epilogue = true;
+    return true;
+}
+
+static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
+    const LiteConv2DParams *params = n->node->params;
+    const GpuTensor *in = gpu_tensor(pl, n->inputs[0]), *out = gpu_tensor(pl, n->output);
+    const GpuTensor *w = gpu_tensor(pl, n->inputs[1]);
+    const float *weights = gpu_constant_floats(pl, n->inputs[1]);
+    const float *bias = n->input_count > 2 && n->inputs[2] >= 0 ? gpu_constant_floats(pl, n->inputs[2]) : NULL;
+    if (!weights || (n->input_count > 2 && n->inputs[2] >= 0 && !bias))
+        return gpu_plan_fail(pl, n, "weights or bias are not constant");
+    const int32_t O = w->dims[0], KH = w->dims[1], KW = w->dims[2], I = w->dims[3];
+    if (I != in->shape.c || O != out->shape.c || in->shape.b != out->shape.b)
+        return gpu_plan_fail(pl, n, "shapes of input, weights and output disagree");
+    const int32_t padded_h = in->shape.h + n->pad_top + n->pad_bottom;
+    const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
+    int32_t pad_top = n->pad_top, pad_left = n->pad_left;
+    if (params->padding == LITE_PADDING_SAME) {
+        pad_top += gpu_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
+        pad_left += gpu_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
+    }
+    int32_t weight_blob = gpu_add_blob(pl, pack_weights(weights, O, KH, KW, I),
+                                       (size_t)((O + 3) / 4) * KH * KW * ((I + 3) / 4) * 16, false);
+    int32_t bias_index = bias_blob(pl, bias, O);
+    if (weight_blob < 0 || bias_index < 0) return gpu_plan_fail(pl, n, "out of memory");
+
+    if (KH == 1 && KW == 1 && params->stride_height == 1 && params->stride_width == 1 &&
+        pad_top == 0 && pad_left == 0 && in->shape.h == out->shape.h && in->shape.w == out->shape.w)
+        return emit_matmul(pl, n, n->inputs[0], n->output,
+                           out->shape.b * out->shape.h * out->shape.w, weight_blob, bias_index);
+
+    GpuDispatch *d = gpu_emit(pl, n, "conv2d");
+    if (!d) return false;
+    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
+        return false;
+    gpu_bind_blob(d, weight_blob);
+    gpu_bind_blob(d, bias_index);
+    gpu_param_shape(d, 0, in);
+    gpu_param_shape(d, 1, out);
+    gpu_param_ivec4(d, 2, KH, KW, params->stride_height, params->stride_width);
+    gpu_param_ivec4(d, 3, params->dilation_height, params->dilation_width, pad_top, pad_left);
+    gpu_param_ivec4(d, 4, out->shape.b, 0, 0, 0);
+    gpu_grid_over(d, out);
+    d->epilogue = true;
+    return true;
+}
+
+const GpuOp gpu_op_conv_2d = {
+    .builtin_code = LITE_OP_CONV_2D, .name = "CONV_2D", .min_version = 1, .max_version = 8,
+    .params_size = sizeof(LiteConv2DParams), .check = check_conv, .plan = plan_conv,
+    .activation = conv_activation, .epilogue = true};
+
+/* FULLY_CONNECTED: the input flattened to [rows, I] times weights [O, I]. */
+static bool check_fc(const GpuCheckContext *c, char *reason, size_t capacity) {
+    const LiteFullyConnectedParams *params = c->node->params;
+    if (!gpu_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = gpu_check_input(c, 0), *w = gpu_check_input(c, 1),
+                     *bias = gpu_check_input(c, 2), *out = gpu_check_output(c, 0);
+    if (!gpu_check_float(in, "input", 1, 4, reason, capacity) ||
+        !gpu_check_float(w, "weights", 2, 2, reason, capacity) ||
+        !gpu_check_float(out, "output", 1, 4, reason, capacity))
+        return false;
+    if (!gpu_check_constant_like(c, c->node->inputs[1]))
+        return gpu_decline(reason, capacity, "non-constant weights");
+    if (bias) {
+        if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
+        if (!gpu_check_constant_like(c, c->node->inputs[2]))
+            return gpu_decline(reason, capacity, "non-constant bias");
+        if (bias->dims[0] != w->dims[0])
+            return gpu_decline(reason, capacity, "bias size %d != output units %d", bias->dims[0], w->dims[0]);
+    }
+    if (w->dims[1] <= 0) return gpu_decline(reason, capacity, "empty weights");
+    if (out->dims[out->rank - 1] != w->dims[0])
+        return gpu_decline(reason, capacity, "output depth %d != weights rows %d",
+                           out->dims[out->rank - 1], w->dims[0]);
+    int64_t in_count = 1, out_count = 1;
+    for (int32_t i = 0; i < in->rank; i++) in_count *= in->dims[i];
+    for (int32_t i = 0; i < out->rank; i++) out_count *= out->dims[i];
+    if (in_count % w->dims[1] != 0 || out_count != in_count / w->dims[1] * w->dims[0])
+        return gpu_decline(reason, capacity, "input does not flatten to rows of %d", w->dims[1]);
+    return gpu_check_activation(params->activation, reason, capacity);
+}
+
+static GpuEpilogueKind fc_activation(const LiteNode *node) {
+    return gpu_activation_step(((const LiteFullyConnectedParams *)node->params)->activation);
+}
+
+static bool plan_fc(GpuPlanner *pl, const GpuNodePlan *n) {
+    const GpuTensor *in = gpu_tensor(pl, n->inputs[0]), *out = gpu_tensor(pl, n->output);
+    const GpuTensor *w = gpu_tensor(pl, n->inputs[1]);
+    const float *weights = gpu_constant_floats(pl, n->inputs[1]);
+    const float *bias = n->input_count > 2 && n->inputs[2] >= 0 ? gpu_constant_floats(pl, n->inputs[2]) : NULL;
+    if (!weights || (n->input_count > 2 && n->inputs[2] >= 0 && !bias))
+        return gpu_plan_fail(pl, n, "weights or bias are not constant");
+    const int32_t O = w->dims[0], I = w->dims[1];
+    const size_t in_count = (size_t)in->shape.b * in->shape.h * in->shape.w * in->shape.c;
+    const int32_t rows = (int32_t)(in_count / (size_t)I);
+    if (out->shape.c != O || (size_t)out->shape.b * out->shape.h * out->shape.w != (size_t)rows)
+        return gpu_plan_fail(pl, n, "output shape does not match %d rows of %d units", rows, O);
+    int32_t source = n->inputs[0];
+    if (in->shape.c != I) {
+        // The rows cross pixels: regroup the input as [rows, I] first.
+        source = gpu_add_scratch(pl, (GpuShape){1, 1, rows, I});
+        if (source < 0) return gpu_plan_fail(pl, n, "too many tensors");
+        if (!gpu_emit_reshape(pl, n, n->inputs[0], source)) return false;
+    }
+    int32_t weight_blob = gpu_add_blob(pl, pack_weights(weights, O, 1, 1, I),
+                                       (size_t)((O + 3) / 4) * ((I + 3) / 4) * 16, false);
+    int32_t bias_index = bias_blob(pl, bias, O);
+    if (weight_blob < 0 || bias_index < 0) return gpu_plan_fail(pl, n, "out of memory");
+    return emit_matmul(pl, n, source, n->output, rows, weight_blob, bias_index);
+}
+
+const GpuOp gpu_op_fully_connected = {
+    .builtin_code = LITE_OP_FULLY_CONNECTED, .name = "FULLY_CONNECTED", .min_version = 1,
+    .max_version = 11, .params_size = sizeof(LiteFullyConnectedParams), .check = check_fc,
+    .plan = plan_fc, .activation = fc_activation, .epilogue = true};

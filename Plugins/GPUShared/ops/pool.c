@@ -1,0 +1,58 @@
+// AVERAGE_POOL_2D and MAX_POOL_2D (padding excluded from the average, as TFLite).
+#include "gpu_shared.h"
+
+static bool check_pool(const GpuCheckContext *c, char *reason, size_t capacity) {
+    const LitePool2DParams *params = c->node->params;
+    if (!gpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = gpu_check_input(c, 0), *out = gpu_check_output(c, 0);
+    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
+        !gpu_check_float(out, "output", 4, 4, reason, capacity))
+        return false;
+    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
+        return gpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+    if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
+        params->filter_height < 1)
+        return gpu_decline(reason, capacity, "non-positive stride or filter size");
+    if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
+        return gpu_decline(reason, capacity, "batch or channels differ between input and output");
+    return gpu_check_activation(params->activation, reason, capacity);
+}
+
+static GpuEpilogueKind pool_activation(const LiteNode *node) {
+    return gpu_activation_step(((const LitePool2DParams *)node->params)->activation);
+}
+
+static bool plan_pool(GpuPlanner *pl, const GpuNodePlan *n) {
+    const LitePool2DParams *params = n->node->params;
+    const GpuTensor *in = gpu_tensor(pl, n->inputs[0]), *out = gpu_tensor(pl, n->output);
+    if (in->shape.b != out->shape.b || in->shape.c != out->shape.c)
+        return gpu_plan_fail(pl, n, "batch or channels differ between input and output");
+    int32_t pad_top = 0, pad_left = 0;
+    if (params->padding == LITE_PADDING_SAME) {
+        pad_top = gpu_padding_before(in->shape.h, out->shape.h, params->stride_height, params->filter_height, 1);
+        pad_left = gpu_padding_before(in->shape.w, out->shape.w, params->stride_width, params->filter_width, 1);
+    }
+    GpuDispatch *d = gpu_emit(pl, n, "pool2d");
+    if (!d) return false;
+    gpu_define(d, "#define POOL_MAX %d\n", n->node->builtin_code == LITE_OP_MAX_POOL_2D ? 1 : 0);
+    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
+        return false;
+    gpu_param_shape(d, 0, in);
+    gpu_param_shape(d, 1, out);
+    gpu_param_ivec4(d, 2, params->filter_height, params->filter_width, params->stride_height,
+                    params->stride_width);
+    gpu_param_ivec4(d, 3, pad_top, pad_left, out->shape.b, 0);
+    gpu_grid_over(d, out);
+    d->epilogue = true;
+    return true;
+}
+
+const GpuOp gpu_op_average_pool_2d = {
+    .builtin_code = LITE_OP_AVERAGE_POOL_2D, .name = "AVERAGE_POOL_2D", .min_version = 1,
+    .max_version = 3, .params_size = sizeof(LitePool2DParams), .check = check_pool,
+    .plan = plan_pool, .activation = pool_activation, .epilogue = true};
+
+const GpuOp gpu_op_max_pool_2d = {
+    .builtin_code = LITE_OP_MAX_POOL_2D, .name = "MAX_POOL_2D", .min_version = 1,
+    .max_version = 3, .params_size = sizeof(LitePool2DParams), .check = check_pool,
+    .plan = plan_pool, .activation = pool_activation, .epilogue = true};

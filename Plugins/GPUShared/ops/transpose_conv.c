@@ -1,0 +1,129 @@
+// TRANSPOSE_CONV (inputs: output_shape, weights [O,H,W,I], input, optional bias) and MediaPipe's
+// Convolution2DTransposeBias (inputs: input, weights, bias; MediaPipe's SAME padding, no
+// activation), as a gather per output pixel (shaders/transpose_conv2d.comp).
+#include "gpu_shared.h"
+
+typedef struct Slots {
+    int32_t input, weights, bias;
+    bool custom;
+} Slots;
+
+static Slots slots_of(int32_t builtin_code) {
+    if (builtin_code == LITE_OP_CUSTOM) return (Slots){0, 1, 2, true};
+    return (Slots){2, 1, 3, false};
+}
+
+static bool check_transpose_conv(const GpuCheckContext *c, char *reason, size_t capacity) {
+    const Slots slots = slots_of(c->node->builtin_code);
+    const LiteTransposeConvParams *params = c->node->params;
+    if (!gpu_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
+    const LiteTensor *in = gpu_check_input(c, slots.input), *w = gpu_check_input(c, slots.weights),
+                     *bias = gpu_check_input(c, slots.bias), *out = gpu_check_output(c, 0);
+    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
+        !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
+        !gpu_check_float(out, "output", 4, 4, reason, capacity))
+        return false;
+    if (!slots.custom) {
+        const LiteTensor *shape = gpu_check_input(c, 0);
+        if (!shape || shape->type != LITE_DATA_TYPE_INT32)
+            return gpu_decline(reason, capacity, "output_shape is not INT32");
+    }
+    if (!gpu_check_constant_like(c, c->node->inputs[slots.weights]))
+        return gpu_decline(reason, capacity, "non-constant weights");
+    if (slots.custom && !bias) return gpu_decline(reason, capacity, "without a bias");
+    if (bias) {
+        if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
+        if (!gpu_check_constant_like(c, c->node->inputs[slots.bias]))
+            return gpu_decline(reason, capacity, "non-constant bias");
+        if (bias->dims[0] != w->dims[0])
+            return gpu_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], w->dims[0]);
+    }
+    if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
+        return gpu_decline(reason, capacity, "shapes of input, weights and output disagree");
+    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
+        return gpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+    if (params->stride_width < 1 || params->stride_height < 1)
+        return gpu_decline(reason, capacity, "non-positive stride");
+    if (!slots.custom) return gpu_check_activation(params->activation, reason, capacity);
+    return true;
+}
+
+static GpuEpilogueKind transpose_conv_activation(const LiteNode *node) {
+    if (node->builtin_code == LITE_OP_CUSTOM) return GPU_EPI_NONE; // MediaPipe ignores it
+    return gpu_activation_step(((const LiteTransposeConvParams *)node->params)->activation);
+}
+
+static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
+    const Slots slots = slots_of(n->node->builtin_code);
+    const LiteTransposeConvParams *params = n->node->params;
+    const int32_t bias_input = slots.bias < n->input_count ? n->inputs[slots.bias] : -1;
+    const GpuTensor *in = gpu_tensor(pl, n->inputs[slots.input]), *out = gpu_tensor(pl, n->output);
+    const GpuTensor *w = gpu_tensor(pl, n->inputs[slots.weights]);
+    const float *weights = gpu_constant_floats(pl, n->inputs[slots.weights]);
+    const float *bias = bias_input >= 0 ? gpu_constant_floats(pl, bias_input) : NULL;
+    if (!weights || (bias_input >= 0 && !bias))
+        return gpu_plan_fail(pl, n, "weights or bias are not constant");
+    const int32_t O = w->dims[0], KH = w->dims[1], KW = w->dims[2], I = w->dims[3];
+    const int32_t sh = params->stride_height, sw = params->stride_width;
+    if (I != in->shape.c || O != out->shape.c || in->shape.b != out->shape.b)
+        return gpu_plan_fail(pl, n, "shapes of input, weights and output disagree");
+    int32_t pad_h = 0, pad_w = 0;
+    if (params->padding == LITE_PADDING_SAME) {
+        if (slots.custom) {
+            // MediaPipe: total = max(0, k - (in - 1) % stride - 1), before = total / 2.
+            int32_t total_h = KH - (in->shape.h - 1) % sh - 1, total_w = KW - (in->shape.w - 1) % sw - 1;
+            pad_h = total_h > 0 ? total_h / 2 : 0;
+            pad_w = total_w > 0 ? total_w / 2 : 0;
+        } else {
+            // TFLite pads as if convolving the output: out' = ceil(out / stride).
+            pad_h = gpu_padding_before(out->shape.h, (out->shape.h + sh - 1) / sh, sh, KH, 1);
+            pad_w = gpu_padding_before(out->shape.w, (out->shape.w + sw - 1) / sw, sw, KW, 1);
+        }
+    }
+    const int32_t OS = (O + 3) / 4, IS = (I + 3) / 4;
+    float *packed = calloc((size_t)OS * KH * KW * IS * 16 + 16, sizeof(float));
+    float *bias_data = calloc((size_t)OS * 4 + 4, sizeof(float));
+    if (!packed || !bias_data) {
+        free(packed);
+        free(bias_data);
+        return gpu_plan_fail(pl, n, "out of memory");
+    }
+    for (int32_t o = 0; o < O; o++)
+        for (int32_t ky = 0; ky < KH; ky++)
+            for (int32_t kx = 0; kx < KW; kx++)
+                for (int32_t i = 0; i < I; i++) {
+                    size_t block = (((size_t)(o / 4) * KH + ky) * KW + kx) * IS + (size_t)(i / 4);
+                    packed[block * 16 + (size_t)(i % 4) * 4 + (size_t)(o % 4)] =
+                        weights[(((size_t)o * KH + ky) * KW + kx) * I + i];
+                }
+    if (bias) memcpy(bias_data, bias, (size_t)O * sizeof(float));
+    int32_t weight_blob = gpu_add_blob(pl, packed, (size_t)OS * KH * KW * IS * 16, false);
+    int32_t bias_blob = gpu_add_blob(pl, bias_data, (size_t)OS * 4, false);
+    if (weight_blob < 0 || bias_blob < 0) return gpu_plan_fail(pl, n, "out of memory");
+
+    GpuDispatch *d = gpu_emit(pl, n, "transpose_conv2d");
+    if (!d) return false;
+    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[slots.input], false))
+        return false;
+    gpu_bind_blob(d, weight_blob);
+    gpu_bind_blob(d, bias_blob);
+    gpu_param_shape(d, 0, in);
+    gpu_param_shape(d, 1, out);
+    gpu_param_ivec4(d, 2, KH, KW, sh, sw);
+    gpu_param_ivec4(d, 3, pad_h, pad_w, out->shape.b, 0);
+    gpu_grid_over(d, out);
+    d->epilogue = true;
+    return true;
+}
+
+const GpuOp gpu_op_transpose_conv = {
+    .builtin_code = LITE_OP_TRANSPOSE_CONV, .name = "TRANSPOSE_CONV", .min_version = 1,
+    .max_version = 5, .params_size = sizeof(LiteTransposeConvParams),
+    .check = check_transpose_conv, .plan = plan_transpose_conv,
+    .activation = transpose_conv_activation, .epilogue = true};
+
+const GpuOp gpu_op_conv_2d_transpose_bias = {
+    .builtin_code = LITE_OP_CUSTOM, .custom_name = "Convolution2DTransposeBias",
+    .name = "Convolution2DTransposeBias", .min_version = 1, .max_version = 1,
+    .params_size = sizeof(LiteTransposeConvParams), .check = check_transpose_conv,
+    .plan = plan_transpose_conv, .activation = transpose_conv_activation, .epilogue = true};

@@ -1,0 +1,48 @@
+// DEPTHWISE_CONV_2D: one invocation computes one 4-channel slice of one output pixel.
+// Grid: x = output column, y = output row, z = batch * output slices + slice.
+// Weights: [output slice][filter row][filter column] vec4s. With a depth multiplier M
+// (MULTIPLIER > 1), output channel c reads input channel c / M.
+PARAMS_BEGIN
+    ivec4 in_shape;  // height, width, channels, slices
+    ivec4 out_shape; // height, width, channels, slices
+    ivec4 window;    // height, width, stride y, stride x
+    ivec4 geometry;  // dilation y, dilation x, padding top, padding left
+    ivec4 batch;     // batch, -, -, -
+PARAMS_END
+
+layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
+layout(std430, binding = 2) readonly buffer Weights { STORAGE weights[]; };
+layout(std430, binding = 3) readonly buffer Bias { STORAGE bias[]; };
+
+void main() {
+    ivec3 gid = ivec3(gl_GlobalInvocationID);
+    int out_slices = p.out_shape.w;
+    if (gid.x >= p.out_shape.y || gid.y >= p.out_shape.x || gid.z >= p.batch.x * out_slices) return;
+    int b = gid.z / out_slices;
+    int slice = gid.z - b * out_slices;
+    int y0 = gid.y * p.window.z - p.geometry.z;
+    int x0 = gid.x * p.window.w - p.geometry.w;
+    vec4 acc = LOAD(bias[slice]);
+    for (int fy = 0; fy < p.window.x; fy++) {
+        int y = y0 + fy * p.geometry.x;
+        if (y < 0 || y >= p.in_shape.x) continue;
+        for (int fx = 0; fx < p.window.y; fx++) {
+            int x = x0 + fx * p.geometry.y;
+            if (x < 0 || x >= p.in_shape.y) continue;
+#if MULTIPLIER == 1
+            vec4 v = LOAD(in_data[slice_index(p.in_shape, b, y, x, slice)]);
+#else
+            vec4 v = vec4(0.0);
+            int base = slice_index(p.in_shape, b, y, x, 0);
+            for (int lane = 0; lane < 4; lane++) {
+                int c = min(slice * 4 + lane, p.out_shape.z - 1) / MULTIPLIER;
+                v[lane] = LOAD(in_data[base + c / 4])[c % 4];
+            }
+#endif
+            acc += v * LOAD(weights[(slice * p.window.x + fy) * p.window.y + fx]);
+        }
+    }
+    int out_index = slice_index(p.out_shape, b, gid.y, gid.x, slice);
+    out_data[out_index] = PACK(finish_output(acc, out_index, slice, p.out_shape.z));
+}

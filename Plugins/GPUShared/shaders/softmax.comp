@@ -1,0 +1,32 @@
+// SOFTMAX over the channels of each pixel: exp((x - max) * beta) / sum.
+// Grid: x = pixel (of all batches).
+PARAMS_BEGIN
+    ivec4 sizes; // pixels, channels, slices, -
+    vec4 beta;   // beta, -, -, -
+PARAMS_END
+
+layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
+
+void main() {
+    int pixel = int(gl_GlobalInvocationID.x);
+    if (pixel >= p.sizes.x) return;
+    int slices = p.sizes.z;
+    int base = pixel * slices;
+    float maximum = FLOAT_LOWEST;
+    for (int s = 0; s < slices; s++) {
+        vec4 v = mix(vec4(FLOAT_LOWEST), LOAD(in_data[base + s]),
+                     lessThan(ivec4(s * 4) + ivec4(0, 1, 2, 3), ivec4(p.sizes.y)));
+        maximum = max(maximum, max(max(v.x, v.y), max(v.z, v.w)));
+    }
+    float sum = 0.0;
+    for (int s = 0; s < slices; s++) {
+        vec4 e = mask_channels(exp((LOAD(in_data[base + s]) - maximum) * p.beta.x), s, p.sizes.y);
+        sum += e.x + e.y + e.z + e.w;
+    }
+    float scale = 1.0 / sum;
+    for (int s = 0; s < slices; s++) {
+        vec4 e = exp((LOAD(in_data[base + s]) - maximum) * p.beta.x) * scale;
+        out_data[base + s] = PACK(mask_channels(e, s, p.sizes.y));
+    }
+}

@@ -1,0 +1,48 @@
+// TRANSPOSE_CONV and MediaPipe's Convolution2DTransposeBias, as a gather: output pixel (y, x)
+// receives input pixel (iy, ix) through filter tap (fy, fx) when y + pad_top - fy = iy * stride_y
+// (and likewise for x). One invocation computes one 4-channel slice of one output pixel.
+// Grid: x = output column, y = output row, z = batch * output slices + slice.
+// Weights as for conv2d.comp: [output slice][fy][fx][input slice][4] vec4s.
+PARAMS_BEGIN
+    ivec4 in_shape;  // height, width, channels, slices
+    ivec4 out_shape; // height, width, channels, slices
+    ivec4 window;    // height, width, stride y, stride x
+    ivec4 geometry;  // padding top, padding left, batch, -
+PARAMS_END
+
+layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
+layout(std430, binding = 2) readonly buffer Weights { STORAGE weights[]; };
+layout(std430, binding = 3) readonly buffer Bias { STORAGE bias[]; };
+
+void main() {
+    ivec3 gid = ivec3(gl_GlobalInvocationID);
+    int out_slices = p.out_shape.w;
+    if (gid.x >= p.out_shape.y || gid.y >= p.out_shape.x || gid.z >= p.geometry.z * out_slices) return;
+    int b = gid.z / out_slices;
+    int slice = gid.z - b * out_slices;
+    int in_slices = p.in_shape.w;
+    vec4 acc = LOAD(bias[slice]);
+    for (int fy = 0; fy < p.window.x; fy++) {
+        int ty = gid.y + p.geometry.x - fy;
+        if (ty < 0 || ty % p.window.z != 0) continue;
+        int y = ty / p.window.z;
+        if (y >= p.in_shape.x) continue;
+        for (int fx = 0; fx < p.window.y; fx++) {
+            int tx = gid.x + p.geometry.y - fx;
+            if (tx < 0 || tx % p.window.w != 0) continue;
+            int x = tx / p.window.w;
+            if (x >= p.in_shape.y) continue;
+            int in_index = slice_index(p.in_shape, b, y, x, 0);
+            int w_index = (((slice * p.window.x + fy) * p.window.y + fx) * in_slices) * 4;
+            for (int s = 0; s < in_slices; s++) {
+                vec4 v = LOAD(in_data[in_index + s]);
+                acc += v.x * LOAD(weights[w_index]) + v.y * LOAD(weights[w_index + 1]) +
+                       v.z * LOAD(weights[w_index + 2]) + v.w * LOAD(weights[w_index + 3]);
+                w_index += 4;
+            }
+        }
+    }
+    int out_index = slice_index(p.out_shape, b, gid.y, gid.x, slice);
+    out_data[out_index] = PACK(finish_output(acc, out_index, slice, p.out_shape.z));
+}

@@ -1,0 +1,274 @@
+// The plugin's entry point, its one backend ("vulkan"), options, delegate creation and claiming.
+#include "vulkan_delegate.h"
+#include "lite_delegate_vulkan.h"
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Messages                                                                                       */
+/* ---------------------------------------------------------------------------------------------- */
+
+LiteStatus vk_fail(const VkDelegateState *delegate, LiteStatus status, const char *format, ...) {
+    char message[1536];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof(message), format, args);
+    va_end(args);
+    const LiteHostServices *services = delegate ? delegate->services : NULL;
+    if (services && LITE_FIELD_FITS(LiteHostServices, report_error, services->struct_size) &&
+        services->report_error)
+        services->report_error(services->host_context, status, message);
+    return status;
+}
+
+void vk_log(const VkDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
+    const LiteHostServices *services = delegate ? delegate->services : NULL;
+    if (!services || !LITE_FIELD_FITS(LiteHostServices, log, services->struct_size) || !services->log)
+        return;
+    char message[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(message, sizeof(message), format, args);
+    va_end(args);
+    services->log(services->host_context, level, message);
+}
+
+LiteStatus vk_check_validation(VkDelegateState *delegate, const char *call) {
+    if (!delegate->context.validation) return LITE_STATUS_OK;
+    char message[VK_MESSAGE_CAPACITY];
+    int count = vk_context_take_messages(&delegate->context, message, sizeof(message));
+    if (count == 0) return LITE_STATUS_OK;
+    return vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: validation layer (%d message%s during or "
+                   "before %s), first: %s", count, count == 1 ? "" : "s", call, message);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Device description                                                                             */
+/* ---------------------------------------------------------------------------------------------- */
+
+static LiteStatus query_device(char *text, size_t capacity) {
+    if (!text || capacity == 0) return LITE_STATUS_INVALID_ARGUMENT;
+    VkContext context;
+    const VkContextOptions options = {.device_index = -1};
+    LiteStatus status = vk_context_create(&context, &options, text, capacity);
+    if (status != LITE_STATUS_OK) return LITE_STATUS_DEVICE_UNAVAILABLE;
+    snprintf(text, capacity, "%s%s", context.description,
+             context.has_16bit_storage ? ", fp16 storage" : "");
+    vk_context_destroy(&context);
+    return LITE_STATUS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Delegate                                                                                       */
+/* ---------------------------------------------------------------------------------------------- */
+
+static bool parse_int(const char *text, long *value) {
+    if (!text || !*text) return false;
+    char *end = NULL;
+    long parsed = strtol(text, &end, 10);
+    if (*end != '\0') return false;
+    *value = parsed;
+    return true;
+}
+
+static bool truthy(const char *value) {
+    return value && (strcmp(value, "1") == 0 || strcmp(value, "true") == 0 || strcmp(value, "yes") == 0);
+}
+
+static void destroy_delegate(LiteDelegate *handle) {
+    VkDelegateState *delegate = (VkDelegateState *)handle;
+    if (!delegate) return;
+    VkContext *c = &delegate->context;
+    if (c->device) {
+        c->api.vkDeviceWaitIdle(c->device);
+        vk_cache_save_pipelines(delegate);
+        for (int32_t i = 0; i < delegate->kernel_count; i++)
+            c->api.vkDestroyPipeline(c->device, delegate->kernels[i].pipeline, NULL);
+        for (int i = 0; i <= GPU_MAX_BINDINGS; i++) {
+            if (delegate->pipeline_layouts[i])
+                c->api.vkDestroyPipelineLayout(c->device, delegate->pipeline_layouts[i], NULL);
+            if (delegate->set_layouts[i])
+                c->api.vkDestroyDescriptorSetLayout(c->device, delegate->set_layouts[i], NULL);
+        }
+        if (delegate->pipeline_cache)
+            c->api.vkDestroyPipelineCache(c->device, delegate->pipeline_cache, NULL);
+    }
+    if (delegate->compiler) shaderc_compiler_release(delegate->compiler);
+    if (c->instance) vk_context_destroy(c);
+    free(delegate->kernels);
+    free(delegate->cache_dir);
+    free(delegate);
+}
+
+static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
+                                  const char *const *option_values, size_t option_count,
+                                  LiteDelegate **out_delegate) {
+    VkDelegateState probe = {.services = services};
+    if (!out_delegate) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: out_delegate is NULL");
+    *out_delegate = NULL;
+    if (services && (services->struct_size == 0 || services->struct_size > 4096))
+        return LITE_STATUS_INVALID_ARGUMENT; // nothing can be reported through an absurd table
+    if (option_count > 0 && (!option_keys || !option_values))
+        return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option arrays are NULL");
+
+    VkContextOptions options = {.device_index = -1};
+    options.validation = truthy(getenv("LITE_VULKAN_VALIDATION"));
+    const char *cache_dir = NULL;
+    for (size_t i = 0; i < option_count; i++) {
+        const char *key = option_keys[i], *value = option_values[i];
+        if (!key) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option %zu has no key", i);
+        if (strcmp(key, "device") == 0) {
+            long parsed;
+            if (!parse_int(value, &parsed) || parsed < 0 || parsed > 1024)
+                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                               "vulkan: device must be a device index (0, 1, ...), got '%s'",
+                               value ? value : "(null)");
+            options.device_index = (int)parsed;
+        } else if (strcmp(key, "precision") == 0) {
+            if (value && strcmp(value, "fp32") == 0) options.want_fp16 = false;
+            else if (value && strcmp(value, "fp16") == 0) options.want_fp16 = true;
+            else
+                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                               "vulkan: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
+        } else if (strcmp(key, "validation") == 0) {
+            options.validation = truthy(value);
+        } else if (strcmp(key, "cache_dir") == 0) {
+            cache_dir = value && *value ? value : NULL;
+        } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
+            continue; // kernels are keyed by their own text; threads are the CPU delegate's
+        } else {
+            vk_log(&probe, LITE_LOG_WARNING, "vulkan: ignoring unknown option '%s'", key);
+        }
+    }
+
+    char reason[512];
+    VkDelegateState *delegate = calloc(1, sizeof(*delegate));
+    if (!delegate) return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+    delegate->services = services;
+    LiteStatus status = vk_context_create(&delegate->context, &options, reason, sizeof(reason));
+    if (status != LITE_STATUS_OK) {
+        free(delegate);
+        return vk_fail(&probe, status, "vulkan: %s", reason);
+    }
+    VkContext *c = &delegate->context;
+    if (options.want_fp16 && !c->fp16)
+        vk_log(delegate, LITE_LOG_WARNING, "vulkan: precision fp16 requested but %s has no 16-bit "
+               "storage buffers; running in fp32", c->properties.deviceName);
+    delegate->precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
+    if (cache_dir && !(delegate->cache_dir = strdup(cache_dir))) {
+        destroy_delegate((LiteDelegate *)delegate);
+        return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+    }
+    delegate->compiler = shaderc_compiler_initialize();
+    if (!delegate->compiler) {
+        destroy_delegate((LiteDelegate *)delegate);
+        return vk_fail(&probe, LITE_STATUS_ERROR, "vulkan: shaderc_compiler_initialize failed");
+    }
+    // Cache entries are only valid for this device, driver version and plugin version.
+    uint64_t key = GPU_HASH_SEED;
+    key = gpu_hash(key, &c->properties.vendorID, sizeof(c->properties.vendorID));
+    key = gpu_hash(key, &c->properties.deviceID, sizeof(c->properties.deviceID));
+    key = gpu_hash(key, &c->properties.driverVersion, sizeof(c->properties.driverVersion));
+    key = gpu_hash(key, c->properties.pipelineCacheUUID, VK_UUID_SIZE);
+    key = gpu_hash(key, c->driver.driverInfo, strlen(c->driver.driverInfo));
+    key = gpu_hash(key, VK_PLUGIN_VERSION, strlen(VK_PLUGIN_VERSION));
+    delegate->device_key = key;
+    VkResult result = vk_cache_open_pipelines(delegate);
+    if (result != VK_SUCCESS) {
+        destroy_delegate((LiteDelegate *)delegate);
+        return vk_fail(&probe, LITE_STATUS_ERROR, "vulkan: vkCreatePipelineCache failed (%s)",
+                       vk_result_name(result));
+    }
+    vk_log(delegate, LITE_LOG_INFO, "vulkan: %s, %s%s%s", c->description,
+           delegate->precision == GPU_PRECISION_FP16 ? "fp16 storage" : "fp32",
+           c->validation ? ", validation layer on" : "", delegate->cache_dir ? "" : ", no kernel cache");
+    status = vk_check_validation(delegate, "create_delegate");
+    if (status != LITE_STATUS_OK) {
+        destroy_delegate((LiteDelegate *)delegate);
+        return status;
+    }
+    *out_delegate = (LiteDelegate *)delegate;
+    return LITE_STATUS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Claiming                                                                                       */
+/* ---------------------------------------------------------------------------------------------- */
+
+static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, LiteVerdictFn verdict,
+                              void *verdict_context) {
+    VkDelegateState *delegate = (VkDelegateState *)handle;
+    if (!delegate) return LITE_STATUS_INVALID_ARGUMENT;
+    if (!verdict) return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: verdict callback is NULL");
+    char error[GPU_ERROR_CAPACITY];
+    if (!gpu_validate_graph(graph, error, sizeof(error)))
+        return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: %s", error);
+    for (int32_t i = 0; i < graph->node_count; i++) {
+        char reason[GPU_REASON_CAPACITY];
+        const GpuOp *op;
+        if (gpu_node_supported(graph, i, &op, reason, sizeof(reason)))
+            verdict(verdict_context, i, LITE_VERDICT_TAKEN, NULL);
+        else
+            verdict(verdict_context, i, LITE_VERDICT_DECLINED, reason);
+    }
+    return vk_check_validation(delegate, "claim_nodes");
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Library                                                                                        */
+/* ---------------------------------------------------------------------------------------------- */
+
+static LiteBackend vulkan_backend = {
+    .struct_size = sizeof(LiteBackend),
+    .name = "vulkan",
+    .vendor = "Lite",
+    .version = VK_PLUGIN_VERSION,
+    .kind = LITE_BACKEND_KIND_GPU,
+    .data_type_mask = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32),
+    .precision_mask = LITE_PRECISION_FP32 | LITE_PRECISION_FP16,
+    .threading = LITE_THREADING_FREE, // each delegate owns its VkDevice and queue
+    .query_device = query_device,
+    .create_delegate = create_delegate,
+    .destroy_delegate = destroy_delegate,
+    .claim_nodes = claim_nodes,
+    .create_partition = vk_create_partition,
+    .prepare_partition = vk_prepare_partition,
+    .invoke_partition = vk_invoke_partition,
+    .destroy_partition = vk_destroy_partition,
+};
+
+static const LiteBackend *const vulkan_backends[] = {&vulkan_backend};
+
+static const LitePluginLibrary vulkan_library = {
+    .struct_size = sizeof(LitePluginLibrary),
+    .abi_version_major = LITE_ABI_VERSION_MAJOR,
+    .abi_version_minor = LITE_ABI_VERSION_MINOR,
+    .backend_count = 1,
+    .backends = vulkan_backends,
+};
+
+static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
+
+static void fill_capabilities(void) {
+    vulkan_backend.operators = gpu_supported_operators(&vulkan_backend.operator_count);
+    vulkan_backend.custom_operators = gpu_supported_custom_operators(&vulkan_backend.custom_operator_count);
+}
+
+/* The one exported symbol (LITE_PLUGIN_ENTRY_SYMBOL). */
+LITE_PLUGIN_EXPORT const LitePluginLibrary *lite_plugin_entry(uint32_t host_abi_major,
+                                                              uint32_t host_abi_minor,
+                                                              const LiteHostServices *services,
+                                                              char *reason, size_t capacity) {
+    (void)services;
+    if (host_abi_major != LITE_ABI_VERSION_MAJOR) {
+        if (reason && capacity > 0)
+            snprintf(reason, capacity,
+                     "vulkan delegate plugin: host ABI version %u.%u is incompatible with the "
+                     "plugin's ABI version %d.%d (major versions differ)",
+                     host_abi_major, host_abi_minor, LITE_ABI_VERSION_MAJOR, LITE_ABI_VERSION_MINOR);
+        return NULL;
+    }
+    pthread_once(&backend_once, fill_capabilities);
+    return &vulkan_library;
+}
+
+/* Type check: the entry has the ABI's signature. */
+static const LitePluginEntryFn entry_type_check __attribute__((unused)) = lite_plugin_entry;

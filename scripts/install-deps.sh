@@ -3,7 +3,12 @@
 # Skips apt entirely when everything is already installed.
 set -euo pipefail
 
-packages=(build-essential python3-venv python3-pip unzip)
+# Build tools and Python; Vulkan (headers, shaderc and its static dependencies, Mesa's lavapipe, the
+# Khronos validation layer) and EGL/OpenGL ES (headers, Mesa's llvmpipe) for the GPU delegates, which
+# the tests run on the CPU through Mesa's software drivers.
+packages=(build-essential python3-venv python3-pip unzip
+  libvulkan-dev mesa-vulkan-drivers libshaderc-dev glslang-dev spirv-tools glslc vulkan-validationlayers
+  libegl-dev libgles-dev libegl-mesa0 libgl1-mesa-dri)
 missing=()
 for package in "${packages[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

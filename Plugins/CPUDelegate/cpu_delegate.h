@@ -58,6 +58,17 @@ CpuThreadPool *cpu_pool_create(int threads);
 void cpu_pool_destroy(CpuThreadPool *pool);
 /** Number of threads that may run tasks, including the caller; 1 for a NULL pool. */
 int cpu_pool_threads(const CpuThreadPool *pool);
+/** Smallest amount of work (multiply-adds, or elements for memory-bound operators, times 4) worth
+    a fork-join: below it the caller runs alone. On a quiet machine a fork-join costs about a
+    microsecond; on a busy one a worker descheduled mid-chunk can stall the caller far longer, so
+    only work of several microseconds is split. */
+#define CPU_PARALLEL_MIN_WORK ((size_t)1 << 18)
+
+/** `pool` if `work` is worth splitting, else NULL (run on the calling thread). */
+static inline CpuThreadPool *cpu_pool_for(CpuThreadPool *pool, size_t work) {
+    return work >= CPU_PARALLEL_MIN_WORK ? pool : NULL;
+}
+
 /** Runs fn over [0, count) in chunks of `grain` items, spread over the pool; returns when done. */
 void cpu_parallel_for(CpuThreadPool *pool, size_t count, size_t grain, CpuTaskFn fn, void *context);
 
@@ -183,6 +194,7 @@ typedef struct CpuPartitionState {
     /** LITE_CPU_PROFILE=1: nanoseconds spent per node over all invokes, and the invoke count;
         printed to stderr at destroy_partition. NULL when profiling is off. */
     uint64_t *profile_ns;
+    uint64_t *profile_min_ns; /**< Fastest single run of each node: robust on a busy machine. */
     uint64_t profile_invokes;
 } CpuPartitionState;
 

@@ -14,7 +14,9 @@ bool cpu_pack_alloc(CpuPackedMatrix *matrix, int32_t k, int32_t n) {
     size_t panel_floats = (size_t)matrix->panel_count * (size_t)k * CPU_GEMM_NR;
     matrix->panels = cpu_aligned_alloc(panel_floats * sizeof(float));
     matrix->bias = cpu_aligned_alloc((size_t)matrix->panel_count * CPU_GEMM_NR * sizeof(float));
-    if (!matrix->panels || !matrix->bias) {
+    if (n <= CPU_GEMM_DOT_MAX_N)
+        matrix->columns = cpu_aligned_alloc((size_t)n * (size_t)k * sizeof(float));
+    if (!matrix->panels || !matrix->bias || (n <= CPU_GEMM_DOT_MAX_N && !matrix->columns)) {
         cpu_pack_free(matrix);
         return false;
     }
@@ -38,11 +40,16 @@ void cpu_pack_weights(CpuPackedMatrix *matrix, const float *weights, size_t stri
             matrix->bias[p * CPU_GEMM_NR + j] = (bias && col < n) ? bias[col] : 0.0f;
         }
     }
+    if (matrix->columns)
+        for (int32_t j = 0; j < n; j++)
+            for (int32_t kk = 0; kk < k; kk++)
+                matrix->columns[(size_t)j * k + kk] = weights[(size_t)j * stride_n + (size_t)kk * stride_k];
 }
 
 void cpu_pack_free(CpuPackedMatrix *matrix) {
     cpu_aligned_free(matrix->panels);
     cpu_aligned_free(matrix->bias);
+    cpu_aligned_free(matrix->columns);
     memset(matrix, 0, sizeof(*matrix));
 }
 
@@ -146,6 +153,107 @@ CPU_TARGET_AVX2 static void kernel_avx2(size_t mr, size_t nr, size_t k, const fl
     _mm256_storeu_ps(tile + 80, c50); _mm256_storeu_ps(tile + 88, c51);
     store_partial(mr, nr, tile, c, ldc);
 }
+
+/* The same for a panel with at most 8 valid columns: only its first half is computed. */
+CPU_TARGET_AVX2 static void kernel_avx2_narrow(size_t mr, size_t nr, size_t k, const float *a,
+                                               size_t lda, const float *panel, const float *bias,
+                                               float *c, size_t ldc, float act_min, float act_max) {
+    const float *a0 = a;
+    const float *a1 = mr > 1 ? a + lda : a0;
+    const float *a2 = mr > 2 ? a + 2 * lda : a0;
+    const float *a3 = mr > 3 ? a + 3 * lda : a0;
+    const float *a4 = mr > 4 ? a + 4 * lda : a0;
+    const float *a5 = mr > 5 ? a + 5 * lda : a0;
+    __m256 c0 = _mm256_loadu_ps(bias);
+    __m256 c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    for (size_t p = 0; p < k; p++) {
+        const __m256 b0 = _mm256_load_ps(panel);
+        panel += CPU_GEMM_NR;
+        c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a0 + p), b0, c0);
+        c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a1 + p), b0, c1);
+        c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a2 + p), b0, c2);
+        c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a3 + p), b0, c3);
+        c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a4 + p), b0, c4);
+        c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a5 + p), b0, c5);
+    }
+    const __m256 lo = _mm256_set1_ps(act_min), hi = _mm256_set1_ps(act_max);
+    __m256 rows[AVX2_MR] = {c0, c1, c2, c3, c4, c5};
+    for (size_t r = 0; r < mr; r++) {
+        const __m256 v = _mm256_min_ps(_mm256_max_ps(rows[r], lo), hi);
+        if (nr == 8) {
+            _mm256_storeu_ps(c + r * ldc, v);
+        } else { // not _mm256_maskstore_ps: masked stores are microcoded and slow on AMD
+            float lanes[8];
+            _mm256_storeu_ps(lanes, v);
+            for (size_t j = 0; j < nr; j++) c[r * ldc + j] = lanes[j];
+        }
+    }
+}
+
+CPU_TARGET_AVX2 static inline float hsum(__m256 v) {
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+/* C rows [0, m) for n <= CPU_GEMM_DOT_MAX_N: R rows at a time, dot products along k. */
+CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dot_rows(const CpuPackedMatrix *b, const int N,
+                                                       const int R, const float *a, size_t lda,
+                                                       size_t m, size_t r0, float *c, size_t ldc,
+                                                       float act_min, float act_max) {
+    const size_t k = (size_t)b->k;
+    const size_t k8 = k & ~(size_t)7;
+    const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(k - k8)),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    for (size_t r = r0; r + (size_t)R <= m; r += (size_t)R) {
+        __m256 acc[4][4];
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < N; j++) acc[i][j] = _mm256_setzero_ps();
+        for (size_t kk = 0; kk < k8; kk += 8) {
+            __m256 w[4];
+            for (int j = 0; j < N; j++) w[j] = _mm256_loadu_ps(b->columns + (size_t)j * k + kk);
+            for (int i = 0; i < R; i++) {
+                const __m256 x = _mm256_loadu_ps(a + (r + (size_t)i) * lda + kk);
+                for (int j = 0; j < N; j++) acc[i][j] = _mm256_fmadd_ps(x, w[j], acc[i][j]);
+            }
+        }
+        if (k8 < k) {
+            __m256 w[4];
+            for (int j = 0; j < N; j++)
+                w[j] = _mm256_maskload_ps(b->columns + (size_t)j * k + k8, tail);
+            for (int i = 0; i < R; i++) {
+                const __m256 x = _mm256_maskload_ps(a + (r + (size_t)i) * lda + k8, tail);
+                for (int j = 0; j < N; j++) acc[i][j] = _mm256_fmadd_ps(x, w[j], acc[i][j]);
+            }
+        }
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < N; j++) {
+                float v = hsum(acc[i][j]) + b->bias[j];
+                v = v < act_min ? act_min : v;
+                c[(r + (size_t)i) * ldc + (size_t)j] = v > act_max ? act_max : v;
+            }
+    }
+}
+
+CPU_TARGET_AVX2 static void gemm_dot_avx2(const CpuPackedMatrix *b, const float *a, size_t lda,
+                                          size_t m, float *c, size_t ldc, float act_min,
+                                          float act_max) {
+    // Bulk with several rows per step (independent accumulators), then the leftover rows.
+    size_t done = 0;
+    switch (b->n) {
+    case 1: dot_rows(b, 1, 4, a, lda, m, 0, c, ldc, act_min, act_max); done = m & ~(size_t)3; break;
+    case 2: dot_rows(b, 2, 4, a, lda, m, 0, c, ldc, act_min, act_max); done = m & ~(size_t)3; break;
+    case 3: dot_rows(b, 3, 2, a, lda, m, 0, c, ldc, act_min, act_max); done = m & ~(size_t)1; break;
+    default: dot_rows(b, 4, 2, a, lda, m, 0, c, ldc, act_min, act_max); done = m & ~(size_t)1; break;
+    }
+    switch (b->n) {
+    case 1: dot_rows(b, 1, 1, a, lda, m, done, c, ldc, act_min, act_max); break;
+    case 2: dot_rows(b, 2, 1, a, lda, m, done, c, ldc, act_min, act_max); break;
+    case 3: dot_rows(b, 3, 1, a, lda, m, done, c, ldc, act_min, act_max); break;
+    default: dot_rows(b, 4, 1, a, lda, m, done, c, ldc, act_min, act_max); break;
+    }
+}
 #endif
 
 static MicroKernel select_kernel(size_t *mr) {
@@ -164,16 +272,26 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
                    float act_max) {
     size_t mr_max;
     MicroKernel kernel = select_kernel(&mr_max);
+#if CPU_HAVE_X86
+    if (b->columns && kernel == kernel_avx2) {
+        if (panel_begin == 0 && panel_end > 0) gemm_dot_avx2(b, a, lda, m, c, ldc, act_min, act_max);
+        return;
+    }
+#endif
     const size_t k = (size_t)b->k;
     for (int32_t p = panel_begin; p < panel_end; p++) {
         const float *panel = b->panels + (size_t)p * k * CPU_GEMM_NR;
         const float *bias = b->bias + (size_t)p * CPU_GEMM_NR;
         size_t col = (size_t)p * CPU_GEMM_NR;
         size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+        MicroKernel panel_kernel = kernel;
+#if CPU_HAVE_X86
+        if (kernel == kernel_avx2 && nr <= 8) panel_kernel = kernel_avx2_narrow;
+#endif
         for (size_t r = 0; r < m; r += mr_max) {
             size_t mr = m - r < mr_max ? m - r : mr_max;
-            kernel(mr, nr, k, a + r * lda, lda, panel, bias, c + r * ldc + col, ldc, act_min,
-                   act_max);
+            panel_kernel(mr, nr, k, a + r * lda, lda, panel, bias, c + r * ldc + col, ldc, act_min,
+                         act_max);
         }
     }
 }
@@ -222,6 +340,7 @@ static void gemm_task(void *context, size_t begin, size_t end, int thread) {
 void cpu_gemm(CpuThreadPool *pool, const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
               float *c, size_t ldc, float act_min, float act_max) {
     if (m == 0) return;
+    pool = cpu_pool_for(pool, m * (size_t)b->k * (size_t)b->n);
     GemmTask task = {.b = b, .a = a, .lda = lda, .m = m, .c = c, .ldc = ldc,
                      .act_min = act_min, .act_max = act_max};
     cpu_gemm_plan(m, b->panel_count, cpu_pool_threads(pool), &task.rows_per_tile,

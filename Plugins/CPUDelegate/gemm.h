@@ -22,7 +22,12 @@ typedef struct CpuPackedMatrix {
     int32_t panel_count; /**< ceil(n / CPU_GEMM_NR). */
     float *panels;       /**< panel_count * k * NR floats, 64-byte aligned. */
     float *bias;         /**< panel_count * NR floats (zeros where absent). */
+    /** When n <= CPU_GEMM_DOT_MAX_N: B's columns as rows, columns[j * k + kk] = B[kk][j]. Products
+        this narrow run as dot products along k, which wastes no lanes on absent columns. */
+    float *columns;
 } CpuPackedMatrix;
+
+#define CPU_GEMM_DOT_MAX_N 4
 
 /** Allocates panels for a k x n matrix; false on allocation failure. */
 bool cpu_pack_alloc(CpuPackedMatrix *matrix, int32_t k, int32_t n);

@@ -39,6 +39,8 @@ static bool check_conv(const CpuCheckContext *c, char *reason, size_t capacity) 
     return cpu_check_activation("CONV_2D", params->activation, reason, capacity);
 }
 
+#define CPU_IM2COL_SLACK 16
+
 typedef struct ConvState {
     CpuPackedMatrix packed;
     bool pack_each_run; /* weights or bias are not constants of this partition */
@@ -50,8 +52,10 @@ typedef struct ConvState {
     size_t rows_per_tile;
     int32_t panel_groups;
     float *scratch;     /* per-thread im2col tiles */
+    size_t scratch_stride; /* floats per thread's tile, with slack for over-long stores */
     float act_min, act_max;
     const CpuEpilogue *epilogue;
+    CpuThreadPool *pool; /* NULL when the product is too small to split */
     const float *in;
     float *out;
 } ConvState;
@@ -115,10 +119,12 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
     if (!s->pack_each_run)
         cpu_pack_weights(&s->packed, w->constant, s->k, 1, bias ? bias->constant : NULL);
 
-    const int threads = cpu_pool_threads(p->delegate->pool);
+    s->pool = cpu_pool_for(p->delegate->pool, s->m * s->k * (size_t)s->out_c);
+    const int threads = cpu_pool_threads(s->pool);
     cpu_gemm_plan(s->m, s->packed.panel_count, threads, &s->rows_per_tile, &s->panel_groups);
     if (!s->direct) {
-        size_t floats = (size_t)threads * s->rows_per_tile * s->k;
+        s->scratch_stride = s->rows_per_tile * s->k + CPU_IM2COL_SLACK;
+        size_t floats = (size_t)threads * s->scratch_stride;
         s->scratch = cpu_aligned_alloc(floats * sizeof(float));
         if (!s->scratch)
             return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory (im2col)");
@@ -126,71 +132,81 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
     return LITE_STATUS_OK;
 }
 
-/* Copies n floats; small runs inline (a library memcpy call costs more than a 3-channel pixel). */
-static CPU_ALWAYS_INLINE void copy_floats(float *restrict dst, const float *restrict src, size_t n) {
-#if CPU_HAVE_X86 && defined(__AVX__)
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
-    for (; i < n; i++) dst[i] = src[i];
-#else
-    if (n > 16) {
-        memcpy(dst, src, n * sizeof(float));
-        return;
-    }
+/* Copies n floats; runs are short (a filter row of a few channels), so inline rather than a
+   library memcpy call per run. */
+static CPU_ALWAYS_INLINE void copy_floats_plain(float *restrict dst, const float *restrict src,
+                                                size_t n) {
     for (size_t i = 0; i < n; i++) dst[i] = src[i];
-#endif
-}
-
-/* Gathers output pixels [m0, m0 + rows) into im2col rows of k floats (zeros for padding). A
-   filter row that lies wholly inside the input is one contiguous run of k_w * in_c floats. */
-static CPU_ALWAYS_INLINE void im2col_body(const ConvState *s, size_t m0, size_t rows,
-                                          float *restrict columns) {
-    const size_t pixels = (size_t)s->out_h * s->out_w;
-    const size_t C = (size_t)s->in_c, run = (size_t)s->k_w * C;
-    for (size_t r = 0; r < rows; r++) {
-        const size_t m = m0 + r;
-        const size_t b = m / pixels, rest = m % pixels;
-        const int32_t oy = (int32_t)(rest / (size_t)s->out_w), ox = (int32_t)(rest % (size_t)s->out_w);
-        const int32_t ix0 = ox * s->stride_w - s->pad_w;
-        const bool row_inside = s->dilation_w == 1 && ix0 >= 0 && ix0 + s->k_w <= s->in_w;
-        float *row = columns + r * s->k;
-        for (int32_t ky = 0; ky < s->k_h; ky++) {
-            const int32_t iy = oy * s->stride_h - s->pad_h + ky * s->dilation_h;
-            float *dst = row + (size_t)ky * run;
-            if (iy < 0 || iy >= s->in_h) {
-                for (size_t i = 0; i < run; i++) dst[i] = 0.0f;
-                continue;
-            }
-            const float *image_row = s->in + ((size_t)b * s->in_h + (size_t)iy) * s->in_w * C;
-            if (row_inside) {
-                copy_floats(dst, image_row + (size_t)ix0 * C, run);
-                continue;
-            }
-            for (int32_t kx = 0; kx < s->k_w; kx++) {
-                const int32_t ix = ix0 + kx * s->dilation_w;
-                if (ix < 0 || ix >= s->in_w) {
-                    for (size_t i = 0; i < C; i++) dst[(size_t)kx * C + i] = 0.0f;
-                } else {
-                    copy_floats(dst + (size_t)kx * C, image_row + (size_t)ix * C, C);
-                }
-            }
-        }
-    }
 }
 
 #if CPU_HAVE_X86
-CPU_TARGET_AVX2 static void im2col_avx2(const ConvState *s, size_t m0, size_t rows, float *columns) {
-    im2col_body(s, m0, rows, columns);
+/* Writes up to 7 floats past dst + n (im2col rows are written in increasing order into scratch
+   with CPU_IM2COL_SLACK floats of room at the end, so those are overwritten later or unused):
+   masked stores are microcoded and slow on AMD, masked loads are not. */
+CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void copy_floats_avx2(float *restrict dst,
+                                                               const float *restrict src, size_t n) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) _mm256_storeu_ps(dst + i, _mm256_loadu_ps(src + i));
+    if (i < n) {
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n - i)),
+                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+        _mm256_storeu_ps(dst + i, _mm256_maskload_ps(src + i, mask));
+    }
 }
 #endif
 
-static void im2col_baseline(const ConvState *s, size_t m0, size_t rows, float *columns) {
-    im2col_body(s, m0, rows, columns);
-}
+/* Gathers output pixels [m0, m0 + rows) into im2col rows of k floats (zeros for padding). A
+   filter row that lies wholly inside the input is one contiguous run of k_w * in_c floats. */
+#define DEFINE_IM2COL(NAME, ATTRIBUTES, COPY)                                                     \
+    ATTRIBUTES static void NAME(const ConvState *s, size_t m0, size_t rows,                       \
+                                float *restrict columns) {                                         \
+        const size_t pixels = (size_t)s->out_h * s->out_w;                                         \
+        const size_t C = (size_t)s->in_c, run = (size_t)s->k_w * C;                                \
+        size_t b = m0 / pixels;                                                                    \
+        int32_t oy = (int32_t)((m0 % pixels) / (size_t)s->out_w);                                  \
+        int32_t ox = (int32_t)((m0 % pixels) % (size_t)s->out_w);                                  \
+        for (size_t r = 0; r < rows; r++) {                                                        \
+            const int32_t ix0 = ox * s->stride_w - s->pad_w;                                       \
+            const bool row_inside = s->dilation_w == 1 && ix0 >= 0 && ix0 + s->k_w <= s->in_w;     \
+            float *row = columns + r * s->k;                                                       \
+            for (int32_t ky = 0; ky < s->k_h; ky++) {                                              \
+                const int32_t iy = oy * s->stride_h - s->pad_h + ky * s->dilation_h;               \
+                float *dst = row + (size_t)ky * run;                                               \
+                if (iy < 0 || iy >= s->in_h) {                                                     \
+                    memset(dst, 0, run * sizeof(float));                                           \
+                    continue;                                                                      \
+                }                                                                                  \
+                const float *image_row = s->in + (b * s->in_h + (size_t)iy) * s->in_w * C;         \
+                if (row_inside) {                                                                  \
+                    COPY(dst, image_row + (size_t)ix0 * C, run);                                   \
+                    continue;                                                                      \
+                }                                                                                  \
+                for (int32_t kx = 0; kx < s->k_w; kx++) {                                          \
+                    const int32_t ix = ix0 + kx * s->dilation_w;                                   \
+                    if (ix < 0 || ix >= s->in_w)                                                   \
+                        memset(dst + (size_t)kx * C, 0, C * sizeof(float));                        \
+                    else                                                                           \
+                        COPY(dst + (size_t)kx * C, image_row + (size_t)ix * C, C);                 \
+                }                                                                                  \
+            }                                                                                      \
+            if (++ox == s->out_w) {                                                                \
+                ox = 0;                                                                            \
+                if (++oy == s->out_h) {                                                            \
+                    oy = 0;                                                                        \
+                    b++;                                                                           \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+#if CPU_HAVE_X86
+DEFINE_IM2COL(im2col_avx2, CPU_TARGET_AVX2, copy_floats_avx2)
+#endif
+DEFINE_IM2COL(im2col_baseline, , copy_floats_plain)
 
 static void conv_task(void *context, size_t begin, size_t end, int thread) {
     const ConvState *s = context;
-    float *columns = s->direct ? NULL : s->scratch + (size_t)thread * s->rows_per_tile * s->k;
+    float *columns = s->direct ? NULL : s->scratch + (size_t)thread * s->scratch_stride;
 #if CPU_HAVE_X86
     const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
@@ -232,7 +248,7 @@ static LiteStatus run_conv(CpuPartitionState *p, CpuNode *node) {
     s->in = cpu_in(p, node, 0)->data;
     s->out = cpu_out(p, node, 0)->data;
     const size_t tiles = (s->m + s->rows_per_tile - 1) / s->rows_per_tile;
-    cpu_parallel_for(p->delegate->pool, tiles * (size_t)s->panel_groups, 1, conv_task, s);
+    cpu_parallel_for(s->pool, tiles * (size_t)s->panel_groups, 1, conv_task, s);
     return LITE_STATUS_OK;
 }
 

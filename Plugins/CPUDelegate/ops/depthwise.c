@@ -300,8 +300,14 @@ CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dw_pixels(const DepthwiseState *s,
         const size_t offset = out_offset + (size_t)p * C;
         __m256 v = _mm256_min_ps(_mm256_max_ps(acc[p], lo), hi);
         v = epilogue8(s->epilogue, v, c, offset, mask, partial);
-        if (partial) _mm256_maskstore_ps(s->out + offset, mask, v);
-        else _mm256_storeu_ps(s->out + offset, v);
+        if (partial) {
+            // Not _mm256_maskstore_ps: masked stores are microcoded and slow on AMD.
+            float lanes[8];
+            _mm256_storeu_ps(lanes, v);
+            for (size_t j = 0; j < C - c; j++) s->out[offset + j] = lanes[j];
+        } else {
+            _mm256_storeu_ps(s->out + offset, v);
+        }
     }
 }
 
@@ -406,7 +412,8 @@ static LiteStatus run_depthwise(CpuPartitionState *p, CpuNode *node) {
     // Rows in chunks of at least ~32K multiply-adds, so small layers stay on one thread.
     const size_t row_work = (size_t)s->out_w * s->out_c * s->k_h * s->k_w;
     size_t grain = row_work ? (32768 + row_work - 1) / row_work : 1;
-    cpu_parallel_for(p->delegate->pool, rows, grain, depthwise_task, s);
+    cpu_parallel_for(cpu_pool_for(p->delegate->pool, out->count * (size_t)s->k_h * s->k_w), rows,
+                     grain, depthwise_task, s);
     return LITE_STATUS_OK;
 }
 

@@ -5,6 +5,8 @@
 // the staging buffer, one submit, one fence wait, copy the outputs out.
 #include "vulkan_delegate.h"
 
+#include <time.h>
+
 #define SPIRV_SETTINGS "shaderc glsl450 vulkan1.1 spirv1.3 O=performance " VK_PLUGIN_VERSION
 #define INVOKE_TIMEOUT_NS 120000000000ull /* 2 minutes: far beyond any model on lavapipe */
 
@@ -319,7 +321,7 @@ static LiteStatus record(VkPartitionState *p, const int32_t *kernels, const VkDe
     h.capacity = program->dispatch_count * GPU_MAX_BINDINGS + 1;
     h.written = calloc((size_t)h.capacity, sizeof(Range));
     h.read = calloc((size_t)h.capacity, sizeof(Range));
-    VkBufferMemoryBarrier *barriers = calloc((size_t)GPU_MAX_BINDINGS * 2 + 1, sizeof(VkBufferMemoryBarrier));
+    VkBufferMemoryBarrier *barriers = calloc((size_t)h.capacity, sizeof(VkBufferMemoryBarrier));
     if (!h.written || !h.read || !barriers) {
         free(h.written);
         free(h.read);
@@ -335,35 +337,34 @@ static LiteStatus record(VkPartitionState *p, const int32_t *kernels, const VkDe
         const GpuDispatch *d = &program->dispatches[i];
         Range ranges[GPU_MAX_BINDINGS];
         bool conflict = false;
-        int32_t barrier_ranges = 0;
         for (int32_t b = 0; b < d->binding_count; b++) {
             VkDescriptorBufferInfo descriptor;
             binding_ranges(p, d, &d->bindings[b], &descriptor, &ranges[b]);
-            // Read after write, write after write: make the earlier writes visible.
-            for (int32_t w = 0; w < h.written_count; w++) {
-                if (!overlaps(&ranges[b], &h.written[w])) continue;
-                conflict = true;
-                if (barrier_ranges < GPU_MAX_BINDINGS * 2)
-                    barriers[barrier_ranges++] = (VkBufferMemoryBarrier){
-                        .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
-                        .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
-                        .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
-                        .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-                        .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
-                        .buffer = h.written[w].buffer,
-                        .offset = h.written[w].offset,
-                        .size = h.written[w].size,
-                    };
-            }
-            // Write after read: an execution dependency is enough.
+            // Read after write, write after write.
+            for (int32_t w = 0; w < h.written_count && !conflict; w++)
+                conflict = overlaps(&ranges[b], &h.written[w]);
+            // Write after read.
             if (d->bindings[b].writes)
                 for (int32_t r = 0; r < h.read_count && !conflict; r++)
                     conflict = overlaps(&ranges[b], &h.read[r]);
         }
         if (conflict) {
+            // One barrier makes every write since the previous one visible (the tracking forgets
+            // them all), and orders the earlier reads before this dispatch's writes.
+            for (int32_t w = 0; w < h.written_count; w++)
+                barriers[w] = (VkBufferMemoryBarrier){
+                    .sType = VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER,
+                    .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT,
+                    .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT,
+                    .srcQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+                    .dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED,
+                    .buffer = h.written[w].buffer,
+                    .offset = h.written[w].offset,
+                    .size = h.written[w].size,
+                };
             c->api.vkCmdPipelineBarrier(p->commands, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 0, NULL,
-                                        (uint32_t)barrier_ranges, barriers, 0, NULL);
+                                        (uint32_t)h.written_count, barriers, 0, NULL);
             (*barrier_count)++;
             h.written_count = h.read_count = 0;
         }
@@ -491,7 +492,14 @@ LiteStatus vk_create_partition(LiteDelegate *handle, const LiteGraph *graph,
     return vk_check_validation(delegate, "create_partition");
 }
 
+static double now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
 static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
+    const double start = now_ms();
     VkDelegateState *delegate = p->delegate;
     VkContext *c = &delegate->context;
     const VkPhysicalDeviceLimits *limits = &c->properties.limits;
@@ -505,6 +513,7 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
                             p->output_count, &options, &p->program, error, sizeof(error)))
         return vk_fail(delegate, LITE_STATUS_UNSUPPORTED, "vulkan: partition %d: %s", p->index, error);
     GpuProgram *program = &p->program;
+    const double planned = now_ms();
 
     // Buffers.
     const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
@@ -550,6 +559,7 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
     }
 
     // Kernels, descriptor sets, the command buffer.
+    const double uploaded = now_ms();
     int32_t *kernels = calloc((size_t)program->dispatch_count + 1, sizeof(int32_t));
     VkDescriptorSet *sets = calloc((size_t)program->dispatch_count + 1, sizeof(VkDescriptorSet));
     if (!kernels || !sets) {
@@ -564,6 +574,7 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
         status = kernel_for(p, &program->dispatches[i], &kernels[i]);
         descriptors += (uint32_t)program->dispatches[i].binding_count;
     }
+    const double compiled = now_ms();
     if (status == LITE_STATUS_OK) {
         const VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptors + 1};
         const VkDescriptorPoolCreateInfo info = {
@@ -620,8 +631,11 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
     free(sets);
     if (status != LITE_STATUS_OK) return status;
     vk_cache_save_pipelines(delegate);
+    vk_log(delegate, LITE_LOG_DEBUG, "partition %d prepared in %.1f ms: plan %.1f, buffers and "
+           "constants %.1f, kernels %.1f, descriptors and recording %.1f", p->index, now_ms() - start,
+           planned - start, uploaded - planned, compiled - uploaded, now_ms() - compiled);
     vk_log(delegate, LITE_LOG_INFO,
-           "vulkan: partition %d: %d nodes, %d dispatches (%d kernels + %d layout conversions), "
+           "partition %d: %d nodes, %d dispatches (%d kernels + %d layout conversions), "
            "%d barriers, %d new pipelines (SPIR-V: %d compiled, %d from cache), arena %.1f MiB, "
            "constants %.1f MiB", p->index, program->node_count, program->dispatch_count,
            program->kernel_dispatches, program->dispatch_count - program->kernel_dispatches, barriers,

@@ -2,6 +2,8 @@
 #include "vulkan_delegate.h"
 #include "lite_delegate_vulkan.h"
 
+#include <time.h>
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Messages                                                                                       */
 /* ---------------------------------------------------------------------------------------------- */
@@ -140,6 +142,8 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     }
 
     char reason[512];
+    struct timespec started;
+    clock_gettime(CLOCK_MONOTONIC, &started);
     VkDelegateState *delegate = calloc(1, sizeof(*delegate));
     if (!delegate) return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
     delegate->services = services;
@@ -177,9 +181,13 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         return vk_fail(&probe, LITE_STATUS_ERROR, "vulkan: vkCreatePipelineCache failed (%s)",
                        vk_result_name(result));
     }
-    vk_log(delegate, LITE_LOG_INFO, "vulkan: %s, %s%s%s", c->description,
+    vk_log(delegate, LITE_LOG_INFO, "%s, %s%s%s", c->description,
            delegate->precision == GPU_PRECISION_FP16 ? "fp16 storage" : "fp32",
            c->validation ? ", validation layer on" : "", delegate->cache_dir ? "" : ", no kernel cache");
+    struct timespec finished;
+    clock_gettime(CLOCK_MONOTONIC, &finished);
+    vk_log(delegate, LITE_LOG_DEBUG, "delegate created in %.1f ms (instance, device, pipeline cache)",
+           (double)(finished.tv_sec - started.tv_sec) * 1e3 + (double)(finished.tv_nsec - started.tv_nsec) / 1e6);
     status = vk_check_validation(delegate, "create_delegate");
     if (status != LITE_STATUS_OK) {
         destroy_delegate((LiteDelegate *)delegate);

@@ -155,9 +155,44 @@ static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
     return LITE_STATUS_OK;
 }
 
+/* Filter no larger than the stride: every output pixel receives at most one filter tap, so the
+   gather is a plain copy of that tap's products plus the bias. */
+static void gather_rows_disjoint(const TransposeConvState *s, size_t begin, size_t end) {
+    const int32_t OC = s->out_c;
+    const size_t row_columns = (size_t)s->k_h * s->k_w * OC;
+    for (size_t oy_index = begin; oy_index < end; oy_index++) {
+        const int32_t ty = (int32_t)oy_index + s->pad_h;
+        const int32_t iy = ty / s->stride_h, fy = ty % s->stride_h;
+        float *restrict out = s->out + ((s->image * s->out_h) + oy_index) * (size_t)s->out_w * OC;
+        const bool row_hit = fy < s->k_h && iy < s->in_h;
+        for (int32_t ox = 0; ox < s->out_w; ox++, out += OC) {
+            const int32_t tx = ox + s->pad_w;
+            const int32_t ix = tx / s->stride_w, fx = tx % s->stride_w;
+            if (!row_hit || fx >= s->k_w || ix >= s->in_w) {
+                for (int32_t o = 0; o < OC; o++) {
+                    float v = s->bias[o] < s->act_min ? s->act_min : s->bias[o];
+                    out[o] = v > s->act_max ? s->act_max : v;
+                }
+                continue;
+            }
+            const float *restrict contribution = s->columns + ((size_t)iy * s->in_w + ix) * row_columns +
+                                                 ((size_t)fy * s->k_w + fx) * OC;
+            for (int32_t o = 0; o < OC; o++) {
+                float v = s->bias[o] + contribution[o];
+                v = v < s->act_min ? s->act_min : v;
+                out[o] = v > s->act_max ? s->act_max : v;
+            }
+        }
+    }
+}
+
 static void gather_rows(void *context, size_t begin, size_t end, int thread) {
     (void)thread;
     const TransposeConvState *s = context;
+    if (s->k_h <= s->stride_h && s->k_w <= s->stride_w && s->pad_h >= 0 && s->pad_w >= 0) {
+        gather_rows_disjoint(s, begin, end);
+        return;
+    }
     const int32_t OC = s->out_c;
     const size_t row_columns = (size_t)s->k_h * s->k_w * OC;
     for (size_t oy_index = begin; oy_index < end; oy_index++) {

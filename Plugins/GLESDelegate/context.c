@@ -117,11 +117,18 @@ static bool try_display(GlesContext *c, EGLDisplay display, const char *platform
     return true;
 }
 
+/* Appends one candidate's failure to the list of them. */
+static void note(char *tried, size_t capacity, const char *why) {
+    const size_t used = strlen(tried);
+    if (used + 3 < capacity) snprintf(tried + used, capacity - used, "%s%s", used ? "; " : "", why);
+}
+
 /* Chooses the display (first call) and makes a context current; false with the reasons. */
 static bool choose_display(GlesContext *c, char *reason, size_t capacity) {
     const GlesApi *gl = c->gl;
     const char *client = gl->eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
-    char last[256] = "no display candidates";
+    char last[256] = "";
+    char tried[768] = "";
     EGLDeviceEXT devices[16];
     EGLint device_count = 0;
     const bool platform_base = gl->eglGetPlatformDisplayEXT && has_extension(client, "EGL_EXT_platform_base");
@@ -140,15 +147,19 @@ static bool choose_display(GlesContext *c, char *reason, size_t capacity) {
             if (try_display(c, gl->eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT, devices[i], NULL),
                             platform, last, sizeof(last)))
                 return true;
+            note(tried, sizeof(tried), last);
         }
-        if (pass == 0 && platform_base && has_extension(client, "EGL_MESA_platform_surfaceless") &&
-            try_display(c, gl->eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL),
-                        "surfaceless", last, sizeof(last)))
-            return true;
+        if (pass == 0 && platform_base && has_extension(client, "EGL_MESA_platform_surfaceless")) {
+            if (try_display(c, gl->eglGetPlatformDisplayEXT(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, NULL),
+                            "surfaceless", last, sizeof(last)))
+                return true;
+            note(tried, sizeof(tried), last);
+        }
     }
     if (try_display(c, gl->eglGetDisplay(EGL_DEFAULT_DISPLAY), "default display", last, sizeof(last)))
         return true;
-    snprintf(reason, capacity, "no headless EGL display with OpenGL ES 3.1 (last: %s)", last);
+    note(tried, sizeof(tried), last);
+    snprintf(reason, capacity, "no headless EGL display with OpenGL ES 3.1 (tried %s)", tried);
     return false;
 }
 

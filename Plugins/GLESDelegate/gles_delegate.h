@@ -135,6 +135,7 @@ typedef struct GlesDelegateState {
     int32_t kernel_count, kernel_capacity;
     GlesKernel *kernels;
     int32_t partitions_created;
+    bool profile;            /* option profile=1: time every dispatch of each invoke (slow) */
     /* Statistics of the last prepare, for the log. */
     int32_t compiled, from_cache, rejected;
 } GlesDelegateState;

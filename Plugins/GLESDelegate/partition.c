@@ -245,8 +245,51 @@ static LiteStatus make_buffers(GlesPartitionState *p) {
     return LITE_STATUS_OK;
 }
 
+/* Option profile=1: each dispatch waited for and timed, the slowest logged. Changes the timing it
+   measures (no overlap between dispatches), so it is a diagnostic only. */
+static void run_steps_profiled(const GlesPartitionState *p) {
+    const GlesApi *gl = p->delegate->context.gl;
+    double *times = calloc((size_t)p->step_count + 1, sizeof(double));
+    if (!times) return;
+    double total = 0;
+    for (int32_t i = 0; i < p->step_count; i++) {
+        const GlesStep *step = &p->steps[i];
+        gl->glFinish();
+        const double start = now_ms();
+        gl->glUseProgram(step->program);
+        gl->glBindBufferRange(GL_UNIFORM_BUFFER, 0, p->params, step->params_offset, PARAMS_BYTES);
+        for (int32_t b = 0; b < step->binding_count; b++)
+            gl->glBindBufferRange(GL_SHADER_STORAGE_BUFFER, (GLuint)b, step->bindings[b].buffer,
+                                  step->bindings[b].offset, step->bindings[b].size);
+        gl->glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT);
+        gl->glDispatchCompute(step->groups[0], step->groups[1], step->groups[2]);
+        gl->glFinish();
+        times[i] = now_ms() - start;
+        total += times[i];
+    }
+    gl->glMemoryBarrier(p->final_barrier);
+    gles_log(p->delegate, LITE_LOG_INFO, "partition %d: %d dispatches, %.2f ms in all; the slowest:", p->index,
+             p->step_count, total);
+    for (int k = 0; k < 8 && k < p->step_count; k++) {
+        int32_t worst = 0;
+        for (int32_t i = 1; i < p->step_count; i++)
+            if (times[i] > times[worst]) worst = i;
+        if (times[worst] < 0) break;
+        const GpuDispatch *d = &p->program.dispatches[worst];
+        gles_log(p->delegate, LITE_LOG_INFO, "  %7.2f ms  dispatch %d: node %d %s, kernel %s, grid %ux%ux%u, local %ux%ux%u",
+                 times[worst], worst, d->node, d->op_name, d->kernel, d->grid[0], d->grid[1], d->grid[2],
+                 d->local[0], d->local[1], d->local[2]);
+        times[worst] = -1;
+    }
+    free(times);
+}
+
 /* Records nothing (GL has no command buffers): replays the steps. */
 static void run_steps(const GlesPartitionState *p) {
+    if (p->delegate->profile) {
+        run_steps_profiled(p);
+        return;
+    }
     const GlesApi *gl = p->delegate->context.gl;
     GLuint current = 0;
     for (int32_t i = 0; i < p->step_count; i++) {

@@ -87,6 +87,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
 
     GpuPrecision precision = GPU_PRECISION_FP32;
     const char *cache_dir = NULL;
+    bool profile = false;
     for (size_t i = 0; i < option_count; i++) {
         const char *key = option_keys[i], *value = option_values[i];
         if (!key) return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "gles: option %zu has no key", i);
@@ -98,6 +99,8 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
                                  "gles: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
         } else if (strcmp(key, "cache_dir") == 0) {
             cache_dir = value && *value ? value : NULL; // empty: no disk cache
+        } else if (strcmp(key, "profile") == 0) {
+            profile = value && (strcmp(value, "1") == 0 || strcmp(value, "true") == 0);
         } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
             continue; // programs are keyed by their source, not the model; the GPU needs no threads
         } else {
@@ -109,6 +112,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     if (!d) return gles_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
     d->services = services;
     d->precision = precision;
+    d->profile = profile;
     if (cache_dir && !(d->cache_dir = strdup(cache_dir))) {
         free_delegate(d);
         return gles_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
@@ -124,8 +128,11 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         free_delegate(d);
         return gles_fail(&probe, job.status, "gles: unavailable: %s", job.reason);
     }
+    if (d->cache_dir && d->context.binary_formats < 1)
+        gles_log(d, LITE_LOG_INFO, "the driver offers no program binary format: no program cache on disk "
+                 "(Mesa: its shader cache is disabled)");
     gles_log(d, LITE_LOG_INFO, "%s, precision %s, program cache %s", d->context.description,
-             precision == GPU_PRECISION_FP16 ? "fp16" : "fp32", d->cache_dir ? d->cache_dir : "off");
+             precision == GPU_PRECISION_FP16 ? "fp16" : "fp32", d->cache_dir && d->context.binary_formats > 0 ? d->cache_dir : "off");
     *out_delegate = (LiteDelegate *)d;
     return LITE_STATUS_OK;
 }

@@ -24,6 +24,7 @@ let package = Package(
         // Delegate plugins: shared objects the host finds and dlopens; file liblite_delegate_NAME.so.
         .library(name: "lite_delegate_cpu", type: .dynamic, targets: ["CPUDelegate"]),
         .library(name: "lite_delegate_vulkan", type: .dynamic, targets: ["VulkanDelegate"]),
+        .library(name: "lite_delegate_gles", type: .dynamic, targets: ["GLESDelegate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,10 @@ let package = Package(
             name: "VulkanDelegate", dependencies: ["DelegateABI", "GPUShared", "CVulkan", "CShaderc"],
             path: "Plugins/VulkanDelegate", exclude: ["CVulkan", "CShaderc"], cSettings: optimisedC,
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread"), .linkedLibrary("m"), shadercStatic]),
+        .target(
+            name: "GLESDelegate", dependencies: ["DelegateABI", "GPUShared", "CEGL", "CGLES"],
+            path: "Plugins/GLESDelegate", exclude: ["CEGL", "CGLES"], cSettings: optimisedC,
+            linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread"), .linkedLibrary("m")]),
 
         // System libraries (pkg-config where it helps; Debian packages as providers). CVulkan gives the
         // headers only: the plugin dlopens libvulkan.so.1, and pkg-config's -lvulkan would make it a
@@ -56,6 +61,10 @@ let package = Package(
         .systemLibrary(
             name: "CShaderc", path: "Plugins/VulkanDelegate/CShaderc", pkgConfig: "shaderc_combined",
             providers: [.apt(["libshaderc-dev", "glslang-dev", "spirv-tools"])]),
+        // EGL and OpenGL ES 3.1 headers only, like CVulkan: the GLES plugin opens libEGL/libGLESv2 at run
+        // time, and pkg-config's -lEGL -lGLESv2 would make them load-time dependencies.
+        .systemLibrary(name: "CEGL", path: "Plugins/GLESDelegate/CEGL", providers: [.apt(["libegl-dev"])]),
+        .systemLibrary(name: "CGLES", path: "Plugins/GLESDelegate/CGLES", providers: [.apt(["libgles-dev"])]),
 
         // Tool: the `lite` command line.
         .executableTarget(

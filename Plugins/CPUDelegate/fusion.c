@@ -217,8 +217,55 @@ static inline float apply_scalar(const CpuEpilogue *e, float v, size_t channel, 
 }
 
 #if CPU_HAVE_X86
+/* Whole rows of a multiple of 8 channels: one contiguous block, each step one tight loop. */
+CPU_TARGET_AVX2 static void apply_block_avx2(const CpuEpilogue *e, float *restrict out,
+                                             size_t channels, size_t offset, size_t count) {
+    for (int32_t i = 0; i < e->count; i++) {
+        const CpuEpilogueStep *s = &e->steps[i];
+        switch (s->kind) {
+        case CPU_EPILOGUE_CLAMP: {
+            const __m256 lo = _mm256_set1_ps(s->lo), hi = _mm256_set1_ps(s->hi);
+            for (size_t j = 0; j < count; j += 8)
+                _mm256_storeu_ps(out + j, _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(out + j), lo), hi));
+            break;
+        }
+        case CPU_EPILOGUE_PRELU: {
+            size_t c = 0;
+            for (size_t j = 0; j < count; j += 8) {
+                const __m256 v = _mm256_loadu_ps(out + j);
+                const __m256 scaled = _mm256_mul_ps(v, _mm256_load_ps(s->alpha + c));
+                _mm256_storeu_ps(out + j, _mm256_blendv_ps(v, scaled, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ)));
+                c += 8;
+                if (c == channels) c = 0;
+            }
+            break;
+        }
+        case CPU_EPILOGUE_ADD: {
+            const float *restrict residual = s->residual + offset;
+            for (size_t j = 0; j < count; j += 8)
+                _mm256_storeu_ps(out + j, _mm256_add_ps(_mm256_loadu_ps(out + j), _mm256_loadu_ps(residual + j)));
+            break;
+        }
+        case CPU_EPILOGUE_HARD_SWISH: {
+            const __m256 three = _mm256_set1_ps(3.0f), six = _mm256_set1_ps(6.0f);
+            for (size_t j = 0; j < count; j += 8) {
+                const __m256 v = _mm256_loadu_ps(out + j);
+                __m256 r = _mm256_add_ps(v, three);
+                r = _mm256_min_ps(_mm256_max_ps(r, _mm256_setzero_ps()), six);
+                _mm256_storeu_ps(out + j, _mm256_div_ps(_mm256_mul_ps(v, r), six));
+            }
+            break;
+        }
+        }
+    }
+}
+
 CPU_TARGET_AVX2 static void apply_avx2(const CpuEpilogue *e, float *out, size_t ld, size_t offset,
                                        size_t rows, size_t c0, size_t c1) {
+    if (c0 == 0 && c1 == ld && ld % 8 == 0) {
+        apply_block_avx2(e, out, ld, offset, rows * ld);
+        return;
+    }
     for (size_t r = 0; r < rows; r++) {
         float *row = out + r * ld;
         const size_t base = offset + r * ld;

@@ -190,6 +190,87 @@ CPU_TARGET_AVX2 static void kernel_avx2_narrow(size_t mr, size_t nr, size_t k, c
     }
 }
 
+/* 6 x 16 (or, `narrow`, 6 x 8) micro-kernel over an indirect A (see cpu_gemm_tile_indirect). */
+CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void kernel_indirect(size_t mr, size_t nr, size_t segments,
+                                                              size_t length, const float *const *rows,
+                                                              const float *panel, const float *bias,
+                                                              float *c, size_t ldc, float act_min,
+                                                              float act_max, const bool narrow) {
+    __m256 c00 = _mm256_loadu_ps(bias), c01 = narrow ? c00 : _mm256_loadu_ps(bias + 8);
+    __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01,
+           c50 = c00, c51 = c01;
+    for (size_t seg = 0; seg < segments; seg++) {
+        const float *a0 = rows[seg];
+        const float *a1 = mr > 1 ? rows[segments + seg] : a0;
+        const float *a2 = mr > 2 ? rows[2 * segments + seg] : a0;
+        const float *a3 = mr > 3 ? rows[3 * segments + seg] : a0;
+        const float *a4 = mr > 4 ? rows[4 * segments + seg] : a0;
+        const float *a5 = mr > 5 ? rows[5 * segments + seg] : a0;
+        for (size_t p = 0; p < length; p++) {
+            const __m256 b0 = _mm256_load_ps(panel);
+            __m256 av = _mm256_broadcast_ss(a0 + p);
+            c00 = _mm256_fmadd_ps(av, b0, c00);
+            if (!narrow) c01 = _mm256_fmadd_ps(av, _mm256_load_ps(panel + 8), c01);
+            av = _mm256_broadcast_ss(a1 + p);
+            c10 = _mm256_fmadd_ps(av, b0, c10);
+            if (!narrow) c11 = _mm256_fmadd_ps(av, _mm256_load_ps(panel + 8), c11);
+            av = _mm256_broadcast_ss(a2 + p);
+            c20 = _mm256_fmadd_ps(av, b0, c20);
+            if (!narrow) c21 = _mm256_fmadd_ps(av, _mm256_load_ps(panel + 8), c21);
+            av = _mm256_broadcast_ss(a3 + p);
+            c30 = _mm256_fmadd_ps(av, b0, c30);
+            if (!narrow) c31 = _mm256_fmadd_ps(av, _mm256_load_ps(panel + 8), c31);
+            av = _mm256_broadcast_ss(a4 + p);
+            c40 = _mm256_fmadd_ps(av, b0, c40);
+            if (!narrow) c41 = _mm256_fmadd_ps(av, _mm256_load_ps(panel + 8), c41);
+            av = _mm256_broadcast_ss(a5 + p);
+            c50 = _mm256_fmadd_ps(av, b0, c50);
+            if (!narrow) c51 = _mm256_fmadd_ps(av, _mm256_load_ps(panel + 8), c51);
+            panel += CPU_GEMM_NR;
+        }
+    }
+    const __m256 lo = _mm256_set1_ps(act_min), hi = _mm256_set1_ps(act_max);
+    __m256 tile[AVX2_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    for (size_t r = 0; r < mr; r++) {
+        float *row = c + r * ldc;
+        const __m256 v0 = _mm256_min_ps(_mm256_max_ps(tile[r][0], lo), hi);
+        const __m256 v1 = _mm256_min_ps(_mm256_max_ps(tile[r][1], lo), hi);
+        if (nr == CPU_GEMM_NR) {
+            _mm256_storeu_ps(row, v0);
+            _mm256_storeu_ps(row + 8, v1);
+        } else if (nr == 8) {
+            _mm256_storeu_ps(row, v0);
+        } else { // not _mm256_maskstore_ps: masked stores are microcoded and slow on AMD
+            float lanes[CPU_GEMM_NR];
+            _mm256_storeu_ps(lanes, v0);
+            _mm256_storeu_ps(lanes + 8, v1);
+            for (size_t j = 0; j < nr; j++) row[j] = lanes[j];
+        }
+    }
+}
+
+CPU_TARGET_AVX2 static void tile_indirect_avx2(const CpuPackedMatrix *b, const float *const *rows,
+                                               size_t segments, size_t length, size_t m,
+                                               int32_t panel_begin, int32_t panel_end, float *c,
+                                               size_t ldc, float act_min, float act_max) {
+    const size_t k = (size_t)b->k;
+    for (int32_t p = panel_begin; p < panel_end; p++) {
+        const float *panel = b->panels + (size_t)p * k * CPU_GEMM_NR;
+        const float *bias = b->bias + (size_t)p * CPU_GEMM_NR;
+        const size_t col = (size_t)p * CPU_GEMM_NR;
+        const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+        for (size_t r = 0; r < m; r += AVX2_MR) {
+            const size_t mr = m - r < AVX2_MR ? m - r : AVX2_MR;
+            if (nr <= 8)
+                kernel_indirect(mr, nr, segments, length, rows + r * segments, panel, bias,
+                                c + r * ldc + col, ldc, act_min, act_max, true);
+            else
+                kernel_indirect(mr, nr, segments, length, rows + r * segments, panel, bias,
+                                c + r * ldc + col, ldc, act_min, act_max, false);
+        }
+    }
+}
+
 CPU_TARGET_AVX2 static inline float hsum(__m256 v) {
     __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     x = _mm_add_ps(x, _mm_movehl_ps(x, x));
@@ -294,6 +375,28 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
                          act_max);
         }
     }
+}
+
+bool cpu_gemm_has_indirect(const CpuPackedMatrix *b) {
+    (void)b;
+#if CPU_HAVE_X86
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+void cpu_gemm_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
+                            size_t segment_count, size_t segment_length, size_t m,
+                            int32_t panel_begin, int32_t panel_end, float *c, size_t ldc,
+                            float act_min, float act_max) {
+#if CPU_HAVE_X86
+    tile_indirect_avx2(b, rows, segment_count, segment_length, m, panel_begin, panel_end, c, ldc,
+                       act_min, act_max);
+#else
+    (void)b, (void)rows, (void)segment_count, (void)segment_length, (void)m, (void)panel_begin;
+    (void)panel_end, (void)c, (void)ldc, (void)act_min, (void)act_max;
+#endif
 }
 
 void cpu_gemm_plan(size_t m, int32_t panel_count, int threads, size_t *rows_per_tile,

@@ -41,6 +41,17 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
                    int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                    float act_max);
 
+/** True when cpu_gemm_tile_indirect is available (AVX2+FMA) for this matrix. */
+bool cpu_gemm_has_indirect(const CpuPackedMatrix *b);
+
+/** Like cpu_gemm_tile, but row r of A is the concatenation of `segment_count` runs of
+    `segment_length` floats at rows[r * segment_count + s] (k = segment_count * segment_length):
+    a convolution reads its filter rows straight from the input, with no im2col copy. */
+void cpu_gemm_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
+                            size_t segment_count, size_t segment_length, size_t m,
+                            int32_t panel_begin, int32_t panel_end, float *c, size_t ldc,
+                            float act_min, float act_max);
+
 /** The whole product, split over the pool by row tiles and, when rows are few, column panels. */
 void cpu_gemm(CpuThreadPool *pool, const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
               float *c, size_t ldc, float act_min, float act_max);

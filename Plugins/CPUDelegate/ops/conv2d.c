@@ -53,6 +53,9 @@ typedef struct ConvState {
     int32_t panel_groups;
     float *scratch;     /* per-thread im2col tiles */
     size_t scratch_stride; /* floats per thread's tile, with slack for over-long stores */
+    bool indirect;         /* AVX2: A rows are pointers to filter rows in the input, no im2col */
+    const float **pointers; /* per thread: rows_per_tile * k_h filter-row pointers */
+    float *zeros;          /* k_w * in_c zeros: the filter rows that fall in the padding */
     float act_min, act_max;
     const CpuEpilogue *epilogue;
     CpuThreadPool *pool; /* NULL when the product is too small to split */
@@ -65,6 +68,8 @@ static void release_conv(void *state) {
     if (!s) return;
     cpu_pack_free(&s->packed);
     cpu_aligned_free(s->scratch);
+    cpu_aligned_free(s->zeros);
+    free(s->pointers);
     free(s);
 }
 
@@ -128,6 +133,17 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
         s->scratch = cpu_aligned_alloc(floats * sizeof(float));
         if (!s->scratch)
             return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory (im2col)");
+        // Filter rows read in place: each is k_w * in_c contiguous floats when dilation_w is 1.
+        // Products of <= CPU_GEMM_DOT_MAX_N columns keep im2col (their dot kernel wants rows).
+        s->indirect = s->dilation_w == 1 && s->packed.columns == NULL &&
+                      cpu_gemm_has_indirect(&s->packed);
+        if (s->indirect) {
+            s->pointers = malloc((size_t)threads * s->rows_per_tile * (size_t)s->k_h * sizeof(float *));
+            s->zeros = cpu_aligned_alloc((size_t)s->k_w * s->in_c * sizeof(float) + 64);
+            if (!s->pointers || !s->zeros)
+                return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+            memset(s->zeros, 0, (size_t)s->k_w * s->in_c * sizeof(float));
+        }
     }
     return LITE_STATUS_OK;
 }
@@ -204,6 +220,47 @@ DEFINE_IM2COL(im2col_avx2, CPU_TARGET_AVX2, copy_floats_avx2)
 #endif
 DEFINE_IM2COL(im2col_baseline, , copy_floats_plain)
 
+#if CPU_HAVE_X86
+#define IM2COL im2col_avx2 /* only reached when AVX2 is present (ConvState.indirect) */
+#else
+#define IM2COL im2col_baseline
+#endif
+
+/* Filter-row pointers of output pixels [m0, m0 + rows): into the input where the row lies inside
+   it, the zero row where it lies in the padding; a pixel whose filter straddles the left or right
+   edge gets an im2col row in `columns` and pointers into that. */
+static void gather_pointers(const ConvState *s, size_t m0, size_t rows, const float **pointers,
+                            float *columns) {
+    const size_t pixels = (size_t)s->out_h * s->out_w;
+    const size_t C = (size_t)s->in_c, run = (size_t)s->k_w * C, KH = (size_t)s->k_h;
+    size_t b = m0 / pixels;
+    int32_t oy = (int32_t)((m0 % pixels) / (size_t)s->out_w);
+    int32_t ox = (int32_t)((m0 % pixels) % (size_t)s->out_w);
+    for (size_t r = 0; r < rows; r++) {
+        const int32_t ix0 = ox * s->stride_w - s->pad_w;
+        const float **row = pointers + r * KH;
+        if (ix0 >= 0 && ix0 + s->k_w <= s->in_w) {
+            for (size_t ky = 0; ky < KH; ky++) {
+                const int32_t iy = oy * s->stride_h - s->pad_h + (int32_t)ky * s->dilation_h;
+                row[ky] = (iy < 0 || iy >= s->in_h)
+                              ? s->zeros
+                              : s->in + ((b * s->in_h + (size_t)iy) * s->in_w + (size_t)ix0) * C;
+            }
+        } else {
+            float *gathered = columns + r * s->k;
+            IM2COL(s, m0 + r, 1, gathered);
+            for (size_t ky = 0; ky < KH; ky++) row[ky] = gathered + ky * run;
+        }
+        if (++ox == s->out_w) {
+            ox = 0;
+            if (++oy == s->out_h) {
+                oy = 0;
+                b++;
+            }
+        }
+    }
+}
+
 static void conv_task(void *context, size_t begin, size_t end, int thread) {
     const ConvState *s = context;
     float *columns = s->direct ? NULL : s->scratch + (size_t)thread * s->scratch_stride;
@@ -217,6 +274,17 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
         const size_t rows = s->m - m0 < s->rows_per_tile ? s->m - m0 : s->rows_per_tile;
         const int32_t p0 = (int32_t)((int64_t)s->packed.panel_count * group / s->panel_groups);
         const int32_t p1 = (int32_t)((int64_t)s->packed.panel_count * (group + 1) / s->panel_groups);
+        const size_t OC_ = (size_t)s->out_c;
+        if (s->indirect) {
+            const float **rows_ptr = s->pointers + (size_t)thread * s->rows_per_tile * (size_t)s->k_h;
+            gather_pointers(s, m0, rows, rows_ptr, columns);
+            cpu_gemm_tile_indirect(&s->packed, rows_ptr, (size_t)s->k_h, (size_t)s->k_w * s->in_c,
+                                   rows, p0, p1, s->out + m0 * OC_, OC_, s->act_min, s->act_max);
+            const size_t c1 = (size_t)p1 * CPU_GEMM_NR < OC_ ? (size_t)p1 * CPU_GEMM_NR : OC_;
+            cpu_epilogue_apply(s->epilogue, s->out + m0 * OC_, OC_, m0 * OC_, rows,
+                               (size_t)p0 * CPU_GEMM_NR, c1);
+            continue;
+        }
         const float *a;
         if (s->direct) {
             a = s->in + m0 * s->k;

@@ -51,7 +51,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread"), .linkedLibrary("m"), shadercStatic]),
         .target(
             name: "GLESDelegate", dependencies: ["DelegateABI", "GPUShared", "CEGL", "CGLES"],
-            path: "Plugins/GLESDelegate", exclude: ["CEGL", "CGLES"], cSettings: optimisedC,
+            path: "Plugins/GLESDelegate", exclude: ["CEGL", "CGLES", "tests"], cSettings: optimisedC,
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread"), .linkedLibrary("m")]),
 
         // System libraries (pkg-config where it helps; Debian packages as providers). CVulkan gives the

@@ -152,7 +152,11 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
     VkResult result = c->api.vkCreateInstance(&instance_info, NULL, &c->instance);
     if (result != VK_SUCCESS) {
         c->instance = VK_NULL_HANDLE;
-        snprintf(reason, capacity, "vkCreateInstance failed (%s)", vk_result_name(result));
+        if (result == VK_ERROR_INCOMPATIBLE_DRIVER)
+            snprintf(reason, capacity, "no Vulkan driver: vkCreateInstance failed (%s); install one, "
+                     "e.g. Debian mesa-vulkan-drivers for lavapipe", vk_result_name(result));
+        else
+            snprintf(reason, capacity, "vkCreateInstance failed (%s)", vk_result_name(result));
         goto fail;
     }
     vk_load_instance(&c->api, c->instance);

@@ -123,7 +123,8 @@ static LiteStatus run_unary(CpuPartitionState *p, CpuNode *node) {
     UnaryTask task = {.code = node->op->builtin_code, .in = cpu_in(p, node, 0)->data,
                       .out = cpu_out(p, node, 0)->data};
     if (task.code == LITE_OP_LEAKY_RELU) task.alpha = node->params.leaky_relu.alpha;
-    cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * cpu_out(p, node, 0)->count), cpu_out(p, node, 0)->count, ELEMENTS_PER_TASK, unary_task,
+    const size_t count = cpu_out(p, node, 0)->count;
+    cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * count), count, ELEMENTS_PER_TASK, unary_task,
                      &task);
     return LITE_STATUS_OK;
 }

@@ -192,7 +192,8 @@ static LiteStatus run_binary(CpuPartitionState *p, CpuNode *node) {
     if (cpu_out(p, node, 0)->count == 0) return LITE_STATUS_OK;
     const size_t inner = plan->dims[plan->rank - 1];
     size_t grain = ELEMENTS_PER_TASK / (inner ? inner : 1);
-    cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * cpu_out(p, node, 0)->count), plan->rows, grain ? grain : 1, binary_task, plan);
+    CpuThreadPool *pool = cpu_pool_for(p->delegate->pool, 4 * cpu_out(p, node, 0)->count);
+    cpu_parallel_for(pool, plan->rows, grain ? grain : 1, binary_task, plan);
     return LITE_STATUS_OK;
 }
 

@@ -105,7 +105,8 @@ static LiteStatus run_pool(CpuPartitionState *p, CpuNode *node) {
     t->in = cpu_in(p, node, 0)->data;
     t->out = out->data;
     size_t rows = (size_t)out->dims[0] * (size_t)t->out_h;
-    cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * cpu_out(p, node, 0)->count * (size_t)t->filter_h * t->filter_w), rows, 1, pool_rows, t);
+    const size_t work = 4 * out->count * (size_t)t->filter_h * t->filter_w;
+    cpu_parallel_for(cpu_pool_for(p->delegate->pool, work), rows, 1, pool_rows, t);
     return LITE_STATUS_OK;
 }
 

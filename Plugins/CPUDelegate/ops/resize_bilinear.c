@@ -113,7 +113,8 @@ static LiteStatus run_resize(CpuPartitionState *p, CpuNode *node) {
     if (out->count == 0) return LITE_STATUS_OK;
     s->in = cpu_in(p, node, 0)->data;
     s->out = out->data;
-    cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * out->count), (size_t)out->dims[0] * s->out_h, 4, resize_rows, s);
+    cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * out->count), (size_t)out->dims[0] * s->out_h,
+                     4, resize_rows, s);
     return LITE_STATUS_OK;
 }
 

@@ -44,7 +44,8 @@ static void unary_extra_task(void *context, size_t begin, size_t end, int thread
 static LiteStatus run_unary_extra(CpuPartitionState *p, CpuNode *node) {
     UnaryExtraTask task = {.code = node->op->builtin_code, .in = cpu_in(p, node, 0)->data,
                            .out = cpu_out(p, node, 0)->data};
-    cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * cpu_out(p, node, 0)->count), cpu_out(p, node, 0)->count, ELEMENTS_PER_TASK, unary_extra_task, &task);
+    const size_t count = cpu_out(p, node, 0)->count;
+    cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * count), count, ELEMENTS_PER_TASK, unary_extra_task, &task);
     return LITE_STATUS_OK;
 }
 

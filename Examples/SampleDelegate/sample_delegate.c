@@ -237,6 +237,14 @@ static LiteStatus sample_invoke_partition(LitePartition *partition, const void *
     return LITE_STATUS_OK;
 }
 
+static LiteStatus sample_describe_partition(LitePartition *partition, LitePartitionInfo *info) {
+    if (LITE_FIELD_FITS(LitePartitionInfo, dispatch_count, info->struct_size))
+        info->dispatch_count = partition->node_count;
+    if (LITE_FIELD_FITS(LitePartitionInfo, summary, info->struct_size))
+        snprintf(info->summary, sizeof info->summary, "%d element-wise loops", (int)partition->node_count);
+    return LITE_STATUS_OK;
+}
+
 static const LiteOperatorSupport sample_operators[] = {
     {sizeof(LiteOperatorSupport), LITE_OP_ADD, 1, 4},
     {sizeof(LiteOperatorSupport), LITE_OP_RELU, 1, 3},
@@ -287,6 +295,7 @@ static const struct SampleBackendTable sample_table = {
             .prepare_partition = sample_prepare_partition,
             .invoke_partition = sample_invoke_partition,
             .destroy_partition = sample_destroy_partition,
+            .describe_partition = sample_describe_partition,
         },
     .field_from_the_future = NULL,
 };

@@ -8,6 +8,8 @@
 // without those extensions a config is chosen and a 1x1 pbuffer made current instead.
 #include "gles_delegate.h"
 
+#include <string.h>
+
 #ifndef EGL_PLATFORM_SURFACELESS_MESA
 #define EGL_PLATFORM_SURFACELESS_MESA 0x31DD
 #endif
@@ -230,6 +232,16 @@ void gles_context_destroy(GlesContext *c) {
 static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
 static LiteStatus probe_status;
 static char probe_text[512];
+static LiteDeviceKind probe_kind = LITE_DEVICE_KIND_UNKNOWN;
+
+/* GL does not say what kind of device it runs on; Mesa's and Google's software renderers name
+   themselves in GL_RENDERER. */
+static LiteDeviceKind kind_of_renderer(const char *renderer) {
+    static const char *const software[] = {"llvmpipe", "softpipe", "lavapipe", "SwiftShader"};
+    for (size_t i = 0; i < sizeof software / sizeof software[0]; i++)
+        if (strstr(renderer, software[i])) return LITE_DEVICE_KIND_SOFTWARE_EMULATION;
+    return LITE_DEVICE_KIND_UNKNOWN;
+}
 
 static void *probe_thread(void *unused) {
     (void)unused;
@@ -237,6 +249,7 @@ static void *probe_thread(void *unused) {
     probe_status = gles_context_create(&context, probe_text, sizeof(probe_text));
     if (probe_status == LITE_STATUS_OK) {
         snprintf(probe_text, sizeof(probe_text), "%s", context.description);
+        probe_kind = kind_of_renderer(context.renderer);
         gles_context_destroy(&context);
     }
     return NULL;
@@ -257,4 +270,9 @@ LiteStatus gles_probe(char *text, size_t capacity) {
     pthread_once(&probe_once, probe);
     if (text && capacity > 0) snprintf(text, capacity, "%s", probe_text);
     return probe_status;
+}
+
+LiteDeviceKind gles_probe_kind(void) {
+    pthread_once(&probe_once, probe);
+    return probe_kind;
 }

@@ -97,6 +97,8 @@ void gles_context_destroy(GlesContext *context);
 /** The device description, or the reason there is none (probed once, on a thread of its own so
     the caller's current context is left alone). */
 LiteStatus gles_probe(char *text, size_t capacity);
+/** The kind of the probed device (software renderers are LITE_DEVICE_KIND_SOFTWARE_EMULATION). */
+LiteDeviceKind gles_probe_kind(void);
 /** Drains glGetError; returns the first error or GL_NO_ERROR. */
 GLenum gles_take_error(const GlesContext *context);
 

@@ -43,6 +43,13 @@ static LiteStatus query_device(char *text, size_t capacity) {
     return gles_probe(text, capacity);
 }
 
+static LiteStatus query_device_info(LiteDeviceInfo *info) {
+    if (!info || !LITE_FIELD_FITS(LiteDeviceInfo, description, info->struct_size)) return LITE_STATUS_INVALID_ARGUMENT;
+    LiteStatus status = gles_probe(info->description, sizeof info->description);
+    info->kind = gles_probe_kind();
+    return status;
+}
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Delegate                                                                                       */
 /* ---------------------------------------------------------------------------------------------- */
@@ -268,6 +275,14 @@ static LiteStatus invoke_partition(LitePartition *handle, const void *const *inp
     return job.status;
 }
 
+/* Reads only the plan, which the worker does not change outside prepare: no GL call, no worker. */
+static LiteStatus describe_partition(LitePartition *handle, LitePartitionInfo *info) {
+    GlesPartitionState *p = (GlesPartitionState *)handle;
+    if (!p || !info || !p->prepared) return LITE_STATUS_INVALID_ARGUMENT;
+    gpu_program_describe(&p->program, 0, info);
+    return LITE_STATUS_OK;
+}
+
 static void destroy_partition(LitePartition *handle) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return;
@@ -292,6 +307,7 @@ static LiteBackend gles_backend = {
     .precision_mask = LITE_PRECISION_FP32 | LITE_PRECISION_FP16,
     .threading = LITE_THREADING_FREE, // every GL call runs on the delegate's own thread
     .query_device = query_device,
+    .query_device_info = query_device_info,
     .create_delegate = create_delegate,
     .destroy_delegate = destroy_delegate,
     .claim_nodes = claim_nodes,
@@ -299,6 +315,7 @@ static LiteBackend gles_backend = {
     .prepare_partition = prepare_partition,
     .invoke_partition = invoke_partition,
     .destroy_partition = destroy_partition,
+    .describe_partition = describe_partition,
 };
 
 static const LiteBackend *const gles_backends[] = {&gles_backend};

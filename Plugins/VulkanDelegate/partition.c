@@ -645,6 +645,13 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
     return LITE_STATUS_OK;
 }
 
+LiteStatus vk_describe_partition(LitePartition *handle, LitePartitionInfo *info) {
+    VkPartitionState *p = (VkPartitionState *)handle;
+    if (!p || !info || !p->prepared) return LITE_STATUS_INVALID_ARGUMENT;
+    gpu_program_describe(&p->program, 0, info);
+    return LITE_STATUS_OK;
+}
+
 LiteStatus vk_prepare_partition(LitePartition *handle, const LiteGraph *graph) {
     VkPartitionState *p = (VkPartitionState *)handle;
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;

@@ -46,16 +46,41 @@ LiteStatus vk_check_validation(VkDelegateState *delegate, const char *call) {
 /* Device description                                                                             */
 /* ---------------------------------------------------------------------------------------------- */
 
-static LiteStatus query_device(char *text, size_t capacity) {
-    if (!text || capacity == 0) return LITE_STATUS_INVALID_ARGUMENT;
+static LiteDeviceKind device_kind(VkPhysicalDeviceType type) {
+    switch (type) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return LITE_DEVICE_KIND_DISCRETE_GPU;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return LITE_DEVICE_KIND_INTEGRATED_GPU;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return LITE_DEVICE_KIND_VIRTUAL_GPU;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return LITE_DEVICE_KIND_SOFTWARE_EMULATION; /* lavapipe, SwiftShader */
+    default: return LITE_DEVICE_KIND_UNKNOWN;
+    }
+}
+
+/* The device the delegate would choose by default, with its kind. */
+static LiteStatus probe(char *text, size_t capacity, LiteDeviceKind *kind) {
     VkContext context;
     const VkContextOptions options = {.device_index = -1};
     LiteStatus status = vk_context_create(&context, &options, text, capacity);
     if (status != LITE_STATUS_OK) return LITE_STATUS_DEVICE_UNAVAILABLE;
     snprintf(text, capacity, "%s%s", context.description,
              context.has_16bit_storage ? ", fp16 storage" : "");
+    *kind = device_kind(context.properties.deviceType);
     vk_context_destroy(&context);
     return LITE_STATUS_OK;
+}
+
+static LiteStatus query_device(char *text, size_t capacity) {
+    if (!text || capacity == 0) return LITE_STATUS_INVALID_ARGUMENT;
+    LiteDeviceKind kind;
+    return probe(text, capacity, &kind);
+}
+
+static LiteStatus query_device_info(LiteDeviceInfo *info) {
+    if (!info || !LITE_FIELD_FITS(LiteDeviceInfo, description, info->struct_size)) return LITE_STATUS_INVALID_ARGUMENT;
+    LiteDeviceKind kind = LITE_DEVICE_KIND_UNKNOWN;
+    LiteStatus status = probe(info->description, sizeof info->description, &kind);
+    info->kind = kind;
+    return status;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -234,6 +259,7 @@ static LiteBackend vulkan_backend = {
     .precision_mask = LITE_PRECISION_FP32 | LITE_PRECISION_FP16,
     .threading = LITE_THREADING_FREE, // each delegate owns its VkDevice and queue
     .query_device = query_device,
+    .query_device_info = query_device_info,
     .create_delegate = create_delegate,
     .destroy_delegate = destroy_delegate,
     .claim_nodes = claim_nodes,
@@ -241,6 +267,7 @@ static LiteBackend vulkan_backend = {
     .prepare_partition = vk_prepare_partition,
     .invoke_partition = vk_invoke_partition,
     .destroy_partition = vk_destroy_partition,
+    .describe_partition = vk_describe_partition,
 };
 
 static const LiteBackend *const vulkan_backends[] = {&vulkan_backend};

@@ -183,6 +183,7 @@ LiteStatus vk_invoke_partition(LitePartition *partition, const void *const *inpu
                                const size_t *input_sizes, void *const *outputs,
                                const size_t *output_sizes);
 void vk_destroy_partition(LitePartition *partition);
+LiteStatus vk_describe_partition(LitePartition *partition, LitePartitionInfo *info);
 
 /* Messages (plugin.c). */
 LiteStatus vk_fail(const VkDelegateState *delegate, LiteStatus status, const char *format, ...)

@@ -21,6 +21,9 @@ extension Lite {
                 let inputs = try (0..<interpreter.inputTensorCount).map { try interpreter.input(at: $0) }
                 let outputs = try (0..<interpreter.outputTensorCount).map { try interpreter.output(at: $0) }
                 let plan = interpreter.partitionPlan
+                // Preparing shows what each delegate made of its partition (dispatch counts).
+                try interpreter.allocateTensors()
+                let details = try interpreter.partitionDetails()
                 let passes = interpreter.optimizationReport.passes
                 if json {
                     func tensorJSON(_ tensor: Tensor) -> [String: Any] {
@@ -36,8 +39,18 @@ extension Lite {
                              "summary": $0.summary] as [String: Any]
                         },
                         "delegates": plan.delegates,
-                        "partitions": plan.partitions.map {
-                            ["delegate": $0.delegate, "nodes": $0.nodes, "inputs": $0.inputs, "outputs": $0.outputs] as [String: Any]
+                        "partitions": zip(plan.partitions, details).map { partition, details in
+                            var object: [String: Any] = [
+                                "delegate": partition.delegate, "nodes": partition.nodes, "inputs": partition.inputs,
+                                "outputs": partition.outputs,
+                            ]
+                            if let details {
+                                object["summary"] = details.summary
+                                if let count = details.dispatchCount { object["dispatches"] = count }
+                                if let count = details.kernelCount { object["kernels"] = count }
+                                if let bytes = details.deviceBytes { object["device_bytes"] = bytes }
+                            }
+                            return object
                         },
                         "nodes": plan.nodes.map {
                             [
@@ -69,8 +82,13 @@ extension Lite {
                 print("Delegates (priority order): \(plan.delegates.joined(separator: ", "))")
                 print("Partitions (\(plan.partitions.count)):")
                 for (index, partition) in plan.partitions.enumerated() {
-                    print("  \(index): \(partition.delegate), \(partition.nodes.count) nodes \(rangeText(partition.nodes)), "
-                        + "\(partition.inputs.count) inputs, \(partition.outputs.count) outputs")
+                    var line = "  \(index): \(partition.delegate), \(partition.nodes.count) nodes \(rangeText(partition.nodes)), "
+                        + "\(partition.inputs.count) inputs, \(partition.outputs.count) outputs"
+                    if let details = details[index] {
+                        if let count = details.dispatchCount { line += ", \(count) dispatches" }
+                        if !details.summary.isEmpty { line += " (\(details.summary))" }
+                    }
+                    print(line)
                 }
                 let declined = plan.nodes.filter { !$0.declined.isEmpty }
                 if !declined.isEmpty {

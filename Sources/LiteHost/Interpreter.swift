@@ -181,6 +181,16 @@ public final class Interpreter {
         for partition in partitions { try partition.invoke() }
     }
 
+    /// What each partition became after `allocateTensors()`, as its delegate describes it (nil for
+    /// delegates that do not report it), in `partitionPlan.partitions` order.
+    /// - Throws: `.notAllocated` before `allocateTensors()`; a plugin error.
+    public func partitionDetails() throws -> [PartitionPlan.Details?] {
+        guard allocated else {
+            throw InterpreterError(.notAllocated, "allocateTensors() must be called before partitionDetails()")
+        }
+        return try partitions.map { try $0.delegate.describe($0.handle) }
+    }
+
     /// How many nodes of each operator the model has (after load-time folding), by name.
     public var operatorCounts: [(name: String, count: Int)] {
         var counts: [String: Int] = [:]

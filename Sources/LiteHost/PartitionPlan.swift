@@ -11,6 +11,17 @@ public struct PartitionPlan: Sendable {
         public let outputs: [Int]
     }
 
+    /// What a delegate says a prepared partition became (`Interpreter.partitionDetails()`).
+    public struct Details: Sendable, Equatable {
+        /// Kernel launches per invoke, after fusion.
+        public let dispatchCount: Int?
+        /// Distinct compiled kernels or pipelines.
+        public let kernelCount: Int?
+        /// Device memory held, in bytes.
+        public let deviceBytes: Int?
+        public let summary: String
+    }
+
     public struct Decline: Sendable, Equatable {
         public let delegate: String
         public let reason: String

@@ -1,3 +1,4 @@
+import DelegateABI
 import Foundation
 import Testing
 import TestSupport
@@ -90,6 +91,10 @@ struct PluginLoadingTests {
         #expect(logistic.delegate == "cpu")
         #expect(logistic.declined == [.init(delegate: "sample", reason: "sample plugin runs only RELU and same-shape ADD")])
         try interpreter.allocateTensors()
+        // The sample plugin describes its partitions (ABI 1.2); the CPU delegate does not.
+        let details = try interpreter.partitionDetails()
+        #expect(details[0] == .init(dispatchCount: 2, kernelCount: nil, deviceBytes: nil, summary: "2 element-wise loops"))
+        #expect(details[2]?.dispatchCount == 1)
         try interpreter.copy(floatData(mixedInput), toInputAt: 0)
         try interpreter.invoke()
         let expected = mixedInput.map { 1 / (1 + exp(-(max($0, 0) + $0))) }
@@ -111,7 +116,8 @@ struct PluginLoadingTests {
         ("missing file", [], "no such file"),
         ("not a shared object", [], "cannot load"),
         ("missing entry symbol", [], "missing entry symbol lite_plugin_entry"),
-        ("ABI major mismatch", ["-DSAMPLE_ABI_MAJOR=2"], "plugin built for 2.1, host speaks 1.1"),
+        ("ABI major mismatch", ["-DSAMPLE_ABI_MAJOR=2"],
+         "plugin built for 2.\(LITE_ABI_VERSION_MINOR), host speaks 1.\(LITE_ABI_VERSION_MINOR)"),
         ("entry refuses", ["-DSAMPLE_REFUSE"], "sample plugin built to refuse loading"),
         ("device unavailable", ["-DSAMPLE_UNAVAILABLE"], "device unavailable: no sample device"),
         ("struct too small", ["-DSAMPLE_TRUNCATED"], "lacks the required function invoke_partition"),

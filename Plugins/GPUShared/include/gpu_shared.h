@@ -172,6 +172,10 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
                         char *error, size_t capacity);
 void gpu_program_free(GpuProgram *program);
 
+/* Fills what fits of `info` (LiteBackend.describe_partition) from a planned program; the backend adds
+   the device memory it holds beyond the program's arena, constants and staging. */
+void gpu_program_describe(const GpuProgram *program, size_t extra_device_bytes, LitePartitionInfo *info);
+
 /** The storage root of tensor `index` (following free-RESHAPE aliases). */
 int32_t gpu_storage_root(const GpuProgram *program, int32_t index);
 /** Bytes of one element in the host's buffers (float32: 4; a float16 partition input: 2). */

@@ -30,6 +30,10 @@
  *       partition lifecycle over host buffers, key/value options, host services.
  *  1.1  Params structs for GATHER, PACK, UNPACK, SQUEEZE and SPLIT (LiteGatherParams, ...), with
  *       axes normalised by the host; LITE_OP_CAST, LITE_OP_FILL, LITE_OP_REDUCE_PROD named.
+ *  1.2  Optional LiteBackend.describe_partition and LitePartitionInfo: what a prepared partition
+ *       became (dispatches, kernels, device memory), for diagnostics such as `lite inspect`.
+ *       Optional LiteBackend.query_device_info and LiteDeviceInfo: the device probe with the kind of
+ *       device, so that hosts can pass over a GPU API emulated on the CPU by default.
  */
 #ifndef LITE_DELEGATE_H
 #define LITE_DELEGATE_H
@@ -42,7 +46,7 @@ extern "C" {
 #endif
 
 #define LITE_ABI_VERSION_MAJOR 1
-#define LITE_ABI_VERSION_MINOR 1
+#define LITE_ABI_VERSION_MINOR 2
 
 /** The one symbol a plugin exports; its type is LitePluginEntryFn. */
 #define LITE_PLUGIN_ENTRY_SYMBOL "lite_plugin_entry"
@@ -449,6 +453,41 @@ typedef struct LiteOperatorSupport {
 typedef void (*LiteVerdictFn)(void *verdict_context, int32_t node_index, LiteVerdict verdict,
                               const char *reason);
 
+/** What kind of device a backend found (since 1.2). */
+typedef enum LiteDeviceKind {
+    LITE_DEVICE_KIND_UNKNOWN = 0,
+    LITE_DEVICE_KIND_DISCRETE_GPU = 1,
+    LITE_DEVICE_KIND_INTEGRATED_GPU = 2,
+    LITE_DEVICE_KIND_VIRTUAL_GPU = 3,
+    /** The host's processor itself (a CPU backend). */
+    LITE_DEVICE_KIND_CPU = 4,
+    /** A GPU API implemented in software on the CPU (Mesa lavapipe/llvmpipe, SwiftShader): correct
+        but slow, so hosts skip it unless it is asked for by name. */
+    LITE_DEVICE_KIND_SOFTWARE_EMULATION = 5,
+    LITE_DEVICE_KIND_MAX_ENUM = 0x7FFFFFFF
+} LiteDeviceKind;
+
+/** What query_device_info reports (since 1.2). */
+typedef struct LiteDeviceInfo {
+    size_t struct_size;
+    LiteDeviceKind kind;
+    /** One line, NUL-terminated: the device, or why none is usable. */
+    char description[256];
+} LiteDeviceInfo;
+
+/** What describe_partition reports (since 1.2). Zero means "not reported". */
+typedef struct LitePartitionInfo {
+    size_t struct_size;
+    /** Kernel launches (GPU dispatches, CPU kernel calls) per invoke, after fusion. */
+    int32_t dispatch_count;
+    /** Distinct compiled kernels or pipelines the partition uses. */
+    int32_t kernel_count;
+    /** Device memory the partition holds (weights, intermediates, staging), in bytes. */
+    size_t device_bytes;
+    /** A one-line, NUL-terminated summary, e.g. "54 kernels + 3 layout conversions". */
+    char summary[256];
+} LitePartitionInfo;
+
 typedef struct LiteBackend {
     size_t struct_size;
 
@@ -524,7 +563,24 @@ typedef struct LiteBackend {
                                    const size_t *output_sizes);
 
     void (*destroy_partition)(LitePartition *partition);
+
+    /* Since 1.2. */
+
+    /**
+     * Optional. Describe what a prepared partition became, for diagnostics. The host zero-fills
+     * `info` and sets info->struct_size; the plugin fills the fields that fit (LITE_FIELD_FITS) and
+     * leaves the others zero. Called only after a successful prepare_partition.
+     */
+    LiteStatus (*describe_partition)(LitePartition *partition, LitePartitionInfo *info);
+
+    /**
+     * Optional; when present, hosts call it instead of query_device. The host zero-fills `info` and
+     * sets info->struct_size; the plugin fills what fits and returns OK, or
+     * LITE_STATUS_DEVICE_UNAVAILABLE with the reason in info->description.
+     */
+    LiteStatus (*query_device_info)(LiteDeviceInfo *info);
 } LiteBackend;
+
 
 /** What the entry function returns: static data owned by the plugin, valid until dlclose. */
 typedef struct LitePluginLibrary {

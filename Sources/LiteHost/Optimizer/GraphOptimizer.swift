@@ -27,7 +27,7 @@ struct OptimizerGraph {
 
 /// One load-time rewrite of the graph. Passes never fail: what a pass cannot rewrite exactly, it
 /// leaves as it is, and the delegates run it.
-protocol GraphPass {
+protocol GraphPass: Sendable {
     /// The name the optimisation report shows.
     static var name: String { get }
     /// Rewrites `graph` in place.

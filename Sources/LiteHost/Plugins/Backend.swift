@@ -31,6 +31,8 @@ struct Backend: @unchecked Sendable {
 
     // Function table. Required functions are checked at load; optional ones may be nil.
     let queryDevice: (@convention(c) (UnsafeMutablePointer<CChar>?, Int) -> LiteStatus)?
+    /// Optional (ABI 1.2); preferred over `queryDevice`.
+    let queryDeviceInfo: (@convention(c) (UnsafeMutablePointer<LiteDeviceInfo>?) -> LiteStatus)?
     let createDelegate: @convention(c) (
         UnsafePointer<LiteHostServices>?, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<UnsafePointer<CChar>?>?,
         Int, UnsafeMutablePointer<OpaquePointer?>?
@@ -47,6 +49,8 @@ struct Backend: @unchecked Sendable {
         UnsafePointer<Int>?
     ) -> LiteStatus
     let destroyPartition: @convention(c) (OpaquePointer?) -> Void
+    /// Optional (ABI 1.2).
+    let describePartition: (@convention(c) (OpaquePointer?, UnsafeMutablePointer<LitePartitionInfo>?) -> LiteStatus)?
 
     var name: String { info.name }
 
@@ -74,6 +78,7 @@ struct Backend: @unchecked Sendable {
             return value
         }
         queryDevice = fits(\LiteBackend.query_device) ? backend.query_device : nil
+        queryDeviceInfo = fits(\LiteBackend.query_device_info) ? backend.query_device_info : nil
         createDelegate = try required(\LiteBackend.create_delegate, backend.create_delegate, "create_delegate")
         destroyDelegate = try required(\LiteBackend.destroy_delegate, backend.destroy_delegate, "destroy_delegate")
         claimNodes = try required(\LiteBackend.claim_nodes, backend.claim_nodes, "claim_nodes")
@@ -81,6 +86,7 @@ struct Backend: @unchecked Sendable {
         preparePartition = try required(\LiteBackend.prepare_partition, backend.prepare_partition, "prepare_partition")
         invokePartition = try required(\LiteBackend.invoke_partition, backend.invoke_partition, "invoke_partition")
         destroyPartition = try required(\LiteBackend.destroy_partition, backend.destroy_partition, "destroy_partition")
+        describePartition = fits(\LiteBackend.describe_partition) ? backend.describe_partition : nil
         threading = backend.threading
 
         var operators: [BackendDescription.OperatorSupport] = []
@@ -132,14 +138,34 @@ struct Backend: @unchecked Sendable {
             threading: threading == LITE_THREADING_CREATOR_THREAD ? "creator-thread" : "free")
     }
 
-    /// The plugin's device probe: `.success(description)` or `.failure(reason)`.
-    func probeDevice() -> Result<String, InterpreterError> {
-        guard let queryDevice else { return .success("") }
-        var text = [CChar](repeating: 0, count: 512)
-        let status = queryDevice(&text, text.count)
-        text[text.count - 1] = 0
-        let message = String(cString: text)
-        if status == LITE_STATUS_OK { return .success(message) }
+    /// A device a backend found.
+    struct Device {
+        let description: String
+        let kind: LiteDeviceKind
+        /// A GPU API emulated on the CPU: used when asked for by name, passed over by default.
+        var isSoftwareEmulation: Bool { kind == LITE_DEVICE_KIND_SOFTWARE_EMULATION }
+    }
+
+    /// The plugin's device probe: the device, or why there is none.
+    func probeDevice() -> Result<Device, InterpreterError> {
+        var status: LiteStatus
+        var message: String
+        var kind = LITE_DEVICE_KIND_UNKNOWN
+        if let queryDeviceInfo {
+            var info = LiteDeviceInfo()
+            info.struct_size = MemoryLayout<LiteDeviceInfo>.size
+            status = queryDeviceInfo(&info)
+            kind = info.kind
+            // The plugin may fill all 256 bytes: read up to the first NUL within them only.
+            message = withUnsafeBytes(of: &info.description) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        } else if let queryDevice {
+            var text = [CChar](repeating: 0, count: 512)
+            status = queryDevice(&text, text.count)
+            message = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        } else {
+            return .success(Device(description: "", kind: kind))
+        }
+        if status == LITE_STATUS_OK { return .success(Device(description: message, kind: kind)) }
         return .failure(InterpreterError(
             .pluginLoad, "delegate '\(name)' (\(library.path)): device unavailable: \(message.isEmpty ? statusName(status) : message)",
             status: status))

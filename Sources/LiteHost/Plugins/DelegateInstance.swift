@@ -96,6 +96,23 @@ final class DelegateInstance {
         try call("prepare_partition") { backend.preparePartition(partition, graph.pointer) }
     }
 
+    /// What a prepared partition became, when the backend reports it (ABI 1.2); nil otherwise.
+    func describe(_ partition: OpaquePointer) throws -> PartitionPlan.Details? {
+        guard let describe = backend.describePartition else { return nil }
+        var info = LitePartitionInfo()
+        info.struct_size = MemoryLayout<LitePartitionInfo>.size
+        try call("describe_partition") { describe(partition, &info) }
+        let summary = withUnsafeBytes(of: &info.summary) { raw in
+            // The plugin may fill all 256 bytes: read up to the first NUL within them only.
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+        return PartitionPlan.Details(
+            dispatchCount: info.dispatch_count > 0 ? Int(info.dispatch_count) : nil,
+            kernelCount: info.kernel_count > 0 ? Int(info.kernel_count) : nil,
+            deviceBytes: info.device_bytes > 0 ? info.device_bytes : nil,
+            summary: summary)
+    }
+
     /// Runs a partition over host buffers. The pointer arrays are owned by the caller.
     func invoke(
         _ partition: OpaquePointer, inputs: UnsafePointer<UnsafeRawPointer?>, inputSizes: UnsafePointer<Int>,

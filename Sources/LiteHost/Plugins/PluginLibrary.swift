@@ -37,7 +37,7 @@ final class PluginLibrary: @unchecked Sendable {
         var reason = [CChar](repeating: 0, count: 512)
         let table = entry(UInt32(LITE_ABI_VERSION_MAJOR), UInt32(LITE_ABI_VERSION_MINOR), services, &reason, reason.count)
         guard let table else {
-            let text = String(cString: reason)
+            let text = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             throw InterpreterError.pluginLoad(
                 "\(path): plugin refused to load: \(text.isEmpty ? "no reason given" : text)")
         }

@@ -88,6 +88,12 @@ public enum PluginRegistry {
             do {
                 for backend in try library(at: path).backends where !backends.contains(where: { $0.name == backend.name }) {
                     switch backend.probeDevice() {
+                    case .success(let device) where device.isSoftwareEmulation:
+                        // Expected on machines without a GPU, so not a warning: the CPU path is faster.
+                        HostLog.write(
+                            LITE_LOG_INFO, "host",
+                            "not using delegate '\(backend.name)' by default: its device is a GPU emulated on the CPU "
+                                + "(\(device.description)); name it in LITE_DELEGATES to use it")
                     case .success: backends.append(backend)
                     case .failure(let error): warnings.append("skipping \(error.message)")
                     }
@@ -121,7 +127,12 @@ public enum PluginRegistry {
         discoverPluginFiles(environment: environment).map { path in
             do {
                 let library = try library(at: path)
-                return (path, library.backends.map { ($0.info, $0.probeDevice()) }, nil)
+                return (path, library.backends.map { backend in
+                    let device = backend.probeDevice().map {
+                        $0.isSoftwareEmulation ? $0.description + " [software emulation: used only when named]" : $0.description
+                    }
+                    return (backend.info, device)
+                }, nil)
             } catch let error as InterpreterError {
                 return (path, [], error)
             } catch {

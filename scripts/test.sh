@@ -16,6 +16,7 @@ python="$(scripts/setup.sh | tail -n 1)"
 
 echo "== build"
 swift build
+"$python" scripts/embed_shaders.py --check
 
 echo "== operator fixtures -> $LITE_FIXTURES"
 "$python" scripts/make_op_fixtures.py "$LITE_FIXTURES" >/dev/null
@@ -43,4 +44,18 @@ echo "== TensorFlow-converted models (Keras -> TFLiteConverter): lite run --dele
 # models into $LITE_CACHE/converter-models; later runs reuse both.
 scripts/setup_tf.sh >/dev/null
 "$python" scripts/conformance.py --converter --lite .build/debug/lite --delegates "$delegates" || status=1
+for gpu in vulkan gles; do
+  echo "== $gpu delegate on Mesa's software driver: operator fixtures and the GPU models on $gpu alone"
+  # Operators outside the GPU list (GATHER, PACK, ...) may fall back to the CPU; every other node must
+  # run on $gpu. Vulkan runs with the Khronos validation layer: any message fails the call.
+  LITE_TEST_DELEGATES=$gpu LITE_TEST_FALLBACK=cpu LITE_VULKAN_VALIDATION=1 \
+    swift test --skip-build --filter "OperatorTests|InterpreterTests" || status=1
+  LITE_VULKAN_VALIDATION=1 "$python" scripts/conformance.py --lite .build/debug/lite --delegates "$gpu" --tolerance 1e-3 \
+    --models face_landmark,selfie_segmentation,face_detection_short_range,hand_landmark_full,pose_landmark_full,palm_detection_lite \
+    --model-tolerance pose_landmark_full=2e-3 || status=1
+done
+
+echo "== gles delegate: two delegates invoked from two threads at once"
+cc -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gles_threads.c -ldl -lpthread -o .build/gles_threads
+.build/gles_threads .build/debug/liblite_delegate_gles.so || [[ $? -eq 77 ]] || status=1
 exit $status

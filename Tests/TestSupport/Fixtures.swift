@@ -21,6 +21,20 @@ public enum Fixtures {
         return list.split(separator: ",").map(String.init)
     }
 
+    /// A delegate that takes what the test delegates decline (`LITE_TEST_FALLBACK`, default none);
+    /// only operators outside `gpuOperators` may fall back to it.
+    public static var fallback: [String] {
+        let list = ProcessInfo.processInfo.environment["LITE_TEST_FALLBACK"] ?? ""
+        return list.split(separator: ",").map(String.init)
+    }
+
+    /// The operators every GPU delegate must run itself (the GPU issue's list).
+    public static let gpuOperators: Set<String> = [
+        "ADD", "SUB", "MUL", "AVERAGE_POOL_2D", "MAX_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D",
+        "FULLY_CONNECTED", "LOGISTIC", "PAD", "PRELU", "RELU", "RELU6", "RESHAPE", "RESIZE_BILINEAR", "SOFTMAX",
+        "STRIDED_SLICE", "TRANSPOSE_CONV", "HARD_SWISH", "MEAN", "DEPTH_TO_SPACE", "Convolution2DTransposeBias",
+    ]
+
     /// One operator case: a model, its inputs and the reference outputs.
     public struct Case: Sendable, CustomStringConvertible {
         public let name: String

@@ -13,6 +13,7 @@
  *   -DSAMPLE_FUTURE        pose as a plugin from a future minor version: a larger backend struct
  *                          with a field this header does not know, and ABI minor 99
  *   -DSAMPLE_TRUNCATED     pose as a broken plugin whose backend struct ends before invoke_partition
+ *   -DSAMPLE_SOFTWARE_GPU  pose as a GPU backend whose device is a GPU emulated on the CPU
  *   -DSAMPLE_CREATOR_THREAD  declare LITE_THREADING_CREATOR_THREAD and fail any call made from
  *                          another thread than the one that created the delegate
  */
@@ -87,6 +88,18 @@ static LiteStatus sample_query_device(char *text, size_t capacity) {
 #else
     snprintf(text, capacity, "the host CPU, one element at a time");
     return LITE_STATUS_OK;
+#endif
+}
+
+static LiteStatus sample_query_device_info(LiteDeviceInfo *info) {
+    if (!LITE_FIELD_FITS(LiteDeviceInfo, description, info->struct_size)) return LITE_STATUS_INVALID_ARGUMENT;
+#ifdef SAMPLE_SOFTWARE_GPU
+    info->kind = LITE_DEVICE_KIND_SOFTWARE_EMULATION;
+    snprintf(info->description, sizeof info->description, "a GPU emulated on the CPU");
+    return LITE_STATUS_OK;
+#else
+    info->kind = LITE_DEVICE_KIND_CPU;
+    return sample_query_device(info->description, sizeof info->description);
 #endif
 }
 
@@ -281,7 +294,11 @@ static const struct SampleBackendTable sample_table = {
             .name = SAMPLE_NAME,
             .vendor = "Lite examples",
             .version = "0.1.0",
+#ifdef SAMPLE_SOFTWARE_GPU
+            .kind = LITE_BACKEND_KIND_GPU,
+#else
             .kind = LITE_BACKEND_KIND_CPU,
+#endif
             .operators = sample_operators,
             .operator_count = sizeof sample_operators / sizeof sample_operators[0],
             .data_type_mask = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32),
@@ -296,6 +313,7 @@ static const struct SampleBackendTable sample_table = {
             .invoke_partition = sample_invoke_partition,
             .destroy_partition = sample_destroy_partition,
             .describe_partition = sample_describe_partition,
+            .query_device_info = sample_query_device_info,
         },
     .field_from_the_future = NULL,
 };

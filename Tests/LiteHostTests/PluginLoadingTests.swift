@@ -181,6 +181,21 @@ struct PluginLoadingTests {
         #expect(warnings.contains { $0.contains("liblite_delegate_junk.so") })
     }
 
+    @Test("a GPU emulated on the CPU is passed over by default and used when named")
+    func softwareEmulatedGPU() throws {
+        let folder = SamplePlugins.folder + "/software"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let built = try SamplePlugins.build(
+            "liblite_delegate_swgpu.so", flags: ["-DSAMPLE_SOFTWARE_GPU", "-DSAMPLE_NAME=\"swgpu\""])
+        try? FileManager.default.copyItem(atPath: built, toPath: folder + "/liblite_delegate_swgpu.so")
+        let (defaults, _) = try PluginRegistry.resolve(requested: nil, environment: ["LITE_DELEGATE_PATH": folder])
+        #expect(!defaults.map(\.name).contains("swgpu"))
+        #expect(defaults.map(\.name).contains("cpu"))
+        let (named, _) = try PluginRegistry.resolve(
+            requested: nil, environment: ["LITE_DELEGATES": "swgpu,cpu", "LITE_DELEGATE_PATH": folder])
+        #expect(named.map(\.name) == ["swgpu", "cpu"])
+    }
+
     @Test("LITE_DELEGATES selects by name through LITE_DELEGATE_PATH, in order")
     func environmentSelection() throws {
         let folder = (try SamplePlugins.sample as NSString).deletingLastPathComponent

@@ -22,6 +22,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODELS = "face_landmark,selfie_segmentation,face_detection_short_range,hand_landmark_full,pose_landmark_full"
+# TensorFlow-converted models (scripts/make_converter_models.py), benchmarked after the MediaPipe set.
+DEFAULT_CONVERTER_MODELS = "mobilenet_v2,deeplab"
 
 
 def tflite_worker(model, threads, runs, warmup):
@@ -77,6 +79,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--models", default=DEFAULT_MODELS)
     parser.add_argument("--models-dir", default=None)
+    parser.add_argument("--converter-models", default=DEFAULT_CONVERTER_MODELS,
+                        help="TensorFlow-converted models to add (built by make_converter_models.py); '' for none")
     args = parser.parse_args()
     if args.tflite_worker:
         model, threads, runs, warmup = args.tflite_worker
@@ -88,9 +92,14 @@ def main():
     print(f"threads={args.threads} rounds={args.rounds} runs={args.runs} warmup={args.warmup} "
           f"delegates={args.delegates or 'default'}")
     print(f"{'model':30} {'tflite ms':>10} {'lite ms':>10} {'ratio':>7} {'tflite MB':>10} {'lite MB':>9}")
-    ratios = []
-    for name in [m for m in args.models.split(",") if m]:
-        model = os.path.join(models_dir, name + ".tflite")
+    models = [(name, os.path.join(models_dir, name + ".tflite"), "mediapipe") for name in args.models.split(",") if name]
+    converter = [name for name in args.converter_models.split(",") if name]
+    if converter:
+        built = subprocess.run([sys.executable, os.path.join(HERE, "make_converter_models.py")], capture_output=True,
+                               text=True, check=True).stdout.strip().splitlines()[-1]
+        models += [(name, os.path.join(built, name + ".tflite"), "converter") for name in converter]
+    ratios = {"mediapipe": [], "converter": []}
+    for name, model, group in models:
         tflite, lite = [], []
         try:
             for _ in range(args.rounds):
@@ -101,13 +110,13 @@ def main():
             continue
         t = statistics.median(r["median_ms"] for r in tflite)
         lt = statistics.median(r["median_ms"] for r in lite)
-        ratio = lt / t
-        ratios.append(ratio)
-        print(f"{name:30} {t:10.3f} {lt:10.3f} {ratio:7.2f} {max(r['peak_rss_mb'] for r in tflite):10.1f} "
+        ratios[group].append(lt / t)
+        print(f"{name:30} {t:10.3f} {lt:10.3f} {lt / t:7.2f} {max(r['peak_rss_mb'] for r in tflite):10.1f} "
               f"{max(r['peak_rss_mb'] for r in lite):9.1f}")
-    if ratios:
-        geomean = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        print(f"geometric mean ratio lite/tflite: {geomean:.3f} over {len(ratios)} models")
+    for group, label in (("mediapipe", "MediaPipe models"), ("converter", "converted models")):
+        if ratios[group]:
+            geomean = math.exp(sum(math.log(r) for r in ratios[group]) / len(ratios[group]))
+            print(f"geometric mean ratio lite/tflite: {geomean:.3f} over {len(ratios[group])} {label}")
     return 0
 
 

@@ -53,6 +53,8 @@ for gpu in vulkan gles; do
   LITE_VULKAN_VALIDATION=1 "$python" scripts/conformance.py --lite .build/debug/lite --delegates "$gpu" --tolerance 1e-3 \
     --models face_landmark,selfie_segmentation,face_detection_short_range,hand_landmark_full,pose_landmark_full,palm_detection_lite \
     --model-tolerance pose_landmark_full=2e-3 || status=1
+  LITE_VULKAN_VALIDATION=1 "$python" scripts/conformance.py --converter --lite .build/debug/lite --delegates "$gpu" \
+    --tolerance 1e-3 || status=1
 done
 
 echo "== gles delegate: two delegates invoked from two threads at once"

@@ -78,13 +78,16 @@ static void print_profile(const CpuPartitionState *p) {
                 count, (double)sum * per_invoke, total ? 100.0 * (double)sum / (double)total : 0.0,
                 (double)sum_min * 1e-6);
     }
-    fprintf(stderr, "  slowest nodes:\n");
+    // LITE_CPU_PROFILE_ALL=1 lists every node in order (to compare runs node by node).
+    const bool all = getenv("LITE_CPU_PROFILE_ALL") != NULL;
+    fprintf(stderr, all ? "  nodes:\n" : "  slowest nodes:\n");
     memset(done, 0, (size_t)p->node_count);
-    for (int k = 0; k < 15 && k < p->node_count; k++) {
-        int32_t best = -1;
-        for (int32_t n = 0; n < p->node_count; n++)
+    for (int k = 0; k < (all ? p->node_count : 15) && k < p->node_count; k++) {
+        int32_t best = all ? k : -1;
+        for (int32_t n = 0; n < p->node_count && !all; n++)
             if (!done[n] && (best < 0 || p->profile_min_ns[n] > p->profile_min_ns[best])) best = n;
         done[best] = true;
+        if (all && p->nodes[best].folded) continue;
         const CpuNode *node = &p->nodes[best];
         const CpuTensor *out = &p->tensors[node->outputs[0]];
         const CpuTensor *in = node->input_count > 0 && node->inputs[0] >= 0

@@ -4,8 +4,16 @@
 // chunks to be finished, never for a worker to wake up: on a busy machine a worker may not be
 // scheduled for milliseconds, and then the caller simply runs every chunk itself. Workers spin
 // briefly before sleeping, because a model runs many short kernels back to back.
+//
+// On a machine with more runnable threads than cores the caller and a worker often share one
+// core (measured on the 2-core VM while another process was busy: for whole operators either the
+// caller or the worker ran every chunk, never both), and a thread that spins there takes the core
+// from the one with work. So an idle worker spins only a few microseconds before it spins with
+// sched_yield between checks (returns at once on a core of its own, lets the caller run on a
+// shared one), and a caller waiting for a chunk in flight yields after a longer spin.
 #include "cpu_delegate.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -15,12 +23,20 @@ static uint64_t monotonic_ns(void) {
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* How long an idle worker spins before sleeping: long enough to bridge the serial stretches
-   between the parallel kernels of one inference, short enough that between inferences, or on a
-   machine busy with other work, the spinning worker does not take a core from the thread doing
-   the work (measured on a loaded 2-core machine: 2 ms of spinning doubled the median latency at
-   2 threads, 50-100 us did not). */
-#define SPIN_NANOSECONDS 100000
+/* How long an idle worker waits for the next job before sleeping: long enough to bridge the
+   serial stretches between the parallel kernels of one inference (each sleep costs a wake-up
+   system call and a scheduling delay), short enough not to busy a core between inferences. Past
+   YIELD_AFTER_NANOSECONDS it yields between checks, which is what makes a long wait affordable on
+   a loaded machine: on the 2-core VM with another process busy, a worker that spun 100 us without
+   yielding made 2-thread runs slower than 1-thread ones (geomean lite/TFLite over the five
+   benchmark models 1.02-1.22); yielding after 5 us and sleeping after 300 us gave 0.76-0.79 in
+   the same alternating rounds. */
+#define SPIN_NANOSECONDS 300000
+#define YIELD_AFTER_NANOSECONDS 5000
+/* A caller waiting for chunks still running elsewhere yields after this long: the worker holding
+   them may be waiting for this very core. Not sooner: with a third process on this core, a yield
+   may hand it a whole time slice. */
+#define CALLER_YIELD_AFTER_NANOSECONDS 50000
 
 /* The job word: [generation:16][chunk count:24][next chunk:24]. A claim is one compare-and-swap
    of the whole word, so a chunk index is only ever taken from the job it belongs to, however late
@@ -35,15 +51,18 @@ struct CpuThreadPool {
     pthread_t *workers;
     pthread_mutex_t mutex;
     pthread_cond_t wake;
-    _Atomic uint64_t job;    /* see above */
-    atomic_size_t remaining; /* chunks of the current job not yet finished */
     atomic_int sleeping;     /* workers blocked (or about to block) on `wake` */
     atomic_bool stopping;
 
-    /* The current job; written by the caller only while no chunk is claimable. */
-    CpuTaskFn fn;
+    /* The current job; written by the caller only while no chunk is claimable. On a cache line
+       of its own, away from the words every claim writes, so that reading it after a claim does
+       not miss. */
+    _Alignas(64) CpuTaskFn fn;
     void *context;
     size_t count, grain;
+
+    _Alignas(64) _Atomic uint64_t job; /* see above */
+    _Alignas(64) atomic_size_t remaining; /* chunks of the current job not yet finished */
 };
 
 typedef struct WorkerStart {
@@ -87,7 +106,12 @@ static void *worker_main(void *argument) {
         while (!has_work(atomic_load_explicit(&pool->job, memory_order_acquire)) &&
                !atomic_load_explicit(&pool->stopping, memory_order_relaxed)) {
             cpu_relax();
-            if (++spins % 256 != 0 || monotonic_ns() - idle_since < SPIN_NANOSECONDS) continue;
+            if (++spins % 64 != 0) continue;
+            const uint64_t idle = monotonic_ns() - idle_since;
+            if (idle < SPIN_NANOSECONDS) {
+                if (idle >= YIELD_AFTER_NANOSECONDS) sched_yield();
+                continue;
+            }
             pthread_mutex_lock(&pool->mutex);
             atomic_fetch_add(&pool->sleeping, 1); // seq_cst, paired with the caller's check
             while (!has_work(atomic_load(&pool->job)) && !atomic_load(&pool->stopping))
@@ -103,8 +127,9 @@ static void *worker_main(void *argument) {
 }
 
 CpuThreadPool *cpu_pool_create(int threads) {
-    CpuThreadPool *pool = calloc(1, sizeof(*pool));
+    CpuThreadPool *pool = cpu_aligned_alloc(sizeof(*pool)); // for the 64-byte aligned members
     if (!pool) return NULL;
+    memset(pool, 0, sizeof(*pool));
     pool->thread_count = 1;
     pthread_mutex_init(&pool->mutex, NULL);
     pthread_cond_init(&pool->wake, NULL);
@@ -143,7 +168,7 @@ void cpu_pool_destroy(CpuThreadPool *pool) {
     free(pool->workers);
     pthread_mutex_destroy(&pool->mutex);
     pthread_cond_destroy(&pool->wake);
-    free(pool);
+    cpu_aligned_free(pool);
 }
 
 int cpu_pool_threads(const CpuThreadPool *pool) { return pool ? pool->thread_count : 1; }
@@ -179,7 +204,12 @@ void cpu_parallel_for(CpuThreadPool *pool, size_t count, size_t grain, CpuTaskFn
 
     run_chunks(pool, 0);
 
-    // Only chunks a worker is running remain; a worker that never woke holds none. No
-    // sched_yield here: on a busy machine it hands the core to another process for a whole slice.
-    while (atomic_load_explicit(&pool->remaining, memory_order_acquire) > 0) cpu_relax();
+    // Only chunks a worker is running remain; a worker that never woke holds none.
+    const uint64_t wait_start = monotonic_ns();
+    int spins = 0;
+    while (atomic_load_explicit(&pool->remaining, memory_order_acquire) > 0) {
+        cpu_relax();
+        if (++spins % 64 == 0 && monotonic_ns() - wait_start >= CALLER_YIELD_AFTER_NANOSECONDS)
+            sched_yield();
+    }
 }

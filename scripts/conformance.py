@@ -3,10 +3,12 @@
 
 Usage: conformance.py [--delegates LIST] [--lite PATH] [--models a,b,c] [--tolerance 1e-4]
                       [--expect-error MODEL=SUBSTRING ...] [--models-dir DIR]
+                      [--precision fp16] [--option KEY=VALUE ...]
 
 For each model (fetched by fetch_models.sh unless --models-dir is given) it makes seeded random float
 inputs of the model's input shapes, runs ai_edge_litert (default kernels with XNNPACK) and
-`LITE run MODEL --input IN_0.npy [--input IN_1.npy ...] --output-dir DIR [--delegates LIST]`, and
+`LITE run MODEL --input IN_0.npy [--input IN_1.npy ...] --output-dir DIR [--delegates LIST]` (plus
+--precision and each --option, passed through), and
 compares every output: shapes equal and max|lite - ref| / max(max|ref|, 1e-6) <= tolerance.
 A model named by --expect-error passes when `lite run` exits non-zero with SUBSTRING in its stderr.
 --converter checks the TensorFlow-converted models of make_converter_models.py instead (built into
@@ -86,7 +88,8 @@ def last_line(text: str) -> str:
 
 
 def run_lite(lite: str, model_path: str, input_paths: list[str], output_dir: str, delegates: str | None,
-             timeout: float, threads: int | None = None) -> tuple[int, str]:
+             timeout: float, threads: int | None = None, precision: str | None = None,
+             options: list[str] | None = None) -> tuple[int, str]:
     """Runs `lite run`; returns its exit code (-1 on timeout) and the last line of its stderr."""
     command = [lite, "run", model_path]
     for path in input_paths:
@@ -96,6 +99,10 @@ def run_lite(lite: str, model_path: str, input_paths: list[str], output_dir: str
         command += ["--delegates", delegates]
     if threads is not None:
         command += ["--threads", str(threads)]
+    if precision:
+        command += ["--precision", precision]
+    for option in options or []:
+        command += ["--option", option]
     try:
         result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -142,7 +149,7 @@ def check_model(name: str, args, models_dir: str, expected_error: str | None) ->
         output_dir = os.path.join(work, "out")
         os.makedirs(output_dir)
         status, message = run_lite(args.lite, model_path, input_paths, output_dir, args.delegates, args.timeout,
-                                   args.threads)
+                                   args.threads, args.precision, args.option)
 
         if expected_error is not None:
             if status == 0:
@@ -175,6 +182,10 @@ def main() -> int:
     parser.add_argument("--converter", action="store_true",
                         help="the TensorFlow-converted models (default --models and --models-dir for them)")
     parser.add_argument("--threads", type=int, help="passed through to `lite run --threads`")
+    parser.add_argument("--precision", choices=["fp32", "fp16"],
+                        help="passed through to `lite run --precision` (GPU delegates)")
+    parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="passed through to `lite run --option` (repeatable)")
     parser.add_argument("--seed", type=int, default=0, help="base seed for the random inputs")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for one lite run")
     args = parser.parse_args()

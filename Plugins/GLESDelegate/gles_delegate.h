@@ -132,6 +132,7 @@ typedef struct GlesDelegateState {
     GlesWorker *worker;
     GlesContext context;     /* created and used on the worker only */
     GpuPrecision precision;
+    bool fp16_all_tensors;  /* option fp16_tensors=all */
     char *cache_dir;         /* NULL: no disk cache */
     uint64_t identity;       /* GL vendor/renderer/version, binary format and plugin version */
     int32_t kernel_count, kernel_capacity;

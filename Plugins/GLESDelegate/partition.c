@@ -204,8 +204,9 @@ static LiteStatus build_steps(GlesPartitionState *p) {
     free(pending.items);
     p->step_count = program->dispatch_count;
     p->final_barrier = GL_BUFFER_UPDATE_BARRIER_BIT | GL_SHADER_STORAGE_BARRIER_BIT;
-    gles_log(d, LITE_LOG_DEBUG, "partition %d: %d nodes, %d dispatches (%d run operators), %d barriers",
-             p->index, program->node_count, program->dispatch_count, program->kernel_dispatches, barriers);
+    gles_log(d, LITE_LOG_DEBUG, "partition %d: %d nodes, %d dispatches (%d run operators), %d barriers; "
+             "%d of %d tensors stored as halves", p->index, program->node_count, program->dispatch_count,
+             program->kernel_dispatches, barriers, program->half_tensors, program->stored_tensors);
     return LITE_STATUS_OK;
 }
 
@@ -336,6 +337,7 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
     gles_take_error(&d->context);
     const GpuPlanOptions options = {
         .precision = d->precision,
+        .fp16_all_tensors = d->fp16_all_tensors,
         .offset_alignment = (size_t)d->context.ssbo_alignment,
         .max_binding_bytes = (size_t)d->context.max_ssbo_bytes,
     };

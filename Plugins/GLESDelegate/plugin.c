@@ -95,6 +95,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     GpuPrecision precision = GPU_PRECISION_FP32;
     const char *cache_dir = NULL;
     bool profile = false;
+    bool fp16_all_tensors = false;
     for (size_t i = 0; i < option_count; i++) {
         const char *key = option_keys[i], *value = option_values[i];
         if (!key) return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "gles: option %zu has no key", i);
@@ -104,6 +105,12 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
             else
                 return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
                                  "gles: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
+        } else if (strcmp(key, "fp16_tensors") == 0) {
+            if (value && strcmp(value, "bounded") == 0) fp16_all_tensors = false;
+            else if (value && strcmp(value, "all") == 0) fp16_all_tensors = true;
+            else
+                return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                                 "gles: fp16_tensors must be 'bounded' or 'all', got '%s'", value ? value : "(null)");
         } else if (strcmp(key, "cache_dir") == 0) {
             cache_dir = value && *value ? value : NULL; // empty: no disk cache
         } else if (strcmp(key, "profile") == 0) {
@@ -120,6 +127,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     d->services = services;
     d->precision = precision;
     d->profile = profile;
+    d->fp16_all_tensors = fp16_all_tensors;
     if (cache_dir && !(d->cache_dir = strdup(cache_dir))) {
         free_delegate(d);
         return gles_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");

@@ -91,7 +91,8 @@ size_t gpu_host_bytes(const GpuProgram *program, int32_t index) {
 
 size_t gpu_tensor_bytes(const GpuProgram *program, int32_t index) {
     size_t count = program->tensors[index].vec4_count;
-    return (count > 0 ? count : 1) * program->element_bytes;
+    const bool fp32 = program->tensors[gpu_storage_root(program, index)].keep_fp32;
+    return (count > 0 ? count : 1) * (fp32 ? 16 : program->element_bytes);
 }
 
 const float *gpu_constant_floats(GpuPlanner *pl, int32_t index) {
@@ -112,6 +113,7 @@ int32_t gpu_add_scratch(GpuPlanner *pl, GpuShape shape) {
     t->type = LITE_DATA_TYPE_FLOAT32;
     set_shape(t, 4, dims);
     t->kind = GPU_TENSOR_INTERNAL;
+    t->keep_fp32 = true; // fp16 mode: a copy of a tensor whose range is unknown here (choose_storage)
     t->io_index = -1;
     t->alias = -1;
     t->blob = -1;
@@ -278,8 +280,8 @@ static bool apply_epilogue(GpuPlanner *pl, const GpuNodePlan *node, GpuDispatch 
         if (step->operand >= 0) {
             int32_t binding = d->binding_count;
             if (!gpu_bind_tensor(pl, d, step->operand, false)) return false;
-            gpu_define(d, "#define EPI_%d_BINDING %d\n#define EPI_%d_MODE %d\n", i, binding, i,
-                       (int)step->mode);
+            gpu_define(d, "#define EPI_%d_BINDING %d\n#define EPI_%d_MODE %d\n#define EPI_%d_STORAGE STORAGE_%d\n",
+                       i, binding, i, (int)step->mode, i, binding);
         }
         if (step->kind == GPU_EPI_LEAKY) {
             uint32_t bits;
@@ -374,6 +376,8 @@ static bool plan_memory(GpuPlanner *pl) {
         }
         intervals[count++] = (Interval){.tensor = i, .first = t->first_use, .last = t->last_use,
                                         .bytes = align_up(bytes, alignment)};
+        p->stored_tensors++;
+        p->half_tensors += p->precision == GPU_PRECISION_FP16 && !t->keep_fp32;
     }
     qsort(intervals, (size_t)count, sizeof(Interval), compare_by_size);
     size_t total = 0;
@@ -578,6 +582,83 @@ static void fuse_elementwise(GpuPlanner *pl, NodeRecord *records, int32_t count,
     }
 }
 
+/* True if the op's output lies within the range of its float inputs (or in [0, 1]), so a bound on
+   the inputs holds for the output. */
+static bool preserves_bounds(const GpuOp *op) {
+    return op == &gpu_op_max_pool_2d || op == &gpu_op_average_pool_2d || op == &gpu_op_resize_bilinear ||
+           op == &gpu_op_pad || op == &gpu_op_concatenation || op == &gpu_op_reshape ||
+           op == &gpu_op_strided_slice || op == &gpu_op_depth_to_space || op == &gpu_op_mean ||
+           op == &gpu_op_softmax;
+}
+
+static bool saturates(GpuEpilogueKind kind) {
+    return kind == GPU_EPI_RELU6 || kind == GPU_EPI_RELU_N1 || kind == GPU_EPI_TANH || kind == GPU_EPI_LOGISTIC;
+}
+
+/*
+ * Storage precision in fp16 mode. A half keeps 11 significant bits, so its rounding error is
+ * proportional to the value: ~1e-3 absolute at 6, ~5e-2 at 100. Tensors bounded by a saturating
+ * activation (RELU6, RELU_N1_TO_1, TANH, LOGISTIC, or ops such as pools, resize, concatenation and
+ * softmax over such tensors) are stored as halves. The others stay float32: outputs of linear
+ * layers, RELU and HARD_SWISH, and residual sums, which reach hundreds in these models
+ * (selfie_segmentation: 87 after the first convolution, 101 before the last; pose_landmark_full:
+ * 213 in its residual chain) and whose error the following layers add up; and the partition's
+ * inputs and outputs, which the host hands over and reads back as float32. Weights and biases
+ * stay halves: the models' weights are float16 to begin with, and storing them as float32 changes
+ * no measured error (docs/vulkan.md). Option fp16_tensors=all stores every tensor as halves
+ * (for models known to tolerate it).
+ */
+static void choose_storage(GpuPlanner *pl, NodeRecord *records, int32_t count) {
+    GpuProgram *p = pl->program;
+    if (p->precision != GPU_PRECISION_FP16 || pl->options.fp16_all_tensors) return;
+    bool *bounded = calloc((size_t)p->tensor_count + 1, sizeof(bool));
+    for (int32_t t = 0; t < p->tensor_count; t++) {
+        GpuTensor *tensor = &p->tensors[t];
+        tensor->keep_fp32 = tensor->kind != GPU_TENSOR_CONSTANT;
+    }
+    if (!bounded) return; // everything float32: correct, only larger
+    for (int32_t i = 0; i < count; i++) {
+        const NodeRecord *r = &records[i];
+        if (r->skipped) continue;
+        const GpuNodePlan *plan = &r->plan;
+        bool is_bounded;
+        if (plan->step_count > 0 && saturates(plan->steps[plan->step_count - 1].kind)) {
+            is_bounded = true;
+        } else if (r->op == &gpu_op_softmax && plan->step_count == 0) {
+            is_bounded = true;
+        } else {
+            // Fused steps that are not saturating (a residual ADD, RELU, ...) may leave the range.
+            is_bounded = preserves_bounds(r->op) && plan->step_count == 0;
+            for (int32_t k = 0; is_bounded && k < plan->input_count; k++) {
+                const int32_t input = plan->inputs[k];
+                if (input < 0) continue;
+                const GpuTensor *tensor = &p->tensors[gpu_storage_root(p, input)];
+                if (tensor->type != LITE_DATA_TYPE_FLOAT32 || tensor->kind == GPU_TENSOR_CONSTANT) continue;
+                is_bounded = bounded[gpu_storage_root(p, input)];
+            }
+        }
+        const int32_t root = gpu_storage_root(p, plan->output);
+        bounded[root] = is_bounded;
+        if (is_bounded && p->tensors[root].kind == GPU_TENSOR_INTERNAL) p->tensors[root].keep_fp32 = false;
+    }
+    free(bounded);
+}
+
+/* In fp16 mode, tells each kernel which of its bindings hold float32 (see shaders/common.glsl). */
+static void define_binding_storage(GpuProgram *p) {
+    if (p->precision != GPU_PRECISION_FP16) return;
+    for (int32_t d = 0; d < p->dispatch_count; d++) {
+        GpuDispatch *dispatch = &p->dispatches[d];
+        for (int32_t b = 0; b < dispatch->binding_count; b++) {
+            const GpuBinding *binding = &dispatch->bindings[b];
+            const bool fp32 = binding->kind == GPU_RESOURCE_TENSOR ? p->tensors[binding->index].keep_fp32
+                              : binding->kind == GPU_RESOURCE_BLOB ? p->blobs[binding->index].keep_fp32
+                                                                   : false;
+            if (fp32) gpu_define(dispatch, "#define BINDING_%d_FP32 1\n", b);
+        }
+    }
+}
+
 static int compare_roots(const void *a, const void *b) {
     const NodeRecord *const *x = a, *const *y = b;
     return (*x)->last - (*y)->last;
@@ -684,6 +765,7 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
         }
         fold_pads(pl, records, node_count, consumers, producer);
         fuse_elementwise(pl, records, node_count, consumers, producer);
+        choose_storage(pl, records, node_count);
     }
 
     // Dispatches: input conversions, then each chain at its last node's place, then outputs.
@@ -743,6 +825,7 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
         gpu_grid_over(d, t);
     }
     program->output_staging_bytes = staging > 0 ? staging : 256;
+    if (ok) define_binding_storage(program);
     ok = ok && plan_memory(pl);
 
     free(map);

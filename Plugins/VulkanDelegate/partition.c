@@ -506,6 +506,7 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
     char error[GPU_ERROR_CAPACITY];
     const GpuPlanOptions options = {
         .precision = delegate->precision,
+        .fp16_all_tensors = delegate->fp16_all_tensors,
         .offset_alignment = limits->minStorageBufferOffsetAlignment > 16 ? limits->minStorageBufferOffsetAlignment : 16,
         .max_binding_bytes = limits->maxStorageBufferRange,
     };
@@ -631,17 +632,21 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
     free(sets);
     if (status != LITE_STATUS_OK) return status;
     vk_cache_save_pipelines(delegate);
+    char halves[64] = "";
+    if (program->precision == GPU_PRECISION_FP16)
+        snprintf(halves, sizeof(halves), ", %d of %d tensors stored as halves", program->half_tensors,
+                 program->stored_tensors);
     vk_log(delegate, LITE_LOG_DEBUG, "partition %d prepared in %.1f ms: plan %.1f, buffers and "
            "constants %.1f, kernels %.1f, descriptors and recording %.1f", p->index, now_ms() - start,
            planned - start, uploaded - planned, compiled - uploaded, now_ms() - compiled);
     vk_log(delegate, LITE_LOG_INFO,
            "partition %d: %d nodes, %d dispatches (%d kernels + %d layout conversions), "
            "%d barriers, %d new pipelines (SPIR-V: %d compiled, %d from cache), arena %.1f MiB, "
-           "constants %.1f MiB", p->index, program->node_count, program->dispatch_count,
+           "constants %.1f MiB%s", p->index, program->node_count, program->dispatch_count,
            program->kernel_dispatches, program->dispatch_count - program->kernel_dispatches, barriers,
            delegate->kernel_count - kernels_before, delegate->spirv_compiled,
            delegate->spirv_from_cache, (double)program->arena_bytes / 1048576.0,
-           (double)program->blob_bytes / 1048576.0);
+           (double)program->blob_bytes / 1048576.0, halves);
     return LITE_STATUS_OK;
 }
 

@@ -139,6 +139,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     VkContextOptions options = {.device_index = -1};
     options.validation = truthy(getenv("LITE_VULKAN_VALIDATION"));
     const char *cache_dir = NULL;
+    bool fp16_all_tensors = false;
     for (size_t i = 0; i < option_count; i++) {
         const char *key = option_keys[i], *value = option_values[i];
         if (!key) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option %zu has no key", i);
@@ -155,6 +156,12 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
             else
                 return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
+        } else if (strcmp(key, "fp16_tensors") == 0) {
+            if (value && strcmp(value, "bounded") == 0) fp16_all_tensors = false;
+            else if (value && strcmp(value, "all") == 0) fp16_all_tensors = true;
+            else
+                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                               "vulkan: fp16_tensors must be 'bounded' or 'all', got '%s'", value ? value : "(null)");
         } else if (strcmp(key, "validation") == 0) {
             options.validation = truthy(value);
         } else if (strcmp(key, "cache_dir") == 0) {
@@ -182,6 +189,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         vk_log(delegate, LITE_LOG_WARNING, "vulkan: precision fp16 requested but %s has no 16-bit "
                "storage buffers; running in fp32", c->properties.deviceName);
     delegate->precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
+    delegate->fp16_all_tensors = fp16_all_tensors;
     if (cache_dir && !(delegate->cache_dir = strdup(cache_dir))) {
         destroy_delegate((LiteDelegate *)delegate);
         return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");

@@ -137,6 +137,7 @@ typedef struct VkDelegateState {
     const LiteHostServices *services;
     VkContext context;
     GpuPrecision precision;
+    bool fp16_all_tensors;  /* option fp16_tensors=all */
     char *cache_dir;             /* NULL: no disk cache */
     shaderc_compiler_t compiler;
     VkPipelineCache pipeline_cache;

@@ -40,7 +40,7 @@
 #define GPU_MAX_BINDINGS 8    /* storage buffers of one dispatch */
 #define GPU_MAX_EPILOGUE 4    /* fused elementwise steps of one dispatch */
 #define GPU_PARAM_WORDS 32    /* 128 bytes: Vulkan's guaranteed push-constant size */
-#define GPU_DEFINES_CAPACITY 640
+#define GPU_DEFINES_CAPACITY 1024
 #define GPU_REASON_CAPACITY 160
 #define GPU_ERROR_CAPACITY 512
 
@@ -91,6 +91,7 @@ typedef struct GpuTensor {
     float *folded;          /* owned: a DEQUANTIZE folded at prepare */
     int32_t alias;          /* tensor whose storage this one shares (free RESHAPE), or -1 */
     int32_t blob;           /* constant bound as a tensor: its blob, or -1 */
+    bool keep_fp32;         /* fp16 mode: stored as float32 all the same (storage roots only) */
     /* Memory plan (storage roots only). */
     int32_t first_use, last_use; /* dispatch indices; -1 when never bound */
     size_t arena_offset;         /* bytes */
@@ -152,12 +153,16 @@ typedef struct GpuProgram {
     size_t element_bytes;       /* bytes of one stored vec4: 16, or 8 in fp16 */
     int32_t node_count;         /* nodes of the partition */
     int32_t kernel_dispatches;  /* dispatches that run operators (the rest convert layouts) */
+    int32_t stored_tensors;     /* tensors with device storage (in the arena) */
+    int32_t half_tensors;       /* of which stored as halves (fp16 mode, see choose_storage) */
 } GpuProgram;
 
 typedef struct GpuPlanOptions {
     GpuPrecision precision;
     size_t offset_alignment;   /* of every buffer binding (minStorageBufferOffsetAlignment) */
     size_t max_binding_bytes;  /* largest storage buffer binding (maxStorageBufferRange) */
+    bool fp16_all_tensors;     /* fp16: every tensor as halves, not only bounded ones (option
+                                  fp16_tensors=all; see choose_storage in gpu_plan.c) */
 } GpuPlanOptions;
 
 /**

@@ -5,6 +5,52 @@
 // vec4 ((b * height + y) * width + x) * slices + c / 4. Lanes past the last channel hold zeros.
 // Shape parameters are ivec4(height, width, channels, slices) plus the batch in another member.
 
+// Storage type of each binding: in fp16 mode a buffer holds halves (HALF4) unless the planner
+// keeps it in float32 (BINDING_n_FP32: a tensor whose precision matters, or a table); in fp32
+// mode everything is vec4. Every kernel writes its output through binding 0 with PACK.
+#if GPU_FP16 && !defined(BINDING_0_FP32)
+#define STORAGE_0 HALF4
+#define PACK(v) PACK_HALF(v)
+#else
+#define STORAGE_0 vec4
+#define PACK(v) (v)
+#endif
+#if GPU_FP16 && !defined(BINDING_1_FP32)
+#define STORAGE_1 HALF4
+#else
+#define STORAGE_1 vec4
+#endif
+#if GPU_FP16 && !defined(BINDING_2_FP32)
+#define STORAGE_2 HALF4
+#else
+#define STORAGE_2 vec4
+#endif
+#if GPU_FP16 && !defined(BINDING_3_FP32)
+#define STORAGE_3 HALF4
+#else
+#define STORAGE_3 vec4
+#endif
+#if GPU_FP16 && !defined(BINDING_4_FP32)
+#define STORAGE_4 HALF4
+#else
+#define STORAGE_4 vec4
+#endif
+#if GPU_FP16 && !defined(BINDING_5_FP32)
+#define STORAGE_5 HALF4
+#else
+#define STORAGE_5 vec4
+#endif
+#if GPU_FP16 && !defined(BINDING_6_FP32)
+#define STORAGE_6 HALF4
+#else
+#define STORAGE_6 vec4
+#endif
+#if GPU_FP16 && !defined(BINDING_7_FP32)
+#define STORAGE_7 HALF4
+#else
+#define STORAGE_7 vec4
+#endif
+
 layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = LOCAL_Z) in;
 
 const float FLOAT_LOWEST = -3.402823466e+38;

@@ -11,8 +11,8 @@ PARAMS_BEGIN
     ivec4 region;    // input batch, first output slice, region slices, -
 PARAMS_END
 
-layout(std430, binding = 0) buffer Output { STORAGE out_data[]; };
-layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
+layout(std430, binding = 0) buffer Output { STORAGE_0 out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE_1 in_data[]; };
 
 void main() {
     ivec3 gid = ivec3(gl_GlobalInvocationID);

@@ -7,10 +7,10 @@ PARAMS_BEGIN
     ivec4 sizes; // pixels, input slices, output slices, output channels
 PARAMS_END
 
-layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
-layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
-layout(std430, binding = 2) readonly buffer Weights { STORAGE weights[]; };
-layout(std430, binding = 3) readonly buffer Bias { STORAGE bias[]; };
+layout(std430, binding = 0) writeonly buffer Output { STORAGE_0 out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE_1 in_data[]; };
+layout(std430, binding = 2) readonly buffer Weights { STORAGE_2 weights[]; };
+layout(std430, binding = 3) readonly buffer Bias { STORAGE_3 bias[]; };
 
 void main() {
     int pixel = int(gl_GlobalInvocationID.x);

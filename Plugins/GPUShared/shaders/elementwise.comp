@@ -14,10 +14,10 @@ PARAMS_BEGIN
     ivec4 batches;   // output, a, b, -
 PARAMS_END
 
-layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
-layout(std430, binding = 1) readonly buffer InputA { STORAGE a_data[]; };
+layout(std430, binding = 0) writeonly buffer Output { STORAGE_0 out_data[]; };
+layout(std430, binding = 1) readonly buffer InputA { STORAGE_1 a_data[]; };
 #if BINARY_OP != OP_COPY
-layout(std430, binding = 2) readonly buffer InputB { STORAGE b_data[]; };
+layout(std430, binding = 2) readonly buffer InputB { STORAGE_2 b_data[]; };
 #endif
 
 int operand_index(ivec4 shape, int batches, int b, int y, int x, int slice) {

@@ -5,6 +5,7 @@
 //   EPI_n_BINDING  for steps with a tensor operand: its binding
 //   EPI_n_MODE     how that operand broadcasts: EPI_MODE_FULL (same shape as the output),
 //                  EPI_MODE_CHANNEL (one value per channel), EPI_MODE_SCALAR (one value)
+//   EPI_n_STORAGE  for those: STORAGE_k of the operand's binding k (see common.glsl)
 //   EPI_n_ALPHA    for EPI_LEAKY: the slope, as a float expression
 #define EPI_RELU 1
 #define EPI_RELU6 2
@@ -50,16 +51,16 @@ vec4 epi_step(int kind, vec4 v, vec4 operand, float alpha) {
      : (mode) == EPI_MODE_CHANNEL ? LOAD(data[slice]) : vec4(LOAD(data[0]).x))
 
 #ifdef EPI_0_BINDING
-layout(std430, binding = EPI_0_BINDING) readonly buffer Epilogue0 { STORAGE epi0_data[]; };
+layout(std430, binding = EPI_0_BINDING) readonly buffer Epilogue0 { EPI_0_STORAGE epi0_data[]; };
 #endif
 #ifdef EPI_1_BINDING
-layout(std430, binding = EPI_1_BINDING) readonly buffer Epilogue1 { STORAGE epi1_data[]; };
+layout(std430, binding = EPI_1_BINDING) readonly buffer Epilogue1 { EPI_1_STORAGE epi1_data[]; };
 #endif
 #ifdef EPI_2_BINDING
-layout(std430, binding = EPI_2_BINDING) readonly buffer Epilogue2 { STORAGE epi2_data[]; };
+layout(std430, binding = EPI_2_BINDING) readonly buffer Epilogue2 { EPI_2_STORAGE epi2_data[]; };
 #endif
 #ifdef EPI_3_BINDING
-layout(std430, binding = EPI_3_BINDING) readonly buffer Epilogue3 { STORAGE epi3_data[]; };
+layout(std430, binding = EPI_3_BINDING) readonly buffer Epilogue3 { EPI_3_STORAGE epi3_data[]; };
 #endif
 #ifndef EPI_0_ALPHA
 #define EPI_0_ALPHA 0.0

@@ -6,7 +6,7 @@ PARAMS_BEGIN
     ivec4 batch; // batch, first element of the input in the staging buffer, -, -
 PARAMS_END
 
-layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
+layout(std430, binding = 0) writeonly buffer Output { STORAGE_0 out_data[]; };
 #if STAGING_FP16
 layout(std430, binding = 1) readonly buffer Staging { uint staging[]; };
 float staged(int i) { return unpackHalf2x16(staging[i / 2])[i % 2]; }

@@ -7,7 +7,7 @@ PARAMS_BEGIN
 PARAMS_END
 
 layout(std430, binding = 0) writeonly buffer Staging { float staging[]; };
-layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE_1 in_data[]; };
 
 void main() {
     ivec3 gid = ivec3(gl_GlobalInvocationID);

@@ -12,8 +12,8 @@ PARAMS_BEGIN
     vec4 count;      // number of reduced elements, -, -, -
 PARAMS_END
 
-layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
-layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
+layout(std430, binding = 0) writeonly buffer Output { STORAGE_0 out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE_1 in_data[]; };
 
 ivec4 reduced_coordinates(int f) {
     ivec4 k;

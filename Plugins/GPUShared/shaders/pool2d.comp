@@ -8,8 +8,8 @@ PARAMS_BEGIN
     ivec4 geometry;  // padding top, padding left, batch, -
 PARAMS_END
 
-layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
-layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
+layout(std430, binding = 0) writeonly buffer Output { STORAGE_0 out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE_1 in_data[]; };
 
 void main() {
     ivec3 gid = ivec3(gl_GlobalInvocationID);

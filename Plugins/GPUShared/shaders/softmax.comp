@@ -5,8 +5,8 @@ PARAMS_BEGIN
     vec4 beta;   // beta, -, -, -
 PARAMS_END
 
-layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
-layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
+layout(std430, binding = 0) writeonly buffer Output { STORAGE_0 out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE_1 in_data[]; };
 
 void main() {
     int pixel = int(gl_GlobalInvocationID.x);

@@ -10,10 +10,10 @@ PARAMS_BEGIN
     ivec4 geometry;  // padding top, padding left, batch, -
 PARAMS_END
 
-layout(std430, binding = 0) writeonly buffer Output { STORAGE out_data[]; };
-layout(std430, binding = 1) readonly buffer Input { STORAGE in_data[]; };
-layout(std430, binding = 2) readonly buffer Weights { STORAGE weights[]; };
-layout(std430, binding = 3) readonly buffer Bias { STORAGE bias[]; };
+layout(std430, binding = 0) writeonly buffer Output { STORAGE_0 out_data[]; };
+layout(std430, binding = 1) readonly buffer Input { STORAGE_1 in_data[]; };
+layout(std430, binding = 2) readonly buffer Weights { STORAGE_2 weights[]; };
+layout(std430, binding = 3) readonly buffer Bias { STORAGE_3 bias[]; };
 
 void main() {
     ivec3 gid = ivec3(gl_GlobalInvocationID);

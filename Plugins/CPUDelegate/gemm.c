@@ -317,6 +317,60 @@ CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dot_rows(const CpuPackedMatrix *b,
     }
 }
 
+/* dot_rows over an indirect A (rows[r * segments + seg], each `length` floats, a multiple of 8):
+   the same products in the same order as dot_rows over the concatenated rows, so the results
+   are identical to the im2col path's. */
+CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dot_rows_indirect(const CpuPackedMatrix *b,
+                                                                const int N, const int R,
+                                                                const float *const *rows,
+                                                                size_t segments, size_t length,
+                                                                size_t m, size_t r0, float *c,
+                                                                size_t ldc, float act_min,
+                                                                float act_max) {
+    const size_t k = (size_t)b->k;
+    for (size_t r = r0; r + (size_t)R <= m; r += (size_t)R) {
+        __m256 acc[4][4];
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < N; j++) acc[i][j] = _mm256_setzero_ps();
+        for (size_t seg = 0; seg < segments; seg++) {
+            const float *w0 = b->columns + seg * length;
+            for (size_t kk = 0; kk < length; kk += 8) {
+                __m256 w[4];
+                for (int j = 0; j < N; j++) w[j] = _mm256_loadu_ps(w0 + (size_t)j * k + kk);
+                for (int i = 0; i < R; i++) {
+                    const __m256 x = _mm256_loadu_ps(rows[(r + (size_t)i) * segments + seg] + kk);
+                    for (int j = 0; j < N; j++) acc[i][j] = _mm256_fmadd_ps(x, w[j], acc[i][j]);
+                }
+            }
+        }
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < N; j++) {
+                float v = hsum(acc[i][j]) + b->bias[j];
+                v = v < act_min ? act_min : v;
+                c[(r + (size_t)i) * ldc + (size_t)j] = v > act_max ? act_max : v;
+            }
+    }
+}
+
+CPU_TARGET_AVX2 static void gemm_dot_indirect_avx2(const CpuPackedMatrix *b,
+                                                   const float *const *rows, size_t segments,
+                                                   size_t length, size_t m, float *c, size_t ldc,
+                                                   float act_min, float act_max) {
+    size_t done = 0;
+    switch (b->n) {
+    case 1: dot_rows_indirect(b, 1, 4, rows, segments, length, m, 0, c, ldc, act_min, act_max); done = m & ~(size_t)3; break;
+    case 2: dot_rows_indirect(b, 2, 4, rows, segments, length, m, 0, c, ldc, act_min, act_max); done = m & ~(size_t)3; break;
+    case 3: dot_rows_indirect(b, 3, 2, rows, segments, length, m, 0, c, ldc, act_min, act_max); done = m & ~(size_t)1; break;
+    default: dot_rows_indirect(b, 4, 2, rows, segments, length, m, 0, c, ldc, act_min, act_max); done = m & ~(size_t)1; break;
+    }
+    switch (b->n) {
+    case 1: dot_rows_indirect(b, 1, 1, rows, segments, length, m, done, c, ldc, act_min, act_max); break;
+    case 2: dot_rows_indirect(b, 2, 1, rows, segments, length, m, done, c, ldc, act_min, act_max); break;
+    case 3: dot_rows_indirect(b, 3, 1, rows, segments, length, m, done, c, ldc, act_min, act_max); break;
+    default: dot_rows_indirect(b, 4, 1, rows, segments, length, m, done, c, ldc, act_min, act_max); break;
+    }
+}
+
 CPU_TARGET_AVX2 static void gemm_dot_avx2(const CpuPackedMatrix *b, const float *a, size_t lda,
                                           size_t m, float *c, size_t ldc, float act_min,
                                           float act_max) {
@@ -377,11 +431,13 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
     }
 }
 
-bool cpu_gemm_has_indirect(const CpuPackedMatrix *b) {
-    (void)b;
+bool cpu_gemm_has_indirect(const CpuPackedMatrix *b, size_t segment_length) {
 #if CPU_HAVE_X86
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    // The dot-product path reads whole 8-float blocks of each segment (see dot_rows_indirect).
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           (!b->columns || segment_length % 8 == 0);
 #else
+    (void)b, (void)segment_length;
     return false;
 #endif
 }
@@ -391,6 +447,12 @@ void cpu_gemm_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
                             int32_t panel_begin, int32_t panel_end, float *c, size_t ldc,
                             float act_min, float act_max) {
 #if CPU_HAVE_X86
+    if (b->columns) {
+        if (panel_begin == 0 && panel_end > 0)
+            gemm_dot_indirect_avx2(b, rows, segment_count, segment_length, m, c, ldc, act_min,
+                                   act_max);
+        return;
+    }
     tile_indirect_avx2(b, rows, segment_count, segment_length, m, panel_begin, panel_end, c, ldc,
                        act_min, act_max);
 #else

@@ -41,8 +41,9 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
                    int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                    float act_max);
 
-/** True when cpu_gemm_tile_indirect is available (AVX2+FMA) for this matrix. */
-bool cpu_gemm_has_indirect(const CpuPackedMatrix *b);
+/** True when cpu_gemm_tile_indirect is available (AVX2+FMA) for this matrix with segments of
+    `segment_length` floats (a multiple of 8 for products of <= CPU_GEMM_DOT_MAX_N columns). */
+bool cpu_gemm_has_indirect(const CpuPackedMatrix *b, size_t segment_length);
 
 /** Like cpu_gemm_tile, but row r of A is the concatenation of `segment_count` runs of
     `segment_length` floats at rows[r * segment_count + s] (k = segment_count * segment_length):

@@ -134,9 +134,10 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
         if (!s->scratch)
             return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory (im2col)");
         // Filter rows read in place: each is k_w * in_c contiguous floats when dilation_w is 1.
-        // Products of <= CPU_GEMM_DOT_MAX_N columns keep im2col (their dot kernel wants rows).
-        s->indirect = s->dilation_w == 1 && s->packed.columns == NULL &&
-                      cpu_gemm_has_indirect(&s->packed);
+        // Products of <= CPU_GEMM_DOT_MAX_N columns need whole 8-float blocks per filter row
+        // (pose_landmark_full's 256x256 3x3 8->1 head), else they keep im2col.
+        s->indirect = s->dilation_w == 1 &&
+                      cpu_gemm_has_indirect(&s->packed, (size_t)s->k_w * s->in_c);
         if (s->indirect) {
             s->pointers = malloc((size_t)threads * s->rows_per_tile * (size_t)s->k_h * sizeof(float *));
             s->zeros = cpu_aligned_alloc((size_t)s->k_w * s->in_c * sizeof(float) + 64);

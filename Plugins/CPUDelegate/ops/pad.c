@@ -61,9 +61,30 @@ static LiteStatus prepare_pad(CpuPartitionState *p, CpuNode *node) {
     return LITE_STATUS_OK;
 }
 
+/* Only the innermost dimension padded (BlazeFace's channel PAD on its shortcut): each output row
+   is written once, zeros and copy inline, instead of a memset of the whole output and a library
+   memcpy per row. */
+static void pad_innermost(const PadState *s, const uint32_t *restrict src, uint32_t *restrict dst) {
+    const size_t rows = s->in_dims[0] * s->in_dims[1] * s->in_dims[2] * s->in_dims[3];
+    const size_t width = s->in_dims[4], out_width = s->out_dims[4], before = s->before[4];
+    const size_t after = out_width - width - before;
+    for (size_t r = 0; r < rows; r++) {
+        const uint32_t *restrict in = src + r * width;
+        uint32_t *restrict out = dst + r * out_width;
+        for (size_t i = 0; i < before; i++) out[i] = 0;
+        for (size_t i = 0; i < width; i++) out[before + i] = in[i];
+        for (size_t i = 0; i < after; i++) out[before + width + i] = 0;
+    }
+}
+
 static LiteStatus run_pad(CpuPartitionState *p, CpuNode *node) {
     const PadState *s = node->state;
     const CpuTensor *in = cpu_in(p, node, 0), *out = cpu_out(p, node, 0);
+    if (in->count > 0 && s->in_dims[0] == s->out_dims[0] && s->in_dims[1] == s->out_dims[1] &&
+        s->in_dims[2] == s->out_dims[2] && s->in_dims[3] == s->out_dims[3]) {
+        pad_innermost(s, in->data, out->data);
+        return LITE_STATUS_OK;
+    }
     memset(out->data, 0, out->bytes);
     if (in->count == 0) return LITE_STATUS_OK;
     const uint32_t *src = in->data;

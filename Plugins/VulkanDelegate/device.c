@@ -232,13 +232,15 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
         .queueCount = 1,
         .pQueuePriorities = &priority,
     };
+    // Enabled whenever the device has it (not only for fp16), so one device serves either
+    // precision: the probe's context is handed to the first delegate (plugin.c).
     VkPhysicalDevice16BitStorageFeatures enable16 = {
         .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES,
-        .storageBuffer16BitAccess = c->fp16 ? VK_TRUE : VK_FALSE,
+        .storageBuffer16BitAccess = VK_TRUE,
     };
     const VkDeviceCreateInfo device_info = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
-        .pNext = c->fp16 ? &enable16 : NULL,
+        .pNext = c->has_16bit_storage ? &enable16 : NULL,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &queue_info,
     };

@@ -56,17 +56,46 @@ static LiteDeviceKind device_kind(VkPhysicalDeviceType type) {
     }
 }
 
+/* The probe's context (instance and device), kept for the next delegate that would make the same
+   one: the host probes a backend and then creates its delegate, and making a Vulkan instance and
+   device twice costs 20-40 ms on lavapipe (the loader loads the driver and LLVM each time). */
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static VkContext spare_context;
+static bool have_spare;
+
 /* The device the delegate would choose by default, with its kind. */
 static LiteStatus probe(char *text, size_t capacity, LiteDeviceKind *kind) {
-    VkContext context;
-    const VkContextOptions options = {.device_index = -1};
-    LiteStatus status = vk_context_create(&context, &options, text, capacity);
-    if (status != LITE_STATUS_OK) return LITE_STATUS_DEVICE_UNAVAILABLE;
-    snprintf(text, capacity, "%s%s", context.description,
-             context.has_16bit_storage ? ", fp16 storage" : "");
-    *kind = device_kind(context.properties.deviceType);
-    vk_context_destroy(&context);
+    pthread_mutex_lock(&spare_lock);
+    if (!have_spare) {
+        const VkContextOptions options = {.device_index = -1};
+        if (vk_context_create(&spare_context, &options, text, capacity) != LITE_STATUS_OK) {
+            pthread_mutex_unlock(&spare_lock);
+            return LITE_STATUS_DEVICE_UNAVAILABLE;
+        }
+        have_spare = true;
+    }
+    snprintf(text, capacity, "%s%s", spare_context.description,
+             spare_context.has_16bit_storage ? ", fp16 storage" : "");
+    *kind = device_kind(spare_context.properties.deviceType);
+    pthread_mutex_unlock(&spare_lock);
     return LITE_STATUS_OK;
+}
+
+/* Moves the probe's context into `context` when it is what `options` would make; false if not. */
+static bool adopt_spare(VkContext *context, const VkContextOptions *options) {
+    if (options->validation || options->device_index >= 0) return false;
+    pthread_mutex_lock(&spare_lock);
+    const bool adopted = have_spare;
+    if (adopted) {
+        *context = spare_context;
+        pthread_mutex_init(&context->message_lock, NULL); // a fresh mutex, not a copied one
+        pthread_mutex_destroy(&spare_context.message_lock);
+        memset(&spare_context, 0, sizeof(spare_context));
+        have_spare = false;
+        context->fp16 = options->want_fp16 && context->has_16bit_storage;
+    }
+    pthread_mutex_unlock(&spare_lock);
+    return adopted;
 }
 
 static LiteStatus query_device(char *text, size_t capacity) {
@@ -179,7 +208,9 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     VkDelegateState *delegate = calloc(1, sizeof(*delegate));
     if (!delegate) return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
     delegate->services = services;
-    LiteStatus status = vk_context_create(&delegate->context, &options, reason, sizeof(reason));
+    LiteStatus status = adopt_spare(&delegate->context, &options)
+                            ? LITE_STATUS_OK
+                            : vk_context_create(&delegate->context, &options, reason, sizeof(reason));
     if (status != LITE_STATUS_OK) {
         free(delegate);
         return vk_fail(&probe, status, "vulkan: %s", reason);

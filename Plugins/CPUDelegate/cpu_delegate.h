@@ -184,6 +184,10 @@ typedef struct CpuPartitionState {
     CpuTensor *tensors;
     int32_t node_count;
     CpuNode *nodes;
+    /** The order nodes run in (indices into `nodes`): the graph's order, except that fusion may
+        run a convolution later, just before the residual ADD it absorbs (fusion.c). Memory
+        planning and invoke follow it. */
+    int32_t *order;
     int32_t input_count;
     int32_t *inputs;  /**< Tensor-table index of each partition input. */
     int32_t output_count;

@@ -3,6 +3,8 @@
 //    per-channel PRELU, a same-shape residual ADD with its activation) become steps of the
 //    convolution's epilogue, applied while the output tile is still in cache; the consumer node is
 //    skipped and the convolution writes the consumer's output directly;
+//    When the residual is produced after the convolution (BlazeFace: conv, then the shortcut's
+//    max-pool and channel PAD, then the ADD), the convolution runs later, just before the ADD;
 //  - a spatial zero PAD in front of a convolution becomes extra padding of that convolution.
 // Each step performs the replaced node's arithmetic in the same order, so results are unchanged.
 #include "cpu_delegate.h"
@@ -19,7 +21,21 @@ static bool is_convolution(const CpuNode *node) {
 typedef struct FusionGraph {
     int32_t *reads;
     int32_t *producer;
+    int32_t *position; /* of each node in p->order */
 } FusionGraph;
+
+/* Runs node n just before node m (later in the order): every node in between neither reads n's
+   output (m is its only reader) nor writes what n reads (each tensor has one producer, which
+   already ran), so only n's time changes. */
+static void run_before(CpuPartitionState *p, const FusionGraph *g, int32_t n, int32_t m) {
+    const int32_t from = g->position[n], to = g->position[m] - 1;
+    for (int32_t i = from; i < to; i++) {
+        p->order[i] = p->order[i + 1];
+        g->position[p->order[i]] = i;
+    }
+    p->order[to] = n;
+    g->position[n] = to;
+}
 
 static int32_t single_reader(const CpuPartitionState *p, int32_t tensor, int32_t after) {
     for (int32_t n = after + 1; n < p->node_count; n++) {
@@ -61,6 +77,7 @@ static bool fuse_consumer(CpuPartitionState *p, const FusionGraph *g, int32_t n,
     CpuEpilogue *e = &node->epilogue;
     CpuEpilogueStep steps[2];
     int32_t count = 0;
+    bool defer = false; // run n just before m
     const int32_t code = consumer->op->builtin_code;
     if (consumer->op->custom_name) return false;
     switch (code) {
@@ -93,7 +110,10 @@ static bool fuse_consumer(CpuPartitionState *p, const FusionGraph *g, int32_t n,
             return false;
         const CpuTensor *x = &p->tensors[other];
         if (!cpu_same_shape(x, out) || x->type != LITE_DATA_TYPE_FLOAT32) return false;
-        if (g->producer[other] >= n) return false; // must exist before the convolution runs
+        // The residual must exist when the convolution runs: if it is produced later (before
+        // the ADD, which reads it), the convolution runs later.
+        const int32_t q = g->producer[other];
+        defer = q >= 0 && g->position[q] > g->position[n];
         steps[count++] = (CpuEpilogueStep){.kind = CPU_EPILOGUE_ADD, .tensor = other};
         float lo, hi;
         cpu_activation_range(consumer->params.elementwise.activation, &lo, &hi);
@@ -109,6 +129,7 @@ static bool fuse_consumer(CpuPartitionState *p, const FusionGraph *g, int32_t n,
         return false;
     }
     for (int32_t i = 0; i < count; i++) e->steps[e->count++] = steps[i];
+    if (defer) run_before(p, g, n, m);
     if (node->original_output < 0) node->original_output = node->outputs[0];
     node->outputs[0] = consumer->outputs[0];
     g->producer[consumer->outputs[0]] = n;
@@ -122,7 +143,7 @@ static void fuse_pad(CpuPartitionState *p, const FusionGraph *g, int32_t n) {
     const int32_t t = node->inputs[0];
     if (t < 0 || p->tensors[t].kind != CPU_TENSOR_INTERNAL || g->reads[t] != 1) return;
     const int32_t m = g->producer[t];
-    if (m < 0 || m >= n) return;
+    if (m < 0 || g->position[m] >= g->position[n]) return;
     CpuNode *pad = &p->nodes[m];
     if (pad->op != &cpu_op_pad || pad->folded) return;
     const CpuTensor *in = &p->tensors[pad->inputs[0]], *paddings = &p->tensors[pad->inputs[1]];
@@ -145,13 +166,16 @@ static void fuse_pad(CpuPartitionState *p, const FusionGraph *g, int32_t n) {
 LiteStatus cpu_fuse_partition(CpuPartitionState *p) {
     if (getenv("LITE_CPU_NO_FUSION")) return LITE_STATUS_OK; // for measuring what fusion gains
     FusionGraph g = {calloc((size_t)p->tensor_count + 1, sizeof(int32_t)),
-                     malloc(((size_t)p->tensor_count + 1) * sizeof(int32_t))};
-    if (!g.reads || !g.producer) {
+                     malloc(((size_t)p->tensor_count + 1) * sizeof(int32_t)),
+                     malloc(((size_t)p->node_count + 1) * sizeof(int32_t))};
+    if (!g.reads || !g.producer || !g.position) {
         free(g.reads);
         free(g.producer);
+        free(g.position);
         return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     }
     for (int32_t i = 0; i < p->tensor_count; i++) g.producer[i] = -1;
+    for (int32_t i = 0; i < p->node_count; i++) g.position[p->order[i]] = i;
     for (int32_t n = 0; n < p->node_count; n++) {
         const CpuNode *node = &p->nodes[n];
         if (node->folded) continue;
@@ -172,10 +196,12 @@ LiteStatus cpu_fuse_partition(CpuPartitionState *p) {
     }
     free(g.reads);
     free(g.producer);
+    free(g.position);
     return LITE_STATUS_OK;
 }
 
 void cpu_unfuse_partition(CpuPartitionState *p) {
+    for (int32_t n = 0; n < p->node_count; n++) p->order[n] = n;
     for (int32_t n = 0; n < p->node_count; n++) {
         CpuNode *node = &p->nodes[n];
         for (int32_t i = 0; i < node->epilogue.count; i++) cpu_aligned_free(node->epilogue.steps[i].alpha);
@@ -217,9 +243,14 @@ static inline float apply_scalar(const CpuEpilogue *e, float v, size_t channel, 
 }
 
 #if CPU_HAVE_X86
-/* Whole rows of a multiple of 8 channels: one contiguous block, each step one tight loop. */
+/* Whole rows: one contiguous block, each step one tight loop over whole vectors, then the last
+   count % 8 values one by one as the row-wise path does. Channels are a multiple of 8 when there
+   is a PRELU step (the only step that depends on the channel), so then there is no tail. */
 CPU_TARGET_AVX2 static void apply_block_avx2(const CpuEpilogue *e, float *restrict out,
-                                             size_t channels, size_t offset, size_t count) {
+                                             size_t channels, size_t offset, size_t total) {
+    const size_t count = total & ~(size_t)7;
+    for (size_t j = count; j < total; j++)
+        out[j] = apply_scalar(e, out[j], j % channels, offset + j);
     for (int32_t i = 0; i < e->count; i++) {
         const CpuEpilogueStep *s = &e->steps[i];
         switch (s->kind) {
@@ -262,7 +293,9 @@ CPU_TARGET_AVX2 static void apply_block_avx2(const CpuEpilogue *e, float *restri
 
 CPU_TARGET_AVX2 static void apply_avx2(const CpuEpilogue *e, float *out, size_t ld, size_t offset,
                                        size_t rows, size_t c0, size_t c1) {
-    if (c0 == 0 && c1 == ld && ld % 8 == 0) {
+    bool prelu = false;
+    for (int32_t i = 0; i < e->count; i++) prelu |= e->steps[i].kind == CPU_EPILOGUE_PRELU;
+    if (c0 == 0 && c1 == ld && (ld % 8 == 0 || !prelu)) {
         apply_block_avx2(e, out, ld, offset, rows * ld);
         return;
     }

@@ -120,6 +120,7 @@ void cpu_destroy_partition(LitePartition *handle) {
         free(p->nodes[i].outputs);
     }
     free(p->nodes);
+    free(p->order);
     free(p->tensors);
     free(p->inputs);
     free(p->outputs);
@@ -192,10 +193,12 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
         p->delegate = delegate;
         p->tensors = calloc(max_tensors, sizeof(CpuTensor));
         p->nodes = calloc((size_t)node_count, sizeof(CpuNode));
+        p->order = calloc((size_t)node_count, sizeof(int32_t));
         p->inputs = calloc((size_t)input_count + 1, sizeof(int32_t));
         p->outputs = calloc((size_t)output_count, sizeof(int32_t));
     }
-    if (!p || !map || !produced || !p->tensors || !p->nodes || !p->inputs || !p->outputs) {
+    if (!p || !map || !produced || !p->tensors || !p->nodes || !p->order || !p->inputs ||
+        !p->outputs) {
         free(map);
         free(produced);
         cpu_destroy_partition((LitePartition *)p);
@@ -231,6 +234,7 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
     }
 
     p->node_count = node_count;
+    for (int32_t i = 0; i < node_count; i++) p->order[i] = i;
     for (int32_t i = 0; i < node_count; i++) {
         const LiteNode *source = graph->nodes[node_indices[i]];
         CpuNode *node = &p->nodes[i];
@@ -376,8 +380,8 @@ static LiteStatus plan_memory(CpuPartitionState *p) {
     }
     int32_t count = 0;
     for (int32_t i = 0; i < p->tensor_count; i++) slot[i] = -1;
-    for (int32_t n = 0; n < p->node_count; n++) {
-        const CpuNode *node = &p->nodes[n];
+    for (int32_t n = 0; n < p->node_count; n++) { // n: position in the execution order
+        const CpuNode *node = &p->nodes[p->order[n]];
         if (node->folded) continue;
         const int32_t reads = node->input_count + node->epilogue.count;
         for (int32_t j = 0; j < node->output_count + reads; j++) {
@@ -515,7 +519,8 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
     }
     if (p->profile_ns) {
         p->profile_invokes++;
-        for (int32_t n = 0; n < p->node_count; n++) {
+        for (int32_t i = 0; i < p->node_count; i++) {
+            const int32_t n = p->order[i];
             CpuNode *node = &p->nodes[n];
             if (node->folded) continue;
             const uint64_t start = now_ns();
@@ -527,8 +532,8 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
         }
         return LITE_STATUS_OK;
     }
-    for (int32_t n = 0; n < p->node_count; n++) {
-        CpuNode *node = &p->nodes[n];
+    for (int32_t i = 0; i < p->node_count; i++) {
+        CpuNode *node = &p->nodes[p->order[i]];
         if (node->folded) continue;
         LiteStatus status = node->op->run(p, node);
         if (status != LITE_STATUS_OK) return status;

@@ -63,19 +63,35 @@ static int32_t bias_blob(GpuPlanner *pl, const float *bias, int32_t O) {
     return gpu_add_blob(pl, data, (size_t)OS * 4, false);
 }
 
+/* Output slices per invocation of the blocked kernels: 4 where the slices split into fours, else
+ * 3 or 2 where they split evenly (24 channels: 2 groups of 3, not 4 + 2 clamped), else 4. */
+static int32_t slice_tile(int32_t slices) {
+    if (slices < 4) return slices > 0 ? slices : 1;
+    if (slices % 4 == 0) return 4;
+    if (slices % 3 == 0) return 3;
+    if (slices % 2 == 0) return 2;
+    return 4;
+}
+
+/* Pixels per invocation of the blocked kernels (each weight vec4 is read once for all of them). */
+static int32_t pixel_tile(int32_t pixels) {
+    return pixels >= 4 ? 4 : (pixels > 0 ? pixels : 1);
+}
+
 /* The 1x1 kernel over `pixels` rows of `in`: out = in x weights + bias. */
 static bool emit_matmul(GpuPlanner *pl, const GpuNodePlan *n, int32_t in, int32_t out, int32_t pixels,
                         int32_t weights, int32_t bias) {
     const GpuTensor *ti = gpu_tensor(pl, in), *to = gpu_tensor(pl, out);
     GpuDispatch *d = gpu_emit(pl, n, "conv2d_1x1");
     if (!d) return false;
-    const int32_t tile = to->slices >= 4 ? 4 : 1;
-    gpu_define(d, "#define OUT_TILE %d\n", tile);
+    const int32_t tile = slice_tile(to->slices), pixel_block = pixel_tile(pixels);
+    gpu_define(d, "#define OUT_TILE %d\n#define PIXEL_TILE %d\n", tile, pixel_block);
     if (!gpu_bind_tensor(pl, d, out, true) || !gpu_bind_tensor(pl, d, in, false)) return false;
     gpu_bind_blob(d, weights);
     gpu_bind_blob(d, bias);
     gpu_param_ivec4(d, 0, pixels, ti->slices, to->slices, to->shape.c);
-    gpu_set_grid(d, (uint32_t)pixels, (uint32_t)((to->slices + tile - 1) / tile), 1);
+    gpu_set_grid(d, (uint32_t)((pixels + pixel_block - 1) / pixel_block),
+                 (uint32_t)((to->slices + tile - 1) / tile), 1);
     d->epilogue = true;
     return true;
 }
@@ -110,6 +126,9 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
 
     GpuDispatch *d = gpu_emit(pl, n, "conv2d");
     if (!d) return false;
+    const int32_t tile = slice_tile(out->slices), pixel_block = pixel_tile(out->shape.w);
+    const int32_t groups = (out->slices + tile - 1) / tile;
+    gpu_define(d, "#define OUT_TILE %d\n#define PIXEL_TILE %d\n", tile, pixel_block);
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
     gpu_bind_blob(d, weight_blob);
@@ -118,8 +137,9 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     gpu_param_shape(d, 1, out);
     gpu_param_ivec4(d, 2, KH, KW, params->stride_height, params->stride_width);
     gpu_param_ivec4(d, 3, params->dilation_height, params->dilation_width, pad_top, pad_left);
-    gpu_param_ivec4(d, 4, out->shape.b, 0, 0, 0);
-    gpu_grid_over(d, out);
+    gpu_param_ivec4(d, 4, out->shape.b, groups, 0, 0);
+    gpu_set_grid(d, (uint32_t)((out->shape.w + pixel_block - 1) / pixel_block), (uint32_t)out->shape.h,
+                 (uint32_t)(out->shape.b * groups));
     d->epilogue = true;
     return true;
 }

@@ -75,7 +75,10 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
 
     GpuDispatch *d = gpu_emit(pl, n, "depthwise_conv2d");
     if (!d) return false;
-    gpu_define(d, "#define MULTIPLIER %d\n", params->depth_multiplier == 1 ? 1 : params->depth_multiplier);
+    // Four output pixels per invocation, each weight vec4 read once for all of them.
+    const int32_t pixel_block = out->shape.w >= 4 ? 4 : (out->shape.w > 0 ? out->shape.w : 1);
+    gpu_define(d, "#define MULTIPLIER %d\n#define PIXEL_TILE %d\n",
+               params->depth_multiplier == 1 ? 1 : params->depth_multiplier, pixel_block);
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
     gpu_bind_blob(d, weight_blob);
@@ -85,7 +88,8 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
     gpu_param_ivec4(d, 2, KH, KW, params->stride_height, params->stride_width);
     gpu_param_ivec4(d, 3, params->dilation_height, params->dilation_width, pad_top, pad_left);
     gpu_param_ivec4(d, 4, out->shape.b, 0, 0, 0);
-    gpu_grid_over(d, out);
+    gpu_set_grid(d, (uint32_t)((out->shape.w + pixel_block - 1) / pixel_block), (uint32_t)out->shape.h,
+                 (uint32_t)(out->shape.b * out->slices));
     d->epilogue = true;
     return true;
 }

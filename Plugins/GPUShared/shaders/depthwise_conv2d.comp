@@ -1,7 +1,10 @@
-// DEPTHWISE_CONV_2D: one invocation computes one 4-channel slice of one output pixel.
-// Grid: x = output column, y = output row, z = batch * output slices + slice.
+// DEPTHWISE_CONV_2D, register-blocked: one invocation computes one 4-channel slice of
+// PIXEL_TILE consecutive output pixels of one row, reading each weight vec4 once for all of them.
+// Grid: x = group of PIXEL_TILE output columns, y = output row, z = batch * output slices + slice.
 // Weights: [output slice][filter row][filter column] vec4s. With a depth multiplier M
-// (MULTIPLIER > 1), output channel c reads input channel c / M.
+// (MULTIPLIER > 1), output channel c reads input channel c / M. Positions outside the input read
+// as zeros: the load is clamped into the input and its value selected away, so the loops have no
+// divergent branches.
 PARAMS_BEGIN
     ivec4 in_shape;  // height, width, channels, slices
     ivec4 out_shape; // height, width, channels, slices
@@ -15,34 +18,55 @@ layout(std430, binding = 1) readonly buffer Input { STORAGE_1 in_data[]; };
 layout(std430, binding = 2) readonly buffer Weights { STORAGE_2 weights[]; };
 layout(std430, binding = 3) readonly buffer Bias { STORAGE_3 bias[]; };
 
+/* The input vec4 that output slice `slice` reads at vec4 index `pixel_base` (slice 0 of a pixel). */
+vec4 load_input(int pixel_base, int slice) {
+#if MULTIPLIER == 1
+    return LOAD(in_data[pixel_base + slice]);
+#else
+    vec4 v = vec4(0.0);
+    for (int lane = 0; lane < 4; lane++) {
+        int c = min(slice * 4 + lane, p.out_shape.z - 1) / MULTIPLIER;
+        v[lane] = LOAD(in_data[pixel_base + c / 4])[c % 4];
+    }
+    return v;
+#endif
+}
+
 void main() {
     ivec3 gid = ivec3(gl_GlobalInvocationID);
     int out_slices = p.out_shape.w;
-    if (gid.x >= p.out_shape.y || gid.y >= p.out_shape.x || gid.z >= p.batch.x * out_slices) return;
-    int b = gid.z / out_slices;
-    int slice = gid.z - b * out_slices;
-    int y0 = gid.y * p.window.z - p.geometry.z;
-    int x0 = gid.x * p.window.w - p.geometry.w;
-    vec4 acc = LOAD(bias[slice]);
+    int ox0 = gid.x * PIXEL_TILE;
+    // Invocations past the grid compute a clamped position and store nothing: returning early
+    // would make every load below divergent, which llvmpipe then performs lane by lane.
+    bool in_grid = ox0 < p.out_shape.y && gid.y < p.out_shape.x && gid.z < p.batch.x * out_slices;
+    int oy = min(gid.y, p.out_shape.x - 1);
+    int plane = min(gid.z, p.batch.x * out_slices - 1);
+    int b = plane / out_slices;
+    int slice = plane - b * out_slices;
+    int in_width = p.in_shape.y, in_slices = p.in_shape.w;
+    int y0 = oy * p.window.z - p.geometry.z;
+    int x0 = ox0 * p.window.w - p.geometry.w;
+    vec4 acc[PIXEL_TILE];
+    vec4 initial = LOAD(bias[slice]);
+    for (int px = 0; px < PIXEL_TILE; px++) acc[px] = initial;
     for (int fy = 0; fy < p.window.x; fy++) {
         int y = y0 + fy * p.geometry.x;
-        if (y < 0 || y >= p.in_shape.x) continue;
+        bool row_inside = y >= 0 && y < p.in_shape.x;
+        int row = slice_index(p.in_shape, b, clamp(y, 0, p.in_shape.x - 1), 0, 0);
+        int w_index = (slice * p.window.x + fy) * p.window.y;
         for (int fx = 0; fx < p.window.y; fx++) {
-            int x = x0 + fx * p.geometry.y;
-            if (x < 0 || x >= p.in_shape.y) continue;
-#if MULTIPLIER == 1
-            vec4 v = LOAD(in_data[slice_index(p.in_shape, b, y, x, slice)]);
-#else
-            vec4 v = vec4(0.0);
-            int base = slice_index(p.in_shape, b, y, x, 0);
-            for (int lane = 0; lane < 4; lane++) {
-                int c = min(slice * 4 + lane, p.out_shape.z - 1) / MULTIPLIER;
-                v[lane] = LOAD(in_data[base + c / 4])[c % 4];
+            vec4 w = LOAD(weights[w_index + fx]);
+            for (int px = 0; px < PIXEL_TILE; px++) {
+                int x = x0 + px * p.window.w + fx * p.geometry.y;
+                vec4 v = load_input(row + clamp(x, 0, in_width - 1) * in_slices, slice);
+                acc[px] += (row_inside && x >= 0 && x < in_width ? v : vec4(0.0)) * w;
             }
-#endif
-            acc += v * LOAD(weights[(slice * p.window.x + fy) * p.window.y + fx]);
         }
     }
-    int out_index = slice_index(p.out_shape, b, gid.y, gid.x, slice);
-    out_data[out_index] = PACK(finish_output(acc, out_index, slice, p.out_shape.z));
+    if (!in_grid) return;
+    for (int px = 0; px < PIXEL_TILE; px++) {
+        if (ox0 + px >= p.out_shape.y) break;
+        int out_index = slice_index(p.out_shape, b, gid.y, ox0 + px, slice);
+        out_data[out_index] = PACK(finish_output(acc[px], out_index, slice, p.out_shape.z));
+    }
 }

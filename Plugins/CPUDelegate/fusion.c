@@ -2,9 +2,9 @@
 //  - elementwise consumers of a convolution's output (RELU, RELU6, RELU_N1_TO_1, HARD_SWISH,
 //    per-channel PRELU, a same-shape residual ADD with its activation) become steps of the
 //    convolution's epilogue, applied while the output tile is still in cache; the consumer node is
-//    skipped and the convolution writes the consumer's output directly;
-//    When the residual is produced after the convolution (BlazeFace: conv, then the shortcut's
-//    max-pool and channel PAD, then the ADD), the convolution runs later, just before the ADD;
+//    skipped and the convolution writes the consumer's output directly. When an ADD's residual
+//    is produced after the convolution (BlazeFace: conv, then the shortcut's max-pool and
+//    channel PAD, then the ADD), the convolution runs later, just before the ADD;
 //  - a spatial zero PAD in front of a convolution becomes extra padding of that convolution.
 // Each step performs the replaced node's arithmetic in the same order, so results are unchanged.
 #include "cpu_delegate.h"

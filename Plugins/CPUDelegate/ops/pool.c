@@ -107,12 +107,14 @@ static void pool_rows(void *context, size_t begin, size_t end, int thread) {
 }
 
 #if CPU_HAVE_X86
-/* pool_rows for whole blocks of 8 channels, the rest of each pixel done the same way one channel
-   at a time: the same comparisons and the same additions in the same order (taps row by row),
-   so results are identical. */
+/* pool_rows 8 channels at a time, the last block of a channel count that is not a multiple of 8
+   read with a masked load (masked-off lanes read 0 and are never stored): the same comparisons
+   and the same additions in the same order (taps row by row), so results are identical. */
 CPU_TARGET_AVX2 static void pool_rows_avx2(const PoolTask *t, size_t begin, size_t end) {
-    const size_t C = (size_t)t->channels, C8 = C & ~(size_t)7;
+    const size_t C = (size_t)t->channels;
     const __m256 lo = _mm256_set1_ps(t->act_min), hi = _mm256_set1_ps(t->act_max);
+    const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(C % 8)),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (size_t row = begin; row < end; row++) {
         const int32_t b = (int32_t)(row / (size_t)t->out_h), oy = (int32_t)(row % (size_t)t->out_h);
         const int32_t iy0 = oy * t->stride_h - t->pad_h;
@@ -125,34 +127,29 @@ CPU_TARGET_AVX2 static void pool_rows_avx2(const PoolTask *t, size_t begin, size
             float *out = t->out + (((size_t)b * t->out_h + oy) * t->out_w + ox) * C;
             const int32_t count = (fy1 - fy0) * (fx1 - fx0);
             const float *origin = t->in + (((size_t)b * t->in_h + iy0) * t->in_w + ix0) * C;
-            for (size_t c = 0; c < C; c += c < C8 ? 8 : 1) {
-                const bool vector = c < C8;
+            for (size_t c = 0; c < C; c += 8) {
+                const bool partial = C - c < 8;
                 __m256 acc = _mm256_set1_ps(t->max ? -INFINITY : 0.0f);
-                float scalar = t->max ? -INFINITY : 0.0f;
                 for (int32_t fy = fy0; fy < fy1; fy++) {
                     for (int32_t fx = fx0; fx < fx1; fx++) {
                         const float *in = origin + ((size_t)fy * t->in_w + (size_t)fx) * C + c;
-                        if (vector) {
-                            const __m256 x = _mm256_loadu_ps(in);
-                            // max_ps(x, acc) is x > acc ? x : acc, as the scalar code.
-                            acc = t->max ? _mm256_max_ps(x, acc) : _mm256_add_ps(acc, x);
-                        } else {
-                            scalar = t->max ? (*in > scalar ? *in : scalar) : scalar + *in;
-                        }
+                        const __m256 x = partial ? _mm256_maskload_ps(in, tail) : _mm256_loadu_ps(in);
+                        // max_ps(x, acc) is x > acc ? x : acc, as the scalar code.
+                        acc = t->max ? _mm256_max_ps(x, acc) : _mm256_add_ps(acc, x);
                     }
                 }
-                if (vector) {
-                    if (!t->max)
-                        acc = count > 0 ? _mm256_div_ps(acc, _mm256_set1_ps((float)count))
-                                        : _mm256_setzero_ps();
-                    // max_ps(lo, v) is lo > v ? lo : v and min_ps(hi, v) is hi < v ? hi : v:
-                    // the scalar clamp, NaN and signed zeros included.
-                    acc = _mm256_min_ps(hi, _mm256_max_ps(lo, acc));
-                    _mm256_storeu_ps(out + c, acc);
+                if (!t->max)
+                    acc = count > 0 ? _mm256_div_ps(acc, _mm256_set1_ps((float)count))
+                                    : _mm256_setzero_ps();
+                // max_ps(lo, v) is lo > v ? lo : v and min_ps(hi, v) is hi < v ? hi : v: the
+                // scalar clamp, NaN and signed zeros included.
+                acc = _mm256_min_ps(hi, _mm256_max_ps(lo, acc));
+                if (partial) { // not _mm256_maskstore_ps: masked stores are slow on AMD
+                    float lanes[8];
+                    _mm256_storeu_ps(lanes, acc);
+                    for (size_t j = 0; j < C - c; j++) out[c + j] = lanes[j];
                 } else {
-                    float v = t->max ? scalar : (count > 0 ? scalar / (float)count : 0.0f);
-                    v = v < t->act_min ? t->act_min : v;
-                    out[c] = v > t->act_max ? t->act_max : v;
+                    _mm256_storeu_ps(out + c, acc);
                 }
             }
         }

@@ -107,6 +107,9 @@ for op, prefix in (("AVERAGE_POOL_2D", "avg_pool"), ("MAX_POOL_2D", "max_pool"))
     case(f"{prefix}_nonsquare_same", pool(op, [1, 7, 9, 3], (2, 3), (2, 1), "SAME"))
     case(f"{prefix}_nonsquare_valid", pool(op, [1, 8, 6, 4], (3, 2), (1, 2), "VALID"))
     case(f"{prefix}_relu6", pool(op, [2, 6, 6, 3], (2, 2), (2, 2), "VALID", "RELU6"), input_scale=10.0)
+    # Channel counts past the 8-lane SIMD width, with a partial last block (CPU AVX2 paths).
+    case(f"{prefix}_wide_channels_same", pool(op, [1, 9, 9, 21], (3, 3), (2, 2), "SAME"))
+    case(f"{prefix}_wide_channels_valid", pool(op, [1, 8, 8, 16], (2, 2), (2, 2), "VALID"))
 
 
 # Concatenation ---------------------------------------------------------------------------------
@@ -224,6 +227,7 @@ def pad(in_shape, paddings):
 case("pad_spatial", pad([1, 4, 4, 3], [[0, 0], [1, 1], [1, 1], [0, 0]]))
 case("pad_asymmetric", pad([1, 4, 5, 3], [[0, 0], [0, 2], [3, 1], [0, 0]]))
 case("pad_channels", pad([1, 3, 3, 3], [[0, 0], [0, 0], [0, 0], [1, 4]]))
+case("pad_channels_wide", pad([1, 4, 5, 19], [[0, 0], [0, 0], [0, 0], [0, 13]]))
 
 case("prelu_alpha_channel", lambda rng: single(rng, "PRELU", [[1, 4, 4, 6]], [weights(rng, [1, 1, 6])]))
 case("prelu_alpha_full", lambda rng: single(rng, "PRELU", [[1, 4, 5, 3]], [weights(rng, [4, 5, 3])]))
@@ -248,6 +252,8 @@ case("resize_bilinear_nonint", resize([1, 3, 5, 2], [7, 4]))
 case("resize_bilinear_align_corners", resize([1, 4, 4, 3], [7, 7], align_corners=True))
 case("resize_bilinear_half_pixel", resize([1, 4, 4, 3], [8, 8], half_pixel_centers=True))
 case("resize_bilinear_half_pixel_down", resize([1, 8, 8, 3], [5, 3], half_pixel_centers=True))
+case("resize_bilinear_wide_channels", resize([1, 5, 6, 21], [11, 9]))
+case("resize_bilinear_wide_half_pixel", resize([1, 6, 4, 16], [12, 8], half_pixel_centers=True))
 
 
 # SOFTMAX ---------------------------------------------------------------------------------------

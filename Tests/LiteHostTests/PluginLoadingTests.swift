@@ -16,17 +16,25 @@ enum SamplePlugins {
         return path
     }()
 
+    /// Serialises builds: tests run in parallel, and one must never load a file another is writing.
+    private static let buildLock = NSLock()
+
     /// Compiles `source` (default: the sample plugin) into `folder/file` with extra `flags`.
     static func build(_ file: String, flags: [String] = [], source: String? = nil) throws -> String {
+        buildLock.lock()
+        defer { buildLock.unlock() }
         let output = folder + "/" + file
         if FileManager.default.fileExists(atPath: output) { return output }
+        // Written under another name and renamed, so the final path only ever holds a whole file.
+        let partial = output + ".partial"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["cc", "-shared", "-fPIC", "-Wall", "-Werror", "-I", repository + "/Sources/DelegateABI/include"]
-            + flags + [source ?? repository + "/Examples/SampleDelegate/sample_delegate.c", "-o", output]
+            + flags + [source ?? repository + "/Examples/SampleDelegate/sample_delegate.c", "-o", partial]
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw CompileError(file: file) }
+        try FileManager.default.moveItem(atPath: partial, toPath: output)
         return output
     }
 
@@ -54,7 +62,8 @@ func writeMixedModel(logistic: Bool = true) throws -> String {
     builder.inputs = [x]
     builder.outputs = [y]
     let path = SamplePlugins.folder + "/mixed-\(logistic).tflite"
-    try Data(builder.build()).write(to: URL(fileURLWithPath: path))
+    // Atomic: tests running in parallel write and read the same file.
+    try Data(builder.build()).write(to: URL(fileURLWithPath: path), options: .atomic)
     return path
 }
 

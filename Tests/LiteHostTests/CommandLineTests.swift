@@ -111,6 +111,25 @@ struct CommandLineTests {
         #expect(result.stderr.contains(message), "\(label): \(result.stderr)")
     }
 
+    @Test("a GPU kernel that does not compile is a one-line error naming the node and operator",
+          arguments: ["vulkan", "gles"])
+    func brokenKernel(_ delegate: String) throws {
+        let relu = try InterpreterTests.fixture("relu")
+        let arguments = ["run", relu.modelPath, "--input", relu.inputPath(0), "--output-dir", Self.folder + "/out-kernel",
+                         "--delegates", delegate]
+        // Without a device (no Mesa drivers on this machine) there is nothing to compile.
+        let healthy = try Self.lite(arguments)
+        guard !healthy.stderr.contains("device unavailable") else { return }
+        #expect(healthy.status == 0, "\(healthy.stderr)")
+        let kernels = Self.folder + "/broken-kernels"
+        try FileManager.default.createDirectory(atPath: kernels, withIntermediateDirectories: true)
+        try Data("this is not GLSL;\n".utf8).write(to: URL(fileURLWithPath: kernels + "/elementwise.comp"), options: .atomic)
+        let broken = try Self.lite(arguments, environment: ["LITE_GPU_KERNEL_DIR": kernels])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.split(separator: "\n").count == 1, "\(broken.stderr)")
+        #expect(broken.stderr.contains("node 0 (RELU)") && broken.stderr.contains("'elementwise'"), "\(broken.stderr)")
+    }
+
     @Test("bench --json reports the promised fields")
     func benchJSON() throws {
         let result = try Self.lite(["bench", try InterpreterTests.fixture("conv2d_3x3_same").modelPath, "--json", "--runs", "3",

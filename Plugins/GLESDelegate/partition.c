@@ -246,8 +246,9 @@ static LiteStatus make_buffers(GlesPartitionState *p) {
     return LITE_STATUS_OK;
 }
 
-/* Option profile=1: each dispatch waited for and timed, the slowest logged. Changes the timing it
-   measures (no overlap between dispatches), so it is a diagnostic only. */
+/* Option profile=1: each dispatch waited for and timed; the time per kernel and the slowest
+   dispatches logged. Changes the timing it measures (no overlap between dispatches), so it is a
+   diagnostic only. */
 static void run_steps_profiled(const GlesPartitionState *p) {
     const GlesApi *gl = p->delegate->context.gl;
     double *times = calloc((size_t)p->step_count + 1, sizeof(double));
@@ -271,6 +272,21 @@ static void run_steps_profiled(const GlesPartitionState *p) {
     gl->glMemoryBarrier(p->final_barrier);
     gles_log(p->delegate, LITE_LOG_INFO, "partition %d: %d dispatches, %.2f ms in all; the slowest:", p->index,
              p->step_count, total);
+    // Time per kernel (all its dispatches), in order of first use.
+    for (int32_t i = 0; i < p->step_count; i++) {
+        const char *kernel = p->program.dispatches[i].kernel;
+        bool seen = false;
+        for (int32_t j = 0; j < i && !seen; j++) seen = strcmp(p->program.dispatches[j].kernel, kernel) == 0;
+        if (seen) continue;
+        double sum = 0;
+        int32_t count = 0;
+        for (int32_t j = i; j < p->step_count; j++)
+            if (strcmp(p->program.dispatches[j].kernel, kernel) == 0) {
+                sum += times[j];
+                count++;
+            }
+        gles_log(p->delegate, LITE_LOG_INFO, "  kernel %-18s %8.2f ms in %d dispatches", kernel, sum, count);
+    }
     for (int k = 0; k < 8 && k < p->step_count; k++) {
         int32_t worst = 0;
         for (int32_t i = 1; i < p->step_count; i++)

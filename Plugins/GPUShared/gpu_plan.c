@@ -267,6 +267,12 @@ void gpu_set_grid(GpuDispatch *d, uint32_t x, uint32_t y, uint32_t z) {
     d->local[2] = lz ? lz : 1;
 }
 
+int32_t gpu_pixel_tile(int32_t count) {
+    if (count <= 4) return count > 0 ? count : 1;
+    const int32_t waste8 = (count + 7) / 8 * 8 - count, waste4 = (count + 3) / 4 * 4 - count;
+    return waste8 <= waste4 ? 8 : 4;
+}
+
 void gpu_grid_over(GpuDispatch *d, const GpuTensor *t) {
     gpu_set_grid(d, (uint32_t)t->shape.w, (uint32_t)t->shape.h,
                  (uint32_t)t->shape.b * (uint32_t)t->slices);

@@ -341,6 +341,12 @@ void gpu_param_shape(GpuDispatch *d, int slot, const GpuTensor *tensor);
 void gpu_set_grid(GpuDispatch *dispatch, uint32_t x, uint32_t y, uint32_t z);
 /** Grid over a tensor: x = width, y = height, z = batch * slices. */
 void gpu_grid_over(GpuDispatch *dispatch, const GpuTensor *tensor);
+/** Pixels per invocation of the register-blocked kernels (conv2d, conv2d_1x1, depthwise_conv2d)
+    for a row of `count`: 8, or 4 where that leaves fewer pixels computed past the end, or all of
+    a row of at most 4. Eight pixels with four output slices is 32 vec4 accumulators: each weight
+    vec4 is read once for 8 pixels, which is what the software drivers (one load per lane) gain
+    most from, and still within a desktop GPU's register file. */
+int32_t gpu_pixel_tile(int32_t count);
 /** Emits a copy of `input` into `output` that keeps the row-major element order (a RESHAPE that
     changes the channel count, or a flattening); returns the dispatch or NULL. */
 GpuDispatch *gpu_emit_reshape(GpuPlanner *planner, const GpuNodePlan *node, int32_t input,

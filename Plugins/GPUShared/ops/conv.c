@@ -73,18 +73,13 @@ static int32_t slice_tile(int32_t slices) {
     return 4;
 }
 
-/* Pixels per invocation of the blocked kernels (each weight vec4 is read once for all of them). */
-static int32_t pixel_tile(int32_t pixels) {
-    return pixels >= 4 ? 4 : (pixels > 0 ? pixels : 1);
-}
-
 /* The 1x1 kernel over `pixels` rows of `in`: out = in x weights + bias. */
 static bool emit_matmul(GpuPlanner *pl, const GpuNodePlan *n, int32_t in, int32_t out, int32_t pixels,
                         int32_t weights, int32_t bias) {
     const GpuTensor *ti = gpu_tensor(pl, in), *to = gpu_tensor(pl, out);
     GpuDispatch *d = gpu_emit(pl, n, "conv2d_1x1");
     if (!d) return false;
-    const int32_t tile = slice_tile(to->slices), pixel_block = pixel_tile(pixels);
+    const int32_t tile = slice_tile(to->slices), pixel_block = gpu_pixel_tile(pixels);
     gpu_define(d, "#define OUT_TILE %d\n#define PIXEL_TILE %d\n", tile, pixel_block);
     if (!gpu_bind_tensor(pl, d, out, true) || !gpu_bind_tensor(pl, d, in, false)) return false;
     gpu_bind_blob(d, weights);
@@ -126,7 +121,7 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
 
     GpuDispatch *d = gpu_emit(pl, n, "conv2d");
     if (!d) return false;
-    const int32_t tile = slice_tile(out->slices), pixel_block = pixel_tile(out->shape.w);
+    const int32_t tile = slice_tile(out->slices), pixel_block = gpu_pixel_tile(out->shape.w);
     const int32_t groups = (out->slices + tile - 1) / tile;
     gpu_define(d, "#define OUT_TILE %d\n#define PIXEL_TILE %d\n", tile, pixel_block);
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))

@@ -75,10 +75,15 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
 
     GpuDispatch *d = gpu_emit(pl, n, "depthwise_conv2d");
     if (!d) return false;
-    // Four output pixels per invocation, each weight vec4 read once for all of them.
-    const int32_t pixel_block = out->shape.w >= 4 ? 4 : (out->shape.w > 0 ? out->shape.w : 1);
+    const int32_t pixel_block = gpu_pixel_tile(out->shape.w);
     gpu_define(d, "#define MULTIPLIER %d\n#define PIXEL_TILE %d\n",
                params->depth_multiplier == 1 ? 1 : params->depth_multiplier, pixel_block);
+    // With the filter width, stride and dilation fixed in the source, the tile's input columns
+    // on a filter row are read once each (a span of at most 24 vec4s kept in registers).
+    const int32_t span = (pixel_block - 1) * params->stride_width + (KW - 1) * params->dilation_width + 1;
+    if (span <= 24)
+        gpu_define(d, "#define SPAN %d\n#define WINDOW_W %d\n#define STRIDE_X %d\n#define DILATION_X %d\n",
+                   span, KW, params->stride_width, params->dilation_width);
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
     gpu_bind_blob(d, weight_blob);

@@ -1,5 +1,8 @@
 // DEPTHWISE_CONV_2D, register-blocked: one invocation computes one 4-channel slice of
 // PIXEL_TILE consecutive output pixels of one row, reading each weight vec4 once for all of them.
+// Where the planner fixes the filter width and horizontal stride and dilation (SPAN defined, with
+// WINDOW_W, STRIDE_X, DILATION_X), each input column of a filter row is read once for all the
+// windows that overlap on it (3x3 stride 1, 8 pixels: 10 reads per row instead of 24).
 // Grid: x = group of PIXEL_TILE output columns, y = output row, z = batch * output slices + slice.
 // Weights: [output slice][filter row][filter column] vec4s. With a depth multiplier M
 // (MULTIPLIER > 1), output channel c reads input channel c / M. Positions outside the input read
@@ -54,6 +57,20 @@ void main() {
         bool row_inside = y >= 0 && y < p.in_shape.x;
         int row = slice_index(p.in_shape, b, clamp(y, 0, p.in_shape.x - 1), 0, 0);
         int w_index = (slice * p.window.x + fy) * p.window.y;
+#ifdef SPAN
+        // The columns the tile's windows cover on this row, each read once: output pixel px, tap
+        // fx reads column px * STRIDE_X + fx * DILATION_X of the span.
+        vec4 columns[SPAN];
+        for (int j = 0; j < SPAN; j++) {
+            int x = x0 + j;
+            vec4 v = load_input(row + clamp(x, 0, in_width - 1) * in_slices, slice);
+            columns[j] = row_inside && x >= 0 && x < in_width ? v : vec4(0.0);
+        }
+        for (int fx = 0; fx < WINDOW_W; fx++) {
+            vec4 w = LOAD(weights[w_index + fx]);
+            for (int px = 0; px < PIXEL_TILE; px++) acc[px] += columns[px * STRIDE_X + fx * DILATION_X] * w;
+        }
+#else
         for (int fx = 0; fx < p.window.y; fx++) {
             vec4 w = LOAD(weights[w_index + fx]);
             for (int px = 0; px < PIXEL_TILE; px++) {
@@ -62,6 +79,7 @@ void main() {
                 acc[px] += (row_inside && x >= 0 && x < in_width ? v : vec4(0.0)) * w;
             }
         }
+#endif
     }
     if (!in_grid) return;
     for (int px = 0; px < PIXEL_TILE; px++) {

@@ -256,8 +256,16 @@ void gpu_set_grid(GpuDispatch *d, uint32_t x, uint32_t y, uint32_t z) {
     d->grid[0] = x ? x : 1;
     d->grid[1] = y ? y : 1;
     d->grid[2] = z ? z : 1;
-    // 64 invocations per workgroup (8 subgroups of lavapipe's 8 lanes), spent on x first.
+    // 64 invocations per workgroup (8 subgroups of lavapipe's 8 lanes), spent on x first. Past 8,
+    // x gets the power of two that leaves the fewest idle invocations on the row (18 -> 8, as
+    // 3 x 8, not 32 of which 14 idle), the largest on a tie: idle invocations of the blocked
+    // kernels still run their loads.
     uint32_t lx = power_of_two_at_least(d->grid[0]);
+    for (uint32_t candidate = lx / 2; candidate >= 8; candidate /= 2) {
+        const uint32_t waste = (d->grid[0] + candidate - 1) / candidate * candidate - d->grid[0];
+        const uint32_t best = (d->grid[0] + lx - 1) / lx * lx - d->grid[0];
+        if (waste < best) lx = candidate;
+    }
     uint32_t ly = power_of_two_at_least(d->grid[1]);
     if (lx * ly > 64) ly = 64 / lx;
     uint32_t lz = power_of_two_at_least(d->grid[2]);

@@ -182,6 +182,15 @@ int32_t cpu_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kern
     return total > 0 ? (int32_t)(total / 2) : 0;
 }
 
+int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding, int32_t in, int32_t out,
+                              int32_t stride, int32_t kernel, int32_t dilation) {
+    const int32_t before = axis == 0 ? node->pad_top : node->pad_left;
+    const int32_t after = axis == 0 ? node->pad_bottom : node->pad_right;
+    const int32_t rule =
+        padding == LITE_PADDING_SAME ? cpu_padding_before(in + before + after, out, stride, kernel, dilation) : 0;
+    return rule + before;
+}
+
 void *cpu_aligned_alloc(size_t bytes) {
     void *pointer = NULL;
     if (bytes == 0) bytes = 64;

@@ -86,9 +86,6 @@ static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
     s->in_h = in->dims[1];
     s->in_w = in->dims[2];
     s->in_c = in->dims[3];
-    // A folded PAD: the padding rules see the padded size, the kernels read the unpadded input.
-    const int32_t padded_h = s->in_h + node->pad_top + node->pad_bottom;
-    const int32_t padded_w = s->in_w + node->pad_left + node->pad_right;
     s->out_h = out->dims[1];
     s->out_w = out->dims[2];
     s->out_c = out->dims[3];
@@ -99,12 +96,8 @@ static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
     s->stride_w = params->stride_width;
     s->dilation_h = params->dilation_height;
     s->dilation_w = params->dilation_width;
-    if (params->padding == LITE_PADDING_SAME) {
-        s->pad_h = cpu_padding_before(padded_h, s->out_h, s->stride_h, s->k_h, s->dilation_h);
-        s->pad_w = cpu_padding_before(padded_w, s->out_w, s->stride_w, s->k_w, s->dilation_w);
-    }
-    s->pad_h += node->pad_top;
-    s->pad_w += node->pad_left;
+    s->pad_h = cpu_window_pad_before(node, 0, params->padding, s->in_h, s->out_h, s->stride_h, s->k_h, s->dilation_h);
+    s->pad_w = cpu_window_pad_before(node, 1, params->padding, s->in_w, s->out_w, s->stride_w, s->k_w, s->dilation_w);
     cpu_activation_range(params->activation, &s->act_min, &s->act_max);
     s->epilogue = &node->epilogue;
     const size_t padded_c = ((size_t)s->out_c + 7) & ~(size_t)7;

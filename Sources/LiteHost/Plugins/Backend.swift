@@ -156,12 +156,11 @@ struct Backend: @unchecked Sendable {
             info.struct_size = MemoryLayout<LiteDeviceInfo>.size
             status = queryDeviceInfo(&info)
             kind = info.kind
-            // The plugin may fill all 256 bytes: read up to the first NUL within them only.
-            message = withUnsafeBytes(of: &info.description) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            message = withUnsafeBytes(of: &info.description, textBeforeNUL)
         } else if let queryDevice {
             var text = [CChar](repeating: 0, count: 512)
             status = queryDevice(&text, text.count)
-            message = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            message = text.withUnsafeBytes(textBeforeNUL)
         } else {
             return .success(Device(description: "", kind: kind))
         }

@@ -102,10 +102,7 @@ final class DelegateInstance {
         var info = LitePartitionInfo()
         info.struct_size = MemoryLayout<LitePartitionInfo>.size
         try call("describe_partition") { describe(partition, &info) }
-        let summary = withUnsafeBytes(of: &info.summary) { raw in
-            // The plugin may fill all 256 bytes: read up to the first NUL within them only.
-            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-        }
+        let summary = withUnsafeBytes(of: &info.summary, textBeforeNUL)
         return PartitionPlan.Details(
             dispatchCount: info.dispatch_count > 0 ? Int(info.dispatch_count) : nil,
             kernelCount: info.kernel_count > 0 ? Int(info.kernel_count) : nil,

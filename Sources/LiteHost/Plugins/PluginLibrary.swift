@@ -37,7 +37,7 @@ final class PluginLibrary: @unchecked Sendable {
         var reason = [CChar](repeating: 0, count: 512)
         let table = entry(UInt32(LITE_ABI_VERSION_MAJOR), UInt32(LITE_ABI_VERSION_MINOR), services, &reason, reason.count)
         guard let table else {
-            let text = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let text = reason.withUnsafeBytes(textBeforeNUL)
             throw InterpreterError.pluginLoad(
                 "\(path): plugin refused to load: \(text.isEmpty ? "no reason given" : text)")
         }
@@ -64,6 +64,12 @@ final class PluginLibrary: @unchecked Sendable {
             backends.append(try Backend(library: self, pointer: backendPointer))
         }
     }
+}
+
+/// The text before the first NUL of a fixed-size character buffer a plugin filled. Reads only within
+/// the buffer, so a plugin that filled it to the end without a terminator cannot make us overrun it.
+func textBeforeNUL(_ bytes: UnsafeRawBufferPointer) -> String {
+    String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
 }
 
 func lastDLError() -> String {

@@ -28,15 +28,23 @@ echo "== real models: lite run --delegates $delegates against ai-edge-litert"
 scripts/fetch_models.sh >/dev/null
 models_flag=()
 [[ -n "${LITE_CONFORMANCE_MODELS:-}" ]] && models_flag=(--models "$LITE_CONFORMANCE_MODELS")
-# Two models get a wider tolerance than the 1e-4 default, for numerical reasons measured on this machine:
-# - pose_landmark_full: its segmentation output (magnitudes ~1e3) differs by up to 1.2e-3 between
-#   TFLite's own XNNPACK path and TFLite's builtin kernels on the same input.
-# - selfie_segmentation(_landscape): on random inputs the sigmoid output peaks near 0.015, so a logit
-#   difference of ~1e-4 (float32 accumulation order over 136 layers) reads as 1.3e-4 relative.
+# Two input sets: random pixels in [0, 1], and a photograph (scripts/fetch_image.sh: matplotlib's
+# grace_hopper.jpg, resized to each model's input). --allow-reference-spread: an output over the tolerance
+# passes when lite is no further from TFLite's XNNPACK path than TFLite's own reference kernels are (the
+# line says so). That is pose_landmark_full's segmentation output: logits of magnitude ~1e3 that move by
+# 6e-4 (random) / 2.4e-3 (photograph) of their scale when the input is scaled by 1 +- 1e-6
+# (scripts/sensitivity.py; docs/performance.md). selfie_segmentation(_landscape) on random pixels keep a
+# wider tolerance (their reference kernels cannot run MediaPipe's custom op, so there is no spread to
+# measure): the sigmoid output peaks near 0.015, so a logit difference of ~1e-4 (float32 accumulation
+# order over 136 layers) reads as 1.3e-4 relative; on the photograph they pass 1e-4 as they are.
 status=0
 "$python" scripts/conformance.py --lite .build/debug/lite --delegates "$delegates" "${models_flag[@]}" \
-  --model-tolerance pose_landmark_full=2e-3 \
+  --allow-reference-spread \
   --model-tolerance selfie_segmentation=3e-4 --model-tolerance selfie_segmentation_landscape=3e-4 \
+  --expect-error face_landmark_with_attention=Landmarks2TransformMatrix || status=1
+echo "== real models on a photograph: lite run --delegates $delegates against ai-edge-litert"
+"$python" scripts/conformance.py --lite .build/debug/lite --delegates "$delegates" "${models_flag[@]}" \
+  --inputs image --allow-reference-spread \
   --expect-error face_landmark_with_attention=Landmarks2TransformMatrix || status=1
 
 echo "== TensorFlow-converted models (Keras -> TFLiteConverter): lite run --delegates $delegates against ai-edge-litert"
@@ -53,6 +61,16 @@ for gpu in vulkan gles; do
   LITE_VULKAN_VALIDATION=1 "$python" scripts/conformance.py --lite .build/debug/lite --delegates "$gpu" --tolerance 1e-3 \
     --models face_landmark,selfie_segmentation,face_detection_short_range,hand_landmark_full,pose_landmark_full,palm_detection_lite \
     --model-tolerance pose_landmark_full=2e-3 || status=1
+  # On the photograph the fp32 tolerance holds for every output (pose's segmentation logits through
+  # TFLite's own spread when over it); fp16 storage within 2e-2, except pose_landmark_full: rounding
+  # only its input to fp16 already moves its segmentation output by 2.1e-1 in TFLite itself
+  # (scripts/sensitivity.py), so no fp16 storage can hold it to 2e-2 (docs/vulkan.md, Accuracy).
+  LITE_VULKAN_VALIDATION=1 "$python" scripts/conformance.py --lite .build/debug/lite --delegates "$gpu" --tolerance 1e-3 \
+    --models face_landmark,selfie_segmentation,face_detection_short_range,hand_landmark_full,pose_landmark_full,palm_detection_lite \
+    --inputs image --allow-reference-spread || status=1
+  LITE_VULKAN_VALIDATION=1 "$python" scripts/conformance.py --lite .build/debug/lite --delegates "$gpu" --tolerance 2e-2 \
+    --models face_landmark,selfie_segmentation,face_detection_short_range,hand_landmark_full,palm_detection_lite \
+    --inputs image --precision fp16 || status=1
   LITE_VULKAN_VALIDATION=1 "$python" scripts/conformance.py --converter --lite .build/debug/lite --delegates "$gpu" \
     --tolerance 1e-3 || status=1
 done

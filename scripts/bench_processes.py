@@ -55,7 +55,7 @@ def main() -> int:
             if out.returncode != 0:
                 print(f"{config}: exit {out.returncode}: {out.stderr.strip()[-300:]}", file=sys.stderr)
                 return 1
-            results[config].append(json.loads(out.stdout.strip().splitlines()[-1])["median_ms"])
+            results[config].append(json.loads(out.stdout)["median_ms"])
     print(f"model={os.path.basename(path)} threads={threads} processes={processes} runs={runs}")
     for config, values in results.items():
         print(f"{config:<40} median {statistics.median(values):8.3f}  min {min(values):8.3f}  "

@@ -206,7 +206,8 @@ def check_model(name: str, args, models_dir: str, expected_error: str | None) ->
         try:
             inputs = model_inputs(model_path, args.seed + zlib.crc32(name.encode()), args.image)
         except Exception as error:
-            return False, f"ai_edge_litert cannot read the model: {last_line(str(error))}"
+            source = f"the image {args.image} or " if args.image else ""
+            return False, f"cannot make inputs from {source}the model (ai_edge_litert): {last_line(str(error))}"
         input_paths = []
         for k, value in enumerate(inputs):
             input_paths.append(os.path.join(work, f"input_{k}.npy"))
@@ -283,6 +284,11 @@ def main() -> int:
     names += [n for n in expected_errors if n not in names]
     models_dir = args.models_dir or (converter_models() if args.converter else fetch_models())
     if args.inputs == "image":
+        try:
+            import PIL  # noqa: F401  (Pillow decodes the photograph)
+        except ImportError:
+            print("conformance.py: --inputs image needs Pillow (scripts/setup.sh installs it)", file=sys.stderr)
+            return 2
         args.image = args.image or fetch_image()
         if not os.path.isfile(args.image):
             print(f"conformance.py: no image at {args.image}", file=sys.stderr)

@@ -38,6 +38,12 @@ def main() -> int:
     args = parser.parse_args()
     names = [n for n in args.models.split(",") if n] if args.models else DEFAULT_MODELS
     models_dir = args.models_dir or fetch_models()
+    if args.inputs == "image":
+        try:
+            import PIL  # noqa: F401  (Pillow decodes the photograph)
+        except ImportError:
+            print("sensitivity.py: --inputs image needs Pillow (scripts/setup.sh installs it)", file=sys.stderr)
+            return 2
     image = (args.image or fetch_image()) if args.inputs == "image" else None
     rng = np.random.default_rng(12345)
     print(f"inputs={args.inputs}  relative change of each output (max|changed - ref| / max|ref|)")

@@ -36,21 +36,27 @@ let package = Package(
         // Host: model loading, plugin loading, partitioning, memory planning, the Interpreter API.
         .target(name: "LiteHost", dependencies: ["DelegateABI"], path: "Sources/LiteHost"),
 
-        // Plugins: each depends on the ABI header only, never on the host.
+        // Plugins: each depends on the ABI header and PluginSupport only, never on the host.
+        // PluginSupport is what every plugin shares (reporting through the host's services, claim-check
+        // helpers, the library entry): a plain target, so it is compiled into each plugin, symbols hidden.
         .target(
-            name: "CPUDelegate", dependencies: ["DelegateABI"], path: "Plugins/CPUDelegate",
+            name: "PluginSupport", dependencies: ["DelegateABI"], path: "Plugins/PluginSupport",
+            cSettings: optimisedC),
+        .target(
+            name: "CPUDelegate", dependencies: ["DelegateABI", "PluginSupport"], path: "Plugins/CPUDelegate",
             cSettings: optimisedC, linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
         // What the GPU delegates share: operator checks, the dispatch planner, the kernel sources
         // (shaders/, embedded by scripts/embed_shaders.py into generated/shaders.c).
         .target(
-            name: "GPUShared", dependencies: ["DelegateABI"], path: "Plugins/GPUShared",
+            name: "GPUShared", dependencies: ["DelegateABI", "PluginSupport"], path: "Plugins/GPUShared",
             exclude: ["shaders"], cSettings: optimisedC),
         .target(
-            name: "VulkanDelegate", dependencies: ["DelegateABI", "GPUShared", "CVulkan", "CShaderc"],
+            name: "VulkanDelegate",
+            dependencies: ["DelegateABI", "PluginSupport", "GPUShared", "CVulkan", "CShaderc"],
             path: "Plugins/VulkanDelegate", exclude: ["CVulkan", "CShaderc"], cSettings: optimisedC,
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread"), .linkedLibrary("m"), shadercStatic]),
         .target(
-            name: "GLESDelegate", dependencies: ["DelegateABI", "GPUShared", "CEGL", "CGLES"],
+            name: "GLESDelegate", dependencies: ["DelegateABI", "PluginSupport", "GPUShared", "CEGL", "CGLES"],
             path: "Plugins/GLESDelegate", exclude: ["CEGL", "CGLES", "tests"], cSettings: optimisedC,
             linkerSettings: [.linkedLibrary("dl"), .linkedLibrary("pthread"), .linkedLibrary("m")]),
 

@@ -9,26 +9,18 @@ LiteStatus cpu_fail(const CpuDelegateState *delegate, LiteStatus status, const c
     char message[512];
     va_list args;
     va_start(args, format);
-    format_message(message, sizeof(message), format, args);
+    lps_report_error(delegate ? delegate->services : NULL, status, message, sizeof(message), format,
+                     args);
     va_end(args);
-    const LiteHostServices *services = delegate ? delegate->services : NULL;
-    if (services && LITE_FIELD_FITS(LiteHostServices, report_error, services->struct_size) &&
-        services->report_error)
-        services->report_error(services->host_context, status, message);
     return status;
 }
 
 void cpu_log(const CpuDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
-    const LiteHostServices *services = delegate ? delegate->services : NULL;
-    if (!services || !LITE_FIELD_FITS(LiteHostServices, log, services->struct_size) ||
-        !services->log)
-        return;
     char message[512];
     va_list args;
     va_start(args, format);
-    format_message(message, sizeof(message), format, args);
+    lps_log(delegate ? delegate->services : NULL, level, message, sizeof(message), format, args);
     va_end(args);
-    services->log(services->host_context, level, message);
 }
 
 bool cpu_decline(char *reason, size_t capacity, const char *format, ...) {

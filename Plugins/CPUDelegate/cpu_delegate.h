@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "lite_delegate.h"
+#include "lite_plugin_support.h"
 
 /* Only lite_plugin_entry is exported; everything declared from here on stays inside the .so. */
 #pragma GCC visibility push(hidden)

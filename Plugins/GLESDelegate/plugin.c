@@ -12,26 +12,17 @@ LiteStatus gles_fail(const GlesDelegateState *delegate, LiteStatus status, const
     char message[GLES_MESSAGE_CAPACITY];
     va_list args;
     va_start(args, format);
-    vsnprintf(message, sizeof(message), format, args);
+    lps_report_error(delegate ? delegate->services : NULL, status, message, sizeof(message), format, args);
     va_end(args);
-    const LiteHostServices *services = delegate ? delegate->services : NULL;
-    // The host's table may be older (smaller) than ours: use only what fits.
-    if (services && LITE_FIELD_FITS(LiteHostServices, report_error, services->struct_size) &&
-        services->report_error)
-        services->report_error(services->host_context, status, message);
     return status;
 }
 
 void gles_log(const GlesDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
-    const LiteHostServices *services = delegate ? delegate->services : NULL;
-    if (!services || !LITE_FIELD_FITS(LiteHostServices, log, services->struct_size) || !services->log)
-        return;
     char message[GLES_MESSAGE_CAPACITY];
     va_list args;
     va_start(args, format);
-    vsnprintf(message, sizeof(message), format, args);
+    lps_log(delegate ? delegate->services : NULL, level, message, sizeof(message), format, args);
     va_end(args);
-    services->log(services->host_context, level, message);
 }
 
 /* ---------------------------------------------------------------------------------------------- */

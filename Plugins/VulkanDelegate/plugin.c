@@ -9,28 +9,20 @@
 /* ---------------------------------------------------------------------------------------------- */
 
 LiteStatus vk_fail(const VkDelegateState *delegate, LiteStatus status, const char *format, ...) {
-    char message[1536];
+    char message[1536]; // room for a validation-layer message behind our own text
     va_list args;
     va_start(args, format);
-    vsnprintf(message, sizeof(message), format, args);
+    lps_report_error(delegate ? delegate->services : NULL, status, message, sizeof(message), format, args);
     va_end(args);
-    const LiteHostServices *services = delegate ? delegate->services : NULL;
-    if (services && LITE_FIELD_FITS(LiteHostServices, report_error, services->struct_size) &&
-        services->report_error)
-        services->report_error(services->host_context, status, message);
     return status;
 }
 
 void vk_log(const VkDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
-    const LiteHostServices *services = delegate ? delegate->services : NULL;
-    if (!services || !LITE_FIELD_FITS(LiteHostServices, log, services->struct_size) || !services->log)
-        return;
     char message[1024];
     va_list args;
     va_start(args, format);
-    vsnprintf(message, sizeof(message), format, args);
+    lps_log(delegate ? delegate->services : NULL, level, message, sizeof(message), format, args);
     va_end(args);
-    services->log(services->host_context, level, message);
 }
 
 LiteStatus vk_check_validation(VkDelegateState *delegate, const char *call) {

@@ -29,6 +29,7 @@
 
 #include "gpu_shared.h"
 #include "lite_delegate.h"
+#include "lite_plugin_support.h"
 
 #pragma GCC visibility push(hidden)
 

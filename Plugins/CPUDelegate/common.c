@@ -1,9 +1,6 @@
-// Helpers shared by the operators: error reporting, claim checks, padding, aligned memory.
+// Helpers shared by the operators: error reporting, claim checks, padding, aligned memory. (The
+// checks every plugin makes are PluginSupport's: lps_decline, lps_check_io, ...)
 #include "cpu_delegate.h"
-
-static void format_message(char *buffer, size_t capacity, const char *format, va_list args) {
-    vsnprintf(buffer, capacity, format, args);
-}
 
 LiteStatus cpu_fail(const CpuDelegateState *delegate, LiteStatus status, const char *format, ...) {
     char message[512];
@@ -23,57 +20,8 @@ void cpu_log(const CpuDelegateState *delegate, LiteLogLevel level, const char *f
     va_end(args);
 }
 
-bool cpu_decline(char *reason, size_t capacity, const char *format, ...) {
-    va_list args;
-    va_start(args, format);
-    format_message(reason, capacity, format, args);
-    va_end(args);
-    return false;
-}
-
-const char *cpu_type_name(LiteDataType type) {
-    switch (type) {
-    case LITE_DATA_TYPE_FLOAT32: return "FLOAT32";
-    case LITE_DATA_TYPE_FLOAT16: return "FLOAT16";
-    case LITE_DATA_TYPE_INT32: return "INT32";
-    case LITE_DATA_TYPE_INT64: return "INT64";
-    case LITE_DATA_TYPE_INT8: return "INT8";
-    case LITE_DATA_TYPE_UINT8: return "UINT8";
-    case LITE_DATA_TYPE_BOOL: return "BOOL";
-    case LITE_DATA_TYPE_INT16: return "INT16";
-    default: return "UNKNOWN";
-    }
-}
-
-const char *cpu_activation_name(LiteActivation activation) {
-    switch (activation) {
-    case LITE_ACTIVATION_NONE: return "NONE";
-    case LITE_ACTIVATION_RELU: return "RELU";
-    case LITE_ACTIVATION_RELU_N1_TO_1: return "RELU_N1_TO_1";
-    case LITE_ACTIVATION_RELU6: return "RELU6";
-    case LITE_ACTIVATION_TANH: return "TANH";
-    case LITE_ACTIVATION_SIGN_BIT: return "SIGN_BIT";
-    default: return "UNKNOWN";
-    }
-}
-
-static const LiteTensor *graph_tensor(const LiteGraph *graph, int32_t index) {
-    if (index < 0 || index >= graph->tensor_count) return NULL;
-    return graph->tensors[index];
-}
-
-const LiteTensor *cpu_check_input(const CpuCheckContext *context, int32_t slot) {
-    if (slot < 0 || slot >= context->node->input_count) return NULL;
-    return graph_tensor(context->graph, context->node->inputs[slot]);
-}
-
-const LiteTensor *cpu_check_output(const CpuCheckContext *context, int32_t slot) {
-    if (slot < 0 || slot >= context->node->output_count) return NULL;
-    return graph_tensor(context->graph, context->node->outputs[slot]);
-}
-
-bool cpu_check_is_constant_like(const CpuCheckContext *context, int32_t tensor_index) {
-    const LiteTensor *tensor = graph_tensor(context->graph, tensor_index);
+bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_index) {
+    const LiteTensor *tensor = lps_graph_tensor(context->graph, tensor_index);
     if (!tensor) return false;
     if (tensor->constant_data) return true;
     // A float16 model stores weights as float16 constants behind DEQUANTIZE nodes.
@@ -82,57 +30,31 @@ bool cpu_check_is_constant_like(const CpuCheckContext *context, int32_t tensor_i
         if (node->builtin_code != LITE_OP_DEQUANTIZE || node->output_count != 1 ||
             node->outputs[0] != tensor_index || node->input_count != 1)
             continue;
-        const LiteTensor *source = graph_tensor(context->graph, node->inputs[0]);
+        const LiteTensor *source = lps_graph_tensor(context->graph, node->inputs[0]);
         return source && source->constant_data && source->type == LITE_DATA_TYPE_FLOAT16;
     }
     return false;
 }
 
-bool cpu_check_tensor(const CpuCheckContext *context, const LiteTensor *tensor, const char *role,
+bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, const char *role,
                       uint32_t type_mask, int32_t min_rank, int32_t max_rank, char *reason,
                       size_t capacity) {
     const char *op = "operator";
     (void)context;
-    if (!tensor) return cpu_decline(reason, capacity, "%s: missing %s tensor", op, role);
+    if (!tensor) return lps_decline(reason, capacity, "%s: missing %s tensor", op, role);
     if (!(type_mask & LITE_DATA_TYPE_BIT(tensor->type)))
-        return cpu_decline(reason, capacity, "%s type %s unsupported", role,
-                           cpu_type_name(tensor->type));
+        return lps_decline(reason, capacity, "%s type %s unsupported", role,
+                           lps_type_name(tensor->type));
     if (tensor->rank < min_rank || tensor->rank > max_rank) {
         if (tensor->rank > max_rank)
-            return cpu_decline(reason, capacity, "%s rank %d > %d", role, tensor->rank, max_rank);
-        return cpu_decline(reason, capacity, "%s rank %d < %d", role, tensor->rank, min_rank);
+            return lps_decline(reason, capacity, "%s rank %d > %d", role, tensor->rank, max_rank);
+        return lps_decline(reason, capacity, "%s rank %d < %d", role, tensor->rank, min_rank);
     }
     if (tensor->rank > CPU_MAX_RANK || (tensor->rank > 0 && !tensor->dims))
-        return cpu_decline(reason, capacity, "%s has an invalid shape", role);
+        return lps_decline(reason, capacity, "%s has an invalid shape", role);
     for (int32_t i = 0; i < tensor->rank; i++)
         if (tensor->dims[i] < 0)
-            return cpu_decline(reason, capacity, "%s has a dynamic dimension", role);
-    return true;
-}
-
-bool cpu_check_io(const CpuCheckContext *context, int32_t min_inputs, int32_t max_inputs,
-                  int32_t outputs, char *reason, size_t capacity) {
-    const LiteNode *node = context->node;
-    if (node->input_count < min_inputs || node->input_count > max_inputs)
-        return cpu_decline(reason, capacity, "%d inputs (expected %d..%d)", node->input_count,
-                           min_inputs, max_inputs);
-    if (node->output_count != outputs)
-        return cpu_decline(reason, capacity, "%d outputs (expected %d)", node->output_count,
-                           outputs);
-    for (int32_t i = 0; i < node->input_count; i++) {
-        int32_t index = node->inputs[i];
-        if (index < -1 || index >= context->graph->tensor_count)
-            return cpu_decline(reason, capacity, "input %d has an invalid tensor index %d", i,
-                               index);
-    }
-    for (int32_t i = 0; i < node->output_count; i++) {
-        int32_t index = node->outputs[i];
-        if (index < 0 || index >= context->graph->tensor_count)
-            return cpu_decline(reason, capacity, "output %d has an invalid tensor index %d", i,
-                               index);
-        if (context->graph->tensors[index]->constant_data)
-            return cpu_decline(reason, capacity, "output %d is a constant tensor", i);
-    }
+            return lps_decline(reason, capacity, "%s has a dynamic dimension", role);
     return true;
 }
 
@@ -144,8 +66,8 @@ bool cpu_check_activation(const char *op, LiteActivation activation, char *reaso
     case LITE_ACTIVATION_RELU_N1_TO_1:
     case LITE_ACTIVATION_RELU6: return true;
     default:
-        return cpu_decline(reason, capacity, "%s with fused activation %s unsupported", op,
-                           cpu_activation_name(activation));
+        return lps_decline(reason, capacity, "%s with fused activation %s unsupported", op,
+                           lps_activation_name(activation));
     }
 }
 

@@ -239,12 +239,6 @@ bool cpu_node_supported(const LiteGraph *graph, int32_t node_index, const struct
 /* Operators (registry.c, ops/)                                                                   */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** What an operator's check sees: the host graph during claim_nodes or create_partition. */
-typedef struct CpuCheckContext {
-    const LiteGraph *graph;
-    const LiteNode *node;
-} CpuCheckContext;
-
 typedef struct CpuOp {
     int32_t builtin_code;
     const char *custom_name; /**< For LITE_OP_CUSTOM; else NULL. */
@@ -254,7 +248,7 @@ typedef struct CpuOp {
     /** Size of the params struct the node must carry (0: none needed). */
     size_t params_size;
     /** True if the node can run; else writes a one-line reason. Params are already validated. */
-    bool (*check)(const CpuCheckContext *context, char *reason, size_t capacity);
+    bool (*check)(const LpsCheckContext *context, char *reason, size_t capacity);
     /** Validates current shapes and builds node->state. Tensor data is not bound yet, except
         constants. Optional. */
     LiteStatus (*prepare)(CpuPartitionState *partition, CpuNode *node);
@@ -280,25 +274,12 @@ LiteStatus cpu_fail(const CpuDelegateState *delegate, LiteStatus status, const c
     __attribute__((format(printf, 3, 4)));
 void cpu_log(const CpuDelegateState *delegate, LiteLogLevel level, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
-/** Formats into a reason buffer and returns false (for check functions). */
-bool cpu_decline(char *reason, size_t capacity, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-const char *cpu_type_name(LiteDataType type);
-const char *cpu_activation_name(LiteActivation activation);
-
-/** The graph tensor for input/output slot `slot` of the node in `context`, or NULL if absent. */
-const LiteTensor *cpu_check_input(const CpuCheckContext *context, int32_t slot);
-const LiteTensor *cpu_check_output(const CpuCheckContext *context, int32_t slot);
 /** True if the tensor has constant data, or is produced by a DEQUANTIZE of a constant float16
     tensor (which the partition folds at prepare). */
-bool cpu_check_is_constant_like(const CpuCheckContext *context, int32_t tensor_index);
+bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_index);
 
-/** Checks shared by most operators: input/output counts, every present tensor of `type`, rank of
-    each at most `max_rank`. */
-bool cpu_check_io(const CpuCheckContext *context, int32_t min_inputs, int32_t max_inputs,
-                  int32_t outputs, char *reason, size_t capacity);
-bool cpu_check_tensor(const CpuCheckContext *context, const LiteTensor *tensor, const char *role,
+/** A tensor of one of the types in `type_mask`, rank min_rank..max_rank, with static dims. */
+bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, const char *role,
                       uint32_t type_mask, int32_t min_rank, int32_t max_rank, char *reason,
                       size_t capacity);
 /** Fused activation check: NONE, RELU, RELU_N1_TO_1 and RELU6 are supported. */

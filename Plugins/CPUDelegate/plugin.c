@@ -173,20 +173,20 @@ bool cpu_node_supported(const LiteGraph *graph, int32_t node_index, const CpuOp 
     *out_op = op;
     if (!op) {
         if (node->builtin_code == LITE_OP_CUSTOM)
-            return cpu_decline(reason, capacity, "custom operator '%s' unsupported",
+            return lps_decline(reason, capacity, "custom operator '%s' unsupported",
                                node->custom_name ? node->custom_name : "");
-        return cpu_decline(reason, capacity, "%s unsupported",
+        return lps_decline(reason, capacity, "%s unsupported",
                            cpu_builtin_name(node->builtin_code, name_buffer, sizeof(name_buffer)));
     }
     if (node->version < op->min_version || node->version > op->max_version)
-        return cpu_decline(reason, capacity, "%s version %d unsupported (supported %d..%d)",
+        return lps_decline(reason, capacity, "%s version %d unsupported (supported %d..%d)",
                            op->name, node->version, op->min_version, op->max_version);
     if (op->params_size > 0) {
         const size_t *params_size = node->params;
         if (!params_size || *params_size < op->params_size)
-            return cpu_decline(reason, capacity, "%s without parameters", op->name);
+            return lps_decline(reason, capacity, "%s without parameters", op->name);
     }
-    CpuCheckContext context = {.graph = graph, .node = node};
+    LpsCheckContext context = {.graph = graph, .node = node};
     char detail[CPU_REASON_CAPACITY] = "";
     if (!op->check(&context, detail, sizeof(detail))) {
         // Prefix the operator name unless the reason already starts with it.

@@ -69,22 +69,22 @@ bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp 
     *out_op = op;
     if (!op) {
         if (node->builtin_code == LITE_OP_CUSTOM)
-            return gpu_decline(reason, capacity, "custom operator '%s' unsupported",
+            return lps_decline(reason, capacity, "custom operator '%s' unsupported",
                                node->custom_name ? node->custom_name : "");
-        return gpu_decline(reason, capacity, "builtin operator %d unsupported", node->builtin_code);
+        return lps_decline(reason, capacity, "builtin operator %d unsupported", node->builtin_code);
     }
     if (node->version < op->min_version || node->version > op->max_version)
-        return gpu_decline(reason, capacity, "%s version %d unsupported (supported %d..%d)",
+        return lps_decline(reason, capacity, "%s version %d unsupported (supported %d..%d)",
                            op->name, node->version, op->min_version, op->max_version);
     if (op->params_size > 0) {
         const size_t *params_size = node->params;
         if (!params_size || *params_size < op->params_size)
-            return gpu_decline(reason, capacity, "%s without parameters", op->name);
+            return lps_decline(reason, capacity, "%s without parameters", op->name);
     }
     if (node->input_count > 16)
-        return gpu_decline(reason, capacity, "%s with %d inputs (at most 16)", op->name,
+        return lps_decline(reason, capacity, "%s with %d inputs (at most 16)", op->name,
                            node->input_count);
-    GpuCheckContext context = {.graph = graph, .node = node};
+    LpsCheckContext context = {.graph = graph, .node = node};
     char detail[GPU_REASON_CAPACITY] = "";
     if (!op->check(&context, detail, sizeof(detail))) {
         if (strncmp(detail, op->name, strlen(op->name)) == 0)

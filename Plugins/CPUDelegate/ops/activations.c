@@ -39,19 +39,19 @@ CPU_TARGET_AVX2 static void logistic_avx2(const float *restrict in, float *restr
 
 #define ELEMENTS_PER_TASK 16384
 
-static bool check_unary(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_unary(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const bool dequantize = c->node->builtin_code == LITE_OP_DEQUANTIZE;
-    if (!cpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
-    if (!in) return cpu_decline(reason, capacity, "absent input");
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
+    if (!in) return lps_decline(reason, capacity, "absent input");
     uint32_t in_types = dequantize ? LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT16) : f32;
     if (!cpu_check_tensor(c, in, "input", in_types, 0, CPU_MAX_RANK, reason, capacity)) return false;
     if (!cpu_check_tensor(c, out, "output", f32, 0, CPU_MAX_RANK, reason, capacity)) return false;
-    if (in->rank != out->rank) return cpu_decline(reason, capacity, "input and output shapes differ");
+    if (in->rank != out->rank) return lps_decline(reason, capacity, "input and output shapes differ");
     for (int32_t i = 0; i < in->rank; i++)
         if (in->dims[i] != out->dims[i])
-            return cpu_decline(reason, capacity, "input and output shapes differ");
+            return lps_decline(reason, capacity, "input and output shapes differ");
     return true;
 }
 

@@ -40,17 +40,17 @@ static bool plan_broadcast(ExtraPlan *plan, int32_t a_rank, const int32_t *a, in
     return true;
 }
 
-static bool check_extra(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_extra(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
-    if (!cpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *a = cpu_check_input(c, 0), *b = cpu_check_input(c, 1), *o = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *a = lps_check_input(c, 0), *b = lps_check_input(c, 1), *o = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, a, "input", f32, 0, EXTRA_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, b, "input", f32, 0, EXTRA_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, o, "output", f32, 0, EXTRA_MAX_RANK, reason, capacity))
         return false;
     ExtraPlan plan;
     if (!plan_broadcast(&plan, a->rank, a->dims, b->rank, b->dims, o->rank, o->dims))
-        return cpu_decline(reason, capacity, "input shapes do not broadcast to the output");
+        return lps_decline(reason, capacity, "input shapes do not broadcast to the output");
     if (c->node->builtin_code == LITE_OP_DIV) {
         const LiteElementwiseParams *params = c->node->params;
         return cpu_check_activation("DIV", params->activation, reason, capacity);

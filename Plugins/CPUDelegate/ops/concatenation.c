@@ -4,28 +4,28 @@
 static const uint32_t f32_i32 =
     LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32) | LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32);
 
-static bool check_concat(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_concat(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteConcatenationParams *params = c->node->params;
-    if (!cpu_check_io(c, 1, 1 << 16, 1, reason, capacity)) return false;
-    const LiteTensor *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 1, 1 << 16, 1, reason, capacity)) return false;
+    const LiteTensor *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, out, "output", f32_i32, 1, CPU_MAX_RANK, reason, capacity)) return false;
     if (params->axis < 0 || params->axis >= out->rank)
-        return cpu_decline(reason, capacity, "axis %d out of range for rank %d", params->axis, out->rank);
+        return lps_decline(reason, capacity, "axis %d out of range for rank %d", params->axis, out->rank);
     int64_t total = 0;
     for (int32_t i = 0; i < c->node->input_count; i++) {
-        const LiteTensor *in = cpu_check_input(c, i);
+        const LiteTensor *in = lps_check_input(c, i);
         if (!cpu_check_tensor(c, in, "input", f32_i32, 1, CPU_MAX_RANK, reason, capacity)) return false;
-        if (in->type != out->type) return cpu_decline(reason, capacity, "input and output types differ");
-        if (in->rank != out->rank) return cpu_decline(reason, capacity, "input ranks differ");
+        if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
+        if (in->rank != out->rank) return lps_decline(reason, capacity, "input ranks differ");
         for (int32_t d = 0; d < out->rank; d++)
             if (d != params->axis && in->dims[d] != out->dims[d])
-                return cpu_decline(reason, capacity, "input shapes differ off the axis");
+                return lps_decline(reason, capacity, "input shapes differ off the axis");
         total += in->dims[params->axis];
     }
     if (total != out->dims[params->axis])
-        return cpu_decline(reason, capacity, "inputs do not add up to the output along the axis");
+        return lps_decline(reason, capacity, "inputs do not add up to the output along the axis");
     if (out->type != LITE_DATA_TYPE_FLOAT32 && params->activation != LITE_ACTIVATION_NONE)
-        return cpu_decline(reason, capacity, "fused activation on INT32 unsupported");
+        return lps_decline(reason, capacity, "fused activation on INT32 unsupported");
     return cpu_check_activation("CONCATENATION", params->activation, reason, capacity);
 }
 
@@ -82,17 +82,17 @@ const CpuOp cpu_op_concatenation = {
     .prepare = prepare_concat, .run = run_concat};
 
 /* RESHAPE: the shape comes from the graph; input 1 (the new shape), if any, is not read. */
-static bool check_reshape(const CpuCheckContext *c, char *reason, size_t capacity) {
-    if (!cpu_check_io(c, 1, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+static bool check_reshape(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 1, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32_i32, 0, CPU_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32_i32, 0, CPU_MAX_RANK, reason, capacity))
         return false;
-    if (in->type != out->type) return cpu_decline(reason, capacity, "input and output types differ");
+    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
     int64_t a = 1, b = 1;
     for (int32_t i = 0; i < in->rank; i++) a *= in->dims[i];
     for (int32_t i = 0; i < out->rank; i++) b *= out->dims[i];
-    if (a != b) return cpu_decline(reason, capacity, "element counts differ (%lld vs %lld)",
+    if (a != b) return lps_decline(reason, capacity, "element counts differ (%lld vs %lld)",
                                    (long long)a, (long long)b);
     return true;
 }

@@ -6,36 +6,36 @@
 #include <immintrin.h>
 #endif
 
-static bool check_conv(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_conv(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LiteConv2DParams *params = c->node->params;
-    if (!cpu_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *w = cpu_check_input(c, 1),
-                     *bias = cpu_check_input(c, 2), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
+                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, w, "weights", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
         return false;
     if (!cpu_check_is_constant_like(c, c->node->inputs[1]))
-        return cpu_decline(reason, capacity, "CONV_2D with non-constant weights");
+        return lps_decline(reason, capacity, "CONV_2D with non-constant weights");
     if (bias) {
         if (!cpu_check_tensor(c, bias, "bias", f32, 1, 1, reason, capacity)) return false;
         if (!cpu_check_is_constant_like(c, c->node->inputs[2]))
-            return cpu_decline(reason, capacity, "CONV_2D with a non-constant bias");
+            return lps_decline(reason, capacity, "CONV_2D with a non-constant bias");
         if (bias->dims[0] != w->dims[0])
-            return cpu_decline(reason, capacity, "bias size %d != output channels %d",
+            return lps_decline(reason, capacity, "bias size %d != output channels %d",
                                bias->dims[0], w->dims[0]);
     }
     if (w->dims[3] != in->dims[3])
-        return cpu_decline(reason, capacity, "grouped convolution (input channels %d, filter "
+        return lps_decline(reason, capacity, "grouped convolution (input channels %d, filter "
                            "channels %d) unsupported", in->dims[3], w->dims[3]);
     if (out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
-        return cpu_decline(reason, capacity, "output shape does not match input and weights");
+        return lps_decline(reason, capacity, "output shape does not match input and weights");
     if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return cpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
     if (params->stride_width < 1 || params->stride_height < 1 || params->dilation_width < 1 ||
         params->dilation_height < 1)
-        return cpu_decline(reason, capacity, "non-positive stride or dilation");
+        return lps_decline(reason, capacity, "non-positive stride or dilation");
     return cpu_check_activation("CONV_2D", params->activation, reason, capacity);
 }
 

@@ -2,20 +2,20 @@
 // input[b][y / bs][x / bs][((y % bs) * bs + x % bs) * out_c + c]. float32 or int32.
 #include "../cpu_delegate.h"
 
-static bool check_d2s(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_d2s(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t types = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32) | LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32);
     const int32_t bs = ((const LiteDepthToSpaceParams *)c->node->params)->block_size;
-    if (!cpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", types, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", types, 4, 4, reason, capacity))
         return false;
-    if (in->type != out->type) return cpu_decline(reason, capacity, "input and output types differ");
-    if (bs < 1) return cpu_decline(reason, capacity, "block_size %d < 1", bs);
+    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
+    if (bs < 1) return lps_decline(reason, capacity, "block_size %d < 1", bs);
     if (in->dims[3] % (bs * bs) != 0 || out->dims[0] != in->dims[0] ||
         out->dims[1] != in->dims[1] * bs || out->dims[2] != in->dims[2] * bs ||
         out->dims[3] != in->dims[3] / (bs * bs))
-        return cpu_decline(reason, capacity, "shapes do not match block_size %d", bs);
+        return lps_decline(reason, capacity, "shapes do not match block_size %d", bs);
     return true;
 }
 

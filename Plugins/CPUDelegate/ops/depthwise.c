@@ -7,37 +7,37 @@
 #include <immintrin.h>
 #endif
 
-static bool check_depthwise(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LiteDepthwiseConv2DParams *params = c->node->params;
-    if (!cpu_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *w = cpu_check_input(c, 1),
-                     *bias = cpu_check_input(c, 2), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
+                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, w, "weights", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
         return false;
     if (!cpu_check_is_constant_like(c, c->node->inputs[1]))
-        return cpu_decline(reason, capacity, "DEPTHWISE_CONV_2D with non-constant weights");
-    if (w->dims[0] != 1) return cpu_decline(reason, capacity, "weights dimension 0 is %d, not 1", w->dims[0]);
+        return lps_decline(reason, capacity, "DEPTHWISE_CONV_2D with non-constant weights");
+    if (w->dims[0] != 1) return lps_decline(reason, capacity, "weights dimension 0 is %d, not 1", w->dims[0]);
     const int32_t oc = w->dims[3];
     if (bias) {
         if (!cpu_check_tensor(c, bias, "bias", f32, 1, 1, reason, capacity)) return false;
         if (!cpu_check_is_constant_like(c, c->node->inputs[2]))
-            return cpu_decline(reason, capacity, "DEPTHWISE_CONV_2D with a non-constant bias");
+            return lps_decline(reason, capacity, "DEPTHWISE_CONV_2D with a non-constant bias");
         if (bias->dims[0] != oc)
-            return cpu_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], oc);
+            return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], oc);
     }
     if (params->depth_multiplier < 1 || (int64_t)in->dims[3] * params->depth_multiplier != oc)
-        return cpu_decline(reason, capacity, "input channels %d x depth_multiplier %d != weights "
+        return lps_decline(reason, capacity, "input channels %d x depth_multiplier %d != weights "
                            "channels %d", in->dims[3], params->depth_multiplier, oc);
     if (out->dims[3] != oc || out->dims[0] != in->dims[0])
-        return cpu_decline(reason, capacity, "output shape does not match input and weights");
+        return lps_decline(reason, capacity, "output shape does not match input and weights");
     if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return cpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
     if (params->stride_width < 1 || params->stride_height < 1 || params->dilation_width < 1 ||
         params->dilation_height < 1)
-        return cpu_decline(reason, capacity, "non-positive stride or dilation");
+        return lps_decline(reason, capacity, "non-positive stride or dilation");
     return cpu_check_activation("DEPTHWISE_CONV_2D", params->activation, reason, capacity);
 }
 

@@ -44,29 +44,29 @@ static bool broadcasts_to(int32_t a_rank, const int32_t *a, int32_t b_rank, cons
     return true;
 }
 
-static bool check_binary(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_binary(const LpsCheckContext *c, char *reason, size_t capacity) {
     const bool prelu = c->node->builtin_code == LITE_OP_PRELU;
     const char *name = prelu ? "PRELU" : c->node->builtin_code == LITE_OP_ADD ? "ADD"
                        : c->node->builtin_code == LITE_OP_SUB ? "SUB" : "MUL";
     const int32_t max_rank = prelu ? 4 : BINARY_MAX_RANK;
-    if (!cpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *a = cpu_check_input(c, 0), *b = cpu_check_input(c, 1), *o = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *a = lps_check_input(c, 0), *b = lps_check_input(c, 1), *o = lps_check_output(c, 0);
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
-    if (!a || !b) return cpu_decline(reason, capacity, "%s with an absent input", name);
+    if (!a || !b) return lps_decline(reason, capacity, "%s with an absent input", name);
     const LiteTensor *tensors[3] = {a, b, o};
     for (int i = 0; i < 3; i++) {
         if (tensors[i]->type != LITE_DATA_TYPE_FLOAT32)
-            return cpu_decline(reason, capacity, "%s type %s unsupported", name,
-                               cpu_type_name(tensors[i]->type));
+            return lps_decline(reason, capacity, "%s type %s unsupported", name,
+                               lps_type_name(tensors[i]->type));
         if (tensors[i]->rank > max_rank)
-            return cpu_decline(reason, capacity, "%s broadcasting rank %d > %d", name,
+            return lps_decline(reason, capacity, "%s broadcasting rank %d > %d", name,
                                tensors[i]->rank, max_rank);
         if (!cpu_check_tensor(c, tensors[i], i == 2 ? "output" : "input", f32, 0, max_rank, reason,
                               capacity))
             return false;
     }
     if (!broadcasts_to(a->rank, a->dims, b->rank, b->dims, o->rank, o->dims))
-        return cpu_decline(reason, capacity, "%s input shapes do not broadcast to the output", name);
+        return lps_decline(reason, capacity, "%s input shapes do not broadcast to the output", name);
     if (!prelu) {
         const LiteElementwiseParams *params = c->node->params;
         return cpu_check_activation(name, params->activation, reason, capacity);

@@ -19,22 +19,22 @@ static bool gather_shape(int32_t p_rank, const int32_t *p, int32_t i_rank, const
     return true;
 }
 
-static bool check_gather(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_gather(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteGatherParams *params = c->node->params;
-    if (!cpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *indices = cpu_check_input(c, 1), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *indices = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "params", LAYOUT_TYPES, 1, CPU_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, indices, "indices", LAYOUT_INDEX_TYPES, 0, CPU_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", LAYOUT_TYPES, 0, CPU_MAX_RANK, reason, capacity))
         return false;
-    if (in->type != out->type) return cpu_decline(reason, capacity, "params and output types differ");
+    if (in->type != out->type) return lps_decline(reason, capacity, "params and output types differ");
     int32_t rank, dims[CPU_MAX_RANK];
     if (!gather_shape(in->rank, in->dims, indices->rank, indices->dims, params->axis, params->batch_dims,
                       &rank, dims))
-        return cpu_decline(reason, capacity, "axis %d / batch_dims %d do not fit the shapes",
+        return lps_decline(reason, capacity, "axis %d / batch_dims %d do not fit the shapes",
                            params->axis, params->batch_dims);
     if (!layout_same_dims(rank, dims, out->rank, out->dims))
-        return cpu_decline(reason, capacity, "output shape differs from the gather's");
+        return lps_decline(reason, capacity, "output shape differs from the gather's");
     return true;
 }
 

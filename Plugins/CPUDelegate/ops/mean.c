@@ -10,7 +10,7 @@ static bool reduced_axes(const int32_t *axes, size_t count, int32_t rank, bool *
     for (int32_t d = 0; d < rank; d++) reduced[d] = false;
     for (size_t i = 0; i < count; i++) {
         int32_t axis = axes[i] < 0 ? axes[i] + rank : axes[i];
-        if (axis < 0 || axis >= rank) return cpu_decline(reason, capacity, "axis %d out of range", axes[i]);
+        if (axis < 0 || axis >= rank) return lps_decline(reason, capacity, "axis %d out of range", axes[i]);
         reduced[axis] = true;
     }
     return true;
@@ -25,21 +25,21 @@ static bool output_fits(const bool *reduced, int32_t rank, const int32_t *in_dim
     return expected == actual;
 }
 
-static bool check_mean(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_mean(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
-    if (!cpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *axes = cpu_check_input(c, 1),
-                     *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *axes = lps_check_input(c, 1),
+                     *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 1, MEAN_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 0, MEAN_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, axes, "axes", LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32), 0, 1, reason, capacity))
         return false;
-    if (!axes->constant_data) return cpu_decline(reason, capacity, "non-constant axes");
+    if (!axes->constant_data) return lps_decline(reason, capacity, "non-constant axes");
     bool reduced[MEAN_MAX_RANK];
     size_t count = axes->rank == 0 ? 1 : (size_t)axes->dims[0];
     if (!reduced_axes(axes->constant_data, count, in->rank, reduced, reason, capacity)) return false;
     if (!output_fits(reduced, in->rank, in->dims, out->rank, out->dims))
-        return cpu_decline(reason, capacity, "output shape does not match the reduction");
+        return lps_decline(reason, capacity, "output shape does not match the reduction");
     return true;
 }
 

@@ -4,25 +4,25 @@
 
 /* PACK ---------------------------------------------------------------------------------------- */
 
-static bool check_pack(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_pack(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LitePackParams *params = c->node->params;
-    if (!cpu_check_io(c, 1, 1 << 16, 1, reason, capacity)) return false;
+    if (!lps_check_io(c, 1, 1 << 16, 1, reason, capacity)) return false;
     if (params->values_count != c->node->input_count)
-        return cpu_decline(reason, capacity, "values_count %d but %d inputs", params->values_count,
+        return lps_decline(reason, capacity, "values_count %d but %d inputs", params->values_count,
                            c->node->input_count);
-    const LiteTensor *first = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+    const LiteTensor *first = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, out, "output", LAYOUT_TYPES, 1, CPU_MAX_RANK, reason, capacity)) return false;
     for (int32_t i = 0; i < c->node->input_count; i++) {
-        const LiteTensor *in = cpu_check_input(c, i);
+        const LiteTensor *in = lps_check_input(c, i);
         if (!cpu_check_tensor(c, in, "input", LAYOUT_TYPES, 0, CPU_MAX_RANK - 1, reason, capacity)) return false;
         if (in->type != out->type || !layout_same_dims(in->rank, in->dims, first->rank, first->dims))
-            return cpu_decline(reason, capacity, "inputs differ in type or shape");
+            return lps_decline(reason, capacity, "inputs differ in type or shape");
     }
     if (params->axis < 0 || params->axis > first->rank || out->rank != first->rank + 1)
-        return cpu_decline(reason, capacity, "axis %d out of range", params->axis);
+        return lps_decline(reason, capacity, "axis %d out of range", params->axis);
     for (int32_t d = 0, k = 0; d < out->rank; d++) {
         int32_t expected = d == params->axis ? c->node->input_count : first->dims[k++];
-        if (out->dims[d] != expected) return cpu_decline(reason, capacity, "output shape differs from the pack's");
+        if (out->dims[d] != expected) return lps_decline(reason, capacity, "output shape differs from the pack's");
     }
     return true;
 }
@@ -76,34 +76,34 @@ static int32_t split_axis(const int64_t *value, int32_t rank) {
     return axis >= 0 && axis < rank ? (int32_t)axis : -1;
 }
 
-static bool check_parts(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_parts(const LpsCheckContext *c, char *reason, size_t capacity) {
     const bool split = c->node->builtin_code == LITE_OP_SPLIT;
     const int32_t data_slot = split ? 1 : 0;
-    if (!cpu_check_io(c, split ? 2 : 1, split ? 2 : 1, c->node->output_count, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, data_slot);
+    if (!lps_check_io(c, split ? 2 : 1, split ? 2 : 1, c->node->output_count, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, data_slot);
     if (!cpu_check_tensor(c, in, "input", LAYOUT_TYPES, 1, CPU_MAX_RANK, reason, capacity)) return false;
     int32_t axis, count = c->node->output_count;
     if (split) {
         int64_t value;
-        if (!layout_constant_ints(cpu_check_input(c, 0), &value, 1))
-            return cpu_decline(reason, capacity, "the axis must be a constant scalar");
+        if (!layout_constant_ints(lps_check_input(c, 0), &value, 1))
+            return lps_decline(reason, capacity, "the axis must be a constant scalar");
         axis = split_axis(&value, in->rank);
         const LiteSplitParams *params = c->node->params;
-        if (params->num_splits != count) return cpu_decline(reason, capacity, "num_splits differs from the outputs");
+        if (params->num_splits != count) return lps_decline(reason, capacity, "num_splits differs from the outputs");
     } else {
         const LiteUnpackParams *params = c->node->params;
         axis = params->axis;
-        if (params->num != count) return cpu_decline(reason, capacity, "num differs from the outputs");
+        if (params->num != count) return lps_decline(reason, capacity, "num differs from the outputs");
     }
     if (axis < 0 || axis >= in->rank || count < 1 || in->dims[axis] % count != 0 ||
         (!split && in->dims[axis] != count))
-        return cpu_decline(reason, capacity, "axis out of range or extent not divisible by %d", count);
+        return lps_decline(reason, capacity, "axis out of range or extent not divisible by %d", count);
     for (int32_t i = 0; i < count; i++) {
-        const LiteTensor *out = cpu_check_output(c, i);
+        const LiteTensor *out = lps_check_output(c, i);
         if (!cpu_check_tensor(c, out, "output", LAYOUT_TYPES, 0, CPU_MAX_RANK, reason, capacity)) return false;
         if (out->type != in->type ||
             !parts_fit(in->rank, in->dims, axis, in->dims[axis] / count, !split, out->rank, out->dims))
-            return cpu_decline(reason, capacity, "output %d does not fit the input", i);
+            return lps_decline(reason, capacity, "output %d does not fit the input", i);
     }
     return true;
 }

@@ -6,25 +6,25 @@
 static const uint32_t f32_i32 =
     LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32) | LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32);
 
-static bool check_pad(const CpuCheckContext *c, char *reason, size_t capacity) {
-    if (!cpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *pads = cpu_check_input(c, 1),
-                     *out = cpu_check_output(c, 0);
+static bool check_pad(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *pads = lps_check_input(c, 1),
+                     *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32_i32, 0, PAD_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32_i32, 0, PAD_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, pads, "paddings", LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32), 2, 2,
                           reason, capacity))
         return false;
-    if (!pads->constant_data) return cpu_decline(reason, capacity, "non-constant paddings");
-    if (in->type != out->type) return cpu_decline(reason, capacity, "input and output types differ");
+    if (!pads->constant_data) return lps_decline(reason, capacity, "non-constant paddings");
+    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
     if (pads->dims[0] != in->rank || pads->dims[1] != 2 || out->rank != in->rank)
-        return cpu_decline(reason, capacity, "paddings shape does not match the input rank");
+        return lps_decline(reason, capacity, "paddings shape does not match the input rank");
     const int32_t *values = pads->constant_data;
     for (int32_t d = 0; d < in->rank; d++) {
         if (values[2 * d] < 0 || values[2 * d + 1] < 0)
-            return cpu_decline(reason, capacity, "negative padding");
+            return lps_decline(reason, capacity, "negative padding");
         if ((int64_t)in->dims[d] + values[2 * d] + values[2 * d + 1] != out->dims[d])
-            return cpu_decline(reason, capacity, "output shape does not match the paddings");
+            return lps_decline(reason, capacity, "output shape does not match the paddings");
     }
     return true;
 }

@@ -8,22 +8,22 @@
 /* Every path rounds like the baseline one (no FMA there): no multiply-add contraction. */
 #pragma STDC FP_CONTRACT OFF
 
-static bool check_pool(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LitePool2DParams *params = c->node->params;
     const char *name = c->node->builtin_code == LITE_OP_MAX_POOL_2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
-    if (!cpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
         return false;
     if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return cpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
     if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
         params->filter_height < 1)
-        return cpu_decline(reason, capacity, "non-positive stride or filter size");
+        return lps_decline(reason, capacity, "non-positive stride or filter size");
     if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
-        return cpu_decline(reason, capacity, "batch or channels differ between input and output");
+        return lps_decline(reason, capacity, "batch or channels differ between input and output");
     return cpu_check_activation(name, params->activation, reason, capacity);
 }
 

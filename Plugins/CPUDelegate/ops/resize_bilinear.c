@@ -11,20 +11,20 @@
    the baseline one, whose target has no FMA. */
 #pragma STDC FP_CONTRACT OFF
 
-static bool check_resize(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_resize(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LiteResizeBilinearParams *params = c->node->params;
-    if (!cpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *size = cpu_check_input(c, 1),
-                     *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *size = lps_check_input(c, 1),
+                     *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, size, "size", LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32), 1, 1, reason, capacity))
         return false;
     if (params->align_corners && params->half_pixel_centers)
-        return cpu_decline(reason, capacity, "align_corners and half_pixel_centers both set");
+        return lps_decline(reason, capacity, "align_corners and half_pixel_centers both set");
     if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
-        return cpu_decline(reason, capacity, "batch or channels differ between input and output");
+        return lps_decline(reason, capacity, "batch or channels differ between input and output");
     return true;
 }
 

@@ -2,13 +2,13 @@
 // shape (a copy, like RESHAPE; the host computes the output shapes).
 #include "layout.h"
 
-static bool check_shape(const CpuCheckContext *c, char *reason, size_t capacity) {
-    if (!cpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
-    if (!in) return cpu_decline(reason, capacity, "absent input");
+static bool check_shape(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
+    if (!in) return lps_decline(reason, capacity, "absent input");
     if (!cpu_check_tensor(c, out, "output", LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32), 1, 1, reason, capacity))
         return false;
-    if (out->dims[0] != in->rank) return cpu_decline(reason, capacity, "output has %d values for rank %d",
+    if (out->dims[0] != in->rank) return lps_decline(reason, capacity, "output has %d values for rank %d",
                                                      out->dims[0], in->rank);
     return true;
 }
@@ -32,20 +32,20 @@ const CpuOp cpu_op_shape = {
     .check = check_shape, .prepare = prepare_shape, .run = run_shape};
 
 /* SQUEEZE and EXPAND_DIMS: same elements, another shape. */
-static bool check_relabel(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_relabel(const LpsCheckContext *c, char *reason, size_t capacity) {
     const bool expand = c->node->builtin_code == LITE_OP_EXPAND_DIMS;
-    if (!cpu_check_io(c, expand ? 2 : 1, expand ? 2 : 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, expand ? 2 : 1, expand ? 2 : 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", LAYOUT_TYPES, 0, CPU_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", LAYOUT_TYPES, 0, CPU_MAX_RANK, reason, capacity))
         return false;
-    if (in->type != out->type) return cpu_decline(reason, capacity, "input and output types differ");
+    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
     int64_t a = 1, b = 1;
     for (int32_t i = 0; i < in->rank; i++) a *= in->dims[i];
     for (int32_t i = 0; i < out->rank; i++) b *= out->dims[i];
-    if (a != b) return cpu_decline(reason, capacity, "element counts differ");
+    if (a != b) return lps_decline(reason, capacity, "element counts differ");
     if (expand ? out->rank != in->rank + 1 : out->rank > in->rank)
-        return cpu_decline(reason, capacity, "output rank %d does not fit input rank %d", out->rank, in->rank);
+        return lps_decline(reason, capacity, "output rank %d does not fit input rank %d", out->rank, in->rank);
     return true;
 }
 

@@ -56,27 +56,27 @@ static bool output_view(bool to_batch, const SpaceBatchPlan *plan, const int32_t
     return true;
 }
 
-static bool check_space_batch(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_space_batch(const LpsCheckContext *c, char *reason, size_t capacity) {
     const bool to_batch = c->node->builtin_code == LITE_OP_SPACE_TO_BATCH_ND;
-    if (!cpu_check_io(c, 3, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 3, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", LAYOUT_TYPES, 3, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", LAYOUT_TYPES, 3, 4, reason, capacity))
         return false;
     if (in->type != out->type || in->rank != out->rank)
-        return cpu_decline(reason, capacity, "input and output differ in type or rank");
+        return lps_decline(reason, capacity, "input and output differ in type or rank");
     int64_t block[2], edges[4];
     const int32_t m = in->rank - 2;
     SpaceBatchPlan plan;
-    if (!layout_constant_ints(cpu_check_input(c, 1), block, m) ||
-        !layout_constant_ints(cpu_check_input(c, 2), edges, 2 * m) || !read_plan(in->rank, block, edges, &plan))
-        return cpu_decline(reason, capacity, "block shape and %s must be constants for %d spatial axes",
+    if (!layout_constant_ints(lps_check_input(c, 1), block, m) ||
+        !layout_constant_ints(lps_check_input(c, 2), edges, 2 * m) || !read_plan(in->rank, block, edges, &plan))
+        return lps_decline(reason, capacity, "block shape and %s must be constants for %d spatial axes",
                            to_batch ? "paddings" : "crops", m);
     int32_t in4[4], out4[4], expected[4];
     view4(in->rank, in->dims, in4);
     view4(out->rank, out->dims, out4);
     if (!output_view(to_batch, &plan, in4, expected) || memcmp(expected, out4, sizeof(expected)) != 0)
-        return cpu_decline(reason, capacity, "output shape differs from the operator's");
+        return lps_decline(reason, capacity, "output shape differs from the operator's");
     return true;
 }
 

@@ -34,7 +34,7 @@ static bool plan_slice(const LiteStridedSliceParams *params, int32_t rank, const
         const int32_t stride = padded ? 1 : strides[axis - pad];
         int32_t start = padded ? 0 : begin[axis - pad];
         int32_t stop = padded ? 1 : end[axis - pad];
-        if (stride == 0) return cpu_decline(reason, capacity, "stride 0 on axis %d", axis - pad);
+        if (stride == 0) return lps_decline(reason, capacity, "stride 0 on axis %d", axis - pad);
         // Start.
         if (start < 0) start += size;
         start = stride > 0 ? clamp_i32(start, 0, size) : clamp_i32(start, -1, size - 1);
@@ -69,26 +69,26 @@ static bool plan_matches(const SlicePlan *plan, int32_t rank, const int32_t *dim
     return true;
 }
 
-static bool check_slice(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_slice(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteStridedSliceParams *params = c->node->params;
-    if (!cpu_check_io(c, 4, 4, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 4, 4, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32_i32, 1, SLICE_RANK, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32_i32, 0, SLICE_RANK, reason, capacity))
         return false;
-    if (in->type != out->type) return cpu_decline(reason, capacity, "input and output types differ");
-    if (params->ellipsis_mask) return cpu_decline(reason, capacity, "STRIDED_SLICE with ellipsis_mask unsupported");
-    if (params->new_axis_mask) return cpu_decline(reason, capacity, "STRIDED_SLICE with new_axis_mask unsupported");
+    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
+    if (params->ellipsis_mask) return lps_decline(reason, capacity, "STRIDED_SLICE with ellipsis_mask unsupported");
+    if (params->new_axis_mask) return lps_decline(reason, capacity, "STRIDED_SLICE with new_axis_mask unsupported");
     const int32_t *values[3];
     const char *names[3] = {"begin", "end", "strides"};
     for (int i = 0; i < 3; i++) {
-        const LiteTensor *t = cpu_check_input(c, 1 + i);
+        const LiteTensor *t = lps_check_input(c, 1 + i);
         if (!cpu_check_tensor(c, t, names[i], LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32), 1, 1,
                               reason, capacity))
             return false;
-        if (!t->constant_data) return cpu_decline(reason, capacity, "non-constant %s", names[i]);
+        if (!t->constant_data) return lps_decline(reason, capacity, "non-constant %s", names[i]);
         if (t->dims[0] != in->rank)
-            return cpu_decline(reason, capacity, "%s has %d values for rank %d", names[i],
+            return lps_decline(reason, capacity, "%s has %d values for rank %d", names[i],
                                t->dims[0], in->rank);
         values[i] = t->constant_data;
     }
@@ -96,7 +96,7 @@ static bool check_slice(const CpuCheckContext *c, char *reason, size_t capacity)
     if (!plan_slice(params, in->rank, in->dims, values[0], values[1], values[2], &plan, reason, capacity))
         return false;
     if (!plan_matches(&plan, out->rank, out->dims))
-        return cpu_decline(reason, capacity, "output shape differs from the slice's");
+        return lps_decline(reason, capacity, "output shape differs from the slice's");
     return true;
 }
 

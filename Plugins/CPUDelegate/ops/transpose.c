@@ -18,22 +18,22 @@ static bool read_perm(int32_t rank, const int64_t *perm, int32_t *out) {
     return true;
 }
 
-static bool check_transpose(const CpuCheckContext *c, char *reason, size_t capacity) {
-    if (!cpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, 0), *out = cpu_check_output(c, 0);
+static bool check_transpose(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", LAYOUT_TYPES, 0, LAYOUT_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", LAYOUT_TYPES, 0, LAYOUT_MAX_RANK, reason, capacity))
         return false;
-    if (in->type != out->type) return cpu_decline(reason, capacity, "input and output types differ");
+    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
     int64_t perm[LAYOUT_MAX_RANK] = {0};
     int32_t order[LAYOUT_MAX_RANK];
-    if (!layout_constant_ints(cpu_check_input(c, 1), perm, in->rank) || !read_perm(in->rank, perm, order))
-        return cpu_decline(reason, capacity, "the permutation must be a constant permutation of rank %d",
+    if (!layout_constant_ints(lps_check_input(c, 1), perm, in->rank) || !read_perm(in->rank, perm, order))
+        return lps_decline(reason, capacity, "the permutation must be a constant permutation of rank %d",
                            in->rank);
-    if (out->rank != in->rank) return cpu_decline(reason, capacity, "output rank differs");
+    if (out->rank != in->rank) return lps_decline(reason, capacity, "output rank differs");
     for (int32_t i = 0; i < in->rank; i++)
         if (out->dims[i] != in->dims[order[i]])
-            return cpu_decline(reason, capacity, "output shape is not the permuted input shape");
+            return lps_decline(reason, capacity, "output shape is not the permuted input shape");
     return true;
 }
 

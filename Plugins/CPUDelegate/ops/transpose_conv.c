@@ -14,41 +14,41 @@ static TransposeConvSlots slots_of(int32_t builtin_code) {
     return (TransposeConvSlots){2, 1, 3, false};
 }
 
-static bool check_transpose_conv(const CpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const TransposeConvSlots slots = slots_of(c->node->builtin_code);
     const LiteTransposeConvParams *params = c->node->params;
     const char *name = slots.custom ? "Convolution2DTransposeBias" : "TRANSPOSE_CONV";
-    if (!cpu_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
-    const LiteTensor *in = cpu_check_input(c, slots.input), *w = cpu_check_input(c, slots.weights),
-                     *bias = cpu_check_input(c, slots.bias), *out = cpu_check_output(c, 0);
+    if (!lps_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, slots.input), *w = lps_check_input(c, slots.weights),
+                     *bias = lps_check_input(c, slots.bias), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, w, "weights", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
         return false;
     if (!slots.custom) {
-        const LiteTensor *shape = cpu_check_input(c, 0);
+        const LiteTensor *shape = lps_check_input(c, 0);
         if (!cpu_check_tensor(c, shape, "output_shape", LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32), 1,
                               1, reason, capacity))
             return false;
     }
     if (!cpu_check_is_constant_like(c, c->node->inputs[slots.weights]))
-        return cpu_decline(reason, capacity, "%s with non-constant weights", name);
-    if (slots.custom && !bias) return cpu_decline(reason, capacity, "%s without a bias", name);
+        return lps_decline(reason, capacity, "%s with non-constant weights", name);
+    if (slots.custom && !bias) return lps_decline(reason, capacity, "%s without a bias", name);
     if (bias) {
         if (!cpu_check_tensor(c, bias, "bias", f32, 1, 1, reason, capacity)) return false;
         if (!cpu_check_is_constant_like(c, c->node->inputs[slots.bias]))
-            return cpu_decline(reason, capacity, "%s with a non-constant bias", name);
+            return lps_decline(reason, capacity, "%s with a non-constant bias", name);
         if (bias->dims[0] != w->dims[0])
-            return cpu_decline(reason, capacity, "bias size %d != output channels %d",
+            return lps_decline(reason, capacity, "bias size %d != output channels %d",
                                bias->dims[0], w->dims[0]);
     }
     if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
-        return cpu_decline(reason, capacity, "shapes of input, weights and output disagree");
+        return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
     if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return cpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
     if (params->stride_width < 1 || params->stride_height < 1)
-        return cpu_decline(reason, capacity, "non-positive stride");
+        return lps_decline(reason, capacity, "non-positive stride");
     // MediaPipe's kernel ignores any activation; TFLite's applies it.
     if (!slots.custom) return cpu_check_activation(name, params->activation, reason, capacity);
     return true;

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "lite_delegate.h"
+#include "lite_plugin_support.h"
 
 /* Everything declared from here on stays inside the plugin that links this library. */
 #pragma GCC visibility push(hidden)
@@ -213,12 +214,6 @@ float gpu_half_to_float(uint16_t half);
 /* Operators                                                                                      */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** What an operator's check sees: the host graph during claim_nodes or create_partition. */
-typedef struct GpuCheckContext {
-    const LiteGraph *graph;
-    const LiteNode *node;
-} GpuCheckContext;
-
 /** One elementwise step fused into a dispatch (see shaders/epilogue.glsl for the kinds). */
 typedef enum GpuEpilogueKind {
     GPU_EPI_NONE = 0,
@@ -274,7 +269,7 @@ typedef struct GpuOp {
     int32_t min_version, max_version;
     size_t params_size;      /* params struct size the node must carry (0: none) */
     /** True if the node can run exactly; else a one-line reason. Params are present. */
-    bool (*check)(const GpuCheckContext *context, char *reason, size_t capacity);
+    bool (*check)(const LpsCheckContext *context, char *reason, size_t capacity);
     /** Emits the node's dispatches (gpu_emit ...). False with a message via gpu_plan_fail. */
     bool (*plan)(GpuPlanner *planner, const GpuNodePlan *node);
     /** Its own fused activation as an epilogue step kind (NULL: none). */
@@ -294,20 +289,12 @@ bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp 
 /** Checks the graph's struct sizes and arrays; writes a message and returns false when malformed. */
 bool gpu_validate_graph(const LiteGraph *graph, char *error, size_t capacity);
 
-/* Check helpers (gpu_common.c). */
-bool gpu_decline(char *reason, size_t capacity, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-const char *gpu_type_name(LiteDataType type);
-const char *gpu_activation_name(LiteActivation activation);
-const LiteTensor *gpu_check_input(const GpuCheckContext *context, int32_t slot);
-const LiteTensor *gpu_check_output(const GpuCheckContext *context, int32_t slot);
-bool gpu_check_io(const GpuCheckContext *context, int32_t min_inputs, int32_t max_inputs,
-                  int32_t outputs, char *reason, size_t capacity);
+/* Check helpers (gpu_common.c; the ones every plugin shares are PluginSupport's: lps_check_io, ...). */
 /** A float32 tensor of rank min..max with static dims. */
 bool gpu_check_float(const LiteTensor *tensor, const char *role, int32_t min_rank, int32_t max_rank,
                      char *reason, size_t capacity);
 /** Constant data, or a DEQUANTIZE of a constant float16 tensor (folded at prepare). */
-bool gpu_check_constant_like(const GpuCheckContext *context, int32_t tensor_index);
+bool gpu_check_constant_like(const LpsCheckContext *context, int32_t tensor_index);
 bool gpu_check_activation(LiteActivation activation, char *reason, size_t capacity);
 GpuEpilogueKind gpu_activation_step(LiteActivation activation);
 /** TFLite's padding rule: total = max((out-1)*stride + (k-1)*dilation + 1 - in, 0); before = total/2. */

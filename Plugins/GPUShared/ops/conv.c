@@ -3,35 +3,35 @@
 // filter tap, one 4x4 block per input slice (see shaders/conv2d.comp).
 #include "gpu_shared.h"
 
-static bool check_conv(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_conv(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteConv2DParams *params = c->node->params;
-    if (!gpu_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *w = gpu_check_input(c, 1),
-                     *bias = gpu_check_input(c, 2), *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
+                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
         return false;
     if (!gpu_check_constant_like(c, c->node->inputs[1]))
-        return gpu_decline(reason, capacity, "non-constant weights");
+        return lps_decline(reason, capacity, "non-constant weights");
     if (bias) {
         if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
         if (!gpu_check_constant_like(c, c->node->inputs[2]))
-            return gpu_decline(reason, capacity, "non-constant bias");
+            return lps_decline(reason, capacity, "non-constant bias");
         if (bias->dims[0] != w->dims[0])
-            return gpu_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0],
+            return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0],
                                w->dims[0]);
     }
     if (w->dims[3] != in->dims[3])
-        return gpu_decline(reason, capacity, "grouped convolution (input channels %d, filter "
+        return lps_decline(reason, capacity, "grouped convolution (input channels %d, filter "
                            "channels %d) unsupported", in->dims[3], w->dims[3]);
     if (out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
-        return gpu_decline(reason, capacity, "output shape does not match input and weights");
+        return lps_decline(reason, capacity, "output shape does not match input and weights");
     if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return gpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
     if (params->stride_width < 1 || params->stride_height < 1 || params->dilation_width < 1 ||
         params->dilation_height < 1)
-        return gpu_decline(reason, capacity, "non-positive stride or dilation");
+        return lps_decline(reason, capacity, "non-positive stride or dilation");
     return gpu_check_activation(params->activation, reason, capacity);
 }
 
@@ -145,33 +145,33 @@ const GpuOp gpu_op_conv_2d = {
     .activation = conv_activation, .epilogue = true};
 
 /* FULLY_CONNECTED: the input flattened to [rows, I] times weights [O, I]. */
-static bool check_fc(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_fc(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteFullyConnectedParams *params = c->node->params;
-    if (!gpu_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *w = gpu_check_input(c, 1),
-                     *bias = gpu_check_input(c, 2), *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
+                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 1, 4, reason, capacity) ||
         !gpu_check_float(w, "weights", 2, 2, reason, capacity) ||
         !gpu_check_float(out, "output", 1, 4, reason, capacity))
         return false;
     if (!gpu_check_constant_like(c, c->node->inputs[1]))
-        return gpu_decline(reason, capacity, "non-constant weights");
+        return lps_decline(reason, capacity, "non-constant weights");
     if (bias) {
         if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
         if (!gpu_check_constant_like(c, c->node->inputs[2]))
-            return gpu_decline(reason, capacity, "non-constant bias");
+            return lps_decline(reason, capacity, "non-constant bias");
         if (bias->dims[0] != w->dims[0])
-            return gpu_decline(reason, capacity, "bias size %d != output units %d", bias->dims[0], w->dims[0]);
+            return lps_decline(reason, capacity, "bias size %d != output units %d", bias->dims[0], w->dims[0]);
     }
-    if (w->dims[1] <= 0) return gpu_decline(reason, capacity, "empty weights");
+    if (w->dims[1] <= 0) return lps_decline(reason, capacity, "empty weights");
     if (out->dims[out->rank - 1] != w->dims[0])
-        return gpu_decline(reason, capacity, "output depth %d != weights rows %d",
+        return lps_decline(reason, capacity, "output depth %d != weights rows %d",
                            out->dims[out->rank - 1], w->dims[0]);
     int64_t in_count = 1, out_count = 1;
     for (int32_t i = 0; i < in->rank; i++) in_count *= in->dims[i];
     for (int32_t i = 0; i < out->rank; i++) out_count *= out->dims[i];
     if (in_count % w->dims[1] != 0 || out_count != in_count / w->dims[1] * w->dims[0])
-        return gpu_decline(reason, capacity, "input does not flatten to rows of %d", w->dims[1]);
+        return lps_decline(reason, capacity, "input does not flatten to rows of %d", w->dims[1]);
     return gpu_check_activation(params->activation, reason, capacity);
 }
 

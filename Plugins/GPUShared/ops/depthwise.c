@@ -1,36 +1,36 @@
 // DEPTHWISE_CONV_2D, any depth multiplier. Weights [1][KH][KW][O] -> [O/4][KH][KW] vec4s.
 #include "gpu_shared.h"
 
-static bool check_depthwise(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteDepthwiseConv2DParams *params = c->node->params;
-    if (!gpu_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *w = gpu_check_input(c, 1),
-                     *bias = gpu_check_input(c, 2), *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
+                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
         return false;
     if (!gpu_check_constant_like(c, c->node->inputs[1]))
-        return gpu_decline(reason, capacity, "non-constant weights");
-    if (w->dims[0] != 1) return gpu_decline(reason, capacity, "weights dimension 0 is %d, not 1", w->dims[0]);
+        return lps_decline(reason, capacity, "non-constant weights");
+    if (w->dims[0] != 1) return lps_decline(reason, capacity, "weights dimension 0 is %d, not 1", w->dims[0]);
     const int32_t oc = w->dims[3];
     if (bias) {
         if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
         if (!gpu_check_constant_like(c, c->node->inputs[2]))
-            return gpu_decline(reason, capacity, "non-constant bias");
+            return lps_decline(reason, capacity, "non-constant bias");
         if (bias->dims[0] != oc)
-            return gpu_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], oc);
+            return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], oc);
     }
     if (params->depth_multiplier < 1 || (int64_t)in->dims[3] * params->depth_multiplier != oc)
-        return gpu_decline(reason, capacity, "input channels %d x depth_multiplier %d != weights "
+        return lps_decline(reason, capacity, "input channels %d x depth_multiplier %d != weights "
                            "channels %d", in->dims[3], params->depth_multiplier, oc);
     if (out->dims[3] != oc || out->dims[0] != in->dims[0])
-        return gpu_decline(reason, capacity, "output shape does not match input and weights");
+        return lps_decline(reason, capacity, "output shape does not match input and weights");
     if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return gpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
     if (params->stride_width < 1 || params->stride_height < 1 || params->dilation_width < 1 ||
         params->dilation_height < 1)
-        return gpu_decline(reason, capacity, "non-positive stride or dilation");
+        return lps_decline(reason, capacity, "non-positive stride or dilation");
     return gpu_check_activation(params->activation, reason, capacity);
 }
 

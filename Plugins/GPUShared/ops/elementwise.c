@@ -17,15 +17,15 @@ static bool broadcasts_to(const LiteTensor *a, const LiteTensor *b, const LiteTe
     return true;
 }
 
-static bool check_binary(const GpuCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *a = gpu_check_input(c, 0), *b = gpu_check_input(c, 1), *out = gpu_check_output(c, 0);
+static bool check_binary(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *a = lps_check_input(c, 0), *b = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!gpu_check_float(a, "input", 0, 4, reason, capacity) ||
         !gpu_check_float(b, "input", 0, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 0, 4, reason, capacity))
         return false;
     if (!broadcasts_to(a, b, out))
-        return gpu_decline(reason, capacity, "input shapes do not broadcast to the output");
+        return lps_decline(reason, capacity, "input shapes do not broadcast to the output");
     if (c->node->builtin_code == LITE_OP_PRELU) return true;
     return gpu_check_activation(((const LiteElementwiseParams *)c->node->params)->activation, reason,
                                 capacity);
@@ -78,16 +78,16 @@ BINARY_OP(gpu_op_sub, LITE_OP_SUB, "SUB", 5, sizeof(LiteElementwiseParams), GPU_
 BINARY_OP(gpu_op_mul, LITE_OP_MUL, "MUL", 7, sizeof(LiteElementwiseParams), GPU_EPI_MUL)
 BINARY_OP(gpu_op_prelu, LITE_OP_PRELU, "PRELU", 1, 0, GPU_EPI_PRELU)
 
-static bool check_unary(const GpuCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *out = gpu_check_output(c, 0);
+static bool check_unary(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 0, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 0, 4, reason, capacity))
         return false;
-    if (in->rank != out->rank) return gpu_decline(reason, capacity, "input and output shapes differ");
+    if (in->rank != out->rank) return lps_decline(reason, capacity, "input and output shapes differ");
     for (int32_t i = 0; i < in->rank; i++)
         if (in->dims[i] != out->dims[i])
-            return gpu_decline(reason, capacity, "input and output shapes differ");
+            return lps_decline(reason, capacity, "input and output shapes differ");
     return true;
 }
 
@@ -111,12 +111,12 @@ UNARY_OP(gpu_op_leaky_relu, LITE_OP_LEAKY_RELU, "LEAKY_RELU", 2, sizeof(LiteLeak
 
 /* DEQUANTIZE of float16: constants are folded by the planner; a float16 partition input is
    widened by its layout conversion, so the node itself is a copy. */
-static bool check_dequantize(const GpuCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *out = gpu_check_output(c, 0);
+static bool check_dequantize(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!in || in->type != LITE_DATA_TYPE_FLOAT16)
-        return gpu_decline(reason, capacity, "only DEQUANTIZE of float16 is supported");
-    if (in->rank > 4 && !in->constant_data) return gpu_decline(reason, capacity, "input rank %d > 4", in->rank);
+        return lps_decline(reason, capacity, "only DEQUANTIZE of float16 is supported");
+    if (in->rank > 4 && !in->constant_data) return lps_decline(reason, capacity, "input rank %d > 4", in->rank);
     if (!gpu_check_float(out, "output", 0, 4, reason, capacity)) return false;
     return true;
 }

@@ -18,27 +18,27 @@ static void define_clamp(GpuDispatch *d, LiteActivation activation) {
 /* CONCATENATION                                                                                    */
 /* ------------------------------------------------------------------------------------------------ */
 
-static bool check_concat(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_concat(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteConcatenationParams *params = c->node->params;
-    if (!gpu_check_io(c, 1, 16, 1, reason, capacity)) return false;
-    const LiteTensor *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 1, 16, 1, reason, capacity)) return false;
+    const LiteTensor *out = lps_check_output(c, 0);
     if (!gpu_check_float(out, "output", 1, 4, reason, capacity)) return false;
     if (params->axis < 0 || params->axis >= out->rank)
-        return gpu_decline(reason, capacity, "axis %d out of range for rank %d", params->axis, out->rank);
+        return lps_decline(reason, capacity, "axis %d out of range for rank %d", params->axis, out->rank);
     int64_t total = 0;
     for (int32_t i = 0; i < c->node->input_count; i++) {
-        const LiteTensor *in = gpu_check_input(c, i);
+        const LiteTensor *in = lps_check_input(c, i);
         if (!gpu_check_float(in, "input", 1, 4, reason, capacity)) return false;
-        if (in->rank != out->rank) return gpu_decline(reason, capacity, "input ranks differ");
+        if (in->rank != out->rank) return lps_decline(reason, capacity, "input ranks differ");
         for (int32_t d = 0; d < out->rank; d++)
             if (d != params->axis && in->dims[d] != out->dims[d])
-                return gpu_decline(reason, capacity, "input shapes differ off the axis");
+                return lps_decline(reason, capacity, "input shapes differ off the axis");
         total += in->dims[params->axis];
     }
     if (total != out->dims[params->axis])
-        return gpu_decline(reason, capacity, "inputs do not add up to the output along the axis");
+        return lps_decline(reason, capacity, "inputs do not add up to the output along the axis");
     if (params->activation == LITE_ACTIVATION_TANH)
-        return gpu_decline(reason, capacity, "fused activation TANH unsupported");
+        return lps_decline(reason, capacity, "fused activation TANH unsupported");
     return gpu_check_activation(params->activation, reason, capacity);
 }
 
@@ -110,9 +110,9 @@ GpuDispatch *gpu_emit_reshape(GpuPlanner *pl, const GpuNodePlan *n, int32_t inpu
     return d;
 }
 
-static bool check_reshape(const GpuCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_io(c, 1, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *out = gpu_check_output(c, 0);
+static bool check_reshape(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 1, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 0, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 0, 4, reason, capacity))
         return false;
@@ -120,7 +120,7 @@ static bool check_reshape(const GpuCheckContext *c, char *reason, size_t capacit
     for (int32_t i = 0; i < in->rank; i++) a *= in->dims[i];
     for (int32_t i = 0; i < out->rank; i++) b *= out->dims[i];
     if (a != b)
-        return gpu_decline(reason, capacity, "element counts differ (%lld vs %lld)", (long long)a,
+        return lps_decline(reason, capacity, "element counts differ (%lld vs %lld)", (long long)a,
                            (long long)b);
     return true;
 }
@@ -137,21 +137,21 @@ const GpuOp gpu_op_reshape = {
 /* PAD                                                                                              */
 /* ------------------------------------------------------------------------------------------------ */
 
-static bool check_pad(const GpuCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *pads = gpu_check_input(c, 1), *out = gpu_check_output(c, 0);
+static bool check_pad(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *pads = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 0, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 0, 4, reason, capacity))
         return false;
     if (!pads || pads->type != LITE_DATA_TYPE_INT32 || pads->rank != 2 || !pads->constant_data)
-        return gpu_decline(reason, capacity, "paddings are not a constant INT32 matrix");
+        return lps_decline(reason, capacity, "paddings are not a constant INT32 matrix");
     if (pads->dims[0] != in->rank || pads->dims[1] != 2 || out->rank != in->rank)
-        return gpu_decline(reason, capacity, "paddings shape does not match the input rank");
+        return lps_decline(reason, capacity, "paddings shape does not match the input rank");
     const int32_t *values = pads->constant_data;
     for (int32_t d = 0; d < in->rank; d++) {
-        if (values[2 * d] < 0 || values[2 * d + 1] < 0) return gpu_decline(reason, capacity, "negative padding");
+        if (values[2 * d] < 0 || values[2 * d + 1] < 0) return lps_decline(reason, capacity, "negative padding");
         if ((int64_t)in->dims[d] + values[2 * d] + values[2 * d + 1] != out->dims[d])
-            return gpu_decline(reason, capacity, "output shape does not match the paddings");
+            return lps_decline(reason, capacity, "output shape does not match the paddings");
     }
     return true;
 }
@@ -206,7 +206,7 @@ static bool plan_slice(const LiteStridedSliceParams *params, int32_t rank, const
         const int32_t stride = padded ? 1 : strides[axis - pad];
         int32_t start = padded ? 0 : begin[axis - pad];
         int32_t stop = padded ? 1 : end[axis - pad];
-        if (stride == 0) return gpu_decline(reason, capacity, "stride 0 on axis %d", axis - pad);
+        if (stride == 0) return lps_decline(reason, capacity, "stride 0 on axis %d", axis - pad);
         if (start < 0) start += size;
         start = stride > 0 ? clamp_i32(start, 0, size) : clamp_i32(start, -1, size - 1);
         if (begin_mask & (1 << axis)) start = stride > 0 ? 0 : size - 1;
@@ -230,23 +230,23 @@ static bool plan_slice(const LiteStridedSliceParams *params, int32_t rank, const
     return true;
 }
 
-static bool check_slice(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_slice(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteStridedSliceParams *params = c->node->params;
-    if (!gpu_check_io(c, 4, 4, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 4, 4, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 1, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 0, 4, reason, capacity))
         return false;
-    if (params->ellipsis_mask) return gpu_decline(reason, capacity, "ellipsis_mask unsupported");
-    if (params->new_axis_mask) return gpu_decline(reason, capacity, "new_axis_mask unsupported");
+    if (params->ellipsis_mask) return lps_decline(reason, capacity, "ellipsis_mask unsupported");
+    if (params->new_axis_mask) return lps_decline(reason, capacity, "new_axis_mask unsupported");
     const int32_t *values[3];
     const char *names[3] = {"begin", "end", "strides"};
     for (int i = 0; i < 3; i++) {
-        const LiteTensor *t = gpu_check_input(c, 1 + i);
+        const LiteTensor *t = lps_check_input(c, 1 + i);
         if (!t || t->type != LITE_DATA_TYPE_INT32 || t->rank != 1 || !t->constant_data)
-            return gpu_decline(reason, capacity, "%s is not a constant INT32 vector", names[i]);
+            return lps_decline(reason, capacity, "%s is not a constant INT32 vector", names[i]);
         if (t->dims[0] != in->rank)
-            return gpu_decline(reason, capacity, "%s has %d values for rank %d", names[i], t->dims[0], in->rank);
+            return lps_decline(reason, capacity, "%s has %d values for rank %d", names[i], t->dims[0], in->rank);
         values[i] = t->constant_data;
     }
     SlicePlan plan;
@@ -254,7 +254,7 @@ static bool check_slice(const GpuCheckContext *c, char *reason, size_t capacity)
         return false;
     bool matches = plan.out_rank == out->rank;
     for (int32_t i = 0; matches && i < out->rank; i++) matches = plan.out_dims[i] == out->dims[i];
-    if (!matches) return gpu_decline(reason, capacity, "output shape differs from the slice's");
+    if (!matches) return lps_decline(reason, capacity, "output shape differs from the slice's");
     return true;
 }
 
@@ -282,18 +282,18 @@ const GpuOp gpu_op_strided_slice = {
 /* DEPTH_TO_SPACE                                                                                   */
 /* ------------------------------------------------------------------------------------------------ */
 
-static bool check_d2s(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_d2s(const LpsCheckContext *c, char *reason, size_t capacity) {
     const int32_t bs = ((const LiteDepthToSpaceParams *)c->node->params)->block_size;
-    if (!gpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
         return false;
-    if (bs < 1) return gpu_decline(reason, capacity, "block_size %d < 1", bs);
+    if (bs < 1) return lps_decline(reason, capacity, "block_size %d < 1", bs);
     if (in->dims[3] % (bs * bs) != 0 || out->dims[0] != in->dims[0] ||
         out->dims[1] != in->dims[1] * bs || out->dims[2] != in->dims[2] * bs ||
         out->dims[3] != in->dims[3] / (bs * bs))
-        return gpu_decline(reason, capacity, "shapes do not match block_size %d", bs);
+        return lps_decline(reason, capacity, "shapes do not match block_size %d", bs);
     return true;
 }
 

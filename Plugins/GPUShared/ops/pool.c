@@ -1,20 +1,20 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D (padding excluded from the average, as TFLite).
 #include "gpu_shared.h"
 
-static bool check_pool(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LitePool2DParams *params = c->node->params;
-    if (!gpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
         return false;
     if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return gpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
     if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
         params->filter_height < 1)
-        return gpu_decline(reason, capacity, "non-positive stride or filter size");
+        return lps_decline(reason, capacity, "non-positive stride or filter size");
     if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
-        return gpu_decline(reason, capacity, "batch or channels differ between input and output");
+        return lps_decline(reason, capacity, "batch or channels differ between input and output");
     return gpu_check_activation(params->activation, reason, capacity);
 }
 

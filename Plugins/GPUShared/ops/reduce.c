@@ -1,15 +1,15 @@
 // SOFTMAX over the last axis (with beta) and MEAN over constant axes.
 #include "gpu_shared.h"
 
-static bool check_softmax(const GpuCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_io(c, 1, 1, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *out = gpu_check_output(c, 0);
+static bool check_softmax(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 1, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 1, 4, reason, capacity))
         return false;
-    if (in->rank != out->rank) return gpu_decline(reason, capacity, "input and output shapes differ");
+    if (in->rank != out->rank) return lps_decline(reason, capacity, "input and output shapes differ");
     for (int32_t i = 0; i < in->rank; i++)
-        if (in->dims[i] != out->dims[i]) return gpu_decline(reason, capacity, "input and output shapes differ");
+        if (in->dims[i] != out->dims[i]) return lps_decline(reason, capacity, "input and output shapes differ");
     return true;
 }
 
@@ -41,23 +41,23 @@ static bool reduced_axes(const int32_t *axes, int32_t count, int32_t rank, bool 
     return true;
 }
 
-static bool check_mean(const GpuCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *axes = gpu_check_input(c, 1), *out = gpu_check_output(c, 0);
+static bool check_mean(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *axes = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 1, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 0, 4, reason, capacity))
         return false;
     if (!axes || axes->type != LITE_DATA_TYPE_INT32 || axes->rank > 1 || !axes->constant_data)
-        return gpu_decline(reason, capacity, "axes are not a constant INT32 vector");
+        return lps_decline(reason, capacity, "axes are not a constant INT32 vector");
     bool reduced[4];
     const int32_t count = axes->rank == 0 ? 1 : axes->dims[0];
     if (!reduced_axes(axes->constant_data, count, in->rank, reduced))
-        return gpu_decline(reason, capacity, "axis out of range");
+        return lps_decline(reason, capacity, "axis out of range");
     int64_t expected = 1, actual = 1;
     for (int32_t d = 0; d < in->rank; d++)
         if (!reduced[d + 4 - in->rank]) expected *= in->dims[d];
     for (int32_t d = 0; d < out->rank; d++) actual *= out->dims[d];
-    if (expected != actual) return gpu_decline(reason, capacity, "output shape does not match the reduction");
+    if (expected != actual) return lps_decline(reason, capacity, "output shape does not match the reduction");
     return true;
 }
 

@@ -3,21 +3,21 @@
 // (in-1)/(out-1) with align_corners) are computed here once, the kernel only blends.
 #include "gpu_shared.h"
 
-static bool check_resize(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_resize(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteResizeBilinearParams *params = c->node->params;
-    if (!gpu_check_io(c, 2, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, 0), *size = gpu_check_input(c, 1), *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *size = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
         return false;
     if (!size || size->type != LITE_DATA_TYPE_INT32)
-        return gpu_decline(reason, capacity, "size is not INT32");
+        return lps_decline(reason, capacity, "size is not INT32");
     if (params->align_corners && params->half_pixel_centers)
-        return gpu_decline(reason, capacity, "align_corners and half_pixel_centers both set");
+        return lps_decline(reason, capacity, "align_corners and half_pixel_centers both set");
     if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
-        return gpu_decline(reason, capacity, "batch or channels differ between input and output");
+        return lps_decline(reason, capacity, "batch or channels differ between input and output");
     if ((in->dims[1] == 0 || in->dims[2] == 0) && out->dims[1] * out->dims[2] > 0)
-        return gpu_decline(reason, capacity, "empty input");
+        return lps_decline(reason, capacity, "empty input");
     return true;
 }
 

@@ -13,37 +13,37 @@ static Slots slots_of(int32_t builtin_code) {
     return (Slots){2, 1, 3, false};
 }
 
-static bool check_transpose_conv(const GpuCheckContext *c, char *reason, size_t capacity) {
+static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t capacity) {
     const Slots slots = slots_of(c->node->builtin_code);
     const LiteTransposeConvParams *params = c->node->params;
-    if (!gpu_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
-    const LiteTensor *in = gpu_check_input(c, slots.input), *w = gpu_check_input(c, slots.weights),
-                     *bias = gpu_check_input(c, slots.bias), *out = gpu_check_output(c, 0);
+    if (!lps_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, slots.input), *w = lps_check_input(c, slots.weights),
+                     *bias = lps_check_input(c, slots.bias), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
         return false;
     if (!slots.custom) {
-        const LiteTensor *shape = gpu_check_input(c, 0);
+        const LiteTensor *shape = lps_check_input(c, 0);
         if (!shape || shape->type != LITE_DATA_TYPE_INT32)
-            return gpu_decline(reason, capacity, "output_shape is not INT32");
+            return lps_decline(reason, capacity, "output_shape is not INT32");
     }
     if (!gpu_check_constant_like(c, c->node->inputs[slots.weights]))
-        return gpu_decline(reason, capacity, "non-constant weights");
-    if (slots.custom && !bias) return gpu_decline(reason, capacity, "without a bias");
+        return lps_decline(reason, capacity, "non-constant weights");
+    if (slots.custom && !bias) return lps_decline(reason, capacity, "without a bias");
     if (bias) {
         if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
         if (!gpu_check_constant_like(c, c->node->inputs[slots.bias]))
-            return gpu_decline(reason, capacity, "non-constant bias");
+            return lps_decline(reason, capacity, "non-constant bias");
         if (bias->dims[0] != w->dims[0])
-            return gpu_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], w->dims[0]);
+            return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], w->dims[0]);
     }
     if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
-        return gpu_decline(reason, capacity, "shapes of input, weights and output disagree");
+        return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
     if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return gpu_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
     if (params->stride_width < 1 || params->stride_height < 1)
-        return gpu_decline(reason, capacity, "non-positive stride");
+        return lps_decline(reason, capacity, "non-positive stride");
     if (!slots.custom) return gpu_check_activation(params->activation, reason, capacity);
     return true;
 }

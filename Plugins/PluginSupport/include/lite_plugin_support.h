@@ -12,7 +12,9 @@
 
 /* System headers come first: the visibility pragma below must not apply to libc declarations. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lite_delegate.h"
 
@@ -33,6 +35,36 @@ LiteStatus lps_report_error(const LiteHostServices *services, LiteStatus status,
     formats nothing when it has none. `services` may be NULL. */
 void lps_log(const LiteHostServices *services, LiteLogLevel level, char *message, size_t capacity,
              const char *format, va_list args) __attribute__((format(printf, 5, 0)));
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Claim checks (check.c)                                                                         */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** What an operator's claim check sees: the host graph during claim_nodes or create_partition, and
+    the node being decided. */
+typedef struct LpsCheckContext {
+    const LiteGraph *graph;
+    const LiteNode *node;
+} LpsCheckContext;
+
+/** Formats into a reason buffer and returns false (for check functions). */
+bool lps_decline(char *reason, size_t capacity, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** TFLite's names ("FLOAT32", "RELU6"), or "UNKNOWN". */
+const char *lps_type_name(LiteDataType type);
+const char *lps_activation_name(LiteActivation activation);
+
+/** Tensor `index` of the graph, or NULL when the index is out of range (-1: an absent input). */
+const LiteTensor *lps_graph_tensor(const LiteGraph *graph, int32_t index);
+/** The graph tensor for input/output slot `slot` of the node in `context`, or NULL if absent. */
+const LiteTensor *lps_check_input(const LpsCheckContext *context, int32_t slot);
+const LiteTensor *lps_check_output(const LpsCheckContext *context, int32_t slot);
+
+/** Input count in min_inputs..max_inputs, exactly `outputs` outputs, every tensor index in range
+    (-1 allowed for an absent input) and no constant output; else a reason and false. */
+bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,
+                  int32_t outputs, char *reason, size_t capacity);
 
 #pragma GCC visibility pop
 

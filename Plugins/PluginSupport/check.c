@@ -1,0 +1,79 @@
+// Claim-check helpers: declining with a reason, printable names, a node's tensors, I/O counts.
+#include "lite_plugin_support.h"
+
+#include <stdio.h>
+
+bool lps_decline(char *reason, size_t capacity, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(reason, capacity, format, args);
+    va_end(args);
+    return false;
+}
+
+const char *lps_type_name(LiteDataType type) {
+    switch (type) {
+    case LITE_DATA_TYPE_FLOAT32: return "FLOAT32";
+    case LITE_DATA_TYPE_FLOAT16: return "FLOAT16";
+    case LITE_DATA_TYPE_INT32: return "INT32";
+    case LITE_DATA_TYPE_INT64: return "INT64";
+    case LITE_DATA_TYPE_INT8: return "INT8";
+    case LITE_DATA_TYPE_UINT8: return "UINT8";
+    case LITE_DATA_TYPE_BOOL: return "BOOL";
+    case LITE_DATA_TYPE_INT16: return "INT16";
+    default: return "UNKNOWN";
+    }
+}
+
+const char *lps_activation_name(LiteActivation activation) {
+    switch (activation) {
+    case LITE_ACTIVATION_NONE: return "NONE";
+    case LITE_ACTIVATION_RELU: return "RELU";
+    case LITE_ACTIVATION_RELU_N1_TO_1: return "RELU_N1_TO_1";
+    case LITE_ACTIVATION_RELU6: return "RELU6";
+    case LITE_ACTIVATION_TANH: return "TANH";
+    case LITE_ACTIVATION_SIGN_BIT: return "SIGN_BIT";
+    default: return "UNKNOWN";
+    }
+}
+
+const LiteTensor *lps_graph_tensor(const LiteGraph *graph, int32_t index) {
+    if (index < 0 || index >= graph->tensor_count) return NULL;
+    return graph->tensors[index];
+}
+
+const LiteTensor *lps_check_input(const LpsCheckContext *context, int32_t slot) {
+    if (slot < 0 || slot >= context->node->input_count) return NULL;
+    return lps_graph_tensor(context->graph, context->node->inputs[slot]);
+}
+
+const LiteTensor *lps_check_output(const LpsCheckContext *context, int32_t slot) {
+    if (slot < 0 || slot >= context->node->output_count) return NULL;
+    return lps_graph_tensor(context->graph, context->node->outputs[slot]);
+}
+
+bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,
+                  int32_t outputs, char *reason, size_t capacity) {
+    const LiteNode *node = context->node;
+    if (node->input_count < min_inputs || node->input_count > max_inputs)
+        return lps_decline(reason, capacity, "%d inputs (expected %d..%d)", node->input_count,
+                           min_inputs, max_inputs);
+    if (node->output_count != outputs)
+        return lps_decline(reason, capacity, "%d outputs (expected %d)", node->output_count,
+                           outputs);
+    for (int32_t i = 0; i < node->input_count; i++) {
+        int32_t index = node->inputs[i];
+        if (index < -1 || index >= context->graph->tensor_count)
+            return lps_decline(reason, capacity, "input %d has an invalid tensor index %d", i,
+                               index);
+    }
+    for (int32_t i = 0; i < node->output_count; i++) {
+        int32_t index = node->outputs[i];
+        if (index < 0 || index >= context->graph->tensor_count)
+            return lps_decline(reason, capacity, "output %d has an invalid tensor index %d", i,
+                               index);
+        if (context->graph->tensors[index]->constant_data)
+            return lps_decline(reason, capacity, "output %d is a constant tensor", i);
+    }
+    return true;
+}

@@ -135,34 +135,10 @@ static void destroy_delegate(LiteDelegate *handle) {
 /* ---------------------------------------------------------------------------------------------- */
 
 bool cpu_validate_graph(const CpuDelegateState *delegate, const LiteGraph *graph) {
-    if (!graph || !LITE_FIELD_FITS(LiteGraph, outputs, graph->struct_size) ||
-        graph->struct_size > 65536) {
-        cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: graph is NULL or has a bad size");
-        return false;
-    }
-    if (graph->tensor_count < 0 || graph->node_count < 0 ||
-        (graph->tensor_count > 0 && !graph->tensors) || (graph->node_count > 0 && !graph->nodes)) {
-        cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: graph has bad tensor/node arrays");
-        return false;
-    }
-    for (int32_t i = 0; i < graph->tensor_count; i++) {
-        const LiteTensor *t = graph->tensors[i];
-        if (!t || !LITE_FIELD_FITS(LiteTensor, flags, t->struct_size) || t->struct_size > 65536 ||
-            t->rank < 0 || (t->rank > 0 && !t->dims)) {
-            cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: tensor %d is malformed", i);
-            return false;
-        }
-    }
-    for (int32_t i = 0; i < graph->node_count; i++) {
-        const LiteNode *n = graph->nodes[i];
-        if (!n || !LITE_FIELD_FITS(LiteNode, custom_options_size, n->struct_size) ||
-            n->struct_size > 65536 || n->input_count < 0 || n->output_count < 0 ||
-            (n->input_count > 0 && !n->inputs) || (n->output_count > 0 && !n->outputs)) {
-            cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: node %d is malformed", i);
-            return false;
-        }
-    }
-    return true;
+    char error[128];
+    if (lps_validate_graph(graph, error, sizeof(error))) return true;
+    cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: %s", error);
+    return false;
 }
 
 bool cpu_node_supported(const LiteGraph *graph, int32_t node_index, const CpuOp **out_op,

@@ -160,7 +160,7 @@ static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, Lite
     if (!d) return LITE_STATUS_INVALID_ARGUMENT;
     if (!verdict) return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: verdict callback is NULL");
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_validate_graph(graph, error, sizeof(error)))
+    if (!lps_validate_graph(graph, error, sizeof(error)))
         return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
     for (int32_t i = 0; i < graph->node_count; i++) {
         char reason[GPU_REASON_CAPACITY];
@@ -195,7 +195,7 @@ static LiteStatus create_partition(LiteDelegate *handle, const LiteGraph *graph,
         return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: bad create_partition arguments");
     *out_partition = NULL;
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_validate_graph(graph, error, sizeof(error)))
+    if (!lps_validate_graph(graph, error, sizeof(error)))
         return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
     for (int32_t i = 0; i < node_count; i++) {
         const GpuOp *op;
@@ -252,7 +252,7 @@ static LiteStatus prepare_partition(LitePartition *handle, const LiteGraph *grap
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_validate_graph(graph, error, sizeof(error)))
+    if (!lps_validate_graph(graph, error, sizeof(error)))
         return gles_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
     PartitionJob job = {.partition = p, .graph = graph};
     gles_worker_run(p->delegate->worker, prepare_job, &job);

@@ -127,34 +127,3 @@ float gpu_half_to_float(uint16_t half) {
     memcpy(&result, &bits, sizeof(result));
     return result;
 }
-
-bool gpu_validate_graph(const LiteGraph *graph, char *error, size_t capacity) {
-    if (!graph || !LITE_FIELD_FITS(LiteGraph, outputs, graph->struct_size) ||
-        graph->struct_size > 65536) {
-        snprintf(error, capacity, "graph is NULL or has a bad size");
-        return false;
-    }
-    if (graph->tensor_count < 0 || graph->node_count < 0 ||
-        (graph->tensor_count > 0 && !graph->tensors) || (graph->node_count > 0 && !graph->nodes)) {
-        snprintf(error, capacity, "graph has bad tensor/node arrays");
-        return false;
-    }
-    for (int32_t i = 0; i < graph->tensor_count; i++) {
-        const LiteTensor *t = graph->tensors[i];
-        if (!t || !LITE_FIELD_FITS(LiteTensor, flags, t->struct_size) || t->struct_size > 65536 ||
-            t->rank < 0 || (t->rank > 0 && !t->dims)) {
-            snprintf(error, capacity, "tensor %d is malformed", i);
-            return false;
-        }
-    }
-    for (int32_t i = 0; i < graph->node_count; i++) {
-        const LiteNode *n = graph->nodes[i];
-        if (!n || !LITE_FIELD_FITS(LiteNode, custom_options_size, n->struct_size) ||
-            n->struct_size > 65536 || n->input_count < 0 || n->output_count < 0 ||
-            (n->input_count > 0 && !n->inputs) || (n->output_count > 0 && !n->outputs)) {
-            snprintf(error, capacity, "node %d is malformed", i);
-            return false;
-        }
-    }
-    return true;
-}

@@ -689,7 +689,7 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
     program->precision = options->precision;
     program->element_bytes = options->precision == GPU_PRECISION_FP16 ? 8 : 16;
     program->node_count = node_count;
-    if (!gpu_validate_graph(graph, error, capacity)) return false;
+    if (!lps_validate_graph(graph, error, capacity)) return false;
 
     int32_t tensor_slots = input_count + output_count;
     for (int32_t i = 0; i < node_count; i++) {

@@ -1,4 +1,5 @@
-// Claim-check helpers: declining with a reason, printable names, a node's tensors, I/O counts.
+// Claim-check helpers (declining with a reason, printable names, a node's tensors, I/O counts) and
+// the graph validation every ABI call that takes a graph starts with.
 #include "lite_plugin_support.h"
 
 #include <stdio.h>
@@ -74,6 +75,37 @@ bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t ma
                                index);
         if (context->graph->tensors[index]->constant_data)
             return lps_decline(reason, capacity, "output %d is a constant tensor", i);
+    }
+    return true;
+}
+
+bool lps_validate_graph(const LiteGraph *graph, char *error, size_t capacity) {
+    if (!graph || !LITE_FIELD_FITS(LiteGraph, outputs, graph->struct_size) ||
+        graph->struct_size > 65536) {
+        snprintf(error, capacity, "graph is NULL or has a bad size");
+        return false;
+    }
+    if (graph->tensor_count < 0 || graph->node_count < 0 ||
+        (graph->tensor_count > 0 && !graph->tensors) || (graph->node_count > 0 && !graph->nodes)) {
+        snprintf(error, capacity, "graph has bad tensor/node arrays");
+        return false;
+    }
+    for (int32_t i = 0; i < graph->tensor_count; i++) {
+        const LiteTensor *t = graph->tensors[i];
+        if (!t || !LITE_FIELD_FITS(LiteTensor, flags, t->struct_size) || t->struct_size > 65536 ||
+            t->rank < 0 || (t->rank > 0 && !t->dims)) {
+            snprintf(error, capacity, "tensor %d is malformed", i);
+            return false;
+        }
+    }
+    for (int32_t i = 0; i < graph->node_count; i++) {
+        const LiteNode *n = graph->nodes[i];
+        if (!n || !LITE_FIELD_FITS(LiteNode, custom_options_size, n->struct_size) ||
+            n->struct_size > 65536 || n->input_count < 0 || n->output_count < 0 ||
+            (n->input_count > 0 && !n->inputs) || (n->output_count > 0 && !n->outputs)) {
+            snprintf(error, capacity, "node %d is malformed", i);
+            return false;
+        }
     }
     return true;
 }

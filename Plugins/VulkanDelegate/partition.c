@@ -451,7 +451,7 @@ LiteStatus vk_create_partition(LiteDelegate *handle, const LiteGraph *graph,
     if (!out_partition) return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: out_partition is NULL");
     *out_partition = NULL;
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_validate_graph(graph, error, sizeof(error)))
+    if (!lps_validate_graph(graph, error, sizeof(error)))
         return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: %s", error);
     if (node_count <= 0 || !node_indices || input_count < 0 || output_count <= 0 ||
         (input_count > 0 && !input_tensors) || !output_tensors)

@@ -263,7 +263,7 @@ static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, Lite
     if (!delegate) return LITE_STATUS_INVALID_ARGUMENT;
     if (!verdict) return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: verdict callback is NULL");
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_validate_graph(graph, error, sizeof(error)))
+    if (!lps_validate_graph(graph, error, sizeof(error)))
         return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: %s", error);
     for (int32_t i = 0; i < graph->node_count; i++) {
         char reason[GPU_REASON_CAPACITY];

@@ -286,8 +286,6 @@ const char *const *gpu_supported_custom_operators(size_t *count);
 /** The claim decision for one node. */
 bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp **out_op,
                         char *reason, size_t capacity);
-/** Checks the graph's struct sizes and arrays; writes a message and returns false when malformed. */
-bool gpu_validate_graph(const LiteGraph *graph, char *error, size_t capacity);
 
 /* Check helpers (gpu_common.c; the ones every plugin shares are PluginSupport's: lps_check_io, ...). */
 /** A float32 tensor of rank min..max with static dims. */

@@ -21,7 +21,7 @@
 #pragma GCC visibility push(hidden)
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Reporting through the host's services (report.c)                                              */
+/* Reporting through the host's services (report.c)                                               */
 /* ---------------------------------------------------------------------------------------------- */
 
 /** Formats a message into `message` (`capacity` bytes, truncated to fit) and passes it to the
@@ -37,7 +37,7 @@ void lps_log(const LiteHostServices *services, LiteLogLevel level, char *message
              const char *format, va_list args) __attribute__((format(printf, 5, 0)));
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Claim checks (check.c)                                                                         */
+/* Claim checks and graph validation (check.c)                                                    */
 /* ---------------------------------------------------------------------------------------------- */
 
 /** What an operator's claim check sees: the host graph during claim_nodes or create_partition, and
@@ -65,6 +65,11 @@ const LiteTensor *lps_check_output(const LpsCheckContext *context, int32_t slot)
     (-1 allowed for an absent input) and no constant output; else a reason and false. */
 bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,
                   int32_t outputs, char *reason, size_t capacity);
+
+/** Checks the graph's struct sizes and arrays before anything reads them: every struct at least as
+    large as the fields a plugin reads and not absurdly large, counts not negative, arrays present.
+    Writes a message ("tensor 3 is malformed") and returns false when malformed. */
+bool lps_validate_graph(const LiteGraph *graph, char *error, size_t capacity);
 
 #pragma GCC visibility pop
 

@@ -239,17 +239,8 @@ LITE_PLUGIN_EXPORT const LitePluginLibrary *lite_plugin_entry(uint32_t host_abi_
                                            const LiteHostServices *services, char *reason,
                                            size_t capacity) {
     (void)services; // the library needs no host service at load time
-    if (host_abi_major != LITE_ABI_VERSION_MAJOR) {
-        if (reason && capacity > 0)
-            snprintf(reason, capacity,
-                     "cpu delegate plugin: host ABI version %u.%u is incompatible with the "
-                     "plugin's ABI version %d.%d (major versions differ)",
-                     host_abi_major, host_abi_minor, LITE_ABI_VERSION_MAJOR,
-                     LITE_ABI_VERSION_MINOR);
-        return NULL;
-    }
-    pthread_once(&backend_once, fill_capabilities);
-    return &cpu_library;
+    return lps_plugin_entry(&cpu_library, &backend_once, fill_capabilities, "cpu", host_abi_major,
+                            host_abi_minor, reason, capacity);
 }
 
 /* Type check: the entry has the ABI's signature. */

@@ -11,6 +11,7 @@
 #define LITE_PLUGIN_SUPPORT_H
 
 /* System headers come first: the visibility pragma below must not apply to libc declarations. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -70,6 +71,20 @@ bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t ma
     large as the fields a plugin reads and not absurdly large, counts not negative, arrays present.
     Writes a message ("tensor 3 is malformed") and returns false when malformed. */
 bool lps_validate_graph(const LiteGraph *graph, char *error, size_t capacity);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* The library entry (entry.c)                                                                    */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** The body of a plugin's lite_plugin_entry, which stays in the plugin (it is the exported symbol):
+    refuses a host whose ABI major version differs from the plugin's, writing "NAME delegate plugin:
+    host ABI version ... (major versions differ)" into `reason` (when not NULL) and returning NULL;
+    otherwise runs `fill` once per process (it completes the backends' capability fields) and
+    returns `library`. */
+const LitePluginLibrary *lps_plugin_entry(const LitePluginLibrary *library, pthread_once_t *once,
+                                          void (*fill)(void), const char *plugin_name,
+                                          uint32_t host_major, uint32_t host_minor, char *reason,
+                                          size_t capacity);
 
 #pragma GCC visibility pop
 

@@ -24,16 +24,7 @@ bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_i
     const LiteTensor *tensor = lps_graph_tensor(context->graph, tensor_index);
     if (!tensor) return false;
     if (tensor->constant_data) return true;
-    // A float16 model stores weights as float16 constants behind DEQUANTIZE nodes.
-    for (int32_t i = 0; i < context->graph->node_count; i++) {
-        const LiteNode *node = context->graph->nodes[i];
-        if (node->builtin_code != LITE_OP_DEQUANTIZE || node->output_count != 1 ||
-            node->outputs[0] != tensor_index || node->input_count != 1)
-            continue;
-        const LiteTensor *source = lps_graph_tensor(context->graph, node->inputs[0]);
-        return source && source->constant_data && source->type == LITE_DATA_TYPE_FLOAT16;
-    }
-    return false;
+    return lps_is_dequantized_fp16_constant(context->graph, tensor_index);
 }
 
 bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, const char *role,

@@ -53,6 +53,18 @@ const LiteTensor *lps_check_output(const LpsCheckContext *context, int32_t slot)
     return lps_graph_tensor(context->graph, context->node->outputs[slot]);
 }
 
+bool lps_is_dequantized_fp16_constant(const LiteGraph *graph, int32_t tensor_index) {
+    for (int32_t i = 0; i < graph->node_count; i++) {
+        const LiteNode *node = graph->nodes[i];
+        if (node->builtin_code != LITE_OP_DEQUANTIZE || node->output_count != 1 ||
+            node->outputs[0] != tensor_index || node->input_count != 1)
+            continue;
+        const LiteTensor *source = lps_graph_tensor(graph, node->inputs[0]);
+        return source && source->constant_data && source->type == LITE_DATA_TYPE_FLOAT16;
+    }
+    return false;
+}
+
 bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,
                   int32_t outputs, char *reason, size_t capacity) {
     const LiteNode *node = context->node;

@@ -62,6 +62,10 @@ const LiteTensor *lps_graph_tensor(const LiteGraph *graph, int32_t index);
 const LiteTensor *lps_check_input(const LpsCheckContext *context, int32_t slot);
 const LiteTensor *lps_check_output(const LpsCheckContext *context, int32_t slot);
 
+/** True if tensor `tensor_index` is the output of a DEQUANTIZE of a constant float16 tensor: how a
+    float16 model stores its weights (the plugins fold it at prepare, so it counts as a constant). */
+bool lps_is_dequantized_fp16_constant(const LiteGraph *graph, int32_t tensor_index);
+
 /** Input count in min_inputs..max_inputs, exactly `outputs` outputs, every tensor index in range
     (-1 allowed for an absent input) and no constant output; else a reason and false. */
 bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,

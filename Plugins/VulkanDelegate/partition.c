@@ -5,6 +5,8 @@
 // the staging buffer, one submit, one fence wait, copy the outputs out.
 #include "vulkan_delegate.h"
 
+#include <stdarg.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #define SPIRV_SETTINGS "shaderc glsl450 vulkan1.1 spirv1.3 O=performance " VK_PLUGIN_VERSION
@@ -168,101 +170,205 @@ static LiteStatus layouts_for(VkDelegateState *delegate, int32_t bindings) {
     return LITE_STATUS_OK;
 }
 
-/* SPIR-V for an assembled source: from the disk cache, else compiled (and stored). */
-static LiteStatus spirv_for(VkDelegateState *delegate, const GpuDispatch *d, const char *text,
-                            uint64_t key, uint32_t **words, size_t *size) {
-    *words = vk_cache_load_spirv(delegate, key, size);
-    if (*words) {
-        delegate->spirv_from_cache++;
-        return LITE_STATUS_OK;
-    }
+/*
+ * Kernels are built in three steps. (1) On the calling thread, each dispatch's source is assembled
+ * and hashed; a kernel the delegate already has is reused, and each new one becomes a job. (2) The
+ * jobs run on up to `compile_threads` threads: SPIR-V from the disk cache or from shaderc
+ * (shaderc_compile_into_spv may share one compiler between threads), then the shader module and
+ * the pipeline (vkCreate* on one device from several threads needs no locking; the pipeline cache
+ * is internally synchronised). Nothing in a job touches the delegate's tables or reports to the
+ * host: a failure is kept as the job's message. (3) On the calling thread again, in dispatch
+ * order: the first failure is reported (with the message one thread alone would give), or the
+ * pipelines join the delegate's kernels and new SPIR-V is stored in the cache.
+ */
+typedef struct KernelJob {
+    const GpuDispatch *d; /* the first dispatch that needs the kernel, for messages */
+    char *text;           /* the assembled source (owned) */
+    uint64_t hash;
+    uint32_t *words;      /* SPIR-V (owned) */
+    size_t size;
+    bool compiled;        /* by shaderc, not from the cache: to be stored */
+    VkPipeline pipeline;
+    LiteStatus status;
+    char error[1024];
+} KernelJob;
+
+typedef struct KernelBuild {
+    VkDelegateState *delegate;
+    KernelJob *jobs;
+    int32_t count;
+    _Atomic int32_t next;
+} KernelBuild;
+
+static LiteStatus job_fail(KernelJob *job, LiteStatus status, const char *format, ...) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(job->error, sizeof(job->error), format, args);
+    va_end(args);
+    job->status = status;
+    return status;
+}
+
+/* SPIR-V for a job's source: from the disk cache, else compiled. */
+static LiteStatus job_spirv(VkDelegateState *delegate, KernelJob *job) {
+    const GpuDispatch *d = job->d;
+    const uint64_t key = gpu_hash(job->hash, SPIRV_SETTINGS, strlen(SPIRV_SETTINGS));
+    job->words = vk_cache_load_spirv(delegate, key, &job->size);
+    if (job->words) return LITE_STATUS_OK;
     shaderc_compile_options_t options = shaderc_compile_options_initialize();
-    if (!options) return vk_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "vulkan: shaderc options failed");
+    if (!options) return job_fail(job, LITE_STATUS_OUT_OF_MEMORY, "vulkan: shaderc options failed");
     shaderc_compile_options_set_target_env(options, shaderc_target_env_vulkan, shaderc_env_version_vulkan_1_1);
     shaderc_compile_options_set_optimization_level(options, shaderc_optimization_level_performance);
     char name[64];
     snprintf(name, sizeof(name), "%s.comp", d->kernel);
     shaderc_compilation_result_t result = shaderc_compile_into_spv(
-        delegate->compiler, text, strlen(text), shaderc_compute_shader, name, "main", options);
+        delegate->compiler, job->text, strlen(job->text), shaderc_compute_shader, name, "main", options);
     shaderc_compile_options_release(options);
-    LiteStatus status = LITE_STATUS_OK;
     if (!result || shaderc_result_get_compilation_status(result) != shaderc_compilation_status_success) {
         const char *message = result ? shaderc_result_get_error_message(result) : "no result";
         if (d->node >= 0)
-            status = vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: node %d (%s): kernel '%s' failed to "
-                             "compile: %s", d->node, d->op_name, d->kernel, message);
+            job_fail(job, LITE_STATUS_ERROR, "vulkan: node %d (%s): kernel '%s' failed to compile: %s",
+                     d->node, d->op_name, d->kernel, message);
         else
-            status = vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: kernel '%s' (%s) failed to compile: %s",
-                             d->kernel, d->op_name, message);
+            job_fail(job, LITE_STATUS_ERROR, "vulkan: kernel '%s' (%s) failed to compile: %s", d->kernel,
+                     d->op_name, message);
     } else {
-        *size = shaderc_result_get_length(result);
-        *words = malloc(*size);
-        if (!*words) status = vk_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
-        else memcpy(*words, shaderc_result_get_bytes(result), *size);
-        delegate->spirv_compiled++;
-        if (*words) vk_cache_store_spirv(delegate, key, *words, *size);
+        job->size = shaderc_result_get_length(result);
+        job->words = malloc(job->size);
+        if (!job->words) job_fail(job, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+        else memcpy(job->words, shaderc_result_get_bytes(result), job->size);
+        job->compiled = job->words != NULL;
     }
     if (result) shaderc_result_release(result);
-    return status;
+    return job->status;
 }
 
-/* The delegate's kernel for a dispatch (compiled and made into a pipeline on first use). */
-static LiteStatus kernel_for(VkPartitionState *p, const GpuDispatch *d, int32_t *out_kernel) {
-    VkDelegateState *delegate = p->delegate;
+static void run_job(VkDelegateState *delegate, KernelJob *job) {
     VkContext *c = &delegate->context;
-    char error[GPU_ERROR_CAPACITY];
-    char *text = gpu_assemble_source(GPU_DIALECT_VULKAN, delegate->precision, d, error, sizeof(error));
-    if (!text) return vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: node %d (%s): %s", d->node, d->op_name, error);
-    uint64_t hash = gpu_hash(GPU_HASH_SEED, text, strlen(text));
-    hash = gpu_hash(hash, &d->binding_count, sizeof(d->binding_count));
-    for (int32_t i = 0; i < delegate->kernel_count; i++)
-        if (delegate->kernels[i].hash == hash) {
-            free(text);
-            *out_kernel = i;
-            return LITE_STATUS_OK;
-        }
-    LiteStatus status = layouts_for(delegate, d->binding_count);
-    uint32_t *words = NULL;
-    size_t size = 0;
-    if (status == LITE_STATUS_OK)
-        status = spirv_for(delegate, d, text, gpu_hash(hash, SPIRV_SETTINGS, strlen(SPIRV_SETTINGS)),
-                           &words, &size);
-    free(text);
-    if (status != LITE_STATUS_OK) return status;
-    if (delegate->kernel_count == delegate->kernel_capacity) {
-        int32_t capacity = delegate->kernel_capacity ? delegate->kernel_capacity * 2 : 32;
-        VkKernel *kernels = realloc(delegate->kernels, sizeof(VkKernel) * (size_t)capacity);
-        if (!kernels) {
-            free(words);
-            return vk_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
-        }
-        delegate->kernels = kernels;
-        delegate->kernel_capacity = capacity;
-    }
+    const GpuDispatch *d = job->d;
+    if (job_spirv(delegate, job) != LITE_STATUS_OK) return;
     const VkShaderModuleCreateInfo module_info = {
-        .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = size, .pCode = words};
+        .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = job->size, .pCode = job->words};
     VkShaderModule module;
     VkResult result = c->api.vkCreateShaderModule(c->device, &module_info, NULL, &module);
-    free(words);
-    if (result != VK_SUCCESS)
-        return vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: node %d (%s): vkCreateShaderModule "
-                       "failed for kernel '%s': %s", d->node, d->op_name, d->kernel, vk_result_name(result));
+    if (result != VK_SUCCESS) {
+        job_fail(job, LITE_STATUS_ERROR, "vulkan: node %d (%s): vkCreateShaderModule failed for kernel "
+                 "'%s': %s", d->node, d->op_name, d->kernel, vk_result_name(result));
+        return;
+    }
     const VkComputePipelineCreateInfo pipeline_info = {
         .sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
         .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
                   .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = module, .pName = "main"},
         .layout = delegate->pipeline_layouts[d->binding_count],
     };
-    VkPipeline pipeline;
     result = c->api.vkCreateComputePipelines(c->device, delegate->pipeline_cache, 1, &pipeline_info,
-                                             NULL, &pipeline);
+                                             NULL, &job->pipeline);
     c->api.vkDestroyShaderModule(c->device, module, NULL);
-    if (result != VK_SUCCESS)
-        return vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: node %d (%s): cannot create the pipeline "
-                       "of kernel '%s': %s", d->node, d->op_name, d->kernel, vk_result_name(result));
-    delegate->pipeline_cache_dirty = true;
-    delegate->kernels[delegate->kernel_count] = (VkKernel){hash, d->binding_count, pipeline};
-    *out_kernel = delegate->kernel_count++;
+    if (result != VK_SUCCESS) {
+        job->pipeline = VK_NULL_HANDLE;
+        job_fail(job, LITE_STATUS_ERROR, "vulkan: node %d (%s): cannot create the pipeline of kernel "
+                 "'%s': %s", d->node, d->op_name, d->kernel, vk_result_name(result));
+    }
+}
+
+static void *build_thread(void *argument) {
+    KernelBuild *build = argument;
+    for (;;) {
+        const int32_t j = atomic_fetch_add(&build->next, 1);
+        if (j >= build->count) return NULL;
+        run_job(build->delegate, &build->jobs[j]);
+    }
+}
+
+/* Runs the jobs on up to `threads` threads, the caller among them. */
+static void run_jobs(VkDelegateState *delegate, KernelJob *jobs, int32_t count, int threads) {
+    KernelBuild build = {.delegate = delegate, .jobs = jobs, .count = count};
+    atomic_init(&build.next, 0);
+    if (threads > count) threads = count;
+    if (threads > VK_MAX_COMPILE_THREADS) threads = VK_MAX_COMPILE_THREADS;
+    pthread_t helpers[VK_MAX_COMPILE_THREADS];
+    int started = 0;
+    for (int t = 1; t < threads; t++) {
+        if (pthread_create(&helpers[started], NULL, build_thread, &build) != 0) break; // fewer threads
+        started++;
+    }
+    build_thread(&build);
+    for (int t = 0; t < started; t++) pthread_join(helpers[t], NULL);
+}
+
+/* Each dispatch's kernel (an index into the delegate's kernels), building those it lacks. */
+static LiteStatus build_kernels(VkPartitionState *p, int32_t *kernels) {
+    VkDelegateState *delegate = p->delegate;
+    const GpuProgram *program = &p->program;
+    KernelJob *jobs = calloc((size_t)program->dispatch_count + 1, sizeof(KernelJob));
+    if (!jobs) return vk_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+    int32_t job_count = 0;
+    LiteStatus status = LITE_STATUS_OK;
+    for (int32_t i = 0; i < program->dispatch_count && status == LITE_STATUS_OK; i++) {
+        const GpuDispatch *d = &program->dispatches[i];
+        char error[GPU_ERROR_CAPACITY];
+        char *text = gpu_assemble_source(GPU_DIALECT_VULKAN, delegate->precision, d, error, sizeof(error));
+        if (!text) {
+            status = vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: node %d (%s): %s", d->node, d->op_name, error);
+            break;
+        }
+        uint64_t hash = gpu_hash(GPU_HASH_SEED, text, strlen(text));
+        hash = gpu_hash(hash, &d->binding_count, sizeof(d->binding_count));
+        kernels[i] = INT32_MIN;
+        for (int32_t k = 0; k < delegate->kernel_count && kernels[i] == INT32_MIN; k++)
+            if (delegate->kernels[k].hash == hash) kernels[i] = k;
+        for (int32_t j = 0; j < job_count && kernels[i] == INT32_MIN; j++)
+            if (jobs[j].hash == hash) kernels[i] = -1 - j; // built below
+        if (kernels[i] != INT32_MIN) {
+            free(text);
+            continue;
+        }
+        status = layouts_for(delegate, d->binding_count);
+        if (status != LITE_STATUS_OK) {
+            free(text);
+            break;
+        }
+        jobs[job_count] = (KernelJob){.d = d, .text = text, .hash = hash};
+        kernels[i] = -1 - job_count++;
+    }
+    if (status == LITE_STATUS_OK && job_count > 0) run_jobs(delegate, jobs, job_count, delegate->compile_threads);
+
+    for (int32_t j = 0; j < job_count && status == LITE_STATUS_OK; j++)
+        if (jobs[j].status != LITE_STATUS_OK) status = vk_fail(delegate, jobs[j].status, "%s", jobs[j].error);
+    if (status == LITE_STATUS_OK && delegate->kernel_count + job_count > delegate->kernel_capacity) {
+        int32_t capacity = delegate->kernel_capacity ? delegate->kernel_capacity : 32;
+        while (capacity < delegate->kernel_count + job_count) capacity *= 2;
+        VkKernel *grown = realloc(delegate->kernels, sizeof(VkKernel) * (size_t)capacity);
+        if (!grown) status = vk_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+        else {
+            delegate->kernels = grown;
+            delegate->kernel_capacity = capacity;
+        }
+    }
+    const int32_t first = delegate->kernel_count;
+    for (int32_t j = 0; j < job_count; j++) {
+        KernelJob *job = &jobs[j];
+        if (status == LITE_STATUS_OK) {
+            delegate->kernels[delegate->kernel_count++] = (VkKernel){job->hash, job->d->binding_count, job->pipeline};
+            delegate->pipeline_cache_dirty = true;
+            if (job->compiled) {
+                delegate->spirv_compiled++;
+                vk_cache_store_spirv(delegate, gpu_hash(job->hash, SPIRV_SETTINGS, strlen(SPIRV_SETTINGS)),
+                                     job->words, job->size);
+            } else {
+                delegate->spirv_from_cache++;
+            }
+        } else if (job->pipeline) {
+            delegate->context.api.vkDestroyPipeline(delegate->context.device, job->pipeline, NULL);
+        }
+        free(job->text);
+        free(job->words);
+    }
+    free(jobs);
+    if (status != LITE_STATUS_OK) return status;
+    for (int32_t i = 0; i < program->dispatch_count; i++)
+        if (kernels[i] < 0) kernels[i] = first + (-1 - kernels[i]);
     return LITE_STATUS_OK;
 }
 
@@ -571,10 +677,9 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
     const int32_t kernels_before = delegate->kernel_count;
     delegate->spirv_compiled = delegate->spirv_from_cache = 0;
     uint32_t descriptors = 0;
-    for (int32_t i = 0; i < program->dispatch_count && status == LITE_STATUS_OK; i++) {
-        status = kernel_for(p, &program->dispatches[i], &kernels[i]);
+    status = build_kernels(p, kernels);
+    for (int32_t i = 0; i < program->dispatch_count; i++)
         descriptors += (uint32_t)program->dispatches[i].binding_count;
-    }
     const double compiled = now_ms();
     if (status == LITE_STATUS_OK) {
         const VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, descriptors + 1};

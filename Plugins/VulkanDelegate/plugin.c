@@ -3,6 +3,7 @@
 #include "lite_delegate_vulkan.h"
 
 #include <time.h>
+#include <unistd.h>
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Messages                                                                                       */
@@ -161,6 +162,9 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     options.validation = truthy(getenv("LITE_VULKAN_VALIDATION"));
     const char *cache_dir = NULL;
     bool fp16_all_tensors = false;
+    long compile_threads = sysconf(_SC_NPROCESSORS_ONLN);
+    if (compile_threads < 1) compile_threads = 1;
+    if (compile_threads > VK_MAX_COMPILE_THREADS) compile_threads = VK_MAX_COMPILE_THREADS;
     for (size_t i = 0; i < option_count; i++) {
         const char *key = option_keys[i], *value = option_values[i];
         if (!key) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option %zu has no key", i);
@@ -187,6 +191,12 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
             options.validation = truthy(value);
         } else if (strcmp(key, "cache_dir") == 0) {
             cache_dir = value && *value ? value : NULL;
+        } else if (strcmp(key, "compile_threads") == 0) {
+            if (!parse_int(value, &compile_threads) || compile_threads < 1 ||
+                compile_threads > VK_MAX_COMPILE_THREADS)
+                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                               "vulkan: compile_threads must be 1..%d, got '%s'", VK_MAX_COMPILE_THREADS,
+                               value ? value : "(null)");
         } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
             continue; // kernels are keyed by their own text; threads are the CPU delegate's
         } else {
@@ -213,6 +223,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
                "storage buffers; running in fp32", c->properties.deviceName);
     delegate->precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
     delegate->fp16_all_tensors = fp16_all_tensors;
+    delegate->compile_threads = (int)compile_threads;
     if (cache_dir && !(delegate->cache_dir = strdup(cache_dir))) {
         destroy_delegate((LiteDelegate *)delegate);
         return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");

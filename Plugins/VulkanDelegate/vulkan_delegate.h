@@ -128,6 +128,9 @@ const char *vk_device_type_name(VkPhysicalDeviceType type);
 /* ---------------------------------------------------------------------------------------------- */
 
 /** A compiled kernel: one per distinct assembled source, shared by the delegate's partitions. */
+/* The most threads that build kernels at prepare (option compile_threads). */
+#define VK_MAX_COMPILE_THREADS 16
+
 typedef struct VkKernel {
     uint64_t hash;
     int32_t binding_count;
@@ -148,6 +151,7 @@ typedef struct VkDelegateState {
     VkPipelineLayout pipeline_layouts[GPU_MAX_BINDINGS + 1];
     int32_t kernel_count, kernel_capacity;
     VkKernel *kernels;
+    int compile_threads;         /* option compile_threads: threads that build kernels at prepare */
     int32_t partitions_created;
     /* Statistics of the last prepare, for the log. */
     int32_t spirv_compiled, spirv_from_cache;

@@ -130,6 +130,24 @@ struct CommandLineTests {
         #expect(broken.stderr.contains("node 0 (RELU)") && broken.stderr.contains("'elementwise'"), "\(broken.stderr)")
     }
 
+    @Test("vulkan's compile_threads option: out-of-range values are a one-line error, 1 builds on the caller alone")
+    func vulkanCompileThreads() throws {
+        let relu = try InterpreterTests.fixture("relu")
+        let arguments = ["run", relu.modelPath, "--input", relu.inputPath(0), "--output-dir", Self.folder + "/out-threads",
+                         "--delegates", "vulkan"]
+        let healthy = try Self.lite(arguments)
+        guard !healthy.stderr.contains("device unavailable") else { return }
+        #expect(healthy.status == 0, "\(healthy.stderr)")
+        for value in ["0", "17", "two", ""] {
+            let result = try Self.lite(arguments + ["--option", "vulkan.compile_threads=\(value)"])
+            #expect(result.status != 0, "compile_threads=\(value)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("compile_threads must be 1..16"), "\(result.stderr)")
+        }
+        let one = try Self.lite(arguments + ["--option", "vulkan.compile_threads=1"])
+        #expect(one.status == 0, "\(one.stderr)")
+    }
+
     @Test("bench --json reports the promised fields")
     func benchJSON() throws {
         let result = try Self.lite(["bench", try InterpreterTests.fixture("conv2d_3x3_same").modelPath, "--json", "--runs", "3",

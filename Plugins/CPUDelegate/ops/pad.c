@@ -63,14 +63,23 @@ static LiteStatus prepare_pad(CpuPartitionState *p, CpuNode *node) {
 
 /* Only the innermost dimension padded (BlazeFace's channel PAD on its shortcut): each output row
    is written once, zeros and copy inline, instead of a memset of the whole output and a library
-   memcpy per row. */
-static void pad_innermost(const PadState *s, const uint32_t *restrict src, uint32_t *restrict dst) {
-    const size_t rows = s->in_dims[0] * s->in_dims[1] * s->in_dims[2] * s->in_dims[3];
+   memcpy per row. Rows are split over the pool (face_detection_short_range's 64x64 24->28 PAD was
+   the largest operator left on one thread at 2 threads). */
+typedef struct PadTask {
+    const PadState *s;
+    const uint32_t *src;
+    uint32_t *dst;
+} PadTask;
+
+static void pad_innermost_rows(void *context, size_t begin, size_t end, int thread) {
+    (void)thread;
+    const PadTask *t = context;
+    const PadState *s = t->s;
     const size_t width = s->in_dims[4], out_width = s->out_dims[4], before = s->before[4];
     const size_t after = out_width - width - before;
-    for (size_t r = 0; r < rows; r++) {
-        const uint32_t *restrict in = src + r * width;
-        uint32_t *restrict out = dst + r * out_width;
+    for (size_t r = begin; r < end; r++) {
+        const uint32_t *restrict in = t->src + r * width;
+        uint32_t *restrict out = t->dst + r * out_width;
         for (size_t i = 0; i < before; i++) out[i] = 0;
         for (size_t i = 0; i < width; i++) out[before + i] = in[i];
         for (size_t i = 0; i < after; i++) out[before + width + i] = 0;
@@ -82,7 +91,11 @@ static LiteStatus run_pad(CpuPartitionState *p, CpuNode *node) {
     const CpuTensor *in = cpu_in(p, node, 0), *out = cpu_out(p, node, 0);
     if (in->count > 0 && s->in_dims[0] == s->out_dims[0] && s->in_dims[1] == s->out_dims[1] &&
         s->in_dims[2] == s->out_dims[2] && s->in_dims[3] == s->out_dims[3]) {
-        pad_innermost(s, in->data, out->data);
+        const size_t rows = s->in_dims[0] * s->in_dims[1] * s->in_dims[2] * s->in_dims[3];
+        PadTask task = {.s = s, .src = in->data, .dst = out->data};
+        const size_t grain = (rows + 15) / 16; // a few chunks per thread, whole rows each
+        cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * out->count), rows, grain ? grain : 1,
+                         pad_innermost_rows, &task);
         return LITE_STATUS_OK;
     }
     memset(out->data, 0, out->bytes);

@@ -80,19 +80,12 @@ bool cpu_same_shape(const CpuTensor *a, const CpuTensor *b) {
     return true;
 }
 
-int32_t cpu_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel,
-                           int32_t dilation) {
-    int64_t effective = (int64_t)(kernel - 1) * dilation + 1;
-    int64_t total = (int64_t)(out - 1) * stride + effective - in;
-    return total > 0 ? (int32_t)(total / 2) : 0;
-}
-
 int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding, int32_t in, int32_t out,
                               int32_t stride, int32_t kernel, int32_t dilation) {
     const int32_t before = axis == 0 ? node->pad_top : node->pad_left;
     const int32_t after = axis == 0 ? node->pad_bottom : node->pad_right;
     const int32_t rule =
-        padding == LITE_PADDING_SAME ? cpu_padding_before(in + before + after, out, stride, kernel, dilation) : 0;
+        padding == LITE_PADDING_SAME ? lps_padding_before(in + before + after, out, stride, kernel, dilation) : 0;
     return rule + before;
 }
 
@@ -106,24 +99,3 @@ void *cpu_aligned_alloc(size_t bytes) {
 
 void cpu_aligned_free(void *pointer) { free(pointer); }
 
-float cpu_half_to_float(uint16_t half) {
-    uint32_t sign = (uint32_t)(half & 0x8000u) << 16;
-    uint32_t exponent = (half >> 10) & 0x1Fu;
-    uint32_t mantissa = half & 0x3FFu;
-    uint32_t bits;
-    if (exponent == 0x1F) {
-        bits = sign | 0x7F800000u | (mantissa << 13); // inf, or nan keeping its payload
-    } else if (exponent != 0) {
-        bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
-    } else if (mantissa == 0) {
-        bits = sign; // signed zero
-    } else {
-        // Subnormal half: value = mantissa * 2^-24, exact in float.
-        float value = (float)mantissa * 5.9604644775390625e-8f;
-        memcpy(&bits, &value, sizeof(bits));
-        bits |= sign;
-    }
-    float result;
-    memcpy(&result, &bits, sizeof(result));
-    return result;
-}

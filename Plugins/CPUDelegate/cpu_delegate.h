@@ -299,9 +299,6 @@ static inline int32_t cpu_dim(const CpuTensor *t, int32_t axis) { return t->dims
 
 bool cpu_same_shape(const CpuTensor *a, const CpuTensor *b);
 
-/** TFLite's padding rule: total = max((out-1)*stride + (k-1)*dilation + 1 - in, 0); before = total/2. */
-int32_t cpu_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel, int32_t dilation);
-
 /** A convolution window's leading padding along `axis` (0: height, 1: width), counting a PAD folded
     into `node`: the padding rule sees the padded extent, the kernels read the unpadded input. */
 int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding, int32_t in, int32_t out,
@@ -310,8 +307,6 @@ int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding
 /** 64-byte aligned allocation (free with cpu_aligned_free); NULL on failure or overflow. */
 void *cpu_aligned_alloc(size_t bytes);
 void cpu_aligned_free(void *pointer);
-
-float cpu_half_to_float(uint16_t half);
 
 /* Operators, one table entry each (defined in ops/). */
 extern const CpuOp cpu_op_add, cpu_op_sub, cpu_op_mul, cpu_op_prelu;

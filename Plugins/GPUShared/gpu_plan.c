@@ -325,7 +325,7 @@ static bool fold_dequantize(GpuPlanner *pl, NodeRecord *r) {
     out->folded = malloc((count ? count : 1) * sizeof(float));
     if (!out->folded) return gpu_plan_fail(pl, &r->plan, "out of memory");
     const uint16_t *half = in->constant;
-    for (size_t i = 0; i < count; i++) out->folded[i] = gpu_half_to_float(half[i]);
+    for (size_t i = 0; i < count; i++) out->folded[i] = lps_half_to_float(half[i]);
     out->kind = out->kind == GPU_TENSOR_OUTPUT ? GPU_TENSOR_OUTPUT : GPU_TENSOR_CONSTANT;
     out->constant = out->folded;
     r->skipped = out->kind == GPU_TENSOR_CONSTANT;

@@ -112,7 +112,7 @@ static void unary_task(void *context, size_t begin, size_t end, int thread) {
     }
     case LITE_OP_DEQUANTIZE: {
         const uint16_t *half = t->in;
-        for (size_t i = begin; i < end; i++) out[i] = cpu_half_to_float(half[i]);
+        for (size_t i = begin; i < end; i++) out[i] = lps_half_to_float(half[i]);
         break;
     }
     default: break;

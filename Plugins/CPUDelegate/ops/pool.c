@@ -55,8 +55,8 @@ static LiteStatus prepare_pool(CpuPartitionState *p, CpuNode *node) {
     t->filter_h = params->filter_height;
     t->filter_w = params->filter_width;
     if (params->padding == LITE_PADDING_SAME) {
-        t->pad_h = cpu_padding_before(t->in_h, t->out_h, t->stride_h, t->filter_h, 1);
-        t->pad_w = cpu_padding_before(t->in_w, t->out_w, t->stride_w, t->filter_w, 1);
+        t->pad_h = lps_padding_before(t->in_h, t->out_h, t->stride_h, t->filter_h, 1);
+        t->pad_w = lps_padding_before(t->in_w, t->out_w, t->stride_w, t->filter_w, 1);
     }
     cpu_activation_range(params->activation, &t->act_min, &t->act_max);
     node->state = t;

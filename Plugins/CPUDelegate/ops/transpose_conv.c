@@ -126,8 +126,8 @@ static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
             // TFLite pads as if convolving the output: out' = ceil(out / stride).
             int32_t conv_h = (s->out_h + s->stride_h - 1) / s->stride_h;
             int32_t conv_w = (s->out_w + s->stride_w - 1) / s->stride_w;
-            s->pad_h = cpu_padding_before(s->out_h, conv_h, s->stride_h, s->k_h, 1);
-            s->pad_w = cpu_padding_before(s->out_w, conv_w, s->stride_w, s->k_w, 1);
+            s->pad_h = lps_padding_before(s->out_h, conv_h, s->stride_h, s->k_h, 1);
+            s->pad_w = lps_padding_before(s->out_w, conv_w, s->stride_w, s->k_w, 1);
         }
     }
     if (slots.custom) {

@@ -208,7 +208,6 @@ char *gpu_assemble_source(GpuDialect dialect, GpuPrecision precision, const GpuD
 uint64_t gpu_hash(uint64_t hash, const void *bytes, size_t size);
 
 uint16_t gpu_float_to_half(float value);
-float gpu_half_to_float(uint16_t half);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Operators                                                                                      */
@@ -295,8 +294,6 @@ bool gpu_check_float(const LiteTensor *tensor, const char *role, int32_t min_ran
 bool gpu_check_constant_like(const LpsCheckContext *context, int32_t tensor_index);
 bool gpu_check_activation(LiteActivation activation, char *reason, size_t capacity);
 GpuEpilogueKind gpu_activation_step(LiteActivation activation);
-/** TFLite's padding rule: total = max((out-1)*stride + (k-1)*dilation + 1 - in, 0); before = total/2. */
-int32_t gpu_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel, int32_t dilation);
 /** The 4-D view of a shape (rank <= 4). */
 GpuShape gpu_shape_of(int32_t rank, const int32_t *dims);
 

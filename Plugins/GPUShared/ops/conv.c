@@ -106,8 +106,8 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
     int32_t pad_top = n->pad_top, pad_left = n->pad_left;
     if (params->padding == LITE_PADDING_SAME) {
-        pad_top += gpu_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
-        pad_left += gpu_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
+        pad_top += lps_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
+        pad_left += lps_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
     }
     int32_t weight_blob = gpu_add_blob(pl, pack_weights(weights, O, KH, KW, I),
                                        (size_t)((O + 3) / 4) * KH * KW * ((I + 3) / 4) * 16, false);

@@ -53,8 +53,8 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
     const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
     int32_t pad_top = n->pad_top, pad_left = n->pad_left;
     if (params->padding == LITE_PADDING_SAME) {
-        pad_top += gpu_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
-        pad_left += gpu_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
+        pad_top += lps_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
+        pad_left += lps_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
     }
     float *packed = calloc((size_t)OS * KH * KW * 4 + 4, sizeof(float));
     float *bias_data = calloc((size_t)OS * 4 + 4, sizeof(float));

@@ -29,8 +29,8 @@ static bool plan_pool(GpuPlanner *pl, const GpuNodePlan *n) {
         return gpu_plan_fail(pl, n, "batch or channels differ between input and output");
     int32_t pad_top = 0, pad_left = 0;
     if (params->padding == LITE_PADDING_SAME) {
-        pad_top = gpu_padding_before(in->shape.h, out->shape.h, params->stride_height, params->filter_height, 1);
-        pad_left = gpu_padding_before(in->shape.w, out->shape.w, params->stride_width, params->filter_width, 1);
+        pad_top = lps_padding_before(in->shape.h, out->shape.h, params->stride_height, params->filter_height, 1);
+        pad_left = lps_padding_before(in->shape.w, out->shape.w, params->stride_width, params->filter_width, 1);
     }
     GpuDispatch *d = gpu_emit(pl, n, "pool2d");
     if (!d) return false;

@@ -76,8 +76,8 @@ static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
             pad_w = total_w > 0 ? total_w / 2 : 0;
         } else {
             // TFLite pads as if convolving the output: out' = ceil(out / stride).
-            pad_h = gpu_padding_before(out->shape.h, (out->shape.h + sh - 1) / sh, sh, KH, 1);
-            pad_w = gpu_padding_before(out->shape.w, (out->shape.w + sw - 1) / sw, sw, KW, 1);
+            pad_h = lps_padding_before(out->shape.h, (out->shape.h + sh - 1) / sh, sh, KH, 1);
+            pad_w = lps_padding_before(out->shape.w, (out->shape.w + sw - 1) / sw, sw, KW, 1);
         }
     }
     const int32_t OS = (O + 3) / 4, IS = (I + 3) / 4;

@@ -90,6 +90,17 @@ const LitePluginLibrary *lps_plugin_entry(const LitePluginLibrary *library, pthr
                                           uint32_t host_major, uint32_t host_minor, char *reason,
                                           size_t capacity);
 
+/* ---------------------------------------------------------------------------------------------- */
+/* Arithmetic the kernels share (numeric.c)                                                       */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** TFLite's padding rule: total = max((out-1)*stride + (k-1)*dilation + 1 - in, 0); before = total/2. */
+int32_t lps_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel, int32_t dilation);
+
+/** An IEEE half (float16 weights in a model file) as a float, exactly: subnormals, signed zeros,
+    infinities and NaN payloads included. */
+float lps_half_to_float(uint16_t half);
+
 #pragma GCC visibility pop
 
 #endif /* LITE_PLUGIN_SUPPORT_H */

@@ -11,7 +11,7 @@ cache="${LITE_CACHE:-$HOME/.cache/lite}"
 export LITE_FIXTURES="${LITE_FIXTURES:-$cache/fixtures}"
 delegates="${LITE_TEST_DELEGATES:-cpu}"
 
-echo "== setup (python venv: ai-edge-litert, numpy, tflite)"
+echo "== setup (python venv: scripts/requirements.txt)"
 python="$(scripts/setup.sh | tail -n 1)"
 
 echo "== build"

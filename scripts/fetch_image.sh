@@ -13,19 +13,12 @@ member="matplotlib/mpl-data/sample_data/grace_hopper.jpg"
 python="$cache/venv/bin/python"
 [[ -x "$python" ]] || python="$(command -v python3)"
 
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$here/wheel.sh"
 mkdir -p "$wheels" "$images"
 image="$images/grace_hopper.jpg"
 if [[ ! -f "$image" ]]; then
-  wheel="$(ls "$wheels"/matplotlib-"$version"-*.whl 2>/dev/null | head -n 1 || true)"
-  if [[ -z "$wheel" ]]; then
-    if ! "$python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-        -d "$wheels" "matplotlib==$version" >"$cache/fetch_image.log" 2>&1; then
-      echo "fetch_image.sh: pip download of matplotlib==$version failed; see $cache/fetch_image.log" >&2
-      tail -n 20 "$cache/fetch_image.log" >&2
-      exit 1
-    fi
-    wheel="$(ls "$wheels"/matplotlib-"$version"-*.whl | head -n 1)"
-  fi
+  wheel="$(fetch_wheel fetch_image.sh matplotlib "$version")"
   "$python" - "$wheel" "$member" "$image" <<'PY'
 import os, sys, zipfile
 

@@ -13,17 +13,9 @@ version="0.10.14"
 python="$cache/venv/bin/python"
 [[ -x "$python" ]] || python="$(command -v python3)"
 
+source "$here/wheel.sh"
 mkdir -p "$wheels" "$models"
-wheel="$(ls "$wheels"/mediapipe-"$version"-*.whl 2>/dev/null | head -n 1 || true)"
-if [[ -z "$wheel" ]]; then
-  if ! "$python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-      -d "$wheels" "mediapipe==$version" >"$cache/fetch_models.log" 2>&1; then
-    echo "fetch_models.sh: pip download of mediapipe==$version failed; see $cache/fetch_models.log" >&2
-    tail -n 20 "$cache/fetch_models.log" >&2
-    exit 1
-  fi
-  wheel="$(ls "$wheels"/mediapipe-"$version"-*.whl | head -n 1)"
-fi
+wheel="$(fetch_wheel fetch_models.sh mediapipe "$version")"
 
 # A stamp names the wheel that was unpacked, so a second run does no work.
 stamp="$models/.unpacked-from"

@@ -262,6 +262,9 @@ case("softmax_2d", lambda rng: single(rng, "SOFTMAX", [[2, 10]], beta=1.0), inpu
 case("softmax_2d_beta_half", lambda rng: single(rng, "SOFTMAX", [[3, 7]], beta=0.5), input_scale=4.0)
 case("softmax_4d", lambda rng: single(rng, "SOFTMAX", [[1, 4, 4, 7]], beta=1.0), input_scale=4.0)
 case("softmax_4d_beta_half", lambda rng: single(rng, "SOFTMAX", [[1, 3, 3, 5]], beta=0.5), input_scale=4.0)
+# Rows of 8 or more take the CPU delegate's AVX2 path: whole blocks of 8, and a masked last block.
+case("softmax_4d_depth21", lambda rng: single(rng, "SOFTMAX", [[1, 5, 6, 21]], beta=1.0), input_scale=8.0)
+case("softmax_2d_depth16_beta_half", lambda rng: single(rng, "SOFTMAX", [[4, 16]], beta=0.5), input_scale=8.0)
 
 
 # STRIDED_SLICE ---------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
 // SOFTMAX over the last axis with beta (float32): exp((x - max) * beta) / sum.
 #include "../cpu_delegate.h"
+#include "../simd_exp.h"
+
+#include <math.h>
 
 static bool check_softmax(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
@@ -29,9 +32,7 @@ typedef struct SoftmaxTask {
     float beta;
 } SoftmaxTask;
 
-static void softmax_rows(void *context, size_t begin, size_t end, int thread) {
-    (void)thread;
-    const SoftmaxTask *t = context;
+static void softmax_rows_baseline(const SoftmaxTask *t, size_t begin, size_t end) {
     for (size_t row = begin; row < end; row++) {
         const float *in = t->in + row * t->depth;
         float *out = t->out + row * t->depth;
@@ -45,6 +46,73 @@ static void softmax_rows(void *context, size_t begin, size_t end, int thread) {
         const float scale = 1.0f / sum;
         for (size_t i = 0; i < t->depth; i++) out[i] *= scale;
     }
+}
+
+#if CPU_HAVE_X86
+CPU_TARGET_AVX2 static float hmax8(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+CPU_TARGET_AVX2 static float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* Rows of at least 8: max, exp and sum 8 lanes at a time (exp as cpu_exp8, within 2 ulp of expf),
+   the last partial block through a masked load; the sum is formed in another order than the scalar
+   path's, so results differ from it in the last bits. deeplab's 257x257x21 softmax: 5.8 -> 1.8 ms
+   (per-node minimum, 1 thread). */
+CPU_TARGET_AVX2 static void softmax_rows_avx2(const SoftmaxTask *t, size_t begin, size_t end) {
+    const size_t depth = t->depth, full = depth & ~(size_t)7, rest = depth - full;
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)rest), lanes);
+    const __m256 beta = _mm256_set1_ps(t->beta);
+    for (size_t row = begin; row < end; row++) {
+        const float *in = t->in + row * depth;
+        float *out = t->out + row * depth;
+        __m256 vmax = _mm256_loadu_ps(in);
+        for (size_t i = 8; i < full; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(in + i));
+        float max = hmax8(vmax);
+        for (size_t i = full; i < depth; i++) max = in[i] > max ? in[i] : max;
+        const __m256 vm = _mm256_set1_ps(max);
+        __m256 vsum = _mm256_setzero_ps();
+        for (size_t i = 0; i < full; i += 8) {
+            const __m256 e = cpu_exp8(_mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(in + i), vm), beta));
+            _mm256_storeu_ps(out + i, e);
+            vsum = _mm256_add_ps(vsum, e);
+        }
+        if (rest) {
+            const __m256 x = _mm256_maskload_ps(in + full, tail);
+            const __m256 e = _mm256_and_ps(cpu_exp8(_mm256_mul_ps(_mm256_sub_ps(x, vm), beta)),
+                                           _mm256_castsi256_ps(tail));
+            vsum = _mm256_add_ps(vsum, e);
+            float lanes_out[8];
+            _mm256_storeu_ps(lanes_out, e);
+            for (size_t i = 0; i < rest; i++) out[full + i] = lanes_out[i];
+        }
+        const float scale = 1.0f / hsum8(vsum);
+        const __m256 vs = _mm256_set1_ps(scale);
+        for (size_t i = 0; i < full; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(out + i), vs));
+        for (size_t i = full; i < depth; i++) out[i] *= scale;
+    }
+}
+#endif
+
+static void softmax_rows(void *context, size_t begin, size_t end, int thread) {
+    (void)thread;
+    const SoftmaxTask *t = context;
+#if CPU_HAVE_X86
+    if (t->depth >= 8 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        softmax_rows_avx2(t, begin, end);
+        return;
+    }
+#endif
+    softmax_rows_baseline(t, begin, end);
 }
 
 static LiteStatus run_softmax(CpuPartitionState *p, CpuNode *node) {

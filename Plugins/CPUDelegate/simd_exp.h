@@ -1,0 +1,33 @@
+// exp for 8 float lanes (AVX2 + FMA), shared by LOGISTIC and SOFTMAX.
+#ifndef CPU_SIMD_EXP_H
+#define CPU_SIMD_EXP_H
+
+#include "cpu_delegate.h"
+
+#if CPU_HAVE_X86
+#include <immintrin.h>
+
+/* Cephes' expf: the input clamped to +-88.376 (so 2^n stays a normal float), range reduction by
+   ln 2 in two parts, a degree-6 polynomial, scaling by 2^n through the exponent bits. Within 2 ulp
+   of libm's expf. */
+CPU_TARGET_AVX2 static inline __m256 cpu_exp8(__m256 x) {
+    const __m256 one = _mm256_set1_ps(1.0f);
+    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-88.3762626647949f)), _mm256_set1_ps(88.3762626647949f));
+    __m256 fx = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f));
+    fx = _mm256_floor_ps(fx);
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
+    x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), x);
+    const __m256 z = _mm256_mul_ps(x, x);
+    __m256 y = _mm256_set1_ps(1.9875691500E-4f);
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507E-3f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073E-3f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894E-2f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459E-1f));
+    y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201E-1f));
+    y = _mm256_fmadd_ps(y, z, _mm256_add_ps(x, one));
+    const __m256i n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(fx), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(y, _mm256_castsi256_ps(n));
+}
+#endif
+
+#endif /* CPU_SIMD_EXP_H */

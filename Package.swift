@@ -44,6 +44,7 @@ let package = Package(
             cSettings: optimisedC),
         .target(
             name: "CPUDelegate", dependencies: ["DelegateABI", "PluginSupport"], path: "Plugins/CPUDelegate",
+            exclude: ["tests"],
             cSettings: optimisedC, linkerSettings: [.linkedLibrary("pthread"), .linkedLibrary("m")]),
         // What the GPU delegates share: operator checks, the dispatch planner, the kernel sources
         // (shaders/, embedded by scripts/embed_shaders.py into generated/shaders.c).

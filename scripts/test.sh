@@ -75,6 +75,17 @@ for gpu in vulkan gles; do
     --tolerance 1e-3 || status=1
 done
 
+echo "== CPU thread pool: every item of 60,000 random jobs run exactly once (pools of 2-4 threads)"
+# A hang (a chunk nobody claims) is a failure too, hence the timeout.
+cc -O2 -I Sources/DelegateABI/include -I Plugins/PluginSupport/include -I Plugins/CPUDelegate \
+  Plugins/CPUDelegate/tests/pool_stress.c -lpthread -o .build/pool_stress
+timeout 300 .build/pool_stress || status=1
+# The same under ThreadSanitizer (gcc's: the Swift toolchain's clang lacks a usable TSan runtime here);
+# any report fails.
+gcc -fsanitize=thread -g -O1 -I Sources/DelegateABI/include -I Plugins/PluginSupport/include \
+  -I Plugins/CPUDelegate Plugins/CPUDelegate/tests/pool_stress.c -lpthread -o .build/pool_stress_tsan
+TSAN_OPTIONS="halt_on_error=1 exitcode=66" timeout 900 .build/pool_stress_tsan || status=1
+
 echo "== gles delegate: two delegates invoked from two threads at once"
 cc -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gles_threads.c -ldl -lpthread -o .build/gles_threads
 .build/gles_threads .build/debug/liblite_delegate_gles.so || [[ $? -eq 77 ]] || status=1

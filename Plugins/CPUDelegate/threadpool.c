@@ -1,8 +1,9 @@
 // A small fork-join pool: parallel_for over a range, the caller working alongside the workers.
 //
-// Work is handed out in chunks claimed from one atomic word, and the caller waits only for the
-// chunks to be finished, never for a worker to wake up: on a busy machine a worker may not be
-// scheduled for milliseconds, and then the caller simply runs every chunk itself. Workers spin
+// Work is handed out in chunks, each thread claiming from its own contiguous range and then
+// stealing from the others' (see ThreadRange below), and the caller waits only for the chunks to be
+// finished, never for a worker to wake up: on a busy machine a worker may not be scheduled for
+// milliseconds, and then the caller simply runs every chunk itself. Workers spin
 // briefly before sleeping, because a model runs many short kernels back to back.
 //
 // On a machine with more runnable threads than cores the caller and a worker often share one

@@ -164,11 +164,56 @@ static void binary_row(BinaryKind kind, const float *restrict a, size_t sa, cons
     }
 }
 
+/* Rows of a contiguous operand against one vector repeated on every row (a per-channel scale or
+   bias: selfie_segmentation's squeeze-and-excite MULs, [1,128,128,16] x [1,1,1,16]): one loop over
+   the rows, not a call per row of 16 channels. The same arithmetic as binary_row. */
+#define ROWS_LOOP(EXPR, X, Y)                                                                    \
+    for (size_t row = begin; row < end; row++) {                                                 \
+        const float *restrict full_row = full + row * inner;                                     \
+        float *restrict out = plan->out + row * inner;                                           \
+        for (size_t c = 0; c < inner; c++) {                                                     \
+            const float x = X, y = Y;                                                            \
+            float r = EXPR;                                                                      \
+            r = r < lo ? lo : r;                                                                 \
+            out[c] = r > hi ? hi : r;                                                            \
+        }                                                                                        \
+    }
+
+#define ROWS_ORDERED(EXPR)                                                                       \
+    if (vector_is_b) {                                                                           \
+        ROWS_LOOP(EXPR, full_row[c], vector[c])                                                  \
+    } else {                                                                                     \
+        ROWS_LOOP(EXPR, vector[c], full_row[c])                                                  \
+    }
+
+static void binary_rows_vector(const BinaryPlan *plan, size_t begin, size_t end, bool vector_is_b) {
+    const size_t inner = plan->dims[1];
+    const float *restrict full = vector_is_b ? plan->a : plan->b;
+    const float *restrict vector = vector_is_b ? plan->b : plan->a;
+    const float lo = plan->act_min, hi = plan->act_max;
+    switch (plan->kind) {
+    case BINARY_ADD: ROWS_ORDERED(x + y) break;
+    case BINARY_SUB: ROWS_ORDERED(x - y) break;
+    case BINARY_MUL: ROWS_ORDERED(x * y) break;
+    case BINARY_PRELU: ROWS_ORDERED(x >= 0.0f ? x : x * y) break;
+    }
+}
+
 static void binary_task(void *context, size_t begin, size_t end, int thread) {
     (void)thread;
     const BinaryPlan *plan = context;
     const int32_t n = plan->rank;
     const size_t inner = plan->dims[n - 1];
+    if (n == 2 && plan->a_strides[1] == 1 && plan->b_strides[1] == 1) {
+        if (plan->a_strides[0] == inner && plan->b_strides[0] == 0) {
+            binary_rows_vector(plan, begin, end, true);
+            return;
+        }
+        if (plan->a_strides[0] == 0 && plan->b_strides[0] == inner) {
+            binary_rows_vector(plan, begin, end, false);
+            return;
+        }
+    }
     for (size_t row = begin; row < end; row++) {
         // Offsets of this row in a and b from its multi-index over the outer dimensions.
         size_t rest = row, offset_a = 0, offset_b = 0;
@@ -184,6 +229,16 @@ static void binary_task(void *context, size_t begin, size_t end, int thread) {
     }
 }
 
+/* A plan of one dimension (same shapes, or a scalar operand): chunks of that dimension, so that a
+   large elementwise ADD is split over the pool too (as a single row it ran on one thread). */
+static void binary_flat_task(void *context, size_t begin, size_t end, int thread) {
+    (void)thread;
+    const BinaryPlan *plan = context;
+    const size_t sa = plan->a_strides[0], sb = plan->b_strides[0];
+    binary_row(plan->kind, plan->a + begin * sa, sa, plan->b + begin * sb, sb, plan->out + begin,
+               end - begin, plan->act_min, plan->act_max);
+}
+
 static LiteStatus run_binary(CpuPartitionState *p, CpuNode *node) {
     BinaryPlan *plan = node->state;
     plan->a = cpu_in(p, node, 0)->data;
@@ -191,8 +246,12 @@ static LiteStatus run_binary(CpuPartitionState *p, CpuNode *node) {
     plan->out = cpu_out(p, node, 0)->data;
     if (cpu_out(p, node, 0)->count == 0) return LITE_STATUS_OK;
     const size_t inner = plan->dims[plan->rank - 1];
-    size_t grain = ELEMENTS_PER_TASK / (inner ? inner : 1);
     CpuThreadPool *pool = cpu_pool_for(p->delegate->pool, 4 * cpu_out(p, node, 0)->count);
+    if (plan->rank == 1) {
+        cpu_parallel_for(pool, inner, ELEMENTS_PER_TASK, binary_flat_task, plan);
+        return LITE_STATUS_OK;
+    }
+    size_t grain = ELEMENTS_PER_TASK / (inner ? inner : 1);
     cpu_parallel_for(pool, plan->rows, grain ? grain : 1, binary_task, plan);
     return LITE_STATUS_OK;
 }

@@ -94,152 +94,67 @@ static void kernel_generic(size_t mr, size_t nr, size_t k, const float *a, size_
 #if CPU_HAVE_X86
 #define AVX2_MR 6
 
-CPU_TARGET_AVX2 static void kernel_avx2(size_t mr, size_t nr, size_t k, const float *a, size_t lda,
-                                        const float *panel, const float *bias, float *c, size_t ldc,
-                                        float act_min, float act_max) {
-    const float *a0 = a;
-    const float *a1 = mr > 1 ? a + lda : a0;
-    const float *a2 = mr > 2 ? a + 2 * lda : a0;
-    const float *a3 = mr > 3 ? a + 3 * lda : a0;
-    const float *a4 = mr > 4 ? a + 4 * lda : a0;
-    const float *a5 = mr > 5 ? a + 5 * lda : a0;
-    __m256 c00 = _mm256_loadu_ps(bias), c01 = _mm256_loadu_ps(bias + 8);
-    __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01,
-           c50 = c00, c51 = c01;
-    for (size_t p = 0; p < k; p++) {
-        const __m256 b0 = _mm256_load_ps(panel), b1 = _mm256_load_ps(panel + 8);
-        panel += CPU_GEMM_NR;
-        __m256 av = _mm256_broadcast_ss(a0 + p);
-        c00 = _mm256_fmadd_ps(av, b0, c00);
-        c01 = _mm256_fmadd_ps(av, b1, c01);
-        av = _mm256_broadcast_ss(a1 + p);
-        c10 = _mm256_fmadd_ps(av, b0, c10);
-        c11 = _mm256_fmadd_ps(av, b1, c11);
-        av = _mm256_broadcast_ss(a2 + p);
-        c20 = _mm256_fmadd_ps(av, b0, c20);
-        c21 = _mm256_fmadd_ps(av, b1, c21);
-        av = _mm256_broadcast_ss(a3 + p);
-        c30 = _mm256_fmadd_ps(av, b0, c30);
-        c31 = _mm256_fmadd_ps(av, b1, c31);
-        av = _mm256_broadcast_ss(a4 + p);
-        c40 = _mm256_fmadd_ps(av, b0, c40);
-        c41 = _mm256_fmadd_ps(av, b1, c41);
-        av = _mm256_broadcast_ss(a5 + p);
-        c50 = _mm256_fmadd_ps(av, b0, c50);
-        c51 = _mm256_fmadd_ps(av, b1, c51);
-    }
-    const __m256 lo = _mm256_set1_ps(act_min), hi = _mm256_set1_ps(act_max);
-#define CLAMP(v) v = _mm256_min_ps(_mm256_max_ps(v, lo), hi)
-    CLAMP(c00); CLAMP(c01); CLAMP(c10); CLAMP(c11); CLAMP(c20); CLAMP(c21);
-    CLAMP(c30); CLAMP(c31); CLAMP(c40); CLAMP(c41); CLAMP(c50); CLAMP(c51);
-#undef CLAMP
-    if (nr == CPU_GEMM_NR) {
-        switch (mr) { // stores fall through from the last valid row down to row 0
-        case 6: _mm256_storeu_ps(c + 5 * ldc, c50); _mm256_storeu_ps(c + 5 * ldc + 8, c51); // fallthrough
-        case 5: _mm256_storeu_ps(c + 4 * ldc, c40); _mm256_storeu_ps(c + 4 * ldc + 8, c41); // fallthrough
-        case 4: _mm256_storeu_ps(c + 3 * ldc, c30); _mm256_storeu_ps(c + 3 * ldc + 8, c31); // fallthrough
-        case 3: _mm256_storeu_ps(c + 2 * ldc, c20); _mm256_storeu_ps(c + 2 * ldc + 8, c21); // fallthrough
-        case 2: _mm256_storeu_ps(c + 1 * ldc, c10); _mm256_storeu_ps(c + 1 * ldc + 8, c11); // fallthrough
-        default: _mm256_storeu_ps(c, c00); _mm256_storeu_ps(c + 8, c01);
-        }
-        return;
-    }
-    float tile[AVX2_MR * CPU_GEMM_NR];
-    _mm256_storeu_ps(tile + 0, c00); _mm256_storeu_ps(tile + 8, c01);
-    _mm256_storeu_ps(tile + 16, c10); _mm256_storeu_ps(tile + 24, c11);
-    _mm256_storeu_ps(tile + 32, c20); _mm256_storeu_ps(tile + 40, c21);
-    _mm256_storeu_ps(tile + 48, c30); _mm256_storeu_ps(tile + 56, c31);
-    _mm256_storeu_ps(tile + 64, c40); _mm256_storeu_ps(tile + 72, c41);
-    _mm256_storeu_ps(tile + 80, c50); _mm256_storeu_ps(tile + 88, c51);
-    store_partial(mr, nr, tile, c, ldc);
-}
-
-/* The same for fewer than AVX2_MR rows (a product's last rows, or one row: FULLY_CONNECTED at batch
-   1): only those rows are computed, each with the same operations in the same order as above, so
-   results are identical. The 6-row kernel recomputes row 0 for missing rows; for one row that is
-   six times the multiply-adds (mobilenet_v2's 1280 -> 1000 FULLY_CONNECTED: 0.35 ms). */
+/* MR rows (at most AVX2_MR) of A times one packed panel of B, 16 columns (or, NARROW, the first 8
+   of them for a panel with at most 8 valid columns), accumulated from the bias, clamped, stored.
+   Only the MR given rows are computed (the last rows of a product, or one row for FULLY_CONNECTED
+   at batch 1, cost no more than they are); each row's products are summed in the same order
+   whatever MR is. */
 CPU_TARGET_AVX2 static inline __attribute__((always_inline)) void
-short_avx2(const size_t MR, size_t nr, size_t k, const float *a, size_t lda, const float *panel,
-           const float *bias, float *c, size_t ldc, float act_min, float act_max) {
-    __m256 lo_acc[AVX2_MR - 1], hi_acc[AVX2_MR - 1];
-    const float *rows[AVX2_MR - 1];
+rows_avx2(const size_t MR, const bool NARROW, size_t nr, size_t k, const float *a, size_t lda,
+          const float *panel, const float *bias, float *c, size_t ldc, float act_min, float act_max) {
+    __m256 lo_acc[AVX2_MR], hi_acc[AVX2_MR];
+    const float *rows[AVX2_MR];
     for (size_t r = 0; r < MR; r++) {
         rows[r] = a + r * lda;
         lo_acc[r] = _mm256_loadu_ps(bias);
-        hi_acc[r] = _mm256_loadu_ps(bias + 8);
+        if (!NARROW) hi_acc[r] = _mm256_loadu_ps(bias + 8);
     }
     for (size_t p = 0; p < k; p++) {
-        const __m256 b0 = _mm256_load_ps(panel), b1 = _mm256_load_ps(panel + 8);
+        const __m256 b0 = _mm256_load_ps(panel);
+        const __m256 b1 = NARROW ? b0 : _mm256_load_ps(panel + 8);
         panel += CPU_GEMM_NR;
         for (size_t r = 0; r < MR; r++) {
             const __m256 av = _mm256_broadcast_ss(rows[r] + p);
             lo_acc[r] = _mm256_fmadd_ps(av, b0, lo_acc[r]);
-            hi_acc[r] = _mm256_fmadd_ps(av, b1, hi_acc[r]);
+            if (!NARROW) hi_acc[r] = _mm256_fmadd_ps(av, b1, hi_acc[r]);
         }
     }
     const __m256 lo = _mm256_set1_ps(act_min), hi = _mm256_set1_ps(act_max);
+    const size_t full = NARROW ? 8 : CPU_GEMM_NR;
     float tile[AVX2_MR * CPU_GEMM_NR];
     for (size_t r = 0; r < MR; r++) {
-        const __m256 v0 = _mm256_min_ps(_mm256_max_ps(lo_acc[r], lo), hi);
-        const __m256 v1 = _mm256_min_ps(_mm256_max_ps(hi_acc[r], lo), hi);
-        if (nr == CPU_GEMM_NR) {
-            _mm256_storeu_ps(c + r * ldc, v0);
-            _mm256_storeu_ps(c + r * ldc + 8, v1);
-        } else {
-            _mm256_storeu_ps(tile + r * CPU_GEMM_NR, v0);
-            _mm256_storeu_ps(tile + r * CPU_GEMM_NR + 8, v1);
-        }
+        float *row = nr == full ? c + r * ldc : tile + r * CPU_GEMM_NR;
+        _mm256_storeu_ps(row, _mm256_min_ps(_mm256_max_ps(lo_acc[r], lo), hi));
+        if (!NARROW) _mm256_storeu_ps(row + 8, _mm256_min_ps(_mm256_max_ps(hi_acc[r], lo), hi));
     }
-    if (nr != CPU_GEMM_NR) store_partial(MR, nr, tile, c, ldc);
+    // Not _mm256_maskstore_ps for a partial panel: masked stores are microcoded and slow on AMD.
+    if (nr != full) store_partial(MR, nr, tile, c, ldc);
 }
 
-CPU_TARGET_AVX2 static void kernel_avx2_short(size_t mr, size_t nr, size_t k, const float *a, size_t lda,
-                                              const float *panel, const float *bias, float *c, size_t ldc,
-                                              float act_min, float act_max) {
-    switch (mr) {
-    case 1: short_avx2(1, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;
-    case 2: short_avx2(2, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;
-    case 3: short_avx2(3, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;
-    case 4: short_avx2(4, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;
-    default: short_avx2(5, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;
+#define ROWS_DISPATCH(NARROW)                                                                    \
+    switch (mr) {                                                                                \
+    case 1: rows_avx2(1, NARROW, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;  \
+    case 2: rows_avx2(2, NARROW, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;  \
+    case 3: rows_avx2(3, NARROW, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;  \
+    case 4: rows_avx2(4, NARROW, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;  \
+    case 5: rows_avx2(5, NARROW, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max); break;  \
+    default: rows_avx2(AVX2_MR, NARROW, nr, k, a, lda, panel, bias, c, ldc, act_min, act_max);  \
     }
+
+/* 6 x 16 micro-kernel (fewer rows as given). */
+CPU_TARGET_AVX2 static void kernel_avx2(size_t mr, size_t nr, size_t k, const float *a, size_t lda,
+                                        const float *panel, const float *bias, float *c, size_t ldc,
+                                        float act_min, float act_max) {
+    ROWS_DISPATCH(false)
 }
 
 /* The same for a panel with at most 8 valid columns: only its first half is computed. */
 CPU_TARGET_AVX2 static void kernel_avx2_narrow(size_t mr, size_t nr, size_t k, const float *a,
                                                size_t lda, const float *panel, const float *bias,
                                                float *c, size_t ldc, float act_min, float act_max) {
-    const float *a0 = a;
-    const float *a1 = mr > 1 ? a + lda : a0;
-    const float *a2 = mr > 2 ? a + 2 * lda : a0;
-    const float *a3 = mr > 3 ? a + 3 * lda : a0;
-    const float *a4 = mr > 4 ? a + 4 * lda : a0;
-    const float *a5 = mr > 5 ? a + 5 * lda : a0;
-    __m256 c0 = _mm256_loadu_ps(bias);
-    __m256 c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
-    for (size_t p = 0; p < k; p++) {
-        const __m256 b0 = _mm256_load_ps(panel);
-        panel += CPU_GEMM_NR;
-        c0 = _mm256_fmadd_ps(_mm256_broadcast_ss(a0 + p), b0, c0);
-        c1 = _mm256_fmadd_ps(_mm256_broadcast_ss(a1 + p), b0, c1);
-        c2 = _mm256_fmadd_ps(_mm256_broadcast_ss(a2 + p), b0, c2);
-        c3 = _mm256_fmadd_ps(_mm256_broadcast_ss(a3 + p), b0, c3);
-        c4 = _mm256_fmadd_ps(_mm256_broadcast_ss(a4 + p), b0, c4);
-        c5 = _mm256_fmadd_ps(_mm256_broadcast_ss(a5 + p), b0, c5);
-    }
-    const __m256 lo = _mm256_set1_ps(act_min), hi = _mm256_set1_ps(act_max);
-    __m256 rows[AVX2_MR] = {c0, c1, c2, c3, c4, c5};
-    for (size_t r = 0; r < mr; r++) {
-        const __m256 v = _mm256_min_ps(_mm256_max_ps(rows[r], lo), hi);
-        if (nr == 8) {
-            _mm256_storeu_ps(c + r * ldc, v);
-        } else { // not _mm256_maskstore_ps: masked stores are microcoded and slow on AMD
-            float lanes[8];
-            _mm256_storeu_ps(lanes, v);
-            for (size_t j = 0; j < nr; j++) c[r * ldc + j] = lanes[j];
-        }
-    }
+    ROWS_DISPATCH(true)
 }
+#undef ROWS_DISPATCH
 
 /* 6 x 16 (or, `narrow`, 6 x 8) micro-kernel over an indirect A (see cpu_gemm_tile_indirect). */
 CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void kernel_indirect(size_t mr, size_t nr, size_t segments,
@@ -476,12 +391,8 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
 #endif
         for (size_t r = 0; r < m; r += mr_max) {
             size_t mr = m - r < mr_max ? m - r : mr_max;
-            MicroKernel row_kernel = panel_kernel;
-#if CPU_HAVE_X86
-            if (panel_kernel == kernel_avx2 && mr < mr_max) row_kernel = kernel_avx2_short;
-#endif
-            row_kernel(mr, nr, k, a + r * lda, lda, panel, bias, c + r * ldc + col, ldc, act_min,
-                       act_max);
+            panel_kernel(mr, nr, k, a + r * lda, lda, panel, bias, c + r * ldc + col, ldc, act_min,
+                         act_max);
         }
     }
 }

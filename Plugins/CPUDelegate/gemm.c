@@ -1,5 +1,6 @@
 // Register-blocked GEMM: a 6x16 AVX2+FMA micro-kernel chosen at run time, and a portable 4x16 one.
 #include "gemm.h"
+#include "cpu_simd.h"
 
 #if CPU_HAVE_X86
 #include <immintrin.h>
@@ -237,13 +238,6 @@ CPU_TARGET_AVX2 static void tile_indirect_avx2(const CpuPackedMatrix *b, const f
     }
 }
 
-CPU_TARGET_AVX2 static inline float hsum(__m256 v) {
-    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-    x = _mm_add_ss(x, _mm_movehdup_ps(x));
-    return _mm_cvtss_f32(x);
-}
-
 /* C rows [0, m) for n <= CPU_GEMM_DOT_MAX_N: R rows at a time, dot products along k. */
 CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dot_rows(const CpuPackedMatrix *b, const int N,
                                                        const int R, const float *a, size_t lda,
@@ -276,7 +270,7 @@ CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dot_rows(const CpuPackedMatrix *b,
         }
         for (int i = 0; i < R; i++)
             for (int j = 0; j < N; j++) {
-                float v = hsum(acc[i][j]) + b->bias[j];
+                float v = cpu_hsum8(acc[i][j]) + b->bias[j];
                 v = v < act_min ? act_min : v;
                 c[(r + (size_t)i) * ldc + (size_t)j] = v > act_max ? act_max : v;
             }
@@ -311,7 +305,7 @@ CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dot_rows_indirect(const CpuPackedM
         }
         for (int i = 0; i < R; i++)
             for (int j = 0; j < N; j++) {
-                float v = hsum(acc[i][j]) + b->bias[j];
+                float v = cpu_hsum8(acc[i][j]) + b->bias[j];
                 v = v < act_min ? act_min : v;
                 c[(r + (size_t)i) * ldc + (size_t)j] = v > act_max ? act_max : v;
             }

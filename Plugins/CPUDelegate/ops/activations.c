@@ -2,7 +2,7 @@
 // and DEQUANTIZE (float16 -> float32).
 #include "../cpu_delegate.h"
 
-#include "../simd_exp.h"
+#include "../cpu_simd.h"
 
 #if CPU_HAVE_X86
 /* 1 / (1 + exp(-x)) for 8 lanes, exp as cpu_exp8 (within 2 ulp of libm's expf), so the sigmoid

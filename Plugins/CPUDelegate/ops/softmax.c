@@ -1,6 +1,6 @@
 // SOFTMAX over the last axis with beta (float32): exp((x - max) * beta) / sum.
 #include "../cpu_delegate.h"
-#include "../simd_exp.h"
+#include "../cpu_simd.h"
 
 #include <math.h>
 
@@ -49,20 +49,6 @@ static void softmax_rows_baseline(const SoftmaxTask *t, size_t begin, size_t end
 }
 
 #if CPU_HAVE_X86
-CPU_TARGET_AVX2 static float hmax8(__m256 v) {
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_max_ss(m, _mm_movehdup_ps(m));
-    return _mm_cvtss_f32(m);
-}
-
-CPU_TARGET_AVX2 static float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 /* Rows of at least 8: max, exp and sum 8 lanes at a time (exp as cpu_exp8, within 2 ulp of expf),
    the last partial block through a masked load; the sum is formed in another order than the scalar
    path's, so results differ from it in the last bits. deeplab's 257x257x21 softmax: 5.8 -> 1.8 ms
@@ -77,7 +63,7 @@ CPU_TARGET_AVX2 static void softmax_rows_avx2(const SoftmaxTask *t, size_t begin
         float *out = t->out + row * depth;
         __m256 vmax = _mm256_loadu_ps(in);
         for (size_t i = 8; i < full; i += 8) vmax = _mm256_max_ps(vmax, _mm256_loadu_ps(in + i));
-        float max = hmax8(vmax);
+        float max = cpu_hmax8(vmax);
         for (size_t i = full; i < depth; i++) max = in[i] > max ? in[i] : max;
         const __m256 vm = _mm256_set1_ps(max);
         __m256 vsum = _mm256_setzero_ps();
@@ -95,7 +81,7 @@ CPU_TARGET_AVX2 static void softmax_rows_avx2(const SoftmaxTask *t, size_t begin
             _mm256_storeu_ps(lanes_out, e);
             for (size_t i = 0; i < rest; i++) out[full + i] = lanes_out[i];
         }
-        const float scale = 1.0f / hsum8(vsum);
+        const float scale = 1.0f / cpu_hsum8(vsum);
         const __m256 vs = _mm256_set1_ps(scale);
         for (size_t i = 0; i < full; i += 8) _mm256_storeu_ps(out + i, _mm256_mul_ps(_mm256_loadu_ps(out + i), vs));
         for (size_t i = full; i < depth; i++) out[i] *= scale;

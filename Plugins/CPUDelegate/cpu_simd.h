@@ -1,6 +1,7 @@
-// exp for 8 float lanes (AVX2 + FMA), shared by LOGISTIC and SOFTMAX.
-#ifndef CPU_SIMD_EXP_H
-#define CPU_SIMD_EXP_H
+// AVX2 + FMA helpers shared by the kernels: exp for 8 lanes (LOGISTIC, SOFTMAX), horizontal sum and
+// maximum of 8 lanes (the GEMM's dot products, SOFTMAX).
+#ifndef CPU_SIMD_H
+#define CPU_SIMD_H
 
 #include "cpu_delegate.h"
 
@@ -28,6 +29,22 @@ CPU_TARGET_AVX2 static inline __m256 cpu_exp8(__m256 x) {
     const __m256i n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvttps_epi32(fx), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(y, _mm256_castsi256_ps(n));
 }
+
+/* The sum of 8 lanes: the two halves added, then pairs, then the last two. */
+CPU_TARGET_AVX2 static inline float cpu_hsum8(__m256 v) {
+    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_add_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
+
+/* The largest of 8 lanes, in the same pattern. */
+CPU_TARGET_AVX2 static inline float cpu_hmax8(__m256 v) {
+    __m128 x = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    x = _mm_max_ps(x, _mm_movehl_ps(x, x));
+    x = _mm_max_ss(x, _mm_movehdup_ps(x));
+    return _mm_cvtss_f32(x);
+}
 #endif
 
-#endif /* CPU_SIMD_EXP_H */
+#endif /* CPU_SIMD_H */

@@ -165,37 +165,15 @@ static void binary_row(BinaryKind kind, const float *restrict a, size_t sa, cons
 }
 
 /* Rows of a contiguous operand against one vector repeated on every row (a per-channel scale or
-   bias: selfie_segmentation's squeeze-and-excite MULs, [1,128,128,16] x [1,1,1,16]): one loop over
-   the rows, not a call per row of 16 channels. The same arithmetic as binary_row. */
-#define ROWS_LOOP(EXPR, X, Y)                                                                    \
-    for (size_t row = begin; row < end; row++) {                                                 \
-        const float *restrict full_row = full + row * inner;                                     \
-        float *restrict out = plan->out + row * inner;                                           \
-        for (size_t c = 0; c < inner; c++) {                                                     \
-            const float x = X, y = Y;                                                            \
-            float r = EXPR;                                                                      \
-            r = r < lo ? lo : r;                                                                 \
-            out[c] = r > hi ? hi : r;                                                            \
-        }                                                                                        \
-    }
-
-#define ROWS_ORDERED(EXPR)                                                                       \
-    if (vector_is_b) {                                                                           \
-        ROWS_LOOP(EXPR, full_row[c], vector[c])                                                  \
-    } else {                                                                                     \
-        ROWS_LOOP(EXPR, vector[c], full_row[c])                                                  \
-    }
-
+   bias: selfie_segmentation's squeeze-and-excite MULs, [1,128,128,16] x [1,1,1,16]): the rows are
+   consecutive, so no row needs the division that locates a row of a general broadcast. */
 static void binary_rows_vector(const BinaryPlan *plan, size_t begin, size_t end, bool vector_is_b) {
     const size_t inner = plan->dims[1];
-    const float *restrict full = vector_is_b ? plan->a : plan->b;
-    const float *restrict vector = vector_is_b ? plan->b : plan->a;
-    const float lo = plan->act_min, hi = plan->act_max;
-    switch (plan->kind) {
-    case BINARY_ADD: ROWS_ORDERED(x + y) break;
-    case BINARY_SUB: ROWS_ORDERED(x - y) break;
-    case BINARY_MUL: ROWS_ORDERED(x * y) break;
-    case BINARY_PRELU: ROWS_ORDERED(x >= 0.0f ? x : x * y) break;
+    const float *full = vector_is_b ? plan->a : plan->b, *vector = vector_is_b ? plan->b : plan->a;
+    for (size_t row = begin; row < end; row++) {
+        const float *full_row = full + row * inner;
+        binary_row(plan->kind, vector_is_b ? full_row : vector, 1, vector_is_b ? vector : full_row, 1,
+                   plan->out + row * inner, inner, plan->act_min, plan->act_max);
     }
 }
 

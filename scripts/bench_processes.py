@@ -23,6 +23,8 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from conformance import fetch_models  # noqa: E402
 
 
 def main() -> int:
@@ -32,9 +34,7 @@ def main() -> int:
     model, threads, processes, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     configs = sys.argv[5:]
     lite = os.environ.get("LITE", os.path.join(os.path.dirname(HERE), ".build", "release", "lite"))
-    models = os.environ.get("LITE_MODELS") or subprocess.run(
-        ["bash", os.path.join(HERE, "fetch_models.sh")], capture_output=True, text=True, check=True
-    ).stdout.strip().splitlines()[-1]
+    models = os.environ.get("LITE_MODELS") or fetch_models()
     path = model if model.endswith(".tflite") else os.path.join(models, f"{model}.tflite")
     results: dict[str, list[float]] = {c: [] for c in configs}
     for _ in range(processes):

@@ -57,26 +57,27 @@ DEFAULT_MODELS = [
 CONVERTER_MODELS = ["mobilenet", "mobilenet_v2", "mobilenet_v3_small", "deeplab", "posenet", "unet", "reshape_head"]
 
 
-def converter_models() -> str:
-    result = subprocess.run([sys.executable, os.path.join(HERE, "make_converter_models.py")], capture_output=True,
-                            text=True)
+def last_path(command: list[str], name: str, brief: bool = False) -> str:
+    """Runs a helper that prints a path on its last line; exits with its error (the last line of it
+    when `brief`) when it fails."""
+    result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
-        sys.exit(f"conformance.py: make_converter_models.py failed: {last_line(result.stderr)}")
+        detail = last_line(result.stderr) if brief else result.stderr.strip()
+        sys.exit(f"{os.path.basename(sys.argv[0])}: {name} failed: {detail}")
     return result.stdout.strip().splitlines()[-1]
+
+
+def converter_models() -> str:
+    return last_path([sys.executable, os.path.join(HERE, "make_converter_models.py")], "make_converter_models.py",
+                     brief=True)
 
 
 def fetch_models() -> str:
-    result = subprocess.run(["bash", os.path.join(HERE, "fetch_models.sh")], capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"conformance.py: fetch_models.sh failed: {result.stderr.strip()}")
-    return result.stdout.strip().splitlines()[-1]
+    return last_path(["bash", os.path.join(HERE, "fetch_models.sh")], "fetch_models.sh")
 
 
 def fetch_image() -> str:
-    result = subprocess.run(["bash", os.path.join(HERE, "fetch_image.sh")], capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"conformance.py: fetch_image.sh failed: {result.stderr.strip()}")
-    return result.stdout.strip().splitlines()[-1]
+    return last_path(["bash", os.path.join(HERE, "fetch_image.sh")], "fetch_image.sh")
 
 
 def image_input(image_path: str, shape: tuple[int, ...]) -> np.ndarray | None:

@@ -184,7 +184,8 @@ static LiteStatus layouts_for(VkDelegateState *delegate, int32_t bindings) {
 typedef struct KernelJob {
     const GpuDispatch *d; /* the first dispatch that needs the kernel, for messages */
     char *text;           /* the assembled source (owned) */
-    uint64_t hash;
+    uint64_t hash;        /* of the source: the delegate's kernel key */
+    uint64_t spirv_key;   /* of the source and the compiler settings: the disk cache's key */
     uint32_t *words;      /* SPIR-V (owned) */
     size_t size;
     bool compiled;        /* by shaderc, not from the cache: to be stored */
@@ -212,8 +213,7 @@ static LiteStatus job_fail(KernelJob *job, LiteStatus status, const char *format
 /* SPIR-V for a job's source: from the disk cache, else compiled. */
 static LiteStatus job_spirv(VkDelegateState *delegate, KernelJob *job) {
     const GpuDispatch *d = job->d;
-    const uint64_t key = gpu_hash(job->hash, SPIRV_SETTINGS, strlen(SPIRV_SETTINGS));
-    job->words = vk_cache_load_spirv(delegate, key, &job->size);
+    job->words = vk_cache_load_spirv(delegate, job->spirv_key, &job->size);
     if (job->words) return LITE_STATUS_OK;
     shaderc_compile_options_t options = shaderc_compile_options_initialize();
     if (!options) return job_fail(job, LITE_STATUS_OUT_OF_MEMORY, "vulkan: shaderc options failed");
@@ -329,7 +329,8 @@ static LiteStatus build_kernels(VkPartitionState *p, int32_t *kernels) {
             free(text);
             break;
         }
-        jobs[job_count] = (KernelJob){.d = d, .text = text, .hash = hash};
+        jobs[job_count] = (KernelJob){.d = d, .text = text, .hash = hash,
+                                      .spirv_key = gpu_hash(hash, SPIRV_SETTINGS, strlen(SPIRV_SETTINGS))};
         kernels[i] = -1 - job_count++;
     }
     if (status == LITE_STATUS_OK && job_count > 0) run_jobs(delegate, jobs, job_count, delegate->compile_threads);
@@ -354,8 +355,7 @@ static LiteStatus build_kernels(VkPartitionState *p, int32_t *kernels) {
             delegate->pipeline_cache_dirty = true;
             if (job->compiled) {
                 delegate->spirv_compiled++;
-                vk_cache_store_spirv(delegate, gpu_hash(job->hash, SPIRV_SETTINGS, strlen(SPIRV_SETTINGS)),
-                                     job->words, job->size);
+                vk_cache_store_spirv(delegate, job->spirv_key, job->words, job->size);
             } else {
                 delegate->spirv_from_cache++;
             }

@@ -77,13 +77,13 @@ done
 
 echo "== CPU thread pool: every item of 60,000 random jobs run exactly once (pools of 2-4 threads)"
 # A hang (a chunk nobody claims) is a failure too, hence the timeout.
-cc -O2 -I Sources/DelegateABI/include -I Plugins/PluginSupport/include -I Plugins/CPUDelegate \
-  Plugins/CPUDelegate/tests/pool_stress.c -lpthread -o .build/pool_stress
+pool_stress=(-I Sources/DelegateABI/include -I Plugins/PluginSupport/include -I Plugins/CPUDelegate
+  Plugins/CPUDelegate/tests/pool_stress.c -lpthread)
+cc -O2 "${pool_stress[@]}" -o .build/pool_stress
 timeout 300 .build/pool_stress || status=1
 # The same under ThreadSanitizer (gcc's: the Swift toolchain's clang lacks a usable TSan runtime here);
 # any report fails.
-gcc -fsanitize=thread -g -O1 -I Sources/DelegateABI/include -I Plugins/PluginSupport/include \
-  -I Plugins/CPUDelegate Plugins/CPUDelegate/tests/pool_stress.c -lpthread -o .build/pool_stress_tsan
+gcc -fsanitize=thread -g -O1 "${pool_stress[@]}" -o .build/pool_stress_tsan
 TSAN_OPTIONS="halt_on_error=1 exitcode=66" timeout 900 .build/pool_stress_tsan || status=1
 
 echo "== gles delegate: two delegates invoked from two threads at once"

@@ -91,6 +91,41 @@ bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t ma
     return true;
 }
 
+bool lps_check_padding(LitePadding padding, char *reason, size_t capacity) {
+    if (padding != LITE_PADDING_SAME && padding != LITE_PADDING_VALID)
+        return lps_decline(reason, capacity, "unknown padding %d", (int)padding);
+    return true;
+}
+
+bool lps_check_conv_window(LitePadding padding, int32_t stride_height, int32_t stride_width,
+                           int32_t dilation_height, int32_t dilation_width, char *reason, size_t capacity) {
+    if (!lps_check_padding(padding, reason, capacity)) return false;
+    if (stride_width < 1 || stride_height < 1 || dilation_width < 1 || dilation_height < 1)
+        return lps_decline(reason, capacity, "non-positive stride or dilation");
+    return true;
+}
+
+bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
+                           char *reason, size_t capacity) {
+    if (weights->dims[3] != in->dims[3])
+        return lps_decline(reason, capacity, "grouped convolution (input channels %d, filter "
+                           "channels %d) unsupported", in->dims[3], weights->dims[3]);
+    if (out->dims[3] != weights->dims[0] || out->dims[0] != in->dims[0])
+        return lps_decline(reason, capacity, "output shape does not match input and weights");
+    return true;
+}
+
+bool lps_check_depthwise_channels(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
+                                  int32_t depth_multiplier, char *reason, size_t capacity) {
+    const int32_t oc = weights->dims[3];
+    if (depth_multiplier < 1 || (int64_t)in->dims[3] * depth_multiplier != oc)
+        return lps_decline(reason, capacity, "input channels %d x depth_multiplier %d != weights "
+                           "channels %d", in->dims[3], depth_multiplier, oc);
+    if (out->dims[3] != oc || out->dims[0] != in->dims[0])
+        return lps_decline(reason, capacity, "output shape does not match input and weights");
+    return true;
+}
+
 bool lps_validate_graph(const LiteGraph *graph, char *error, size_t capacity) {
     if (!graph || !LITE_FIELD_FITS(LiteGraph, outputs, graph->struct_size) ||
         graph->struct_size > 65536) {

@@ -22,16 +22,10 @@ static bool check_conv(const LpsCheckContext *c, char *reason, size_t capacity) 
             return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0],
                                w->dims[0]);
     }
-    if (w->dims[3] != in->dims[3])
-        return lps_decline(reason, capacity, "grouped convolution (input channels %d, filter "
-                           "channels %d) unsupported", in->dims[3], w->dims[3]);
-    if (out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
-        return lps_decline(reason, capacity, "output shape does not match input and weights");
-    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
-    if (params->stride_width < 1 || params->stride_height < 1 || params->dilation_width < 1 ||
-        params->dilation_height < 1)
-        return lps_decline(reason, capacity, "non-positive stride or dilation");
+    if (!lps_check_conv_shapes(in, w, out, reason, capacity)) return false;
+    if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
+                               params->dilation_height, params->dilation_width, reason, capacity))
+        return false;
     return gpu_check_activation(params->activation, reason, capacity);
 }
 

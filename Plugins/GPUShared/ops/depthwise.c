@@ -21,16 +21,10 @@ static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capac
         if (bias->dims[0] != oc)
             return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], oc);
     }
-    if (params->depth_multiplier < 1 || (int64_t)in->dims[3] * params->depth_multiplier != oc)
-        return lps_decline(reason, capacity, "input channels %d x depth_multiplier %d != weights "
-                           "channels %d", in->dims[3], params->depth_multiplier, oc);
-    if (out->dims[3] != oc || out->dims[0] != in->dims[0])
-        return lps_decline(reason, capacity, "output shape does not match input and weights");
-    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
-    if (params->stride_width < 1 || params->stride_height < 1 || params->dilation_width < 1 ||
-        params->dilation_height < 1)
-        return lps_decline(reason, capacity, "non-positive stride or dilation");
+    if (!lps_check_depthwise_channels(in, w, out, params->depth_multiplier, reason, capacity)) return false;
+    if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
+                               params->dilation_height, params->dilation_width, reason, capacity))
+        return false;
     return gpu_check_activation(params->activation, reason, capacity);
 }
 

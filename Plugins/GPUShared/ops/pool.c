@@ -8,8 +8,7 @@ static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) 
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
         return false;
-    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+    if (!lps_check_padding(params->padding, reason, capacity)) return false;
     if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
         params->filter_height < 1)
         return lps_decline(reason, capacity, "non-positive stride or filter size");

@@ -40,8 +40,7 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
     }
     if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
         return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
-    if (params->padding != LITE_PADDING_SAME && params->padding != LITE_PADDING_VALID)
-        return lps_decline(reason, capacity, "unknown padding %d", (int)params->padding);
+    if (!lps_check_padding(params->padding, reason, capacity)) return false;
     if (params->stride_width < 1 || params->stride_height < 1)
         return lps_decline(reason, capacity, "non-positive stride");
     if (!slots.custom) return gpu_check_activation(params->activation, reason, capacity);

@@ -71,6 +71,25 @@ bool lps_is_dequantized_fp16_constant(const LiteGraph *graph, int32_t tensor_ind
 bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,
                   int32_t outputs, char *reason, size_t capacity);
 
+/** A padding TFLite defines (SAME or VALID); else "unknown padding N" and false. */
+bool lps_check_padding(LitePadding padding, char *reason, size_t capacity);
+
+/** A convolution window's padding (lps_check_padding), and strides and dilations of at least 1
+    ("non-positive stride or dilation"). */
+bool lps_check_conv_window(LitePadding padding, int32_t stride_height, int32_t stride_width,
+                           int32_t dilation_height, int32_t dilation_width, char *reason, size_t capacity);
+
+/** CONV_2D's shapes (NHWC input and output, OHWI weights): as many filter as input channels, the
+    output's channels and batch those of the weights and input. */
+bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
+                           char *reason, size_t capacity);
+
+/** DEPTHWISE_CONV_2D's channels (weights [1, H, W, channels]): input channels times the depth
+    multiplier equal to the weights', and the output's channels and batch those of the weights and
+    input. */
+bool lps_check_depthwise_channels(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
+                                  int32_t depth_multiplier, char *reason, size_t capacity);
+
 /** Checks the graph's struct sizes and arrays before anything reads them: every struct at least as
     large as the fields a plugin reads and not absurdly large, counts not negative, arrays present.
     Writes a message ("tensor 3 is malformed") and returns false when malformed. */

@@ -358,20 +358,14 @@ static LiteStatus refresh_shapes(CpuPartitionState *p, const LiteGraph *graph) {
 
 /* Assigns arena offsets to internal tensors: greedy by size, sharing space between tensors whose
    lifetimes (first write .. last read, in node order) do not overlap. */
-typedef struct Interval {
-    int32_t tensor;
-    int32_t first, last;
-    size_t bytes, offset;
-} Interval;
-
 static int compare_by_size(const void *a, const void *b) {
-    const Interval *x = a, *y = b;
+    const LpsInterval *x = a, *y = b;
     if (x->bytes != y->bytes) return x->bytes > y->bytes ? -1 : 1;
     return x->tensor - y->tensor;
 }
 
 static LiteStatus plan_memory(CpuPartitionState *p) {
-    Interval *intervals = calloc((size_t)p->tensor_count + 1, sizeof(Interval));
+    LpsInterval *intervals = calloc((size_t)p->tensor_count + 1, sizeof(LpsInterval));
     int32_t *slot = malloc(sizeof(int32_t) * ((size_t)p->tensor_count + 1));
     if (!intervals || !slot) {
         free(intervals);
@@ -392,34 +386,16 @@ static LiteStatus plan_memory(CpuPartitionState *p) {
             if (t < 0 || p->tensors[t].kind != CPU_TENSOR_INTERNAL) continue;
             if (slot[t] < 0) {
                 slot[t] = count;
-                intervals[count] = (Interval){.tensor = t, .first = n, .last = n,
+                intervals[count] = (LpsInterval){.tensor = t, .first = n, .last = n,
                                               .bytes = (p->tensors[t].bytes + 63) & ~(size_t)63};
                 count++;
             }
             intervals[slot[t]].last = n;
         }
     }
-    qsort(intervals, (size_t)count, sizeof(Interval), compare_by_size);
-    size_t total = 0;
-    for (int32_t i = 0; i < count; i++) {
-        // Lowest offset that does not collide with an already placed, lifetime-overlapping tensor.
-        size_t offset = 0;
-        bool moved = true;
-        while (moved) {
-            moved = false;
-            for (int32_t j = 0; j < i; j++) {
-                const Interval *o = &intervals[j];
-                if (o->last < intervals[i].first || o->first > intervals[i].last) continue;
-                if (offset < o->offset + o->bytes && o->offset < offset + intervals[i].bytes) {
-                    offset = o->offset + o->bytes;
-                    moved = true;
-                }
-            }
-        }
-        intervals[i].offset = offset;
-        if (offset + intervals[i].bytes > total) total = offset + intervals[i].bytes;
-        p->tensors[intervals[i].tensor].arena_offset = offset;
-    }
+    qsort(intervals, (size_t)count, sizeof(LpsInterval), compare_by_size);
+    const size_t total = lps_place_intervals(intervals, count);
+    for (int32_t i = 0; i < count; i++) p->tensors[intervals[i].tensor].arena_offset = intervals[i].offset;
     free(intervals);
     free(slot);
     if (total > 0) {

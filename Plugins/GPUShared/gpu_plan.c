@@ -347,13 +347,8 @@ static int operand_mode(const GpuTensor *operand, const GpuTensor *out) {
 /* Memory plan                                                                                    */
 /* ---------------------------------------------------------------------------------------------- */
 
-typedef struct Interval {
-    int32_t tensor, first, last;
-    size_t bytes, offset;
-} Interval;
-
 static int compare_by_size(const void *a, const void *b) {
-    const Interval *x = a, *y = b;
+    const LpsInterval *x = a, *y = b;
     if (x->bytes != y->bytes) return x->bytes < y->bytes ? 1 : -1;
     return x->first - y->first;
 }
@@ -374,7 +369,7 @@ static bool plan_memory(GpuPlanner *pl) {
             t->last_use = d;
         }
     }
-    Interval *intervals = calloc((size_t)p->tensor_count + 1, sizeof(Interval));
+    LpsInterval *intervals = calloc((size_t)p->tensor_count + 1, sizeof(LpsInterval));
     if (!intervals) return gpu_plan_fail(pl, NULL, "out of memory");
     int32_t count = 0;
     for (int32_t i = 0; i < p->tensor_count; i++) {
@@ -388,32 +383,14 @@ static bool plan_memory(GpuPlanner *pl) {
                                  t->graph_index >= 0 ? pl->graph->tensors[t->graph_index]->name : "(scratch)",
                                  bytes, pl->options.max_binding_bytes);
         }
-        intervals[count++] = (Interval){.tensor = i, .first = t->first_use, .last = t->last_use,
+        intervals[count++] = (LpsInterval){.tensor = i, .first = t->first_use, .last = t->last_use,
                                         .bytes = align_up(bytes, alignment)};
         p->stored_tensors++;
         p->half_tensors += p->precision == GPU_PRECISION_FP16 && !t->keep_fp32;
     }
-    qsort(intervals, (size_t)count, sizeof(Interval), compare_by_size);
-    size_t total = 0;
-    for (int32_t i = 0; i < count; i++) {
-        // Lowest offset that does not collide with an already placed, lifetime-overlapping tensor.
-        size_t offset = 0;
-        bool moved = true;
-        while (moved) {
-            moved = false;
-            for (int32_t j = 0; j < i; j++) {
-                const Interval *o = &intervals[j];
-                if (o->last < intervals[i].first || o->first > intervals[i].last) continue;
-                if (offset < o->offset + o->bytes && o->offset < offset + intervals[i].bytes) {
-                    offset = o->offset + o->bytes;
-                    moved = true;
-                }
-            }
-        }
-        intervals[i].offset = offset;
-        if (offset + intervals[i].bytes > total) total = offset + intervals[i].bytes;
-        p->tensors[intervals[i].tensor].arena_offset = offset;
-    }
+    qsort(intervals, (size_t)count, sizeof(LpsInterval), compare_by_size);
+    const size_t total = lps_place_intervals(intervals, count);
+    for (int32_t i = 0; i < count; i++) p->tensors[intervals[i].tensor].arena_offset = intervals[i].offset;
     free(intervals);
     p->arena_bytes = total > 0 ? total : alignment;
 

@@ -1,4 +1,5 @@
-// Arithmetic every plugin's kernels need in the same form: TFLite's padding rule, float16 decoding.
+// Arithmetic every plugin needs in the same form: TFLite's padding rule, float16 decoding, and the
+// placement of tensors by lifetime in an arena.
 #include "lite_plugin_support.h"
 
 #include <string.h>
@@ -29,4 +30,27 @@ float lps_half_to_float(uint16_t half) {
     float result;
     memcpy(&result, &bits, sizeof(result));
     return result;
+}
+
+size_t lps_place_intervals(LpsInterval *intervals, int32_t count) {
+    size_t total = 0;
+    for (int32_t i = 0; i < count; i++) {
+        // Lowest offset that does not collide with an already placed, lifetime-overlapping tensor.
+        size_t offset = 0;
+        bool moved = true;
+        while (moved) {
+            moved = false;
+            for (int32_t j = 0; j < i; j++) {
+                const LpsInterval *o = &intervals[j];
+                if (o->last < intervals[i].first || o->first > intervals[i].last) continue;
+                if (offset < o->offset + o->bytes && o->offset < offset + intervals[i].bytes) {
+                    offset = o->offset + o->bytes;
+                    moved = true;
+                }
+            }
+        }
+        intervals[i].offset = offset;
+        if (offset + intervals[i].bytes > total) total = offset + intervals[i].bytes;
+    }
+    return total;
 }

@@ -110,6 +110,22 @@ const LitePluginLibrary *lps_plugin_entry(const LitePluginLibrary *library, pthr
                                           size_t capacity);
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Memory planning (numeric.c)                                                                    */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** A tensor's lifetime [first, last] (in steps of the plan) and size, and the offset placed for it. */
+typedef struct LpsInterval {
+    int32_t tensor;
+    int32_t first, last;
+    size_t bytes, offset;
+} LpsInterval;
+
+/** Places the intervals in the order given (the caller sorts them, largest first), each at the
+    lowest offset that does not collide with an already placed one whose lifetime overlaps; sets
+    each `offset` and returns the bytes the placement spans. */
+size_t lps_place_intervals(LpsInterval *intervals, int32_t count);
+
+/* ---------------------------------------------------------------------------------------------- */
 /* Arithmetic the kernels share (numeric.c)                                                       */
 /* ---------------------------------------------------------------------------------------------- */
 

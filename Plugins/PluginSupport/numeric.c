@@ -10,6 +10,29 @@ int32_t lps_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kern
     return total > 0 ? (int32_t)(total / 2) : 0;
 }
 
+static int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
+
+int32_t lps_slice_axis(int32_t size, int32_t stride, int32_t begin, int32_t end, bool begin_masked,
+                       bool end_masked, bool shrink, bool offset, int32_t *start, int32_t *stop) {
+    int32_t first = begin, last = end;
+    if (first < 0) first += size;
+    first = stride > 0 ? clamp_i32(first, 0, size) : clamp_i32(first, -1, size - 1);
+    if (begin_masked) first = stride > 0 ? 0 : size - 1;
+    if (shrink) {
+        last = first >= size ? first : first + 1;
+    } else {
+        if (offset) last += first;
+        if (last < 0) last += size;
+        last = stride > 0 ? clamp_i32(last, 0, size) : clamp_i32(last, -1, size - 1);
+        if (end_masked) last = stride > 0 ? size : -1;
+    }
+    *start = first;
+    *stop = last;
+    const int64_t count = stride > 0 ? ((int64_t)last - first + stride - 1) / stride
+                                     : ((int64_t)first - last + (-stride) - 1) / (-stride);
+    return count > 0 ? (int32_t)count : 0;
+}
+
 float lps_half_to_float(uint16_t half) {
     uint32_t sign = (uint32_t)(half & 0x8000u) << 16;
     uint32_t exponent = (half >> 10) & 0x1Fu;

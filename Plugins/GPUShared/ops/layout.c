@@ -190,8 +190,6 @@ typedef struct SlicePlan {
     int32_t out_dims[4];
 } SlicePlan;
 
-static int32_t clamp_i32(int32_t v, int32_t lo, int32_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
-
 static bool plan_slice(const LiteStridedSliceParams *params, int32_t rank, const int32_t *dims,
                        const int32_t *begin, const int32_t *end, const int32_t *strides,
                        SlicePlan *plan, char *reason, size_t capacity) {
@@ -204,27 +202,12 @@ static bool plan_slice(const LiteStridedSliceParams *params, int32_t rank, const
         const bool padded = axis < pad;
         const int32_t size = padded ? 1 : dims[axis - pad];
         const int32_t stride = padded ? 1 : strides[axis - pad];
-        int32_t start = padded ? 0 : begin[axis - pad];
-        int32_t stop = padded ? 1 : end[axis - pad];
         if (stride == 0) return lps_decline(reason, capacity, "stride 0 on axis %d", axis - pad);
-        if (start < 0) start += size;
-        start = stride > 0 ? clamp_i32(start, 0, size) : clamp_i32(start, -1, size - 1);
-        if (begin_mask & (1 << axis)) start = stride > 0 ? 0 : size - 1;
         const bool shrink = (shrink_mask >> axis) & 1;
-        if (shrink) {
-            stop = start >= size ? start : start + 1;
-        } else {
-            if (params->offset) stop += start;
-            if (stop < 0) stop += size;
-            stop = stride > 0 ? clamp_i32(stop, 0, size) : clamp_i32(stop, -1, size - 1);
-            if (end_mask & (1 << axis)) stop = stride > 0 ? size : -1;
-        }
-        int64_t count = stride > 0 ? ((int64_t)stop - start + stride - 1) / stride
-                                   : ((int64_t)start - stop + (-stride) - 1) / (-stride);
-        plan->start[axis] = start;
-        plan->stop[axis] = stop;
+        plan->size[axis] = lps_slice_axis(size, stride, padded ? 0 : begin[axis - pad], padded ? 1 : end[axis - pad],
+                                          begin_mask & (1 << axis), end_mask & (1 << axis), shrink,
+                                          params->offset, &plan->start[axis], &plan->stop[axis]);
         plan->stride[axis] = stride;
-        plan->size[axis] = count > 0 ? (int32_t)count : 0;
         if (!shrink && !padded) plan->out_dims[plan->out_rank++] = plan->size[axis];
     }
     return true;

@@ -71,6 +71,14 @@ bool lps_is_dequantized_fp16_constant(const LiteGraph *graph, int32_t tensor_ind
 bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,
                   int32_t outputs, char *reason, size_t capacity);
 
+/** STRIDED_SLICE on one axis of `size` elements, as TFLite's reference resolves it
+    (StridedSliceStartForAxis / StridedSliceEndForAxis): `begin` and `end` (negative counts from the
+    end, `end` relative to the start when `offset`) clamped for the stride's direction, masked axes
+    taking everything, a shrunk axis one element. Sets *start and *stop; returns the element count.
+    `stride` must not be 0. */
+int32_t lps_slice_axis(int32_t size, int32_t stride, int32_t begin, int32_t end, bool begin_masked,
+                       bool end_masked, bool shrink, bool offset, int32_t *start, int32_t *stop);
+
 /** A padding TFLite defines (SAME or VALID); else "unknown padding N" and false. */
 bool lps_check_padding(LitePadding padding, char *reason, size_t capacity);
 

@@ -105,6 +105,17 @@ bool lps_check_conv_window(LitePadding padding, int32_t stride_height, int32_t s
     return true;
 }
 
+bool lps_check_pool(const LitePool2DParams *params, const LiteTensor *in, const LiteTensor *out,
+                    char *reason, size_t capacity) {
+    if (!lps_check_padding(params->padding, reason, capacity)) return false;
+    if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
+        params->filter_height < 1)
+        return lps_decline(reason, capacity, "non-positive stride or filter size");
+    if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
+        return lps_decline(reason, capacity, "batch or channels differ between input and output");
+    return true;
+}
+
 bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
                            char *reason, size_t capacity) {
     if (weights->dims[3] != in->dims[3])

@@ -17,12 +17,7 @@ static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) 
     if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
         return false;
-    if (!lps_check_padding(params->padding, reason, capacity)) return false;
-    if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
-        params->filter_height < 1)
-        return lps_decline(reason, capacity, "non-positive stride or filter size");
-    if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
-        return lps_decline(reason, capacity, "batch or channels differ between input and output");
+    if (!lps_check_pool(params, in, out, reason, capacity)) return false;
     return cpu_check_activation(name, params->activation, reason, capacity);
 }
 

@@ -8,12 +8,7 @@ static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) 
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
         return false;
-    if (!lps_check_padding(params->padding, reason, capacity)) return false;
-    if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
-        params->filter_height < 1)
-        return lps_decline(reason, capacity, "non-positive stride or filter size");
-    if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
-        return lps_decline(reason, capacity, "batch or channels differ between input and output");
+    if (!lps_check_pool(params, in, out, reason, capacity)) return false;
     return gpu_check_activation(params->activation, reason, capacity);
 }
 

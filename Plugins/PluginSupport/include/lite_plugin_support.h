@@ -87,6 +87,11 @@ bool lps_check_padding(LitePadding padding, char *reason, size_t capacity);
 bool lps_check_conv_window(LitePadding padding, int32_t stride_height, int32_t stride_width,
                            int32_t dilation_height, int32_t dilation_width, char *reason, size_t capacity);
 
+/** AVERAGE_POOL_2D's and MAX_POOL_2D's window (lps_check_padding; strides and filter sizes of at
+    least 1) and shapes (the output's batch and channels those of the input). */
+bool lps_check_pool(const LitePool2DParams *params, const LiteTensor *in, const LiteTensor *out,
+                    char *reason, size_t capacity);
+
 /** CONV_2D's shapes (NHWC input and output, OHWI weights): as many filter as input channels, the
     output's channels and batch those of the weights and input. */
 bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,

@@ -39,6 +39,23 @@ extension Lite {
                              "summary": $0.summary] as [String: Any]
                         },
                         "delegates": plan.delegates,
+                        "load_folding": [
+                            "file_operators": interpreter.loadFolding.fileOperatorCount,
+                            "dequantize_folded": interpreter.loadFolding.dequantizeFolded,
+                            "densify_folded": interpreter.loadFolding.densifyFolded,
+                        ],
+                        "delegate_details": plan.delegateDetails.map {
+                            [
+                                "name": $0.name, "library": $0.libraryPath, "precision": $0.precision ?? NSNull(),
+                                "min_partition_nodes": $0.policy.minimumNodes,
+                                "max_partitions": $0.policy.maximumPartitions ?? NSNull(),
+                            ] as [String: Any]
+                        },
+                        "rejections": plan.rejections.map {
+                            ["delegate": $0.delegate, "nodes": $0.nodes, "cause": $0.cause.rawValue, "reason": $0.reason] as [String: Any]
+                        },
+                        "notes": plan.notes,
+                        "warnings": interpreter.warnings,
                         "partitions": zip(plan.partitions, details).map { partition, details in
                             var object: [String: Any] = [
                                 "delegate": partition.delegate, "nodes": partition.nodes, "inputs": partition.inputs,
@@ -70,6 +87,11 @@ extension Lite {
                 for (index, tensor) in outputs.enumerated() {
                     print("  \(index): \(tensor.name) \(tensor.dataType) \(shapeText(tensor.shape))")
                 }
+                let folding = interpreter.loadFolding
+                if !folding.summary.isEmpty {
+                    print("Model file: \(folding.fileOperatorCount) operators; at load: \(folding.summary) "
+                        + "(\(folding.fileOperatorCount - folding.densifyFolded - folding.dequantizeFolded) nodes)")
+                }
                 if let first = passes.first, let last = passes.last {
                     print("Optimizer (\(first.nodesBefore) -> \(last.nodesAfter) nodes; node indices below are after it):")
                     for pass in passes {
@@ -80,6 +102,11 @@ extension Lite {
                 print("Operators (\(plan.nodes.count) nodes):")
                 for (name, count) in interpreter.operatorCounts { print("  \(name): \(count)") }
                 print("Delegates (priority order): \(plan.delegates.joined(separator: ", "))")
+                for delegate in plan.delegateDetails {
+                    let precision = delegate.precision.map { "precision \($0)" }
+                        ?? "precision \(selection.precision) not offered: runs its own"
+                    print("  \(delegate.name): \(delegate.libraryPath); \(precision); partition policy: \(delegate.policy.description)")
+                }
                 print("Partitions (\(plan.partitions.count)):")
                 for (index, partition) in plan.partitions.enumerated() {
                     var line = "  \(index): \(partition.delegate), \(partition.nodes.count) nodes \(rangeText(partition.nodes)), "
@@ -89,6 +116,16 @@ extension Lite {
                         if !details.summary.isEmpty { line += " (\(details.summary))" }
                     }
                     print(line)
+                }
+                if !plan.rejections.isEmpty {
+                    print("Partitions passed on to the next delegate:")
+                    for rejection in plan.rejections {
+                        print("  \(rejection.delegate): nodes \(rangeText(rejection.nodes)) (\(rejection.reason))")
+                    }
+                }
+                if !plan.notes.isEmpty {
+                    print("Policy decisions not applied:")
+                    for note in plan.notes { print("  \(note)") }
                 }
                 let declined = plan.nodes.filter { !$0.declined.isEmpty }
                 if !declined.isEmpty {

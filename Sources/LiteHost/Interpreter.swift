@@ -13,11 +13,15 @@ public final class Interpreter {
     private var partitions: [PartitionRuntime] = []
     /// The plan: which delegate runs which nodes.
     public let partitionPlan: PartitionPlan
-    /// Warnings from choosing delegates (default plugins that were skipped, and why).
+    /// Warnings from choosing and using delegates: default plugins that were skipped and why, name
+    /// collisions, partitions a delegate failed to create, plugins that broke the ABI's rules.
     public let warnings: [String]
     /// What the load-time graph optimiser did, per pass. Node indices everywhere else (the
     /// partition plan, error messages) refer to the optimised graph.
     public let optimizationReport: OptimizationReport
+    /// What loading folded before the optimiser (float16 DEQUANTIZE, DENSIFY): the graph plugins see
+    /// has `loadFolding.fileOperatorCount` minus these nodes, before the optimiser's passes.
+    public var loadFolding: LoadFolding { model.loadFolding }
 
     private var inputShapes: [Int: [Int]] = [:]
     private var arena: UnsafeMutableRawPointer?
@@ -42,7 +46,6 @@ public final class Interpreter {
         ConstantFolding.releaseUnusedConstants(&model)
         self.model = model
         let (backends, warnings) = try PluginRegistry.resolve(requested: options.delegates)
-        self.warnings = warnings
         warnings.forEach(HostLog.warning)
         guard !backends.isEmpty || model.operators.isEmpty else {
             throw InterpreterError.pluginLoad(
@@ -51,63 +54,60 @@ public final class Interpreter {
         }
         let token = Self.modelToken(path: modelPath)
         let delegates = try backends.map {
-            try DelegateInstance(backend: $0, options: options.pluginOptions(for: $0.name, modelToken: token))
+            try DelegateInstance(backend: $0, options: options.pluginOptions(for: $0.info, modelToken: token))
         }
         self.delegates = delegates
         let graph = GraphView(model: model)
         self.graph = graph
         delegates.forEach { $0.graphKeepAlive = graph }
 
-        let verdicts = try delegates.map { try $0.claim(graph) }
-        var assignment: [Int] = []
-        var decisions: [PartitionPlan.NodeDecision] = []
-        var unclaimed: [(node: Int, name: String, reasons: String)] = []
-        for (node, definition) in model.operators.enumerated() {
-            let name = operatorName(code: definition.opcode, customName: definition.customName)
-            let taker = verdicts.indices.first { verdicts[$0][node] == nil }
-            let declined = verdicts.indices.prefix(taker ?? verdicts.count).map {
-                PartitionPlan.Decline(delegate: delegates[$0].name, reason: verdicts[$0][node] ?? "")
-            }
-            guard let taker else {
-                let reasons = declined.map { "\($0.delegate): \($0.reason)" }.joined(separator: "; ")
-                unclaimed.append((node, name, reasons.isEmpty ? "no delegates" : reasons))
-                continue
-            }
-            assignment.append(taker)
-            decisions.append(.init(node: node, operatorName: name, delegate: delegates[taker].name, declined: declined))
+        let verdicts = try delegates.map { try $0.claim(graph, model: model) }
+        let policies = try backends.map { try options.partitionPolicy(for: $0.info) }
+        let planner = PartitionPlanner(model: model, graph: graph, delegates: delegates, policies: policies)
+        let (created, decisions) = try planner.plan(verdicts: verdicts)
+        decisions.warnings.forEach(HostLog.warning)
+        let conductWarnings = try Self.checkConduct(of: delegates)
+        self.warnings = warnings + decisions.warnings + conductWarnings
+        partitions = created.map {
+            PartitionRuntime(delegate: $0.delegate, handle: $0.handle, inputs: $0.inputs, outputs: $0.outputs)
         }
-        if let first = unclaimed.first {
-            var message = "node \(first.node) (\(first.name)) is not supported by any delegate (\(first.reasons))"
-            if unclaimed.count > 1 {
-                var others: [String] = []
-                for entry in unclaimed.dropFirst() where entry.name != first.name && !others.contains(entry.name) {
-                    others.append(entry.name)
-                }
-                message += "; \(unclaimed.count - 1) more unsupported nodes"
-                if !others.isEmpty { message += " (\(others.joined(separator: ", ")))" }
-            }
-            throw InterpreterError(.unclaimedNode, message)
-        }
-
-        let producers = Self.producers(of: model)
-        let groups = Partitioner.partition(assignment: assignment, producers: producers.byNode)
-        var planned: [PartitionPlan.Partition] = []
-        var runtimes: [PartitionRuntime] = []
-        for group in groups {
-            let (inputs, outputs) = Self.boundary(of: group.nodes, model: model)
-            let delegate = delegates[group.delegate]
-            let handle = try delegate.createPartition(
-                graph, nodes: group.nodes.map { Int32($0) }, inputs: inputs.map { Int32($0) }, outputs: outputs.map { Int32($0) })
-            runtimes.append(PartitionRuntime(delegate: delegate, handle: handle, inputs: inputs, outputs: outputs))
-            planned.append(.init(delegate: delegate.name, nodes: group.nodes, inputs: inputs, outputs: outputs))
-        }
-        for output in model.outputs where model.tensors[output].constant == nil && producers.byTensor[output] == nil
+        let produced = Set(model.operators.flatMap(\.outputs).map(Int.init))
+        for output in model.outputs where model.tensors[output].constant == nil && !produced.contains(output)
             && !model.inputs.contains(output)
         {
             throw InterpreterError(.invalidArgument, "model output tensor \(output) is never produced")
         }
-        partitions = runtimes
-        partitionPlan = PartitionPlan(delegates: delegates.map(\.name), partitions: planned, nodes: decisions)
+        partitionPlan = PartitionPlan(
+            delegates: delegates.map(\.name),
+            partitions: created.map { .init(delegate: $0.delegate.name, nodes: $0.nodes, inputs: $0.inputs, outputs: $0.outputs) },
+            nodes: decisions.nodes,
+            delegateDetails: zip(backends, policies).map { backend, policy in
+                .init(name: backend.name, libraryPath: backend.info.libraryPath, precision: options.precision(for: backend.info),
+                      policy: policy)
+            },
+            rejections: decisions.rejections, notes: decisions.notes)
+    }
+
+    /// Reports what the plugins did against the ABI's rules while the interpreter was built: one
+    /// warning per delegate, or, with `LITE_VALIDATE=1`, an error naming every rule broken.
+    private static func checkConduct(of delegates: [DelegateInstance]) throws -> [String] {
+        let strict = PluginValidation.isStrict
+        var warnings: [String] = []
+        var violations: [String] = []
+        for delegate in delegates {
+            guard let summary = delegate.conduct.summary(strict: strict) else { continue }
+            if strict {
+                violations.append("'\(delegate.name)' (\(delegate.backend.info.libraryPath)): \(summary)")
+            } else {
+                let warning = "delegate '\(delegate.name)' broke the delegate ABI's rules: \(summary)"
+                HostLog.warning(warning)
+                warnings.append(warning)
+            }
+        }
+        guard violations.isEmpty else {
+            throw InterpreterError(.pluginMisbehaved, "LITE_VALIDATE: plugin rules broken: " + violations.joined(separator: "; "))
+        }
+        return warnings
     }
 
     deinit {
@@ -248,46 +248,6 @@ public final class Interpreter {
         arena = memory
         arenaOffsets = offsets
         arenaByteCount = size
-    }
-
-    private static func producers(of model: ModelDefinition) -> (byNode: [[Int]], byTensor: [Int: Int]) {
-        var producerOf: [Int: Int] = [:]
-        var byNode: [[Int]] = []
-        for (node, definition) in model.operators.enumerated() {
-            var list: [Int] = []
-            for input in definition.inputs where input >= 0 {
-                if let producer = producerOf[Int(input)], !list.contains(producer) { list.append(producer) }
-            }
-            byNode.append(list)
-            for output in definition.outputs { producerOf[Int(output)] = node }
-        }
-        return (byNode, producerOf)
-    }
-
-    /// A partition's inputs (read inside, produced outside, not constant) and outputs (produced
-    /// inside, read outside or a model output), in first-use order.
-    private static func boundary(of nodes: [Int], model: ModelDefinition) -> (inputs: [Int], outputs: [Int]) {
-        let inside = Set(nodes)
-        var produced = Set<Int>()
-        for node in nodes { model.operators[node].outputs.forEach { produced.insert(Int($0)) } }
-        var readOutside = Set(model.outputs)
-        for (node, definition) in model.operators.enumerated() where !inside.contains(node) {
-            definition.inputs.filter { $0 >= 0 }.forEach { readOutside.insert(Int($0)) }
-        }
-        var inputs: [Int] = [], outputs: [Int] = []
-        for node in nodes {
-            for input in model.operators[node].inputs where input >= 0 {
-                let tensor = Int(input)
-                if !produced.contains(tensor), model.tensors[tensor].constant == nil, !inputs.contains(tensor) {
-                    inputs.append(tensor)
-                }
-            }
-            for output in model.operators[node].outputs {
-                let tensor = Int(output)
-                if readOutside.contains(tensor), !outputs.contains(tensor) { outputs.append(tensor) }
-            }
-        }
-        return (inputs, outputs)
     }
 
     /// A fingerprint of the model file for delegate caches: path, size and modification time.

@@ -17,6 +17,8 @@ public struct InterpreterError: Error, CustomStringConvertible, Sendable {
         case notAllocated
         /// A shape could not be computed (e.g. after an input resize).
         case shapeInference
+        /// Under `LITE_VALIDATE=1`: a plugin broke the delegate ABI's rules (the message names them).
+        case pluginMisbehaved
     }
 
     public let kind: Kind

@@ -36,9 +36,41 @@ public struct PartitionPlan: Sendable {
         public let declined: [Decline]
     }
 
+    /// A delegate of the plan as the host configured it.
+    public struct Delegate: Sendable {
+        public let name: String
+        public let libraryPath: String
+        /// The precision the delegate was asked for, or nil when it does not offer the one requested
+        /// (it then computes in its own precision, fp32 for the shipped delegates).
+        public let precision: String?
+        public let policy: PartitionPolicy
+    }
+
+    /// A partition the host formed and then did not run on its delegate.
+    public struct Rejection: Sendable, Equatable {
+        public enum Cause: String, Sendable {
+            /// The delegate's partition policy (min_partition_nodes, max_partitions).
+            case policy
+            /// The delegate's create_partition refused it.
+            case refused
+        }
+        public let delegate: String
+        public let nodes: [Int]
+        public let cause: Cause
+        public let reason: String
+    }
+
     /// Delegates in priority order.
     public let delegates: [String]
     /// Partitions in execution order.
     public let partitions: [Partition]
     public let nodes: [NodeDecision]
+    /// Per delegate, in priority order: library, precision, partition policy.
+    public let delegateDetails: [Delegate]
+    /// Partitions passed on to the next delegates, in the order the host decided (their nodes'
+    /// `declined` lists carry the same reason).
+    public let rejections: [Rejection]
+    /// Policy decisions that were not applied, with why (e.g. a small partition kept because one of
+    /// its nodes has no other delegate).
+    public let notes: [String]
 }

@@ -106,7 +106,9 @@ typedef enum LiteBackendKind {
     LITE_BACKEND_KIND_MAX_ENUM = 0x7FFFFFFF
 } LiteBackendKind;
 
-/** Precision modes (bits of LiteBackend.precision_mask). Chosen with the option "precision". */
+/** Precision modes (bits of LiteBackend.precision_mask). Chosen with the option "precision", which
+    the host sends only with a value the backend's precision_mask declares: a backend without fp16
+    is not sent precision=fp16 (it computes in fp32) when a user asks for fp16. */
 typedef enum LitePrecision {
     LITE_PRECISION_FP32 = 1, /**< Full float32 storage and arithmetic. */
     LITE_PRECISION_FP16 = 2, /**< float16 storage, float32 accumulation. */
@@ -428,7 +430,8 @@ typedef struct LiteHostServices {
     /** Log a message (any thread). */
     void (*log)(void *host_context, LiteLogLevel level, const char *message);
     /** Report why the current call fails. Call before returning a non-OK status; the last report
-        of a call wins. */
+        of a call wins. Messages (here and in log) are cut to 512 characters and stripped of
+        control characters and terminal escape sequences before they reach a terminal or a log. */
     void (*report_error)(void *host_context, LiteStatus status, const char *message);
 } LiteHostServices;
 
@@ -448,8 +451,12 @@ typedef struct LiteOperatorSupport {
     int32_t max_version;
 } LiteOperatorSupport;
 
-/** Called by claim_nodes once per node it decides on. reason: why it declined (copied by the host;
-    NULL or empty allowed for TAKEN). A node without a verdict counts as declined. */
+/** Called by claim_nodes once per node it decides on. reason: why it declined (copied by the host,
+    cut to 512 characters and stripped of control characters; NULL or empty allowed for TAKEN). A
+    node without a verdict counts as declined. Valid only during claim_nodes: the host ignores (and
+    counts) a call after claim_nodes returned, a node outside [0, node_count), and a second verdict
+    for a node (the first stands). A TAKEN for a node whose operator the capability report does not
+    declare (builtin code and version range, or custom name) is refused: it counts as declined. */
 typedef void (*LiteVerdictFn)(void *verdict_context, int32_t node_index, LiteVerdict verdict,
                               const char *reason);
 
@@ -518,6 +525,7 @@ typedef struct LiteBackend {
      * options: `option_count` key/value pairs, copied by the plugin if kept. Well-known keys:
      *   "precision" = "fp32" | "fp16";  "num_threads" = decimal;  "cache_dir" = folder for compiled
      *   kernels;  "model_token" = a fingerprint of the model (cache key part).
+     * The host keeps "min_partition_nodes" and "max_partitions" (its partition policy) for itself.
      * Unknown keys are logged as warnings, never an error. `services` stays valid until
      * destroy_delegate. On success *out_delegate is set; the plugin owns it.
      */
@@ -528,18 +536,30 @@ typedef struct LiteBackend {
 
     /**
      * Look at the whole graph and give a verdict for the nodes it can run, through
-     * verdict(verdict_context, node, ...). The graph is valid only during the call, except that
-     * constant_data pointers stay valid until the delegate is destroyed.
+     * verdict(verdict_context, node, ...), which is valid only until claim_nodes returns. The graph
+     * is valid only during the call, except that constant_data pointers stay valid until the
+     * delegate is destroyed. The graph is the model after the host's load-time rewrites (float16
+     * DEQUANTIZE and DENSIFY folded into constants, the optimiser's passes); docs/operators.md says
+     * what every operator's inputs, layouts and params mean.
      */
     LiteStatus (*claim_nodes)(LiteDelegate *delegate, const LiteGraph *graph, LiteVerdictFn verdict,
                               void *verdict_context);
 
     /**
-     * Create a partition from claimed nodes (in execution order). The host decides the partition's
+     * Create a partition from claimed nodes (in execution order). The host forms partitions from the
+     * nodes it gave this delegate: any convex subset of them, so a plugin must not assume it gets
+     * all its nodes at once, or one partition per delegate. The host decides the partition's
      * inputs (tensors read but not produced inside, excluding constants) and outputs (tensors produced
      * inside that are read outside or are model outputs); invoke binds buffers in that order.
      * The plugin copies what it keeps of the graph; constant_data stays valid until
      * destroy_delegate.
+     *
+     * Refusing: return LITE_STATUS_UNSUPPORTED (after report_error with the reason) to decline a
+     * partition the plugin took node by node but does not want as a whole (too small to be worth a
+     * transfer, too large for the device, ...). The host then hands its nodes to the next delegate
+     * in priority order that took them, records the reason in the plan, and may call
+     * create_partition again with other node sets. Any other failure falls back the same way, with a
+     * warning; a node no other delegate takes makes the interpreter fail, naming every reason.
      */
     LiteStatus (*create_partition)(LiteDelegate *delegate, const LiteGraph *graph,
                                    const int32_t *node_indices, int32_t node_count,

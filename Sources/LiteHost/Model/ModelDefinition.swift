@@ -12,6 +12,26 @@ struct ModelDefinition: Sendable {
     var description: String
     /// The schema version the file declares (always 3 after a successful parse).
     var schemaVersion: UInt32
+    /// What loading folded before any pass or plugin sees the graph.
+    var loadFolding = LoadFolding()
+}
+
+/// The storage-format nodes the loader folds into plain constants (`ConstantFolding`).
+public struct LoadFolding: Sendable, Equatable {
+    /// Operators in the file's subgraph 0.
+    public var fileOperatorCount = 0
+    /// DENSIFY nodes whose sparse constants became dense constants.
+    public var densifyFolded = 0
+    /// DEQUANTIZE nodes whose float16 constants became float32 constants.
+    public var dequantizeFolded = 0
+
+    /// "113 float16 DEQUANTIZE folded into float32 constants" ("" when nothing was folded).
+    public var summary: String {
+        var parts: [String] = []
+        if dequantizeFolded > 0 { parts.append("\(dequantizeFolded) float16 DEQUANTIZE folded into float32 constants") }
+        if densifyFolded > 0 { parts.append("\(densifyFolded) DENSIFY of sparse constants folded into dense constants") }
+        return parts.joined(separator: ", ")
+    }
 }
 
 struct TensorDefinition: Sendable {

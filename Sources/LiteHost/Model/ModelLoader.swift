@@ -32,8 +32,13 @@ enum ModelLoader {
         try checkIdentifier(buffer)
         var parser = ModelParser(buffer: buffer)
         var model = try parser.parseModel()
+        let fileOperatorCount = model.operators.count
         try ConstantFolding.foldDensify(&model, sparseTensors: parser.sparseTensors, buffer: buffer)
+        let afterDensify = model.operators.count
         try ConstantFolding.foldFloat16Dequantize(&model, buffer: buffer)
+        model.loadFolding = LoadFolding(
+            fileOperatorCount: fileOperatorCount, densifyFolded: fileOperatorCount - afterDensify,
+            dequantizeFolded: afterDensify - model.operators.count)
         return model
     }
 

@@ -21,6 +21,20 @@ public struct BackendDescription: Sendable, CustomStringConvertible {
     public let threading: String
 
     public var description: String { "\(name) \(version) (\(libraryPath))" }
+
+    /// Whether `precision` ("fp32", "fp16") is one this backend declares in its precision mask.
+    public func offers(precision: String) -> Bool { precisions.contains(precision) }
+
+    /// The operator of a node, as "CONV_2D v2" or "custom Foo", when the capability report does not
+    /// declare it (code and version range, or custom name); nil when it does.
+    func undeclaredOperator(code: Int32, version: Int32, customName: String?) -> String? {
+        if code == LITE_OP_CUSTOM.rawValue {
+            let name = customName ?? ""
+            return customOperators.contains(name) ? nil : "custom operator '\(name)'"
+        }
+        if operators.contains(where: { $0.code == code && $0.versions.contains(version) }) { return nil }
+        return "\(operatorName(code: code, customName: nil)) v\(version)"
+    }
 }
 
 struct Backend: @unchecked Sendable {
@@ -67,10 +81,10 @@ struct Backend: @unchecked Sendable {
         func fits(_ field: PartialKeyPath<LiteBackend>) -> Bool {
             MemoryLayout<LiteBackend>.offset(of: field)! + MemoryLayout<UnsafeRawPointer>.size <= size
         }
-        guard let namePointer = backend.name, !String(cString: namePointer).isEmpty else {
+        guard let namePointer = backend.name, !PluginText.string(namePointer).isEmpty else {
             throw InterpreterError.pluginLoad("\(path): backend has no name")
         }
-        let name = String(cString: namePointer)
+        let name = PluginText.string(namePointer)
         func required<T>(_ field: PartialKeyPath<LiteBackend>, _ value: T?, _ label: String) throws -> T {
             guard fits(field), let value else {
                 throw InterpreterError.pluginLoad("\(path): backend '\(name)' lacks the required function \(label)")
@@ -108,7 +122,7 @@ struct Backend: @unchecked Sendable {
         var customOperators: [String] = []
         if let list = backend.custom_operators, backend.custom_operator_count <= 4096 {
             for index in 0..<backend.custom_operator_count {
-                if let text = list[index] { customOperators.append(String(cString: text)) }
+                if let text = list[index] { customOperators.append(PluginText.string(text)) }
             }
         }
         let typeNames: [(LiteDataType, String)] = [
@@ -125,8 +139,8 @@ struct Backend: @unchecked Sendable {
         }
         info = BackendDescription(
             name: name,
-            vendor: backend.vendor.map { String(cString: $0) } ?? "",
-            version: backend.version.map { String(cString: $0) } ?? "",
+            vendor: PluginText.string(backend.vendor),
+            version: PluginText.string(backend.version),
             kind: kindName,
             libraryPath: path,
             abiVersion: "\(library.abiVersion.major).\(library.abiVersion.minor)",

@@ -12,6 +12,7 @@ final class DelegateInstance {
     private let pinned: PinnedThread?
     private var handle: OpaquePointer?
     private var partitions: [OpaquePointer] = []
+    private let verdicts = VerdictCollector()
     /// Keeps the graph (and so the constant data plugins may point into) alive until the delegate
     /// is destroyed.
     var graphKeepAlive: AnyObject?
@@ -58,24 +59,49 @@ final class DelegateInstance {
         let status = run(body)
         let reported = services.takeError()
         guard status != LITE_STATUS_OK else { return }
+        if status.rawValue > LITE_STATUS_INCOMPATIBLE_ABI.rawValue { ownConduct.record(.unknownStatus) }
+        if reported == nil { ownConduct.record(.failureWithoutReason) }
         let detail = reported.map { $0.message.isEmpty ? statusName(status) : $0.message } ?? statusName(status)
         throw InterpreterError(.delegateCall, "delegate '\(backend.name)': \(function) failed: \(detail)", status: status)
     }
 
     /// Asks the plugin which nodes of `graph` it takes. Returns one verdict per node: nil when
-    /// taken, or the reason it declined.
-    func claim(_ graph: GraphView) throws -> [String?] {
-        let collector = VerdictCollector(nodeCount: graph.nodeCount)
-        let context = Unmanaged.passUnretained(collector).toOpaque()
+    /// taken, or the reason it declined. Verdicts that break the ABI's rules are not believed and
+    /// are counted in `conduct`: a node outside the graph or a second verdict for one node (the
+    /// first stands) is ignored, and a TAKEN for an operator the capability report does not declare
+    /// becomes a decline. A verdict after claim_nodes returned is ignored and counted.
+    func claim(_ graph: GraphView, model: ModelDefinition) throws -> [String?] {
+        verdicts.open(nodeCount: graph.nodeCount)
+        defer { verdicts.close() }
+        let context = Unmanaged.passUnretained(verdicts).toOpaque()
         try call("claim_nodes") {
             backend.claimNodes(handle, graph.pointer, { context, node, verdict, reason in
                 guard let context else { return }
                 let collector = Unmanaged<VerdictCollector>.fromOpaque(context).takeUnretainedValue()
-                collector.record(node: node, verdict: verdict, reason: reason.map { String(cString: $0) })
+                collector.record(node: node, verdict: verdict, reason: reason)
             }, context)
         }
-        return collector.verdicts
+        var result = verdicts.current()
+        for (node, verdict) in result.enumerated() where verdict == nil {
+            let definition = model.operators[node]
+            if let undeclared = backend.info.undeclaredOperator(
+                code: definition.opcode, version: definition.version, customName: definition.customName)
+            {
+                result[node] = "took \(undeclared), which its capability report does not declare (refused by the host)"
+                ownConduct.record(.undeclaredOperator)
+            }
+        }
+        return result
     }
+
+    /// What this delegate's plugin did against the ABI's rules so far (verdicts, messages).
+    var conduct: PluginConduct {
+        var report = verdicts.conduct
+        report.merge(ownConduct)
+        report.count(.messageCleaned, services.cleanedMessageCount)
+        return report
+    }
+    private var ownConduct = PluginConduct()
 
     /// Creates a partition; the returned handle is owned by this instance until it is destroyed.
     func createPartition(_ graph: GraphView, nodes: [Int32], inputs: [Int32], outputs: [Int32]) throws -> OpaquePointer {
@@ -86,10 +112,19 @@ final class DelegateInstance {
                 Int32(outputs.count), &partition)
         }
         guard let partition else {
+            ownConduct.record(.nullObject)
             throw InterpreterError(.delegateCall, "delegate '\(backend.name)': create_partition returned no partition")
         }
         partitions.append(partition)
         return partition
+    }
+
+    /// Destroys a partition this instance created (one the planner did not keep).
+    func destroyPartition(_ partition: OpaquePointer) {
+        guard let index = partitions.firstIndex(of: partition) else { return }
+        partitions.remove(at: index)
+        let backend = backend
+        run { backend.destroyPartition(partition) }
     }
 
     func prepare(_ partition: OpaquePointer, graph: GraphView) throws {
@@ -119,19 +154,54 @@ final class DelegateInstance {
     }
 }
 
-/// Collects claim_nodes verdicts; nodes never mentioned count as declined.
-private final class VerdictCollector {
-    var verdicts: [String?]
+/// Collects claim_nodes verdicts. It lives as long as its delegate, so a plugin that calls the
+/// verdict function late (after claim_nodes returned) reaches a closed collector that counts the
+/// call, never freed memory. Locked: a plugin may call from any thread.
+private final class VerdictCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var verdicts: [String?] = []
+    private var decided: [Bool] = []
+    private var isOpen = false
+    private var counts = PluginConduct()
 
-    init(nodeCount: Int) { verdicts = Array(repeating: "gave no verdict", count: nodeCount) }
+    var conduct: PluginConduct { lock.withLock { counts } }
 
-    func record(node: Int32, verdict: LiteVerdict, reason: String?) {
-        guard node >= 0, Int(node) < verdicts.count else { return }
-        if verdict == LITE_VERDICT_TAKEN {
-            verdicts[Int(node)] = nil
-        } else {
-            let text = reason ?? ""
-            verdicts[Int(node)] = text.isEmpty ? "declined without a reason" : text
+    func open(nodeCount: Int) {
+        lock.withLock {
+            verdicts = Array(repeating: "gave no verdict", count: nodeCount)
+            decided = Array(repeating: false, count: nodeCount)
+            isOpen = true
+        }
+    }
+
+    func close() { lock.withLock { isOpen = false } }
+
+    /// Nodes never mentioned count as declined.
+    func current() -> [String?] {
+        lock.withLock {
+            for node in decided.indices where !decided[node] { counts.record(.missingVerdict) }
+            return verdicts
+        }
+    }
+
+    func record(node: Int32, verdict: LiteVerdict, reason: UnsafePointer<CChar>?) {
+        let (text, changes) = PluginText.read(reason)
+        lock.withLock {
+            if !changes.isEmpty { counts.record(.messageCleaned) }
+            guard isOpen else { return counts.record(.lateVerdict) }
+            guard node >= 0, Int(node) < verdicts.count else { return counts.record(.verdictOutOfRange) }
+            guard !decided[Int(node)] else { return counts.record(.duplicateVerdict) }
+            decided[Int(node)] = true
+            switch verdict {
+            case LITE_VERDICT_TAKEN:
+                verdicts[Int(node)] = nil
+            case LITE_VERDICT_DECLINED:
+                if text.isEmpty { counts.record(.declineWithoutReason) }
+                verdicts[Int(node)] = text.isEmpty ? "declined without a reason" : text
+            default:
+                counts.record(.unknownVerdict)
+                verdicts[Int(node)] = "gave an unknown verdict \(verdict.rawValue) (counted as declined)"
+            }
         }
     }
 }

@@ -50,16 +50,35 @@ final class ServiceContext: @unchecked Sendable {
             log: { context, level, message in
                 guard let context, let message else { return }
                 let this = Unmanaged<ServiceContext>.fromOpaque(context).takeUnretainedValue()
-                HostLog.write(level, this.source, String(cString: message))
+                let (text, changes) = PluginText.read(message)
+                this.noteCleaning(changes)
+                HostLog.write(level, this.source, text)
             },
             report_error: { context, status, message in
                 guard let context else { return }
                 let this = Unmanaged<ServiceContext>.fromOpaque(context).takeUnretainedValue()
-                this.record(status, message.map { String(cString: $0) } ?? "")
+                let (text, changes) = PluginText.read(message)
+                this.noteCleaning(changes)
+                this.record(status, text)
             }))
     }
 
     deinit { table.deallocate() }
+
+    /// Plugin messages the host had to cut or strip of control characters (PluginText).
+    var cleanedMessageCount: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return cleaned
+    }
+    private var cleaned = 0
+
+    fileprivate func noteCleaning(_ changes: PluginText.Changes) {
+        guard !changes.isEmpty else { return }
+        lock.lock()
+        cleaned += 1
+        lock.unlock()
+    }
 
     private func record(_ status: LiteStatus, _ message: String) {
         lock.lock()

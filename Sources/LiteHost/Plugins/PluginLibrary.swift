@@ -61,7 +61,11 @@ final class PluginLibrary: @unchecked Sendable {
             guard let backendPointer = list[index] else {
                 throw InterpreterError.pluginLoad("\(path): backend \(index) is NULL")
             }
-            backends.append(try Backend(library: self, pointer: backendPointer))
+            let backend = try Backend(library: self, pointer: backendPointer)
+            guard !backends.contains(where: { $0.name == backend.name }) else {
+                throw InterpreterError.pluginLoad("\(path): plugin declares two backends named '\(backend.name)'")
+            }
+            backends.append(backend)
         }
     }
 }
@@ -69,7 +73,7 @@ final class PluginLibrary: @unchecked Sendable {
 /// The text before the first NUL of a fixed-size character buffer a plugin filled. Reads only within
 /// the buffer, so a plugin that filled it to the end without a terminator cannot make us overrun it.
 func textBeforeNUL(_ bytes: UnsafeRawBufferPointer) -> String {
-    String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+    PluginText.clean(String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)).text
 }
 
 func lastDLError() -> String {

@@ -27,11 +27,18 @@ public enum PluginRegistry {
         if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             folders.append((executable as NSString).deletingLastPathComponent)
         }
-        if let imagePath = imagePath(containing: #dsohandle) {
+        // dladdr names the main executable as argv[0] said it, possibly relative to a directory the
+        // process never was in: only an absolute path names a folder we can trust.
+        if let imagePath = imagePath(containing: #dsohandle), imagePath.hasPrefix("/") {
             folders.append((imagePath as NSString).deletingLastPathComponent)
         }
+        // Absolute, so that the existence check and dlopen see the same file (dlopen of a bare name
+        // would search the library path instead).
+        let current = FileManager.default.currentDirectoryPath
         var seen = Set<String>()
-        return folders.filter { seen.insert(URL(fileURLWithPath: $0).resolvingSymlinksInPath().path).inserted }
+        return folders.map { $0.hasPrefix("/") ? $0 : (current as NSString).appendingPathComponent($0) }
+            .map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+            .filter { seen.insert($0).inserted }
     }
 
     /// The file of the loaded image that contains `address`, through glibc's dladdr (which Swift's
@@ -52,7 +59,10 @@ public enum PluginRegistry {
     }
 
     /// Opens (once per process) the plugin library at `path`.
-    static func library(at path: String) throws -> PluginLibrary {
+    /// A relative path is taken from the current directory, never from the dynamic loader's search
+    /// path.
+    static func library(at given: String) throws -> PluginLibrary {
+        let path = given.hasPrefix("/") ? given : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(given)
         let key = (path as NSString).standardizingPath
         lock.lock()
         defer { lock.unlock() }
@@ -73,20 +83,21 @@ public enum PluginRegistry {
     {
         let explicit = requested ?? environment["LITE_DELEGATES"].map(parseList)
         if let explicit, !explicit.isEmpty {
-            var backends: [Backend] = []
+            var chosen = BackendSelection()
             for entry in explicit {
+                let byName = !isPath(entry)
                 for backend in try backendsForEntry(entry, environment: environment) {
                     if case .failure(let error) = backend.probeDevice() { throw error }
-                    if !backends.contains(where: { $0.name == backend.name }) { backends.append(backend) }
+                    try chosen.add(backend, askedByName: byName)
                 }
             }
-            return (backends, [])
+            return (chosen.backends, chosen.warnings)
         }
-        var backends: [Backend] = []
+        var chosen = BackendSelection()
         var warnings: [String] = []
         for path in discoverPluginFiles(environment: environment) {
             do {
-                for backend in try library(at: path).backends where !backends.contains(where: { $0.name == backend.name }) {
+                for backend in try library(at: path).backends {
                     switch backend.probeDevice() {
                     case .success(let device) where device.isSoftwareEmulation:
                         // Expected on machines without a GPU, so not a warning: the CPU path is faster.
@@ -94,7 +105,7 @@ public enum PluginRegistry {
                             LITE_LOG_INFO, "host",
                             "not using delegate '\(backend.name)' by default: its device is a GPU emulated on the CPU "
                                 + "(\(device.description)); name it in LITE_DELEGATES to use it")
-                    case .success: backends.append(backend)
+                    case .success: try chosen.add(backend, askedByName: false)
                     case .failure(let error): warnings.append("skipping \(error.message)")
                     }
                 }
@@ -102,9 +113,43 @@ public enum PluginRegistry {
                 warnings.append("skipping plugin: \(error.message)")
             }
         }
+        var backends = chosen.backends
         backends.sort { $0.defaultRank < $1.defaultRank }  // stable: discovery order within a kind
-        return (backends, warnings)
+        return (backends, warnings + chosen.warnings)
     }
+
+    /// The backends chosen so far, keeping names unique: a plugin never silently replaces another.
+    private struct BackendSelection {
+        private(set) var backends: [Backend] = []
+        private var askedByName: [Bool] = []
+        private(set) var warnings: [String] = []
+
+        /// Adds `backend` unless one of that name is already chosen: the same backend listed again
+        /// is skipped; another library's backend of the same name is an error naming both files
+        /// when either was asked for by name, and a warning (the first one kept) otherwise.
+        mutating func add(_ backend: Backend, askedByName byName: Bool) throws {
+            guard let index = backends.firstIndex(where: { $0.name == backend.name }) else {
+                backends.append(backend)
+                askedByName.append(byName)
+                return
+            }
+            let first = backends[index]
+            if first.pointer == backend.pointer {
+                askedByName[index] = askedByName[index] || byName
+                return
+            }
+            let files = "\(first.library.path) and \(backend.library.path)"
+            if byName || askedByName[index] {
+                throw InterpreterError.pluginLoad(
+                    "delegate '\(backend.name)' is ambiguous: two plugins provide a backend of that name (\(files)); "
+                        + "give the one you mean as a path, or rename one")
+            }
+            warnings.append(
+                "two plugins provide a backend named '\(backend.name)' (\(files)): using the first, ignoring \(backend.library.path)")
+        }
+    }
+
+    private static func isPath(_ entry: String) -> Bool { entry.contains("/") || entry.hasSuffix(".so") }
 
     /// Every plugin library found in the search folders, first folder first.
     public static func discoverPluginFiles(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
@@ -146,7 +191,7 @@ public enum PluginRegistry {
     }
 
     private static func backendsForEntry(_ entry: String, environment: [String: String]) throws -> [Backend] {
-        if entry.contains("/") || entry.hasSuffix(".so") {
+        if isPath(entry) {
             return try library(at: entry).backends
         }
         guard entry.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {

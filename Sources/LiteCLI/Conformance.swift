@@ -186,9 +186,6 @@ extension Lite.Conformance {
             return message
         }
 
-        /// The plugin's file as the user named it, or its delegate name.
-        var shownAs: String { link?.shownAs ?? entry }
-
         func removeLink() {
             if let link { try? FileManager.default.removeItem(atPath: link.folder) }
         }

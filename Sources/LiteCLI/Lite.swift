@@ -11,5 +11,5 @@ struct Lite: ParsableCommand {
             vulkan, gles, cpu, or paths to .so files, in priority order). Plugins are found in \
             LITE_DELEGATE_PATH, then beside this executable.
             """,
-        subcommands: [Run.self, Inspect.self, Delegates.self, Bench.self])
+        subcommands: [Run.self, Inspect.self, Delegates.self, Bench.self, Conformance.self])
 }

@@ -52,7 +52,6 @@ extension Lite {
         func run() throws {
             try reportingErrors {
                 let target = try Target(plugin)
-                defer { target.removeLink() }
                 let checker = Checker(target: target, options: try interpreterOptions(for: target), toleranceOverride: tolerance)
                 let cases = try Trial.fixtures(in: fixturesFolder).filter(isSelected)
                 let models = try Trial.goldens(in: goldensFolder)?.filter(isSelected)
@@ -99,11 +98,9 @@ extension Lite {
 extension Lite.Conformance {
     /// The plugin being checked: its backends as it describes them, and how the interpreters name it.
     struct Target {
-        /// What the interpreters are given: the delegate name, or the path of a link to the plugin file.
+        /// What the interpreters are given: the delegate name, or the plugin file's path.
         let entry: String
         let backends: [BackendDescription]
-        /// The user's path for the plugin, and the private folder holding the link to it.
-        private let link: (shownAs: String, folder: String, path: String)?
 
         var names: [String] { backends.map(\.name) }
         var isGPU: Bool { backends.contains { $0.kind == "gpu" } }
@@ -136,59 +133,29 @@ extension Lite.Conformance {
                 throw CLIError("delegate '\(name)': \(found.path) provides \(provided), not '\(name)'")
             }
             entry = name
-            backends = try Self.usable(matching, describe: { $0 })
-            link = nil
+            backends = try Self.usable(matching)
         }
 
         private init(path: String) throws {
-            let file = URL(fileURLWithPath: path).standardizedFileURL.path
-            guard FileManager.default.fileExists(atPath: file) else { throw CLIError("\(path): no such file") }
-            // PluginRegistry describes the plugins of its search folders, which it knows by the
-            // liblite_delegate_ prefix; a link under such a name in a private folder lets it describe
-            // any file. The interpreters then open the plugin through the same link, so it loads once.
-            let folder = NSTemporaryDirectory() + "lite-conformance-\(getpid())"
-            let linkPath = (folder as NSString).appendingPathComponent("liblite_delegate_under_test.so")
-            try? FileManager.default.removeItem(atPath: folder)
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            try FileManager.default.createSymbolicLink(atPath: linkPath, withDestinationPath: file)
-            let link = (shownAs: path, folder: folder, path: linkPath)
-            let describe = { (message: String) in message.replacingOccurrences(of: linkPath, with: path) }
-            let survey = PluginRegistry.survey(environment: ["LITE_DELEGATE_PATH": folder])
-            guard let found = survey.first(where: { $0.path == linkPath }) else {
-                try? FileManager.default.removeItem(atPath: folder)
-                throw CLIError("\(path): the plugin registry did not find it")
-            }
-            do {
-                if let error = found.error { throw CLIError(describe(error.message)) }
-                backends = try Self.usable(found.backends, describe: describe)
-            } catch {
-                try? FileManager.default.removeItem(atPath: folder)
-                throw error
-            }
-            entry = linkPath
-            self.link = link
+            guard FileManager.default.fileExists(atPath: path) else { throw CLIError("\(path): no such file") }
+            let found = PluginRegistry.describe(path: path)
+            if let error = found.error { throw CLIError(error.message) }
+            backends = try Self.usable(found.backends)
+            entry = path
         }
 
         /// The backends' descriptions, when each has a device.
         private static func usable(
-            _ backends: [(info: BackendDescription, device: Result<String, InterpreterError>)], describe: (String) -> String
+            _ backends: [(info: BackendDescription, device: Result<String, InterpreterError>)]
         ) throws -> [BackendDescription] {
             try backends.map { backend in
-                if case .failure(let error) = backend.device { throw CLIError(describe(error.message)) }
+                if case .failure(let error) = backend.device { throw CLIError(error.message) }
                 return backend.info
             }
         }
 
-        /// One line for an error of a call on the plugin, naming the plugin as the user did.
-        func describe(_ error: Error) -> String {
-            var message = "\(error)".replacingOccurrences(of: "\n", with: " ")
-            if let link { message = message.replacingOccurrences(of: link.path, with: link.shownAs) }
-            return message
-        }
-
-        func removeLink() {
-            if let link { try? FileManager.default.removeItem(atPath: link.folder) }
-        }
+        /// One line for an error of a call on the plugin.
+        func describe(_ error: Error) -> String { "\(error)".replacingOccurrences(of: "\n", with: " ") }
     }
 }
 

@@ -164,25 +164,32 @@ public enum PluginRegistry {
         return found
     }
 
+    /// What `survey` and `describe(path:)` report of one plugin file.
+    public typealias PluginReport = (
+        path: String, backends: [(info: BackendDescription, device: Result<String, InterpreterError>)], error: InterpreterError?
+    )
+
     /// Describes every plugin found (for `lite delegates`): each backend with its device, or the error
     /// that kept the library from loading.
-    public static func survey(environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> [(path: String, backends: [(info: BackendDescription, device: Result<String, InterpreterError>)], error: InterpreterError?)]
-    {
-        discoverPluginFiles(environment: environment).map { path in
-            do {
-                let library = try library(at: path)
-                return (path, library.backends.map { backend in
-                    let device = backend.probeDevice().map {
-                        $0.isSoftwareEmulation ? $0.description + " [software emulation: used only when named]" : $0.description
-                    }
-                    return (backend.info, device)
-                }, nil)
-            } catch let error as InterpreterError {
-                return (path, [], error)
-            } catch {
-                return (path, [], InterpreterError.pluginLoad("\(path): \(error)"))
-            }
+    public static func survey(environment: [String: String] = ProcessInfo.processInfo.environment) -> [PluginReport] {
+        discoverPluginFiles(environment: environment).map(describe(path:))
+    }
+
+    /// Loads the plugin at `path` (any file name) and describes its backends with their devices, or
+    /// the error that kept it from loading.
+    public static func describe(path: String) -> PluginReport {
+        do {
+            let library = try library(at: path)
+            return (path, library.backends.map { backend in
+                let device = backend.probeDevice().map {
+                    $0.isSoftwareEmulation ? $0.description + " [software emulation: used only when named]" : $0.description
+                }
+                return (backend.info, device)
+            }, nil)
+        } catch let error as InterpreterError {
+            return (path, [], error)
+        } catch {
+            return (path, [], InterpreterError.pluginLoad("\(path): \(error)"))
         }
     }
 

@@ -18,8 +18,8 @@ echo "== build"
 swift build
 "$python" scripts/embed_shaders.py --check
 
-echo "== operator fixtures -> $LITE_FIXTURES"
-"$python" scripts/make_op_fixtures.py "$LITE_FIXTURES" >/dev/null
+echo "== operator fixtures -> $LITE_FIXTURES, MediaPipe models and their goldens (scripts/conformance_kit.sh)"
+scripts/conformance_kit.sh >/dev/null
 
 echo "== swift test"
 swift test
@@ -73,6 +73,33 @@ for gpu in vulkan gles; do
     --inputs image --precision fp16 || status=1
   LITE_VULKAN_VALIDATION=1 "$python" scripts/conformance.py --converter --lite .build/debug/lite --delegates "$gpu" \
     --tolerance 1e-3 || status=1
+done
+
+echo "== several delegates: a test plugin takes random node subsets ahead of cpu, forwarding them to cpu, vulkan, gles"
+# Tests/Plugins/forwarding_delegate.c takes a seeded random half of what its inner delegate
+# (LITE_FORWARD_TO) takes and runs it there; cpu runs the rest. Every partition is kept
+# (min_partition_nodes=1), so the partitioner meets every shape of claim; a wrong partition or a
+# wrong boundary shows as a wrong output against ai-edge-litert.
+cc -shared -fPIC -Wall -Werror -I Sources/DelegateABI/include Tests/Plugins/forwarding_delegate.c -ldl \
+  -o .build/liblite_forward.so
+for inner in cpu vulkan gles; do
+  if [[ $inner == cpu ]]; then
+    seeds=(1 2 3); tolerance=1e-4
+    models=face_landmark,iris_landmark,pose_detection,selfie_segmentation,hand_landmark_full,palm_detection_lite,pose_landmark_full
+  else
+    seeds=(4 5); tolerance=1e-3; models=face_landmark,selfie_segmentation,hand_landmark_full,pose_detection
+  fi
+  for seed in "${seeds[@]}"; do
+    LITE_FORWARD_TO="$PWD/.build/debug/liblite_delegate_$inner.so" LITE_VULKAN_VALIDATION=1 \
+      "$python" scripts/conformance.py --lite .build/debug/lite --delegates "$PWD/.build/liblite_forward.so,cpu" \
+      --option forward.seed=$seed --option forward.min_partition_nodes=1 --tolerance $tolerance --models $models \
+      --model-tolerance selfie_segmentation=3e-4 --allow-reference-spread || status=1
+  done
+done
+
+echo "== lite conformance against each shipped plugin (the plugin authors' check)"
+for plugin in cpu vulkan gles; do
+  LITE_VULKAN_VALIDATION=1 .build/debug/lite conformance $plugin | tail -n 2 || status=1
 done
 
 echo "== CPU thread pool: every item of 60,000 random jobs run exactly once (pools of 2-4 threads)"

@@ -314,4 +314,22 @@ struct MultiDelegateTests {
         #expect(rejections?.first?["cause"] as? String == "refused")
         #expect(rejections?.first?["nodes"] as? [Int] == [3])
     }
+
+    @Test("plugins built for older minor versions (1.0, 1.1: no describe_partition, no query_device_info) load, take and run")
+    func olderMinorVersions() throws {
+        for minor in [0, 1] {
+            let old = try ForwardingPlugins.build("liblite_forward_abi1\(minor).so", flags: ["-DFORWARD_ABI_MINOR=\(minor)"])
+            var options = InterpreterOptions(delegates: [old, "cpu"])
+            options.delegateOptions = ["forward.fraction": "1"]
+            let interpreter = try Interpreter(modelPath: try writeMixedModel(), options: options)
+            #expect(interpreter.partitionPlan.partitions.map(\.delegate) == ["forward"])
+            #expect(try PluginRegistry.library(at: old).backends.first?.info.abiVersion == "1.\(minor)")
+            try interpreter.allocateTensors()
+            #expect(try interpreter.partitionDetails() == [nil], "1.\(minor) has no describe_partition")
+            try interpreter.copy(floatData(mixedInput), toInputAt: 0)
+            try interpreter.invoke()
+            let expected = mixedInput.map { max(1 / (1 + exp(-(max($0, 0) + $0))), 0) }
+            #expect(zip(try interpreter.output(at: 0).floats, expected).allSatisfy { abs($0 - $1) < 1e-6 })
+        }
+    }
 }

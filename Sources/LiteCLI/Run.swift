@@ -44,14 +44,48 @@ extension Lite {
                 try interpreter.allocateTensors()
                 for (index, array) in arrays.enumerated() { try interpreter.copy(array.data, toInputAt: index) }
                 try interpreter.invoke()
-                try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
+                try OutputFolder.create(outputDir)
                 for index in 0..<interpreter.outputTensorCount {
                     let path = (outputDir as NSString).appendingPathComponent("output_\(index).npy")
-                    let array = NumpyArray(tensor: try interpreter.output(at: index))
-                    guard FileManager.default.createFile(atPath: path, contents: array.npyData) else {
-                        throw CLIError("cannot write \(path)")
-                    }
+                    try OutputFolder.write(NumpyArray(tensor: try interpreter.output(at: index)).npyData, to: path)
                 }
+            }
+        }
+    }
+}
+
+/// Writing `lite run`'s outputs, with the system's reason when it fails.
+enum OutputFolder {
+    /// Creates `path` and its parents unless it is a directory already.
+    static func create(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CLIError("output directory \(path) is a file, not a directory") }
+            return
+        }
+        var built = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            built += "/" + component
+            if mkdir(built, 0o777) != 0, errno != EEXIST {
+                throw CLIError("cannot create output directory \(built): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Writes `data` to `path` (replacing it).
+    static func write(_ data: Data, to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
+        guard descriptor >= 0 else { throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        try data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw CLIError("cannot write \(path): \(String(cString: strerror(errno)))")
+                }
+                offset += written
             }
         }
     }

@@ -71,12 +71,6 @@ public final class Interpreter {
         partitions = created.map {
             PartitionRuntime(delegate: $0.delegate, handle: $0.handle, inputs: $0.inputs, outputs: $0.outputs)
         }
-        let produced = Set(model.operators.flatMap(\.outputs).map(Int.init))
-        for output in model.outputs where model.tensors[output].constant == nil && !produced.contains(output)
-            && !model.inputs.contains(output)
-        {
-            throw InterpreterError(.invalidArgument, "model output tensor \(output) is never produced")
-        }
         partitionPlan = PartitionPlan(
             delegates: delegates.map(\.name),
             partitions: created.map { .init(delegate: $0.delegate.name, nodes: $0.nodes, inputs: $0.inputs, outputs: $0.outputs) },
@@ -135,6 +129,10 @@ public final class Interpreter {
         let tensor = try tensorIndex(model.inputs, index, label: "input")
         guard shape.allSatisfy({ $0 > 0 }) else {
             throw InterpreterError.invalidArgument("input \(index): invalid shape \(shape) (extents must be positive)")
+        }
+        guard TensorLimits.byteCount(shape, width: model.tensors[tensor].type.byteWidth) != nil else {
+            throw InterpreterError.invalidArgument(
+                "input \(index): shape \(shape) is over the host's limit of \(TensorLimits.limitText) per tensor")
         }
         guard shape != graph.shapes[tensor] else { return }
         inputShapes[tensor] = shape

@@ -74,30 +74,53 @@ public struct NumpyArray: Equatable, Sendable {
             }
             shape.append(extent)
         }
-        let (count, overflow) = shape.reduce((1, false)) { acc, extent in
-            let (product, over) = acc.0.multipliedReportingOverflow(by: extent)
-            return (product, acc.1 || over)
-        }
         let payload = headerStart + headerLength
-        guard !overflow, bytes.count - payload == count * type.byteWidth else {
-            throw FormatError(description: ".npy data is \(bytes.count - payload) bytes, shape \(shape) of \(type) needs \(count * type.byteWidth)")
+        guard let needed = TensorLimits.byteCount(shape, width: type.byteWidth) else {
+            throw FormatError(description: ".npy shape \(shape) is over the host's limit of \(TensorLimits.limitText) per tensor")
+        }
+        guard bytes.count - payload == needed else {
+            throw FormatError(description: ".npy data is \(bytes.count - payload) bytes, shape \(shape) of \(type) needs \(needed)")
         }
         self.init(dataType: type, shape: shape, data: Data(bytes[payload...]))
     }
 
     /// Reads a .npy file.
     public init(contentsOf path: String) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw FormatError(description: "\(path): cannot read: \((error as NSError).localizedDescription)")
-        }
+        let data = try Self.readFile(path)
         do {
             try self.init(npy: data)
         } catch let error as FormatError {
             throw FormatError(description: "\(path): \(error.description)")
         }
+    }
+
+    /// The bytes of the file at `path`, with the system's reason (strerror) when it cannot be read,
+    /// and a plain word for a directory. Any readable file works, /dev/stdin and pipes included.
+    private static func readFile(_ path: String) throws -> Data {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else {
+            throw FormatError(description: "\(path): cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var status = stat()
+        if fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFDIR {
+            throw FormatError(description: "\(path): cannot read: is a directory, not a .npy file")
+        }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FormatError(description: "\(path): cannot read: \(String(cString: strerror(errno)))")
+            }
+            if count == 0 { break }
+            data.append(contentsOf: chunk[..<count])
+            guard data.count <= TensorLimits.maximumTensorBytes + (1 << 20) else {
+                throw FormatError(description: "\(path): over the host's limit of \(TensorLimits.limitText) per tensor")
+            }
+        }
+        return data
     }
 
     /// The .npy (version 1.0) encoding.

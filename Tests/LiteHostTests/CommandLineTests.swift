@@ -74,9 +74,13 @@ struct CommandLineTests {
         ("wrong dtype", "dtype int32, the model expects float32"),
         ("unknown delegate", "unknown delegate"),
         ("bad precision", "unknown precision"),
+        ("directory as input", "is a directory, not a .npy file"),
+        ("/dev/null as input", "/dev/null: not a .npy file"),
+        ("output directory is a file", "is a file, not a directory"),
+        ("output directory not writable", "cannot create output directory"),
     ]
 
-    @Test("bad input gives one line on stderr and a non-zero exit", arguments: 0..<9)
+    @Test("bad input gives one line on stderr and a non-zero exit", arguments: 0..<13)
     func badInput(_ index: Int) throws {
         let (label, message) = Self.badInputs[index]
         let relu = try InterpreterTests.fixture("relu")
@@ -84,6 +88,7 @@ struct CommandLineTests {
         var model = relu.modelPath
         var inputs = [good]
         var extra: [String] = ["--delegates", "cpu"]
+        var output = Self.folder + "/out-bad"
         switch label {
         case "missing model": model = Self.folder + "/absent.tflite"
         case "not a model":
@@ -100,10 +105,19 @@ struct CommandLineTests {
             inputs = [try Self.write(.init(dataType: .int32, shape: [1, 5, 7, 3], data: Data(count: 420)), "int.npy")]
         case "unknown delegate": extra = ["--delegates", "nosuchdelegate"]
         case "bad precision": extra = ["--precision", "fp8"]
+        case "directory as input": inputs = [Self.folder]
+        case "/dev/null as input": inputs = ["/dev/null"]
+        case "output directory is a file":
+            output = Self.folder + "/a-file"
+            try Data("x".utf8).write(to: URL(fileURLWithPath: output))
+        case "output directory not writable":
+            // Below a regular file nothing can be created, whoever runs the test (root included).
+            output = Self.folder + "/a-file/out"
+            try Data("x".utf8).write(to: URL(fileURLWithPath: Self.folder + "/a-file"))
         default: Issue.record("no case \(label)")
         }
         let result = try Self.lite(
-            ["run", model, "--output-dir", Self.folder + "/out-bad"] + inputs.flatMap { ["--input", $0] } + extra)
+            ["run", model, "--output-dir", output] + inputs.flatMap { ["--input", $0] } + extra)
         #expect(result.status != 0, "\(label)")
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "\(label): \(result.stderr)")

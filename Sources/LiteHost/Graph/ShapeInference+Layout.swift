@@ -87,9 +87,14 @@ extension ShapeInference {
     }
 
     /// SPACE_TO_BATCH_ND over the spatial axes 1...block.count.
+    /// The largest block size, padding or crop accepted (2^24: far above any real model), so that
+    /// extents (each within TensorLimits) times blocks cannot overflow.
+    static let blockLimit = 1 << 24
+
     static func spaceToBatchShape(_ input: [Int], block: [Int], paddings: [Int], _ fail: Failure) throws -> [Int] {
         guard !block.isEmpty, input.count >= block.count + 1, paddings.count == 2 * block.count,
-              block.allSatisfy({ $0 > 0 }), paddings.allSatisfy({ $0 >= 0 })
+              block.allSatisfy({ $0 > 0 && $0 <= blockLimit }), paddings.allSatisfy({ $0 >= 0 && $0 <= blockLimit }),
+              let product = TensorLimits.elementCount(block)
         else { throw fail("block shape \(block) and paddings \(paddings) do not fit input \(input)") }
         var shape = input
         for (axis, size) in block.enumerated() {
@@ -97,15 +102,15 @@ extension ShapeInference {
             guard padded % size == 0 else { throw fail("padded extent \(padded) not divisible by block \(size)") }
             shape[axis + 1] = padded / size
         }
-        shape[0] = input[0] * block.reduce(1, *)
+        shape[0] = input[0] * product
         return shape
     }
 
     /// BATCH_TO_SPACE_ND over the spatial axes 1...block.count.
     static func batchToSpaceShape(_ input: [Int], block: [Int], crops: [Int], _ fail: Failure) throws -> [Int] {
-        let product = block.reduce(1, *)
         guard !block.isEmpty, input.count >= block.count + 1, crops.count == 2 * block.count,
-              block.allSatisfy({ $0 > 0 }), crops.allSatisfy({ $0 >= 0 }), input[0] % product == 0
+              block.allSatisfy({ $0 > 0 && $0 <= blockLimit }), crops.allSatisfy({ $0 >= 0 && $0 <= blockLimit }),
+              let product = TensorLimits.elementCount(block), input[0] % product == 0
         else { throw fail("block shape \(block) and crops \(crops) do not fit input \(input)") }
         var shape = input
         for (axis, size) in block.enumerated() {

@@ -26,6 +26,9 @@ enum ShapeInference {
             guard rule.count == node.outputs.count || (rule.count == 1 && node.outputs.count >= 1) else { continue }
             for (slot, output) in node.outputs.enumerated() where slot < rule.count {
                 guard rule[slot].allSatisfy({ $0 >= 0 }) else { throw fail("negative output extent \(rule[slot])") }
+                guard TensorLimits.byteCount(rule[slot], width: model.tensors[Int(output)].type.byteWidth) != nil else {
+                    throw fail("output shape \(rule[slot]) is over the host's limit of \(TensorLimits.limitText) per tensor")
+                }
                 shapes[Int(output)] = rule[slot]
             }
         }
@@ -104,6 +107,7 @@ enum ShapeInference {
             try need(2)
             guard case .fullyConnected(let p) = node.options, inputs[1].count == 2 else { return nil }
             let (units, depth) = (inputs[1][0], inputs[1][1])
+            // Safe: every shape that reaches a rule is within TensorLimits (checked when stored).
             let total = inputs[0].reduce(1, *)
             guard depth > 0, total % depth == 0 else { throw fail("input \(inputs[0]) does not flatten to rows of \(depth)") }
             if p.keep_num_dims != 0 { return [Array(inputs[0].dropLast()) + [units]] }
@@ -119,6 +123,7 @@ enum ShapeInference {
             return [try resolveReshape(target, count: inputs[0].reduce(1, *), fail)]
         case LITE_OP_RESIZE_BILINEAR.code, 97 /* RESIZE_NEAREST_NEIGHBOR */:
             guard let size = constantInts(1), size.count == 2, inputs[0].count == 4 else { return nil }
+            guard size.allSatisfy({ $0 > 0 }) else { throw fail("output size \(size) must be positive") }
             return [[inputs[0][0], size[0], size[1], inputs[0][3]]]
         case LITE_OP_STRIDED_SLICE.code:
             guard case .stridedSlice(let p) = node.options, p.ellipsis_mask == 0, p.new_axis_mask == 0,
@@ -127,6 +132,9 @@ enum ShapeInference {
             return [try stridedSliceShape(inputs[0], begin, end, strides, p, fail)]
         case LITE_OP_TRANSPOSE_CONV.code:
             guard let shape = constantInts(0) else { return nil }
+            try need(3)
+            guard case .transposeConv(let p) = node.options else { return nil }
+            try checkTransposeConv(output: shape, weights: inputs[1], input: inputs[2], p, fail)
             return [shape]
         case LITE_OP_MEAN.code, 74 /* SUM */, 82 /* REDUCE_MAX */, 89 /* REDUCE_MIN */, 81 /* REDUCE_PROD */:
             guard case .reducer(let p) = node.options, let axes = constantInts(1) else { return nil }
@@ -202,6 +210,29 @@ enum ShapeInference {
         }
     }
 
+    /// TRANSPOSE_CONV's output_shape must be the one its input came from: a 4-D shape with the
+    /// input's batch and the weights' output channels, which the forward convolution of the window
+    /// (weights [O, H, W, I], the node's strides and padding) maps back onto the input's height and
+    /// width. TFLite's kernel assumes the same; any other output_shape would make it read outside its
+    /// input or leave outputs unwritten.
+    static func checkTransposeConv(
+        output: [Int], weights: [Int], input: [Int], _ p: LiteTransposeConvParams, _ fail: (String) -> InterpreterError
+    ) throws {
+        guard output.count == 4, weights.count == 4, input.count == 4 else {
+            throw fail("output_shape \(output), weights \(weights) and input \(input) must be 4-D")
+        }
+        guard output[0] == input[0], output[3] == weights[0], input[3] == weights[3] else {
+            throw fail("output_shape \(output) does not fit input \(input) and weights \(weights) (batch, channels)")
+        }
+        guard output[1] > 0, output[2] > 0,
+              try windowOutput(output[1], weights[1], Int(p.stride_height), 1, p.padding, fail) == input[1],
+              try windowOutput(output[2], weights[2], Int(p.stride_width), 1, p.padding, fail) == input[2]
+        else {
+            throw fail("output_shape \(output) does not fit input \(input) with a \(weights[1])x\(weights[2]) window, "
+                + "strides \(p.stride_height)x\(p.stride_width)")
+        }
+    }
+
     /// numpy broadcasting of two shapes, or nil when they do not broadcast.
     static func broadcast(_ a: [Int], _ b: [Int]) -> [Int]? {
         let rank = max(a.count, b.count)
@@ -231,7 +262,9 @@ enum ShapeInference {
         guard target.filter({ $0 == -1 }).count <= 1, target.allSatisfy({ $0 >= -1 }) else {
             throw fail("invalid new shape \(target)")
         }
-        let known = target.filter { $0 != -1 }.reduce(1, *)
+        guard let known = TensorLimits.elementCount(target.filter { $0 != -1 }) else {
+            throw fail("invalid new shape \(target)")
+        }
         guard let wildcard else {
             guard known == count else { throw fail("cannot reshape \(count) elements to \(target)") }
             return target

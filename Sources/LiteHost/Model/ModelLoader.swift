@@ -16,7 +16,10 @@ enum ModelLoader {
     static func load(path: String) throws(ModelError) -> ModelDefinition {
         let file = try ModelFile(path: path)
         defer { file.release() }
-        return try parse(bytes: file.bytes, name: path)
+        let model = try parse(bytes: file.bytes, name: path)
+        // Parsing checks what the file says; running it needs a graph in execution order too.
+        try GraphValidation.check(model, file: path)
+        return model
     }
 
     /// Parses and validates a model held in memory.

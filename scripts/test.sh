@@ -17,6 +17,7 @@ python="$(scripts/setup.sh | tail -n 1)"
 echo "== build"
 swift build
 "$python" scripts/embed_shaders.py --check
+"$python" scripts/gen_operators.py --check
 
 echo "== operator fixtures -> $LITE_FIXTURES, MediaPipe models and their goldens (scripts/conformance_kit.sh)"
 scripts/conformance_kit.sh >/dev/null

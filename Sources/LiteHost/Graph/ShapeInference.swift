@@ -35,7 +35,6 @@ enum ShapeInference {
         return shapes
     }
 
-    // swiftlint:disable:next cyclomatic_complexity function_body_length
     private static func rule(
         for node: OperatorDefinition, model: ModelDefinition, inputs: [[Int]], fail: (String) -> InterpreterError
     ) throws -> [[Int]]? {
@@ -55,7 +54,7 @@ enum ShapeInference {
         switch node.opcode {
         case LITE_OP_LOGISTIC.code, LITE_OP_RELU.code, LITE_OP_RELU_N1_TO_1.code, LITE_OP_RELU6.code,
              LITE_OP_TANH.code, LITE_OP_SOFTMAX.code, LITE_OP_HARD_SWISH.code, LITE_OP_DEQUANTIZE.code,
-             LITE_OP_EXP.code, LITE_OP_RSQRT.code, LITE_OP_LEAKY_RELU.code, 50 /* LOG_SOFTMAX */:
+             LITE_OP_EXP.code, LITE_OP_RSQRT.code, LITE_OP_LEAKY_RELU.code, LITE_BUILTIN_LOG_SOFTMAX:
             try need(1)
             return [inputs[0]]
         case LITE_OP_ADD.code, LITE_OP_SUB.code, LITE_OP_MUL.code, LITE_OP_DIV.code,
@@ -121,7 +120,7 @@ enum ShapeInference {
             if target == nil, case .reshape(let newShape?) = node.options { target = newShape.map(Int.init) }
             guard let target else { return nil }
             return [try resolveReshape(target, count: inputs[0].reduce(1, *), fail)]
-        case LITE_OP_RESIZE_BILINEAR.code, 97 /* RESIZE_NEAREST_NEIGHBOR */:
+        case LITE_OP_RESIZE_BILINEAR.code, LITE_BUILTIN_RESIZE_NEAREST_NEIGHBOR:
             guard let size = constantInts(1), size.count == 2, inputs[0].count == 4 else { return nil }
             guard size.allSatisfy({ $0 > 0 }) else { throw fail("output size \(size) must be positive") }
             return [[inputs[0][0], size[0], size[1], inputs[0][3]]]
@@ -136,7 +135,7 @@ enum ShapeInference {
             guard case .transposeConv(let p) = node.options else { return nil }
             try checkTransposeConv(output: shape, weights: inputs[1], input: inputs[2], p, fail)
             return [shape]
-        case LITE_OP_MEAN.code, 74 /* SUM */, 82 /* REDUCE_MAX */, 89 /* REDUCE_MIN */, 81 /* REDUCE_PROD */:
+        case LITE_OP_MEAN.code, LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_MAX, LITE_BUILTIN_REDUCE_MIN, LITE_BUILTIN_REDUCE_PROD:
             guard case .reducer(let p) = node.options, let axes = constantInts(1) else { return nil }
             let rank = inputs[0].count
             let reduced = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
@@ -164,7 +163,7 @@ enum ShapeInference {
         case LITE_OP_SHAPE.code:
             try need(1)
             return [[inputs[0].count]]
-        case 53 /* CAST */:
+        case LITE_BUILTIN_CAST:
             try need(1)
             return [inputs[0]]
         case LITE_OP_SQUEEZE.code:
@@ -192,7 +191,7 @@ enum ShapeInference {
             try need(3)
             guard let block = constantInts(1), let crops = constantInts(2) else { return nil }
             return [try batchToSpaceShape(inputs[0], block: block, crops: crops, fail)]
-        case 94 /* FILL */:
+        case LITE_BUILTIN_FILL:
             try need(1)
             guard let dims = constantInts(0) else { return nil }
             return [dims]

@@ -1,3 +1,4 @@
+import DelegateABI
 /// Load-time rewrites that turn storage formats into plain dense constants, so backends never
 /// see them: sparse constants behind a DENSIFY, then float16 constants behind a DEQUANTIZE.
 enum ConstantFolding {
@@ -21,8 +22,8 @@ enum ConstantFolding {
             let sourceIndex = Int(sparseInput)
             let source = model.tensors[sourceIndex]
             let sourceLabel = "tensor \(sourceIndex) '\(source.name)'"
-            guard op.opcode == TFLiteSchema.Opcode.densify, op.inputs.count == 1, op.outputs.count == 1 else {
-                throw buffer.error(.unsupported, "operator \(index) (\(TFLiteSchema.Opcode.name(op.opcode))) reads sparse \(sourceLabel); only DENSIFY can")
+            guard op.opcode == LITE_BUILTIN_DENSIFY, op.inputs.count == 1, op.outputs.count == 1 else {
+                throw buffer.error(.unsupported, "operator \(index) (\(operatorName(code: op.opcode, customName: nil))) reads sparse \(sourceLabel); only DENSIFY can")
             }
             let outputIndex = Int(op.outputs[0])
             let output = model.tensors[outputIndex]
@@ -50,7 +51,7 @@ enum ConstantFolding {
         var kept: [OperatorDefinition] = []
         kept.reserveCapacity(model.operators.count)
         for (index, op) in model.operators.enumerated() {
-            guard op.opcode == TFLiteSchema.Opcode.dequantize, op.inputs.count == 1, op.outputs.count == 1,
+            guard op.opcode == LITE_BUILTIN_DEQUANTIZE, op.inputs.count == 1, op.outputs.count == 1,
                   op.inputs[0] >= 0, case let source = model.tensors[Int(op.inputs[0])],
                   source.type == .float16, let half = source.constant
             else {

@@ -1,3 +1,4 @@
+import DelegateABI
 extension ModelParser {
     /// Parses operator `index` of subgraph 0.
     /// - Throws: `ModelError` for a bad opcode index, a tensor index out of range (-1 is allowed only
@@ -9,7 +10,7 @@ extension ModelParser {
             throw buffer.error(.indexOutOfRange, "operator \(index): opcode index \(opcodeIndex) out of range (model has \(operatorCodes.count) operator codes)")
         }
         let code = operatorCodes[opcodeIndex]
-        let label = "operator \(index) (\(code.customName.map { "CUSTOM '\($0)'" } ?? TFLiteSchema.Opcode.name(code.opcode)))"
+        let label = "operator \(index) (\(code.customName.map { "CUSTOM '\($0)'" } ?? operatorName(code: code.opcode, customName: nil)))"
 
         let inputs = try tensorIndices(table, slot: slots.inputs, operatorIndex: index, role: "input",
                                        allowsAbsent: true, tensorCount: tensorCount, label: label)

@@ -1,3 +1,4 @@
+import DelegateABI
 /// Walks a TFLite flatbuffer (schema v3) into a `ModelDefinition`, validating as it goes.
 ///
 /// The walk follows the schema's fixed depth (Model → SubGraph → Tensor/Operator → options), so
@@ -89,7 +90,7 @@ struct ModelParser {
                 throw buffer.error(.malformed, "malformed: operator code \(index) has builtin code \(opcode)")
             }
             let customName = try table.string(slots.customCode, "custom code of operator code \(index)")
-            if opcode == TFLiteSchema.Opcode.custom && customName == nil {
+            if opcode == LITE_BUILTIN_CUSTOM && customName == nil {
                 throw buffer.error(.malformed, "malformed: operator code \(index) is CUSTOM but has no custom_code")
             }
             let version = try table.scalar(slots.version, default: Int32(1))

@@ -14,10 +14,9 @@ extension OperatorOptions {
         opcode: Int32, customName: String?, operatorTable: FlatTable, customOptions: [UInt8], label: String
     ) throws(ModelError) -> OperatorOptions {
         let buffer = operatorTable.buffer
-        typealias Op = TFLiteSchema.Opcode
         typealias Type_ = TFLiteSchema.OptionsType
 
-        if opcode == Op.custom {
+        if opcode == LITE_BUILTIN_CUSTOM {
             if customName == TFLiteSchema.convolution2DTransposeBias {
                 return try decodeConvolution2DTransposeBias(customOptions, label: label, buffer: buffer)
             }
@@ -26,30 +25,30 @@ extension OperatorOptions {
 
         let expected: UInt8
         switch opcode {
-        case Op.conv2D: expected = Type_.conv2D
-        case Op.depthwiseConv2D: expected = Type_.depthwiseConv2D
-        case Op.averagePool2D, Op.maxPool2D, Op.l2Pool2D: expected = Type_.pool2D
-        case Op.add: expected = Type_.add
-        case Op.sub: expected = Type_.sub
-        case Op.mul: expected = Type_.mul
-        case Op.div: expected = Type_.div
-        case Op.concatenation: expected = Type_.concatenation
-        case Op.fullyConnected: expected = Type_.fullyConnected
-        case Op.softmax: expected = Type_.softmax
-        case Op.reshape: expected = Type_.reshape
-        case Op.resizeBilinear: expected = Type_.resizeBilinear
-        case Op.stridedSlice: expected = Type_.stridedSlice
-        case Op.transposeConv: expected = Type_.transposeConv
-        case Op.mean, Op.sum, Op.reduceProd, Op.reduceMax, Op.reduceMin, Op.reduceAny: expected = Type_.reducer
-        case Op.depthToSpace: expected = Type_.depthToSpace
-        case Op.leakyRelu: expected = Type_.leakyRelu
-        case Op.gather: expected = Type_.gather
-        case Op.pack: expected = Type_.pack
-        case Op.unpack: expected = Type_.unpack
-        case Op.squeeze: expected = Type_.squeeze
-        case Op.split: expected = Type_.split
-        case Op.cast: expected = Type_.cast
-        case Op.shape: expected = Type_.shape
+        case LITE_BUILTIN_CONV_2D: expected = Type_.conv2D
+        case LITE_BUILTIN_DEPTHWISE_CONV_2D: expected = Type_.depthwiseConv2D
+        case LITE_BUILTIN_AVERAGE_POOL_2D, LITE_BUILTIN_MAX_POOL_2D, LITE_BUILTIN_L2_POOL_2D: expected = Type_.pool2D
+        case LITE_BUILTIN_ADD: expected = Type_.add
+        case LITE_BUILTIN_SUB: expected = Type_.sub
+        case LITE_BUILTIN_MUL: expected = Type_.mul
+        case LITE_BUILTIN_DIV: expected = Type_.div
+        case LITE_BUILTIN_CONCATENATION: expected = Type_.concatenation
+        case LITE_BUILTIN_FULLY_CONNECTED: expected = Type_.fullyConnected
+        case LITE_BUILTIN_SOFTMAX: expected = Type_.softmax
+        case LITE_BUILTIN_RESHAPE: expected = Type_.reshape
+        case LITE_BUILTIN_RESIZE_BILINEAR: expected = Type_.resizeBilinear
+        case LITE_BUILTIN_STRIDED_SLICE: expected = Type_.stridedSlice
+        case LITE_BUILTIN_TRANSPOSE_CONV: expected = Type_.transposeConv
+        case LITE_BUILTIN_MEAN, LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_PROD, LITE_BUILTIN_REDUCE_MAX, LITE_BUILTIN_REDUCE_MIN, LITE_BUILTIN_REDUCE_ANY: expected = Type_.reducer
+        case LITE_BUILTIN_DEPTH_TO_SPACE: expected = Type_.depthToSpace
+        case LITE_BUILTIN_LEAKY_RELU: expected = Type_.leakyRelu
+        case LITE_BUILTIN_GATHER: expected = Type_.gather
+        case LITE_BUILTIN_PACK: expected = Type_.pack
+        case LITE_BUILTIN_UNPACK: expected = Type_.unpack
+        case LITE_BUILTIN_SQUEEZE: expected = Type_.squeeze
+        case LITE_BUILTIN_SPLIT: expected = Type_.split
+        case LITE_BUILTIN_CAST: expected = Type_.cast
+        case LITE_BUILTIN_SHAPE: expected = Type_.shape
         default: return .none  // Options of operators without params in the ABI are not read.
         }
 

@@ -44,34 +44,6 @@ enum TFLiteSchema {
     }
 
     /// BuiltinOperator values the loader treats specially.
-    enum Opcode {
-        static let add: Int32 = 0, averagePool2D: Int32 = 1, concatenation: Int32 = 2, conv2D: Int32 = 3
-        static let depthwiseConv2D: Int32 = 4, depthToSpace: Int32 = 5, dequantize: Int32 = 6
-        static let fullyConnected: Int32 = 9, l2Pool2D: Int32 = 12, maxPool2D: Int32 = 17, mul: Int32 = 18
-        static let reshape: Int32 = 22, resizeBilinear: Int32 = 23, softmax: Int32 = 25, custom: Int32 = 32
-        static let mean: Int32 = 40, sub: Int32 = 41, div: Int32 = 42, stridedSlice: Int32 = 45
-        static let transposeConv: Int32 = 67, sum: Int32 = 74, reduceProd: Int32 = 81, reduceMax: Int32 = 82
-        static let reduceMin: Int32 = 89, reduceAny: Int32 = 91, leakyRelu: Int32 = 98, densify: Int32 = 124
-        static let gather: Int32 = 36, squeeze: Int32 = 43, split: Int32 = 49, cast: Int32 = 53
-        static let shape: Int32 = 77, pack: Int32 = 83, unpack: Int32 = 88
-
-        /// A readable name for messages.
-        static func name(_ code: Int32) -> String {
-            let names: [Int32: String] = [
-                add: "ADD", averagePool2D: "AVERAGE_POOL_2D", concatenation: "CONCATENATION", conv2D: "CONV_2D",
-                depthwiseConv2D: "DEPTHWISE_CONV_2D", depthToSpace: "DEPTH_TO_SPACE", dequantize: "DEQUANTIZE",
-                fullyConnected: "FULLY_CONNECTED", l2Pool2D: "L2_POOL_2D", maxPool2D: "MAX_POOL_2D", mul: "MUL",
-                reshape: "RESHAPE", resizeBilinear: "RESIZE_BILINEAR", softmax: "SOFTMAX", custom: "CUSTOM",
-                mean: "MEAN", sub: "SUB", div: "DIV", stridedSlice: "STRIDED_SLICE", transposeConv: "TRANSPOSE_CONV",
-                sum: "SUM", reduceProd: "REDUCE_PROD", reduceMax: "REDUCE_MAX", reduceMin: "REDUCE_MIN",
-                reduceAny: "REDUCE_ANY", leakyRelu: "LEAKY_RELU", densify: "DENSIFY",
-                gather: "GATHER", squeeze: "SQUEEZE", split: "SPLIT", cast: "CAST", shape: "SHAPE", pack: "PACK",
-                unpack: "UNPACK",
-            ]
-            return names[code] ?? "opcode \(code)"
-        }
-    }
-
     /// BuiltinOptions union type values (BuiltinOptions.py).
     enum OptionsType {
         static let none: UInt8 = 0, conv2D: UInt8 = 1, depthwiseConv2D: UInt8 = 2, pool2D: UInt8 = 5

@@ -51,10 +51,10 @@ enum ConstantEvaluator {
         case LITE_OP_TRANSPOSE.code: transpose
         case LITE_OP_CAST.code: cast
         case LITE_OP_FILL.code: fill
-        case LITE_OP_REDUCE_PROD.code, TFLiteSchema.Opcode.sum, TFLiteSchema.Opcode.reduceMax,
-             TFLiteSchema.Opcode.reduceMin: reduce
+        case LITE_OP_REDUCE_PROD.code, LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_MAX,
+             LITE_BUILTIN_REDUCE_MIN: reduce
         case LITE_OP_ADD.code, LITE_OP_SUB.code, LITE_OP_MUL.code, LITE_OP_DIV.code, LITE_OP_MAXIMUM.code,
-             LITE_OP_MINIMUM.code, LITE_OP_SQUARED_DIFFERENCE.code, 90 /* FLOOR_DIV */: binary
+             LITE_OP_MINIMUM.code, LITE_OP_SQUARED_DIFFERENCE.code, LITE_BUILTIN_FLOOR_DIV: binary
         default: nil
         }
     }
@@ -176,29 +176,29 @@ enum ConstantEvaluator {
         let code = node.opcode
         switch value.elements {
         case .float32(let x):
-            let start: Float = code == LITE_OP_REDUCE_PROD.code ? 1 : code == TFLiteSchema.Opcode.sum ? 0
-                : code == TFLiteSchema.Opcode.reduceMax ? -.infinity : .infinity
+            let start: Float = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
+                : code == LITE_BUILTIN_REDUCE_MAX ? -.infinity : .infinity
             var out = [Float](repeating: start, count: count)
             for (i, v) in x.enumerated() {
                 let t = target[i]
                 switch code {
                 case LITE_OP_REDUCE_PROD.code: out[t] *= v
-                case TFLiteSchema.Opcode.sum: out[t] += v
-                case TFLiteSchema.Opcode.reduceMax: out[t] = Swift.max(out[t], v)
+                case LITE_BUILTIN_SUM: out[t] += v
+                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
                 default: out[t] = Swift.min(out[t], v)
                 }
             }
             return [ConstantTensor(shape: shape, elements: .float32(out))]
         case .int32(let x):
-            let start: Int32 = code == LITE_OP_REDUCE_PROD.code ? 1 : code == TFLiteSchema.Opcode.sum ? 0
-                : code == TFLiteSchema.Opcode.reduceMax ? .min : .max
+            let start: Int32 = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
+                : code == LITE_BUILTIN_REDUCE_MAX ? .min : .max
             var out = [Int32](repeating: start, count: count)
             for (i, v) in x.enumerated() {
                 let t = target[i]
                 switch code {
                 case LITE_OP_REDUCE_PROD.code: out[t] = out[t] &* v
-                case TFLiteSchema.Opcode.sum: out[t] = out[t] &+ v
-                case TFLiteSchema.Opcode.reduceMax: out[t] = Swift.max(out[t], v)
+                case LITE_BUILTIN_SUM: out[t] = out[t] &+ v
+                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
                 default: out[t] = Swift.min(out[t], v)
                 }
             }
@@ -242,7 +242,10 @@ enum ConstantEvaluator {
     private static func fill(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let dims = try integers(node, 0, fail)
         let value = try input(node, 1, fail)
-        guard value.elements.count == 1, dims.allSatisfy({ $0 >= 0 }) else { throw fail("invalid dims \(dims) or value") }
-        return [ConstantTensor(shape: dims, elements: value.elements.repeated(dims.reduce(1, *)))]
+        guard value.elements.count == 1, let count = TensorLimits.elementCount(dims) else { throw fail("invalid dims \(dims) or value") }
+        // Folding is worth it for shape-sized constants; a large FILL stays a node (and its size is
+        // checked like any other tensor's).
+        guard count <= 1 << 20 else { throw fail("FILL of \(count) elements is not folded at load") }
+        return [ConstantTensor(shape: dims, elements: value.elements.repeated(count))]
     }
 }

@@ -43,7 +43,7 @@ public final class Interpreter {
             ? GraphOptimizer.optimize(&model) : GraphOptimizer.optimize(&model, passes: [])
         // The float16 sources of folded weights, and constants the optimiser made unread, are read
         // by nothing now: free their memory.
-        ConstantFolding.releaseUnusedConstants(&model)
+        StorageFolding.releaseUnusedConstants(&model)
         self.model = model
         let (backends, warnings) = try PluginRegistry.resolve(requested: options.delegates)
         warnings.forEach(HostLog.warning)

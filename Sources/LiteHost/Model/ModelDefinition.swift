@@ -16,7 +16,7 @@ struct ModelDefinition: Sendable {
     var loadFolding = LoadFolding()
 }
 
-/// The storage-format nodes the loader folds into plain constants (`ConstantFolding`).
+/// The storage-format nodes the loader folds into plain constants (`StorageFolding`).
 public struct LoadFolding: Sendable, Equatable {
     /// Operators in the file's subgraph 0.
     public var fileOperatorCount = 0

@@ -36,9 +36,9 @@ enum ModelLoader {
         var parser = ModelParser(buffer: buffer)
         var model = try parser.parseModel()
         let fileOperatorCount = model.operators.count
-        try ConstantFolding.foldDensify(&model, sparseTensors: parser.sparseTensors, buffer: buffer)
+        try StorageFolding.foldDensify(&model, sparseTensors: parser.sparseTensors, buffer: buffer)
         let afterDensify = model.operators.count
-        try ConstantFolding.foldFloat16Dequantize(&model, buffer: buffer)
+        try StorageFolding.foldFloat16Dequantize(&model, buffer: buffer)
         model.loadFolding = LoadFolding(
             fileOperatorCount: fileOperatorCount, densifyFolded: fileOperatorCount - afterDensify,
             dequantizeFolded: afterDensify - model.operators.count)

@@ -12,7 +12,7 @@ struct ModelParser {
     /// Constant bytes per buffer index, so tensors sharing a buffer share one copy.
     var constantsByBuffer: [Int: BufferContents] = [:]
     /// Sparse constants by tensor index: their `constant` holds the compressed values until
-    /// `ConstantFolding.foldDensify` expands them.
+    /// `StorageFolding.foldDensify` expands them.
     var sparseTensors: [Int: SparseLayout] = [:]
 
     struct OperatorCodeEntry {

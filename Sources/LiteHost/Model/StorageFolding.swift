@@ -1,7 +1,7 @@
 import DelegateABI
 /// Load-time rewrites that turn storage formats into plain dense constants, so backends never
 /// see them: sparse constants behind a DENSIFY, then float16 constants behind a DEQUANTIZE.
-enum ConstantFolding {
+enum StorageFolding {
     /// Removes every DENSIFY whose input is a sparse constant and makes its output a dense constant.
     /// Afterwards no tensor holds compressed data: sparse tensors lose their `constant` (nothing
     /// reads them any more).
@@ -79,7 +79,7 @@ enum ConstantFolding {
     }
 }
 
-extension ConstantFolding {
+extension StorageFolding {
     /// Drops the data of constants that nothing reads any more (the float16 sources of folded
     /// DEQUANTIZE nodes, mostly), so their memory is released after loading.
     static func releaseUnusedConstants(_ model: inout ModelDefinition) {

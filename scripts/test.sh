@@ -9,6 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 cache="${LITE_CACHE:-$HOME/.cache/lite}"
 export LITE_FIXTURES="${LITE_FIXTURES:-$cache/fixtures}"
+# The fixture suites skip when fixtures are missing (a fresh clone's `swift test`); here they must run.
+export LITE_REQUIRE_FIXTURES=1
 delegates="${LITE_TEST_DELEGATES:-cpu}"
 
 echo "== setup (python venv: scripts/requirements.txt)"

@@ -5,7 +5,7 @@ import TestSupport
 
 /// The `lite` executable built beside the tests: every bad input is one line on stderr and a
 /// non-zero exit; good input writes the outputs.
-@Suite("lite command line")
+@Suite("lite command line", .enabled(if: Fixtures.shouldRun, "needs the operator fixtures: scripts/test.sh or scripts/conformance_kit.sh makes them"))
 struct CommandLineTests {
     static let folder: String = {
         let path = NSTemporaryDirectory() + "lite-cli-tests-\(getpid())"

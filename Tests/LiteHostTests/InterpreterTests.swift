@@ -5,7 +5,7 @@ import TestSupport
 @testable import LiteHost
 
 /// The Interpreter API beyond single runs: threads, resizing, misuse, shape inference.
-@Suite("Interpreter")
+@Suite("Interpreter", .enabled(if: Fixtures.shouldRun, "needs the operator fixtures: scripts/test.sh or scripts/conformance_kit.sh makes them"))
 struct InterpreterTests {
     /// Runs fixture `name` and returns the relative error of each output.
     static func run(_ interpreter: Interpreter, _ fixture: Fixtures.Case) throws -> [Double] {

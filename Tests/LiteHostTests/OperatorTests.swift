@@ -5,7 +5,7 @@ import Testing
 
 /// Every operator case of the fixture set, run through the interpreter with the test delegates and
 /// compared with the official TFLite runtime's outputs.
-@Suite("Operators against TFLite")
+@Suite("Operators against TFLite", .enabled(if: Fixtures.shouldRun, "needs the operator fixtures: scripts/test.sh or scripts/conformance_kit.sh makes them"))
 struct OperatorTests {
     @Test("fixtures are generated")
     func fixturesArePresent() {

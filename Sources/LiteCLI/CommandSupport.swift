@@ -10,8 +10,8 @@ struct DelegateSelection: ParsableArguments {
     @Option(name: .long, help: "Threads for the CPU delegate.")
     var threads: Int?
 
-    @Option(name: .long, help: "Precision: fp32 or fp16 (GPU delegates).")
-    var precision: String = "fp32"
+    @Option(name: .long, help: "Precision: fp32, or fp16 where a delegate offers it (the others run fp32).")
+    var precision: InterpreterOptions.Precision = .fp32
 
     @Option(name: .customLong("option"), help: "Extra delegate option KEY=VALUE (NAME.KEY for one delegate). Repeatable.")
     var extraOptions: [String] = []
@@ -21,9 +21,6 @@ struct DelegateSelection: ParsableArguments {
         if let delegates {
             options.delegates = delegates.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty }
-        }
-        guard let precision = InterpreterOptions.Precision(rawValue: precision) else {
-            throw CLIError("unknown precision '\(self.precision)' (expected fp32 or fp16)")
         }
         options.precision = precision
         for pair in extraOptions {

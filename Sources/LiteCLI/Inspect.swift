@@ -26,56 +26,8 @@ extension Lite {
                 let details = try interpreter.partitionDetails()
                 let passes = interpreter.optimizationReport.passes
                 if json {
-                    func tensorJSON(_ tensor: Tensor) -> [String: Any] {
-                        ["name": tensor.name, "shape": tensor.shape, "type": tensor.dataType.description]
-                    }
-                    try printJSON([
-                        "model": model,
-                        "inputs": inputs.map(tensorJSON),
-                        "outputs": outputs.map(tensorJSON),
-                        "operators": interpreter.operatorCounts.map { ["name": $0.name, "count": $0.count] },
-                        "optimizer": passes.map {
-                            ["pass": $0.name, "nodes_before": $0.nodesBefore, "nodes_after": $0.nodesAfter,
-                             "summary": $0.summary] as [String: Any]
-                        },
-                        "delegates": plan.delegates,
-                        "load_folding": [
-                            "file_operators": interpreter.loadFolding.fileOperatorCount,
-                            "dequantize_folded": interpreter.loadFolding.dequantizeFolded,
-                            "densify_folded": interpreter.loadFolding.densifyFolded,
-                        ],
-                        "delegate_details": plan.delegateDetails.map {
-                            [
-                                "name": $0.name, "library": $0.libraryPath, "precision": $0.precision ?? NSNull(),
-                                "min_partition_nodes": $0.policy.minimumNodes,
-                                "max_partitions": $0.policy.maximumPartitions ?? NSNull(),
-                            ] as [String: Any]
-                        },
-                        "rejections": plan.rejections.map {
-                            ["delegate": $0.delegate, "nodes": $0.nodes, "cause": $0.cause.rawValue, "reason": $0.reason] as [String: Any]
-                        },
-                        "notes": plan.notes,
-                        "warnings": interpreter.warnings,
-                        "partitions": zip(plan.partitions, details).map { partition, details in
-                            var object: [String: Any] = [
-                                "delegate": partition.delegate, "nodes": partition.nodes, "inputs": partition.inputs,
-                                "outputs": partition.outputs,
-                            ]
-                            if let details {
-                                object["summary"] = details.summary
-                                if let count = details.dispatchCount { object["dispatches"] = count }
-                                if let count = details.kernelCount { object["kernels"] = count }
-                                if let bytes = details.deviceBytes { object["device_bytes"] = bytes }
-                            }
-                            return object
-                        },
-                        "nodes": plan.nodes.map {
-                            [
-                                "node": $0.node, "operator": $0.operatorName, "delegate": $0.delegate,
-                                "declined": $0.declined.map { ["delegate": $0.delegate, "reason": $0.reason] },
-                            ] as [String: Any]
-                        },
-                    ] as [String: Any])
+                    let report = InspectReport(model: model, interpreter: interpreter, inputs: inputs, outputs: outputs, details: details)
+                    print(try report.json())
                     return
                 }
                 print("Model: \(model)")
@@ -104,7 +56,7 @@ extension Lite {
                 print("Delegates (priority order): \(plan.delegates.joined(separator: ", "))")
                 for delegate in plan.delegateDetails {
                     let precision = delegate.precision.map { "precision \($0)" }
-                        ?? "precision \(selection.precision) not offered: runs its own"
+                        ?? "precision \(selection.precision.rawValue) not offered: runs its own"
                     print("  \(delegate.name): \(delegate.libraryPath); \(precision); partition policy: \(delegate.policy.description)")
                 }
                 print("Partitions (\(plan.partitions.count)):")

@@ -21,15 +21,35 @@ public struct InterpreterError: Error, CustomStringConvertible, Sendable {
         case pluginMisbehaved
     }
 
+    /// What a plugin call returned, as the ABI's `LiteStatus` values; `other` keeps a value the ABI
+    /// does not define (treated as an error).
+    public enum PluginStatus: Sendable, Equatable {
+        case error, invalidArgument, unsupported, outOfMemory, deviceUnavailable, deviceLost, incompatibleABI
+        case other(UInt32)
+
+        init(_ status: LiteStatus) {
+            switch status {
+            case LITE_STATUS_INVALID_ARGUMENT: self = .invalidArgument
+            case LITE_STATUS_UNSUPPORTED: self = .unsupported
+            case LITE_STATUS_OUT_OF_MEMORY: self = .outOfMemory
+            case LITE_STATUS_DEVICE_UNAVAILABLE: self = .deviceUnavailable
+            case LITE_STATUS_DEVICE_LOST: self = .deviceLost
+            case LITE_STATUS_INCOMPATIBLE_ABI: self = .incompatibleABI
+            case LITE_STATUS_ERROR: self = .error
+            default: self = .other(status.rawValue)
+            }
+        }
+    }
+
     public let kind: Kind
     public let message: String
-    /// The C status a plugin returned, when the error came from a plugin call.
-    public let status: LiteStatus?
+    /// What the plugin call returned, when the error came from one.
+    public let status: PluginStatus?
 
     init(_ kind: Kind, _ message: String, status: LiteStatus? = nil) {
         self.kind = kind
         self.message = message
-        self.status = status
+        self.status = status.map(PluginStatus.init)
     }
 
     public var description: String { message }

@@ -73,7 +73,7 @@ struct CommandLineTests {
         ("wrong shape", "does not match the model's [1, 5, 7, 3]"),
         ("wrong dtype", "dtype int32, the model expects float32"),
         ("unknown delegate", "unknown delegate"),
-        ("bad precision", "unknown precision"),
+        ("bad precision", "is invalid for '--precision"),
         ("directory as input", "is a directory, not a .npy file"),
         ("/dev/null as input", "/dev/null: not a .npy file"),
         ("output directory is a file", "is a file, not a directory"),

@@ -158,7 +158,7 @@ struct PartitionPlanner {
                 // UNSUPPORTED is the ABI's way to refuse; any other failure falls back too (as TFLite
                 // restores its plan when a delegate fails), with a warning.
                 let detail = error.message.replacingOccurrences(of: "delegate '\(delegate.name)': create_partition failed: ", with: "")
-                if error.status != LITE_STATUS_UNSUPPORTED {
+                if error.status != .unsupported {
                     decisions.warnings.append(
                         "delegate '\(delegate.name)' failed to create a partition of nodes \(group.nodes) (\(detail)); "
                             + "its nodes go to the next delegate")

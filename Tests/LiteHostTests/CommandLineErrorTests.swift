@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// Every way to call `lite` wrongly ends the same way: one line on standard error, exit status 1.
+@Suite("lite: one error path")
+struct CommandLineErrorTests {
+    static let wrongCalls: [[String]] = [
+        [],  // no subcommand: prints help, exit 0 (checked below)
+        ["run"],  // missing argument
+        ["run", "model.tflite", "--bogus"],  // unknown option
+        ["bench", "model.tflite", "--threads", "0"],  // validate()
+        ["inspect", "model.tflite", "--precision", "fp8"],  // not a precision
+        ["inspect", "/nonexistent.tflite"],  // run(): a model error
+        ["inspect", "/nonexistent.tflite", "--option", "novalue"],  // run(): an option error
+        ["nosuchcommand"],
+    ]
+
+    @Test("wrong calls: one line, exit 1", arguments: 1..<8)
+    func wrongCall(_ index: Int) throws {
+        let result = try CommandLineTests.lite(Self.wrongCalls[index])
+        #expect(result.status == 1, "\(Self.wrongCalls[index]): \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(Self.wrongCalls[index]): \(result.stderr)")
+        #expect(result.stderr.hasPrefix("lite: error: "), "\(result.stderr)")
+    }
+
+    @Test("help is not an error")
+    func help() throws {
+        let result = try CommandLineTests.lite(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE"))
+    }
+}

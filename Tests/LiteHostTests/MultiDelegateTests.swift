@@ -83,6 +83,28 @@ struct MultiDelegateTests {
         }
     }
 
+    @Test("three delegates on one graph: two forwarding plugins with their own random subsets ahead of cpu")
+    func threeDelegates() throws {
+        let first = try ForwardingPlugins.build("liblite_forward_first.so", flags: ["-DFORWARD_NAME=\"first\""])
+        let second = try ForwardingPlugins.build("liblite_forward_second.so", flags: ["-DFORWARD_NAME=\"second\""])
+        for name in ["face_landmark", "pose_detection", "hand_landmark_full"] {
+            guard let model = CachedModels.path(name) else { continue }
+            let reference = try runModel(model, options: .init(delegates: ["cpu"])).outputs
+            for seed in 1...4 {
+                var options = InterpreterOptions(delegates: [first, second, "cpu"])
+                options.delegateOptions = [
+                    "first.seed": "\(seed)", "first.fraction": "0.4", "second.seed": "\(seed + 100)", "second.fraction": "0.5",
+                    "min_partition_nodes": "1",
+                ]
+                let (outputs, plan) = try runModel(model, options: options)
+                #expect(Set(plan.partitions.map(\.delegate)) == ["first", "second", "cpu"], "\(name) seed \(seed)")
+                for (index, output) in outputs.enumerated() {
+                    #expect(Fixtures.relativeError(output, reference[index]) <= 1e-4, "\(name) seed \(seed) output \(index)")
+                }
+            }
+        }
+    }
+
     @Test("the smallest known case of the old dependency cycle: face_landmark nodes {67, 77, 81, 87}")
     func parallelBranchesOnFaceLandmark() throws {
         guard let model = CachedModels.path("face_landmark") else { return }

@@ -16,6 +16,8 @@
  *   -DSAMPLE_SOFTWARE_GPU  pose as a GPU backend whose device is a GPU emulated on the CPU
  *   -DSAMPLE_CREATOR_THREAD  declare LITE_THREADING_CREATOR_THREAD and fail any call made from
  *                          another thread than the one that created the delegate
+ *   -DSAMPLE_WRONG_ADD     a deliberately wrong plugin for `lite conformance`'s tests: its ADD
+ *                          computes a - b (RELU stays right)
  */
 #include "lite_delegate.h"
 
@@ -244,7 +246,11 @@ static LiteStatus sample_invoke_partition(LitePartition *partition, const void *
         }
         size_t count = partition->sizes[node->output] / sizeof(float);
         for (size_t e = 0; e < count; e++)
+#ifdef SAMPLE_WRONG_ADD
+            out[e] = node->op == LITE_OP_RELU ? (a[e] > 0.0f ? a[e] : 0.0f) : a[e] - b[e];
+#else
             out[e] = node->op == LITE_OP_RELU ? (a[e] > 0.0f ? a[e] : 0.0f) : a[e] + b[e];
+#endif
     }
     partition->delegate->invocations++;
     return LITE_STATUS_OK;

@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 
 /// `lite conformance PLUGIN` against plugins whose answers are known: the sample plugin (right on
-/// what it takes), Tests/Plugins/wrong_delegate.c (its ADD computes a - b) and the CPU delegate.
+/// what it takes), the sample built with -DSAMPLE_WRONG_ADD (its ADD computes a - b) and the CPU delegate.
 @Suite("lite conformance")
 struct ConformanceCommandTests {
     static let noFixtures: Comment = "no operator fixtures: run scripts/conformance_kit.sh (or scripts/make_op_fixtures.py)"
@@ -21,7 +21,7 @@ struct ConformanceCommandTests {
 
     static var wrongPlugin: String {
         get throws {
-            try SamplePlugins.build("liblite_delegate_wrong.so", source: SamplePlugins.repository + "/Tests/Plugins/wrong_delegate.c")
+            try SamplePlugins.build("liblite_delegate_wrong.so", flags: ["-DSAMPLE_WRONG_ADD", "-DSAMPLE_NAME=\"wrong\""])
         }
     }
 

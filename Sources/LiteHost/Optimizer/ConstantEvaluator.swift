@@ -19,11 +19,11 @@ enum ConstantEvaluator {
         let outputTypes: [ElementType]
     }
 
-    /// The operators `evaluate` knows; others are never folded.
-    static func canEvaluate(_ opcode: Int32) -> Bool { evaluator(for: opcode) != nil }
+    /// The operators `evaluate` knows (their descriptors' `evaluation`); others are never folded.
+    static func canEvaluate(_ opcode: Int32) -> Bool { evaluation(for: opcode) != nil }
 
     /// Whether SHAPE-like evaluation needs only the input's shape (not its values).
-    static func needsOnlyShapes(_ opcode: Int32) -> Bool { opcode == LITE_OP_SHAPE.code }
+    static func needsOnlyShapes(_ opcode: Int32) -> Bool { evaluation(for: opcode)?.needsOnlyShapes ?? false }
 
     /// The node's outputs, one per output slot.
     /// - Throws: `InterpreterError` when the node cannot be evaluated (a value out of range, an
@@ -31,32 +31,12 @@ enum ConstantEvaluator {
     static func evaluate(_ node: Node) throws -> [ConstantTensor] {
         let name = operatorName(code: node.opcode, customName: nil)
         let fail: ShapeInference.Failure = { InterpreterError(.shapeInference, "\(name): \($0)") }
-        guard let evaluator = evaluator(for: node.opcode) else { throw fail("not evaluated at load") }
-        return try evaluator(node, fail)
+        guard let evaluation = evaluation(for: node.opcode) else { throw fail("not evaluated at load") }
+        return try evaluation.evaluate(node, fail)
     }
 
-    typealias Evaluator = (Node, ShapeInference.Failure) throws -> [ConstantTensor]
-
-    private static func evaluator(for opcode: Int32) -> Evaluator? {
-        switch opcode {
-        case LITE_OP_SHAPE.code: shape
-        case LITE_OP_PACK.code: pack
-        case LITE_OP_UNPACK.code: unpack
-        case LITE_OP_GATHER.code: gather
-        case LITE_OP_STRIDED_SLICE.code: stridedSlice
-        case LITE_OP_CONCATENATION.code: concatenation
-        case LITE_OP_RESHAPE.code: reshape
-        case LITE_OP_EXPAND_DIMS.code: expandDims
-        case LITE_OP_SQUEEZE.code: squeeze
-        case LITE_OP_TRANSPOSE.code: transpose
-        case LITE_OP_CAST.code: cast
-        case LITE_OP_FILL.code: fill
-        case LITE_OP_REDUCE_PROD.code, LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_MAX,
-             LITE_BUILTIN_REDUCE_MIN: reduce
-        case LITE_OP_ADD.code, LITE_OP_SUB.code, LITE_OP_MUL.code, LITE_OP_DIV.code, LITE_OP_MAXIMUM.code,
-             LITE_OP_MINIMUM.code, LITE_OP_SQUARED_DIFFERENCE.code, LITE_BUILTIN_FLOOR_DIV: binary
-        default: nil
-        }
+    private static func evaluation(for opcode: Int32) -> ConstantEvaluation? {
+        OperatorRegistry.descriptor(code: opcode, customName: nil)?.evaluation
     }
 
     // MARK: - Helpers
@@ -77,7 +57,7 @@ enum ConstantEvaluator {
 
     /// ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, FLOOR_DIV with numpy broadcasting,
     /// on float32 or int32 (int32 wraps like the C kernels; a zero divisor is not folded).
-    private static func binary(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+    static func binary(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let a = try input(node, 0, fail), b = try input(node, 1, fail)
         guard let shape = ShapeInference.broadcast(a.shape, b.shape) else {
             throw fail("shapes \(a.shape) and \(b.shape) do not broadcast")
@@ -160,7 +140,7 @@ enum ConstantEvaluator {
     }
 
     /// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN over constant axes (float32 or int32).
-    private static func reduce(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+    static func reduce(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let value = try input(node, 0, fail)
         let axes = try integers(node, 1, fail)
         guard case .reducer(let p) = node.options else { throw fail("missing reducer options") }
@@ -209,7 +189,7 @@ enum ConstantEvaluator {
     }
 
     /// CAST between float32, int32, int64 and bool (float to integer truncates, as C does).
-    private static func cast(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+    static func cast(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let value = try input(node, 0, fail)
         guard let outputType = node.outputTypes.first else { throw fail("no output") }
         let doubles: [Double]
@@ -239,7 +219,7 @@ enum ConstantEvaluator {
     }
 
     /// FILL: dims (input 0) filled with the scalar input 1.
-    private static func fill(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+    static func fill(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let dims = try integers(node, 0, fail)
         let value = try input(node, 1, fail)
         guard value.elements.count == 1, let count = TensorLimits.elementCount(dims) else { throw fail("invalid dims \(dims) or value") }

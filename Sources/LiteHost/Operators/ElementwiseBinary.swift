@@ -43,3 +43,67 @@ extension OperatorDescriptor {
         return [shape]
     }
 }
+
+/// Evaluation at load.
+extension ConstantEvaluator {
+    /// ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQUARED_DIFFERENCE, FLOOR_DIV with numpy broadcasting,
+    /// on float32 or int32 (int32 wraps like the C kernels; a zero divisor is not folded).
+    static func binary(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        let a = try input(node, 0, fail), b = try input(node, 1, fail)
+        guard let shape = ShapeInference.broadcast(a.shape, b.shape) else {
+            throw fail("shapes \(a.shape) and \(b.shape) do not broadcast")
+        }
+        let (left, right) = broadcastOffsets(a.shape, b.shape, to: shape)
+        var activation = LITE_ACTIVATION_NONE
+        if case .elementwise(let p) = node.options { activation = p.activation }
+        let code = node.opcode
+        switch (a.elements, b.elements) {
+        case (.float32(let x), .float32(let y)):
+            let (low, high) = try activationRange(activation, fail)
+            var out = [Float](repeating: 0, count: left.count)
+            for i in out.indices {
+                let (p, q) = (x[left[i]], y[right[i]])
+                let r: Float
+                switch code {
+                case LITE_OP_ADD.code: r = p + q
+                case LITE_OP_SUB.code: r = p - q
+                case LITE_OP_MUL.code: r = p * q
+                case LITE_OP_DIV.code: r = p / q
+                // As TFLite's MaximumOp/MinimumOp write it (which decides what a NaN gives).
+                case LITE_OP_MAXIMUM.code: r = p > q ? p : q
+                case LITE_OP_MINIMUM.code: r = p < q ? p : q
+                case LITE_OP_SQUARED_DIFFERENCE.code: r = (p - q) * (p - q)
+                default: r = (p / q).rounded(.down)
+                }
+                out[i] = Swift.min(Swift.max(r, low), high)
+            }
+            return [ConstantTensor(shape: shape, elements: .float32(out))]
+        case (.int32(let x), .int32(let y)):
+            guard activation == LITE_ACTIVATION_NONE || activation == LITE_ACTIVATION_RELU else {
+                throw fail("int32 with a fused activation")
+            }
+            var out = [Int32](repeating: 0, count: left.count)
+            for i in out.indices {
+                let (p, q) = (x[left[i]], y[right[i]])
+                var r: Int32
+                switch code {
+                case LITE_OP_ADD.code: r = p &+ q
+                case LITE_OP_SUB.code: r = p &- q
+                case LITE_OP_MUL.code: r = p &* q
+                case LITE_OP_MAXIMUM.code: r = Swift.max(p, q)
+                case LITE_OP_MINIMUM.code: r = Swift.min(p, q)
+                case LITE_OP_SQUARED_DIFFERENCE.code: r = (p &- q) &* (p &- q)
+                default:
+                    guard q != 0, !(p == .min && q == -1) else { throw fail("division by zero or overflow") }
+                    // DIV truncates (C division); FLOOR_DIV rounds towards negative infinity.
+                    r = p / q
+                    if code != LITE_OP_DIV.code, (p % q != 0) && ((p < 0) != (q < 0)) { r -= 1 }
+                }
+                out[i] = activation == LITE_ACTIVATION_RELU ? Swift.max(r, 0) : r
+            }
+            return [ConstantTensor(shape: shape, elements: .int32(out))]
+        default:
+            throw fail("types \(a.type) and \(b.type) are not evaluated at load")
+        }
+    }
+}

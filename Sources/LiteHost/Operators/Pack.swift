@@ -39,3 +39,38 @@ extension OperatorDescriptor {
             return ABIParams(params)
         })
 }
+
+/// Evaluation at load.
+extension ConstantEvaluator {
+    /// PACK: the inputs stacked along a new axis.
+    static func pack(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        guard case .pack(let p) = node.options, !node.constants.isEmpty else { throw fail("missing options or inputs") }
+        let values = try node.constants.indices.map { try input(node, $0, fail) }
+        let shape = values[0].shape
+        guard values.allSatisfy({ $0.shape == shape }) else { throw fail("inputs of different shapes") }
+        let output = try ShapeInference.packShape(shape, count: values.count, axis: Int(p.axis), fail)
+        let axis = Int(p.axis) < 0 ? Int(p.axis) + shape.count + 1 : Int(p.axis)
+        let outer = shape[..<axis].reduce(1, *), inner = shape[axis...].reduce(1, *)
+        guard let all = ConstantTensor.Elements.concatenated(values.map(\.elements)) else { throw fail("inputs of different types") }
+        // Output order: outer, input k, inner; input k starts at k * outer * inner in `all`.
+        let offsets = RowMajor.cartesian([
+            (0..<outer).map { $0 * inner }, (0..<values.count).map { $0 * outer * inner }, Array(0..<inner),
+        ])
+        return [ConstantTensor(shape: output, elements: all.take(offsets))]
+    }
+
+    /// UNPACK: one output per index along the axis.
+    static func unpack(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        guard case .unpack(let p) = node.options else { throw fail("missing options") }
+        let value = try input(node, 0, fail)
+        let output = try ShapeInference.unpackShape(value.shape, axis: Int(p.axis), fail)
+        let axis = try ShapeInference.normalisedAxis(Int(p.axis), rank: value.shape.count, fail)
+        let count = value.shape[axis]
+        guard count == node.outputTypes.count else { throw fail("\(node.outputTypes.count) outputs for extent \(count)") }
+        let outer = value.shape[..<axis].reduce(1, *), inner = value.shape[(axis + 1)...].reduce(1, *)
+        return (0..<count).map { slice in
+            let offsets = RowMajor.cartesian([(0..<outer).map { $0 * count * inner + slice * inner }, Array(0..<inner)])
+            return ConstantTensor(shape: output, elements: value.elements.take(offsets))
+        }
+    }
+}

@@ -41,3 +41,55 @@ extension OperatorDescriptor {
         return ABIParams(p)
     }
 }
+
+/// Evaluation at load.
+extension ConstantEvaluator {
+    /// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN over constant axes (float32 or int32).
+    static func reduce(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        let value = try input(node, 0, fail)
+        let axes = try integers(node, 1, fail)
+        guard case .reducer(let p) = node.options else { throw fail("missing reducer options") }
+        let rank = value.shape.count
+        let reduced = Set(try axes.map { try ShapeInference.normalisedAxis($0, rank: rank, fail) })
+        let kept = value.shape.indices.map { reduced.contains($0) ? 1 : value.shape[$0] }
+        let keptStrides = RowMajor.strides(kept)
+        let target = RowMajor.cartesian(value.shape.indices.map { axis in
+            (0..<value.shape[axis]).map { reduced.contains(axis) ? 0 : $0 * keptStrides[axis] }
+        })
+        let shape = p.keep_dims != 0 ? kept : value.shape.indices.filter { !reduced.contains($0) }.map { value.shape[$0] }
+        let count = kept.reduce(1, *)
+        let code = node.opcode
+        switch value.elements {
+        case .float32(let x):
+            let start: Float = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
+                : code == LITE_BUILTIN_REDUCE_MAX ? -.infinity : .infinity
+            var out = [Float](repeating: start, count: count)
+            for (i, v) in x.enumerated() {
+                let t = target[i]
+                switch code {
+                case LITE_OP_REDUCE_PROD.code: out[t] *= v
+                case LITE_BUILTIN_SUM: out[t] += v
+                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
+                default: out[t] = Swift.min(out[t], v)
+                }
+            }
+            return [ConstantTensor(shape: shape, elements: .float32(out))]
+        case .int32(let x):
+            let start: Int32 = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
+                : code == LITE_BUILTIN_REDUCE_MAX ? .min : .max
+            var out = [Int32](repeating: start, count: count)
+            for (i, v) in x.enumerated() {
+                let t = target[i]
+                switch code {
+                case LITE_OP_REDUCE_PROD.code: out[t] = out[t] &* v
+                case LITE_BUILTIN_SUM: out[t] = out[t] &+ v
+                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
+                default: out[t] = Swift.min(out[t], v)
+                }
+            }
+            return [ConstantTensor(shape: shape, elements: .int32(out))]
+        default:
+            throw fail("type \(value.type) is not reduced at load")
+        }
+    }
+}

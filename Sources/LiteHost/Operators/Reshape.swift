@@ -64,3 +64,31 @@ extension OperatorDescriptor {
         },
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.expandDims))
 }
+
+/// Evaluation at load.
+extension ConstantEvaluator {
+    /// RESHAPE: the shape from input 1 (or the new_shape option), one -1 resolved.
+    static func reshape(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        let value = try input(node, 0, fail)
+        var target: [Int]?
+        if node.present.count > 1, node.present[1] { target = try integers(node, 1, fail) }
+        if target == nil, case .reshape(let newShape?) = node.options { target = newShape.map(Int.init) }
+        guard let target else { throw fail("no new shape") }
+        let shape = try ShapeInference.resolveReshape(target, count: value.elements.count, fail)
+        return [ConstantTensor(shape: shape, elements: value.elements)]
+    }
+
+    static func expandDims(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        let value = try input(node, 0, fail)
+        let axis = try integers(node, 1, fail)
+        guard axis.count == 1 else { throw fail("axis must be one value") }
+        return [ConstantTensor(shape: try ShapeInference.expandDimsShape(value.shape, axis: axis[0], fail), elements: value.elements)]
+    }
+
+    static func squeeze(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        guard case .squeeze(let p) = node.options else { throw fail("missing options") }
+        let value = try input(node, 0, fail)
+        let shape = try ShapeInference.squeezeShape(value.shape, dims: ShapeInference.squeezeDims(p), fail)
+        return [ConstantTensor(shape: shape, elements: value.elements)]
+    }
+}

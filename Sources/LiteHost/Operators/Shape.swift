@@ -15,3 +15,17 @@ extension OperatorDescriptor {
         },
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.shape, needsOnlyShapes: true))
 }
+
+/// Evaluation at load.
+extension ConstantEvaluator {
+    /// SHAPE: the input's static shape, as the output's integer type.
+    static func shape(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        guard node.present.first == true else { throw fail("absent input") }
+        let dims = node.shapes[0]
+        switch node.outputTypes.first {
+        case .int32: return [ConstantTensor(shape: [dims.count], elements: .int32(dims.map { Int32($0) }))]
+        case .int64: return [ConstantTensor(shape: [dims.count], elements: .int64(dims.map { Int64($0) }))]
+        default: throw fail("output type must be int32 or int64")
+        }
+    }
+}

@@ -11,3 +11,15 @@ extension OperatorDescriptor {
         },
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.transpose))
 }
+
+/// Evaluation at load.
+extension ConstantEvaluator {
+    static func transpose(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        let value = try input(node, 0, fail)
+        let perm = try integers(node, 1, fail)
+        let shape = try ShapeInference.transposeShape(value.shape, perm: perm, fail)
+        let strides = RowMajor.strides(value.shape)
+        let offsets = RowMajor.cartesian(perm.map { axis in (0..<value.shape[axis]).map { $0 * strides[axis] } })
+        return [ConstantTensor(shape: shape, elements: value.elements.take(offsets))]
+    }
+}

@@ -114,58 +114,12 @@ final class GraphView {
         return UnsafePointer(typed)
     }
 
-    private func keepStruct<T>(_ value: T) -> UnsafeRawPointer { UnsafeRawPointer(keepArray([value])) }
-
-    /// The typed params struct of a node, with axes normalised where the ABI promises it.
+    /// A copy of the node's params struct (its descriptor's `params`, `OperatorRegistry`), with
+    /// axes normalised where the ABI promises it; nil when the operator hands none.
     private func paramsPointer(for node: OperatorDefinition) -> UnsafeRawPointer? {
-        switch node.options {
-        case .none, .reshape, .cast, .shape: return nil
-        case .conv2D(let params): return keepStruct(params)
-        case .depthwiseConv2D(let params): return keepStruct(params)
-        case .pool2D(let params): return keepStruct(params)
-        case .elementwise(let params): return keepStruct(params)
-        case .concatenation(var params):
-            if params.axis < 0, let output = node.outputs.first, output >= 0 {
-                params.axis += Int32(model.tensors[Int(output)].shape.count)
-            }
-            return keepStruct(params)
-        case .fullyConnected(let params): return keepStruct(params)
-        case .softmax(let params): return keepStruct(params)
-        case .resizeBilinear(let params): return keepStruct(params)
-        case .stridedSlice(let params): return keepStruct(params)
-        case .transposeConv(let params): return keepStruct(params)
-        case .reducer(let params): return keepStruct(params)
-        case .depthToSpace(let params): return keepStruct(params)
-        case .leakyRelu(let params): return keepStruct(params)
-        case .gather(var params):
-            params.axis = Int32(normalised(Int(params.axis), rank: rank(of: node.inputs, 0)))
-            params.batch_dims = Int32(normalised(Int(params.batch_dims), rank: rank(of: node.inputs, 1)))
-            return keepStruct(params)
-        case .pack(var params):
-            params.axis = Int32(normalised(Int(params.axis), rank: rank(of: node.outputs, 0)))
-            return keepStruct(params)
-        case .unpack(var params):
-            params.axis = Int32(normalised(Int(params.axis), rank: rank(of: node.inputs, 0)))
-            return keepStruct(params)
-        case .squeeze(var params):
-            let inputRank = rank(of: node.inputs, 0)
-            withUnsafeMutableBytes(of: &params.squeeze_dims) { raw in
-                for slot in 0..<Int(params.squeeze_dims_count) {
-                    let dim = raw.load(fromByteOffset: slot * 4, as: Int32.self)
-                    raw.storeBytes(of: Int32(normalised(Int(dim), rank: inputRank)), toByteOffset: slot * 4, as: Int32.self)
-                }
-            }
-            return keepStruct(params)
-        case .split(let params): return keepStruct(params)
-        }
+        guard let rule = OperatorRegistry.descriptor(code: node.opcode, customName: node.customName)?.params,
+              let params = rule(node.options, ParamsContext(node: node, model: model))
+        else { return nil }
+        return UnsafeRawPointer(keepArray(params.bytes))
     }
-
-    /// The declared rank of the tensor in `slot` of `tensors` (0 when absent).
-    private func rank(of tensors: [Int32], _ slot: Int) -> Int {
-        guard slot < tensors.count, tensors[slot] >= 0 else { return 0 }
-        return model.tensors[Int(tensors[slot])].shape.count
-    }
-
-    /// A negative axis counted from the end; others as they are (plugins check the range).
-    private func normalised(_ axis: Int, rank: Int) -> Int { axis < 0 ? axis + rank : axis }
 }

@@ -37,34 +37,3 @@ enum OperatorOptions: Sendable {
     /// SHAPE's out_type as a schema TensorType value (INT32 when absent).
     case shape(outType: Int8)
 }
-
-extension OperatorOptions {
-    /// Calls `body` with a pointer to the params struct (nil for `.none` and `.reshape`), for
-    /// LiteNode.params. The pointer is valid only inside `body`.
-    func withUnsafeParams<R>(_ body: (UnsafeRawPointer?) -> R) -> R {
-        func pass<T>(_ value: T) -> R {
-            withUnsafePointer(to: value) { body(UnsafeRawPointer($0)) }
-        }
-        switch self {
-        case .none, .reshape, .cast, .shape: return body(nil)
-        case .conv2D(let p): return pass(p)
-        case .depthwiseConv2D(let p): return pass(p)
-        case .pool2D(let p): return pass(p)
-        case .elementwise(let p): return pass(p)
-        case .concatenation(let p): return pass(p)
-        case .fullyConnected(let p): return pass(p)
-        case .softmax(let p): return pass(p)
-        case .resizeBilinear(let p): return pass(p)
-        case .stridedSlice(let p): return pass(p)
-        case .transposeConv(let p): return pass(p)
-        case .reducer(let p): return pass(p)
-        case .depthToSpace(let p): return pass(p)
-        case .leakyRelu(let p): return pass(p)
-        case .gather(let p): return pass(p)
-        case .pack(let p): return pass(p)
-        case .unpack(let p): return pass(p)
-        case .squeeze(let p): return pass(p)
-        case .split(let p): return pass(p)
-        }
-    }
-}

@@ -1,0 +1,70 @@
+import DelegateABI
+
+extension OperatorDescriptor {
+    /// CONCATENATION: the axis as stored (possibly negative) in the options, normalised for
+    /// plugins against the output's rank; folded at load.
+    static let concatenation = OperatorDescriptor(
+        name: "CONCATENATION", codes: [LITE_BUILTIN_CONCATENATION],
+        options: .builtin(TFLiteSchema.OptionsType.concatenation, codes: [LITE_BUILTIN_CONCATENATION]) { reader throws(ModelError) in
+            .concatenation(LiteConcatenationParams(
+                struct_size: MemoryLayout<LiteConcatenationParams>.size,
+                axis: try reader.int32(0), activation: try reader.activation(1)))
+        },
+        shape: { node in
+            guard case .concatenation(let p) = node.definition.options, let first = node.inputs.first else { return nil }
+            let axis = Int(p.axis) < 0 ? Int(p.axis) + first.count : Int(p.axis)
+            guard axis >= 0, axis < first.count else { throw node.fail("axis \(p.axis) out of range for rank \(first.count)") }
+            var shape = first
+            shape[axis] = 0
+            for input in node.inputs {
+                guard input.count == first.count else { throw node.fail("inputs of different ranks") }
+                for dim in input.indices where dim != axis && input[dim] != first[dim] {
+                    throw node.fail("input shapes \(first) and \(input) differ off the axis")
+                }
+                shape[axis] += input[axis]
+            }
+            return [shape]
+        },
+        evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.concatenation),
+        params: { options, context in
+            guard case .concatenation(var params) = options else { return nil }
+            params.axis = context.normalised(params.axis, rank: context.outputRank(0))
+            return ABIParams(params)
+        })
+}
+
+/// Evaluation at load.
+extension ConstantEvaluator {
+    /// CONCATENATION along the axis (fused activation only on float32).
+    static func concatenation(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        guard case .concatenation(let p) = node.options, !node.constants.isEmpty else { throw fail("missing options or inputs") }
+        let values = try node.constants.indices.map { try input(node, $0, fail) }
+        let rank = values[0].shape.count
+        let axis = try ShapeInference.normalisedAxis(Int(p.axis), rank: rank, fail)
+        var shape = values[0].shape
+        shape[axis] = 0
+        for value in values {
+            guard value.shape.count == rank, value.shape.indices.allSatisfy({ $0 == axis || value.shape[$0] == values[0].shape[$0] }) else {
+                throw fail("input shapes differ off the axis")
+            }
+            shape[axis] += value.shape[axis]
+        }
+        guard var all = ConstantTensor.Elements.concatenated(values.map(\.elements)) else { throw fail("inputs of different types") }
+        let outer = shape[..<axis].reduce(1, *)
+        var offsets: [Int] = [], start = 0
+        var rows: [(start: Int, width: Int)] = []
+        for value in values {
+            let width = value.shape[axis...].reduce(1, *)
+            rows.append((start, width))
+            start += value.elements.count
+        }
+        for o in 0..<outer { for row in rows { offsets.append(contentsOf: (row.start + o * row.width)..<(row.start + (o + 1) * row.width)) } }
+        all = all.take(offsets)
+        if p.activation != LITE_ACTIVATION_NONE {
+            guard case .float32(let v) = all else { throw fail("fused activation on \(values[0].type)") }
+            let (low, high) = try activationRange(p.activation, fail)
+            all = .float32(v.map { Swift.min(Swift.max($0, low), high) })
+        }
+        return [ConstantTensor(shape: shape, elements: all)]
+    }
+}

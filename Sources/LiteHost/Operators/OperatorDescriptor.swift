@@ -1,0 +1,111 @@
+import DelegateABI
+
+/// Everything the host knows of one operator, or of a family that shares its code paths (the
+/// elementwise binaries, the unary activations, the reductions): how its options are decoded at
+/// load, how its output shapes follow from its inputs, whether and how it is evaluated at load, and
+/// which params struct plugins see in `LiteNode.params`. `OperatorRegistry` finds the descriptor
+/// of a node; a capability left nil means the host does not have it for this operator (options not
+/// read, no shape rule, never folded, no params).
+///
+/// The plugins have the same design (Plugins/CPUDelegate's `CpuOp`, Plugins/GPUShared's `GpuOp`).
+struct OperatorDescriptor: Sendable {
+    /// Computes the output shapes, or returns nil when it cannot (a value not constant, an option it
+    /// does not handle): the outputs then keep their declared shapes.
+    typealias ShapeRule = @Sendable (ShapeRuleNode) throws -> [[Int]]?
+    /// The ABI params struct for a node with these options, or nil when it hands none.
+    typealias ParamsRule = @Sendable (OperatorOptions, ParamsContext) -> ABIParams?
+
+    /// The operator's schema name, or the family's (for messages and tests only).
+    let name: String
+    /// The BuiltinOperator values it describes (`LITE_BUILTIN_*`); [LITE_BUILTIN_CUSTOM] for a
+    /// custom operator.
+    let codes: [Int32]
+    /// The custom code (custom_code) of a CUSTOM operator; nil for builtins.
+    var customName: String? = nil
+    var options: OptionsDecoding? = nil
+    var shape: ShapeRule? = nil
+    var evaluation: ConstantEvaluation? = nil
+    var params: ParamsRule? = nil
+}
+
+/// How an operator's options become an `OperatorOptions`.
+enum OptionsDecoding: Sendable {
+    /// From the builtin options table; `tables` gives the union type each code must store (a
+    /// family such as ADD/SUB/MUL/DIV shares one decoder over several table types).
+    case builtin(tables: [Int32: UInt8], decode: @Sendable (OptionsReader) throws(ModelError) -> OperatorOptions)
+    /// From the raw custom_options bytes (operator label and file for error messages).
+    case custom(@Sendable (_ bytes: [UInt8], _ label: String, _ buffer: FlatBuffer) throws(ModelError) -> OperatorOptions)
+
+    /// One options table type for every code of the descriptor.
+    static func builtin(
+        _ table: UInt8, codes: [Int32], decode: @escaping @Sendable (OptionsReader) throws(ModelError) -> OperatorOptions
+    ) -> OptionsDecoding {
+        .builtin(tables: Dictionary(uniqueKeysWithValues: codes.map { ($0, table) }), decode: decode)
+    }
+}
+
+/// How an operator is evaluated at load (`ConstantEvaluator`, `ConstantFoldingPass`).
+struct ConstantEvaluation: Sendable {
+    let evaluate: @Sendable (ConstantEvaluator.Node, ShapeInference.Failure) throws -> [ConstantTensor]
+    /// True when the input's static shape is enough (SHAPE), not its values.
+    var needsOnlyShapes = false
+}
+
+/// What a shape rule sees of a node.
+struct ShapeRuleNode {
+    let definition: OperatorDefinition
+    let model: ModelDefinition
+    /// The current shape of each input slot ([] when absent).
+    let inputs: [[Int]]
+    /// Makes the error that names the node.
+    let fail: ShapeInference.Failure
+
+    /// The integer values of input `slot` when it is an int32 or int64 constant.
+    func constantInts(_ slot: Int) -> [Int]? {
+        guard slot < definition.inputs.count, definition.inputs[slot] >= 0,
+              let data = model.tensors[Int(definition.inputs[slot])].constant
+        else { return nil }
+        switch model.tensors[Int(definition.inputs[slot])].type {
+        case .int32: return data.int32Values().map(Int.init)
+        case .int64: return data.int64Values().map(Int.init)
+        default: return nil
+        }
+    }
+
+    /// Throws unless the node has at least `count` inputs.
+    func need(_ count: Int) throws {
+        guard inputs.count >= count else { throw fail("expects \(count) inputs, has \(inputs.count)") }
+    }
+}
+
+/// What a params rule sees of a node besides its options: the declared ranks of its tensors, which
+/// negative axes are normalised against.
+struct ParamsContext {
+    let node: OperatorDefinition
+    let model: ModelDefinition
+
+    /// The declared rank of input `slot` (0 when absent).
+    func inputRank(_ slot: Int) -> Int { rank(node.inputs, slot) }
+
+    /// The declared rank of output `slot` (0 when absent).
+    func outputRank(_ slot: Int) -> Int { rank(node.outputs, slot) }
+
+    /// A negative axis counted from the end; others as they are (plugins check the range).
+    func normalised(_ axis: Int32, rank: Int) -> Int32 { axis < 0 ? Int32(Int(axis) + rank) : axis }
+
+    private func rank(_ tensors: [Int32], _ slot: Int) -> Int {
+        guard slot < tensors.count, tensors[slot] >= 0 else { return 0 }
+        return model.tensors[Int(tensors[slot])].shape.count
+    }
+}
+
+/// The bytes of one ABI params struct (LiteConv2DParams, ...), copied out of the value so that no
+/// pointer to it outlives this initialiser; `GraphView` copies them into memory it owns.
+struct ABIParams: Sendable {
+    let bytes: [UInt8]
+
+    init<Params>(_ value: Params) {
+        // Safe: the buffer is only read inside this scope, and the params structs are plain C data.
+        bytes = withUnsafeBytes(of: value) { Array($0) }
+    }
+}

@@ -1,0 +1,95 @@
+import DelegateABI
+
+/// The reductions over constant axes (input 1), with keep_dims in LiteReducerParams.
+extension OperatorDescriptor {
+    /// MEAN: not folded (its division is not exact).
+    static let mean = OperatorDescriptor(
+        name: "MEAN", codes: [LITE_BUILTIN_MEAN],
+        options: reducerOptions([LITE_BUILTIN_MEAN]), shape: reductionShape, params: reducerParams)
+
+    /// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN: folded at load.
+    static let foldableReduction = OperatorDescriptor(
+        name: "SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN",
+        codes: [LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_PROD, LITE_BUILTIN_REDUCE_MAX, LITE_BUILTIN_REDUCE_MIN],
+        options: reducerOptions([LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_PROD, LITE_BUILTIN_REDUCE_MAX, LITE_BUILTIN_REDUCE_MIN]),
+        shape: reductionShape,
+        evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.reduce),
+        params: reducerParams)
+
+    /// REDUCE_ANY: its options and params, without a shape rule.
+    static let reduceAny = OperatorDescriptor(
+        name: "REDUCE_ANY", codes: [LITE_BUILTIN_REDUCE_ANY],
+        options: reducerOptions([LITE_BUILTIN_REDUCE_ANY]), params: reducerParams)
+
+    private static func reducerOptions(_ codes: [Int32]) -> OptionsDecoding {
+        .builtin(TFLiteSchema.OptionsType.reducer, codes: codes) { reader throws(ModelError) in
+            .reducer(LiteReducerParams(struct_size: MemoryLayout<LiteReducerParams>.size, keep_dims: try reader.bool(0)))
+        }
+    }
+
+    private static let reductionShape: ShapeRule = { node in
+        guard case .reducer(let p) = node.definition.options, let axes = node.constantInts(1) else { return nil }
+        let rank = node.inputs[0].count
+        let reduced = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+        guard reduced.allSatisfy({ $0 >= 0 && $0 < rank }) else { throw node.fail("axes \(axes) out of range") }
+        if p.keep_dims != 0 { return [node.inputs[0].enumerated().map { reduced.contains($0) ? 1 : $1 }] }
+        return [node.inputs[0].enumerated().filter { !reduced.contains($0.offset) }.map(\.element)]
+    }
+
+    private static let reducerParams: ParamsRule = { options, _ in
+        guard case .reducer(let p) = options else { return nil }
+        return ABIParams(p)
+    }
+}
+
+/// Evaluation at load.
+extension ConstantEvaluator {
+    /// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN over constant axes (float32 or int32).
+    static func reduce(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        let value = try input(node, 0, fail)
+        let axes = try integers(node, 1, fail)
+        guard case .reducer(let p) = node.options else { throw fail("missing reducer options") }
+        let rank = value.shape.count
+        let reduced = Set(try axes.map { try ShapeInference.normalisedAxis($0, rank: rank, fail) })
+        let kept = value.shape.indices.map { reduced.contains($0) ? 1 : value.shape[$0] }
+        let keptStrides = RowMajor.strides(kept)
+        let target = RowMajor.cartesian(value.shape.indices.map { axis in
+            (0..<value.shape[axis]).map { reduced.contains(axis) ? 0 : $0 * keptStrides[axis] }
+        })
+        let shape = p.keep_dims != 0 ? kept : value.shape.indices.filter { !reduced.contains($0) }.map { value.shape[$0] }
+        let count = kept.reduce(1, *)
+        let code = node.opcode
+        switch value.elements {
+        case .float32(let x):
+            let start: Float = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
+                : code == LITE_BUILTIN_REDUCE_MAX ? -.infinity : .infinity
+            var out = [Float](repeating: start, count: count)
+            for (i, v) in x.enumerated() {
+                let t = target[i]
+                switch code {
+                case LITE_OP_REDUCE_PROD.code: out[t] *= v
+                case LITE_BUILTIN_SUM: out[t] += v
+                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
+                default: out[t] = Swift.min(out[t], v)
+                }
+            }
+            return [ConstantTensor(shape: shape, elements: .float32(out))]
+        case .int32(let x):
+            let start: Int32 = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
+                : code == LITE_BUILTIN_REDUCE_MAX ? .min : .max
+            var out = [Int32](repeating: start, count: count)
+            for (i, v) in x.enumerated() {
+                let t = target[i]
+                switch code {
+                case LITE_OP_REDUCE_PROD.code: out[t] = out[t] &* v
+                case LITE_BUILTIN_SUM: out[t] = out[t] &+ v
+                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
+                default: out[t] = Swift.min(out[t], v)
+                }
+            }
+            return [ConstantTensor(shape: shape, elements: .int32(out))]
+        default:
+            throw fail("type \(value.type) is not reduced at load")
+        }
+    }
+}

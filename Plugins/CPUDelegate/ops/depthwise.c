@@ -2,6 +2,7 @@
 // a fast path, with an unrolled 3x3 interior; the kernels are built twice, for AVX2+FMA and for
 // the baseline ISA, and chosen at run time.
 #include "../cpu_delegate.h"
+#include "../cpu_simd.h"
 
 #if CPU_HAVE_X86
 #include <immintrin.h>
@@ -221,7 +222,7 @@ CPU_TARGET_AVX2 static inline __m256 epilogue8(const CpuEpilogue *e, __m256 v, s
         const CpuEpilogueStep *step = &e->steps[i];
         switch (step->kind) {
         case CPU_EPILOGUE_CLAMP:
-            v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(step->lo)), _mm256_set1_ps(step->hi));
+            v = cpu_clamp8(v, _mm256_set1_ps(step->lo), _mm256_set1_ps(step->hi));
             break;
         case CPU_EPILOGUE_PRELU: {
             const __m256 scaled = _mm256_mul_ps(v, _mm256_load_ps(step->alpha + c));
@@ -234,7 +235,7 @@ CPU_TARGET_AVX2 static inline __m256 epilogue8(const CpuEpilogue *e, __m256 v, s
             break;
         case CPU_EPILOGUE_HARD_SWISH: {
             __m256 r = _mm256_add_ps(v, _mm256_set1_ps(3.0f));
-            r = _mm256_min_ps(_mm256_max_ps(r, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+            r = cpu_clamp8(r, _mm256_setzero_ps(), _mm256_set1_ps(6.0f));
             v = _mm256_div_ps(_mm256_mul_ps(v, r), _mm256_set1_ps(6.0f));
             break;
         }
@@ -285,7 +286,7 @@ CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dw_pixels(const DepthwiseState *s,
     const __m256 lo = _mm256_set1_ps(s->act_min), hi = _mm256_set1_ps(s->act_max);
     for (int p = 0; p < P; p++) {
         const size_t offset = out_offset + (size_t)p * C;
-        __m256 v = _mm256_min_ps(_mm256_max_ps(acc[p], lo), hi);
+        __m256 v = cpu_clamp8(acc[p], lo, hi);
         v = epilogue8(s->epilogue, v, c, offset, mask, partial);
         if (partial) {
             // Not _mm256_maskstore_ps: masked stores are microcoded and slow on AMD.

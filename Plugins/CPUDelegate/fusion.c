@@ -155,6 +155,12 @@ static void fuse_pad(CpuPartitionState *p, const FusionGraph *g, int32_t n) {
     if (v[0] != 0 || v[1] != 0 || v[6] != 0 || v[7] != 0) return; // batch or channel padding
     for (int i = 2; i < 6; i++)
         if (v[i] < 0) return;
+    // The convolution sees the unpadded input plus this padding: only when that is the PAD's
+    // output (in 64 bits; an inconsistent graph keeps its PAD node, which checks its shapes).
+    const CpuTensor *padded = &p->tensors[t];
+    if (padded->rank != 4 || (int64_t)in->dims[1] + v[2] + v[3] != padded->dims[1] ||
+        (int64_t)in->dims[2] + v[4] + v[5] != padded->dims[2])
+        return;
     node->original_input = node->inputs[0];
     node->inputs[0] = pad->inputs[0];
     node->pad_top = v[2];

@@ -177,6 +177,18 @@ bool gpu_plan_fail(GpuPlanner *pl, const GpuNodePlan *node, const char *format, 
     return false;
 }
 
+bool gpu_plan_check_window(GpuPlanner *pl, const GpuNodePlan *node, int32_t in_h, int32_t in_w, int32_t out_h,
+                           int32_t out_w, int32_t kernel_h, int32_t kernel_w, int32_t stride_h, int32_t stride_w,
+                           int32_t dilation_h, int32_t dilation_w) {
+    char reason[GPU_ERROR_CAPACITY];
+    if (lps_check_window_axis("height", (int64_t)in_h + node->pad_top + node->pad_bottom, out_h, kernel_h,
+                              stride_h, dilation_h, reason, sizeof(reason)) &&
+        lps_check_window_axis("width", (int64_t)in_w + node->pad_left + node->pad_right, out_w, kernel_w,
+                              stride_w, dilation_w, reason, sizeof(reason)))
+        return true;
+    return gpu_plan_fail(pl, node, "%s", reason);
+}
+
 GpuDispatch *gpu_emit(GpuPlanner *pl, const GpuNodePlan *node, const char *kernel) {
     GpuProgram *p = pl->program;
     if (p->dispatch_count == p->dispatch_capacity) {
@@ -500,7 +512,14 @@ static void fold_pads(GpuPlanner *pl, NodeRecord *records, int32_t count, const 
         const GpuTensor *paddings = &p->tensors[pad->plan.inputs[1]];
         const int32_t *values = paddings->constant;
         if (!values || paddings->type != LITE_DATA_TYPE_INT32 || values[0] || values[1] ||
-            values[6] || values[7])
+            values[6] || values[7] || values[2] < 0 || values[3] < 0 || values[4] < 0 || values[5] < 0)
+            continue;
+        // Only when the PAD's output is its input plus the paddings (in 64 bits), so that the
+        // convolution's padded extent is a real int32 extent.
+        const GpuTensor *unpadded = &p->tensors[pad->plan.inputs[0]];
+        if (unpadded->rank != 4 ||
+            (int64_t)unpadded->shape.h + values[2] + values[3] != p->tensors[out].shape.h ||
+            (int64_t)unpadded->shape.w + values[4] + values[5] != p->tensors[out].shape.w)
             continue;
         for (int32_t j = i + 1; j < count; j++) {
             NodeRecord *conv = &records[j];

@@ -31,7 +31,9 @@ static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capac
     }
     if (!lps_check_depthwise_channels(in, w, out, params->depth_multiplier, reason, capacity)) return false;
     if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
-                               params->dilation_height, params->dilation_width, reason, capacity))
+                               params->dilation_height, params->dilation_width, reason, capacity) ||
+        !lps_check_window_2d(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                             params->dilation_height, params->dilation_width, reason, capacity))
         return false;
     return cpu_check_activation("DEPTHWISE_CONV_2D", params->activation, reason, capacity);
 }
@@ -75,6 +77,10 @@ static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
         (bias && bias->count != (size_t)w->dims[3]))
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
                         "cpu: DEPTHWISE_CONV_2D node %d: shapes disagree", node->graph_node);
+    LiteStatus window = cpu_check_node_window(p, node, in->dims[1], in->dims[2], out->dims[1], out->dims[2],
+                                              w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                                              params->dilation_height, params->dilation_width);
+    if (window != LITE_STATUS_OK) return window;
     DepthwiseState *s = calloc(1, sizeof(*s));
     if (!s) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     node->state = s;

@@ -335,6 +335,12 @@ GpuDispatch *gpu_emit_reshape(GpuPlanner *planner, const GpuNodePlan *node, int3
                               int32_t output);
 bool gpu_plan_fail(GpuPlanner *planner, const GpuNodePlan *node, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+/** At plan time, before any window arithmetic: lps_check_window_axis along height and width of the
+    current shapes, a PAD folded into `node` counted in the input extent; false through
+    gpu_plan_fail when the arithmetic would overflow int32. */
+bool gpu_plan_check_window(GpuPlanner *planner, const GpuNodePlan *node, int32_t in_h, int32_t in_w,
+                           int32_t out_h, int32_t out_w, int32_t kernel_h, int32_t kernel_w, int32_t stride_h,
+                           int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
 
 /* Operators, one table entry each (defined in ops/). */
 extern const GpuOp gpu_op_add, gpu_op_sub, gpu_op_mul, gpu_op_prelu;

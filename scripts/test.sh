@@ -118,7 +118,7 @@ cc -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gles_threads.c -ldl
 .build/gles_threads .build/debug/liblite_delegate_gles.so || [[ $? -eq 77 ]] || status=1
 
 # ---- Plugin hardening (hardening-plugins branch): inconsistent graphs and the GPU kernel caches ----
-echo "== cpu delegate: inconsistent graphs, overflowing windows, zero-size tensors (bad_graphs.c)"
+echo "== cpu, vulkan, gles: inconsistent graphs, overflowing windows, zero-size tensors (bad_graphs.c)"
 # Every refusal must come with a report_error message, nothing may crash. Then the same under
 # AddressSanitizer and UBSan: against the normal plugin, and against one built from the plugin's
 # sources with the same sanitizers (signed overflow in the plugin then fails too).
@@ -133,6 +133,10 @@ cc -shared -fPIC -O1 -fno-math-errno "${sanitize[@]}" -I Sources/DelegateABI/inc
   -I Plugins/PluginSupport/include -I Plugins/CPUDelegate/include Plugins/CPUDelegate/*.c \
   Plugins/CPUDelegate/ops/*.c Plugins/PluginSupport/*.c -lpthread -lm -o .build/sanitized/liblite_delegate_cpu.so
 .build/bad_graphs_sanitized .build/sanitized/liblite_delegate_cpu.so >/dev/null || status=1
+# The GPU plugins refuse the same graphs (at prepare, where their planner sees the dataflow).
+for gpu in vulkan gles; do
+  LITE_VULKAN_VALIDATION=1 .build/bad_graphs ".build/debug/liblite_delegate_$gpu.so" >/dev/null || [[ $? -eq 77 ]] || status=1
+done
 
 echo "== vulkan and gles: 24 delegates on 8 threads sharing one kernel cache, corrupted and unwritable caches"
 cc -Wall -Werror -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gpu_cache.c -ldl -lpthread \

@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """Builds one tiny float model per operator test case, with inputs and reference outputs.
 
-Usage: make_op_fixtures.py OUTDIR [--only SUBSTRING]
+Usage: make_op_fixtures.py OUTDIR [--only SUBSTRING] [--compare-default]
 
 For each case it writes OUTDIR/CASE.tflite, OUTDIR/CASE.input_K.npy (model input order; float32, or
 float16 where the model input is float16) and OUTDIR/CASE.expected_K.npy (model output order), and
 OUTDIR/manifest.txt with one line per case: CASE<TAB>num_inputs<TAB>num_outputs<TAB>tolerance, where
 tolerance bounds max|actual - expected| / max|expected|. With --only, entries of cases not rebuilt stay
-in the manifest.
+in the manifest. --compare-default also runs each NaN/infinity case on ai_edge_litert's default path
+and prints where that differs from the expected output (NONFINITE_RULES).
 
 Expected outputs come from ai_edge_litert's reference kernels (OpResolverType.BUILTIN_REF). Models the
 official runtime cannot run (a MediaPipe custom op, CONV_2D without bias) get their expected outputs
 from an equivalent builtin model built from the same weights. Every case draws its random data from a
 generator seeded by the case name, so adding a case leaves the others' files unchanged.
+
+Cases named *_nonfinite hold NaN, +inf and -inf at a few input positions, *_nan_weight one NaN
+weight; their expected outputs are described at NONFINITE_RULES below.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ class Case:
     build: Callable[[np.random.Generator], tuple[ModelBuilder, ModelBuilder | None]]
     input_scale: float = 1.0  # inputs are uniform in [-input_scale, input_scale]
     tolerance: float = DEFAULT_TOLERANCE
+    nonfinite: tuple[float, ...] = ()  # values (NaN, +-inf) written at a few positions of each float input
+    nan_weight: bool = False  # one element of the first float constant of rank >= 2 made NaN
 
 
 CASES: list[Case] = []
@@ -50,6 +56,17 @@ def case(name: str, build, input_scale: float = 1.0, tolerance: float = DEFAULT_
     if any(c.name == name for c in CASES):
         raise ValueError(f"duplicate case {name}")
     CASES.append(Case(name, build, input_scale, tolerance))
+
+
+def variant(base: str, suffix: str, **changes) -> None:
+    """A copy of case `base` named `base_suffix`, with the fields in `changes` replaced."""
+    original = next((c for c in CASES if c.name == base), None)
+    if original is None:
+        raise ValueError(f"no case {base}")
+    name = f"{base}_{suffix}"
+    if any(c.name == name for c in CASES):
+        raise ValueError(f"duplicate case {name}")
+    CASES.append(dataclasses.replace(original, name=name, **changes))
 
 
 def weights(rng, shape, scale=1.0, dtype=np.float32):
@@ -619,6 +636,80 @@ case("leaky_relu_alpha02", lambda rng: single(rng, "LEAKY_RELU", [[1, 4, 4, 3]],
 case("leaky_relu_alpha001", lambda rng: single(rng, "LEAKY_RELU", [[2, 7]], alpha=0.01))
 
 
+# NaN and infinities ----------------------------------------------------------------------------
+#
+# NONFINITE_RULES. Every operator family above has a *_nonfinite case: the same model, its float
+# inputs holding NaN, +inf and -inf at a few positions drawn from the case's generator. The
+# weighted operators (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, MediaPipe's
+# transposed convolution, PRELU) also have a *_nan_weight case: finite inputs, one weight NaN. The
+# rule for a delegate: NaN in, NaN out; infinities as TFLite's default (XNNPACK) path gives them.
+# Neither of ai_edge_litert's paths follows it everywhere, so the expected outputs are the reference
+# kernels' with one correction (nonfinite_expected). What follows was *measured* with ai-edge-litert
+# 2.3.0 on both paths; `make_op_fixtures.py DIR --compare-default` prints, per case, where the
+# default path differs from the expected output (13 of the 91 cases; the others agree):
+# - The reference kernels clamp float results to [-FLT_MAX, FLT_MAX] even without an activation
+#   (ADD, SUB, MUL, DIV, CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, both pools), and
+#   MAX_POOL_2D starts each window at -FLT_MAX; the default path gives +-inf there. The expected
+#   value is +-inf. (A clamp inside a chain of nodes cannot be undone at the output, so
+#   multi_input_output_nonfinite gets NaN alone.)
+# - Where the default path drops a NaN that the reference keeps, the NaN stands: EXP(NaN) is 0 on
+#   the default path, and its AVERAGE_POOL_2D turns a window holding NaN into -inf (its output
+#   clamp drops NaN: the defect the rule is for).
+# - MAX_POOL_2D: the reference skips NaN taps (std::max(max, x), the NaN second), so a window of
+#   NaN and finite values gives the finite maximum. The default path's answer for such a window
+#   depends on where the NaN sits (in max_pool_f3_s1_same_nonfinite one such window gives -inf,
+#   another 0.543 where the maximum is 0.916; 1-4 elements differ in each max_pool case, 8 in
+#   multi_input_output_nonfinite after its pool): no kernel can match that, so the reference's
+#   NaN-skipping stands, as docs/operators.md says. MAXIMUM and MINIMUM follow their comparison on
+#   both paths (MAXIMUM(NaN, 0) = 0, MAXIMUM(0, NaN) = NaN). SOFTMAX: a NaN or +inf makes its row
+#   NaN on both.
+# - RESIZE_BILINEAR: the default path interpolates as a + (b - a) * t, which turns an inf next to a
+#   finite value into NaN (inf - inf) where the reference's sum of weighted corners keeps inf; the
+#   reference stands (its formula is the documented one, docs/operators.md).
+# - A NaN weight reaches, on the reference, the outputs it multiplies a real input pixel into; the
+#   default path also multiplies it by padding zeros (0 * NaN = NaN): at the borders of a SAME
+#   convolution, and for TRANSPOSE_CONV at outputs the weight would reach from a zero row or column
+#   past the input, even with VALID padding (9 more NaN in transpose_conv_s2_valid_nan_weight). The
+#   reference stands. The CONV_2D and DEPTHWISE_CONV_2D *_nan_weight cases use windows without
+#   padding (VALID, 1x1), where both paths agree, because the shipped kernels differ there: the CPU
+#   convolution's im2col and the GPU CONV_2D and DEPTHWISE_CONV_2D kernels multiply padding zeros,
+#   the CPU depthwise kernel skips padded taps.
+
+for base in (
+        "add_same_shape", "add_broadcast_both", "add_relu", "sub_broadcast_channel", "sub_relu6",
+        "mul_const_broadcast", "mul_relu_n1_to_1",
+        "avg_pool_f3_s1_same", "avg_pool_wide_channels_same", "avg_pool_relu6",
+        "max_pool_f3_s1_same", "max_pool_f2_s2_valid", "max_pool_wide_channels_same", "max_pool_relu6",
+        "concat_axis3",
+        "conv2d_1x1", "conv2d_3x3_same", "conv2d_3x3_stride2_valid", "conv2d_no_bias", "conv2d_relu",
+        "conv2d_relu6", "conv2d_16_to_24", "conv2d_32x32x16_to_32",
+        "depthwise_3x3_same", "depthwise_3x3_stride2_valid", "depthwise_multiplier2", "depthwise_relu6",
+        "depthwise_channels_5",
+        "fc_2d", "fc_relu", "fc_keep_num_dims_3d",
+        "logistic", "logistic_2d", "tanh", "relu", "relu6", "relu_n1_to_1", "hard_swish",
+        "pad_spatial", "pad_channels_wide", "prelu_alpha_channel", "prelu_alpha_full", "reshape_const_shape",
+        "resize_bilinear_up2x", "resize_bilinear_half_pixel", "resize_bilinear_wide_channels",
+        "softmax_2d", "softmax_4d_depth21", "softmax_2d_depth16_beta_half",
+        "strided_slice_basic",
+        "transpose_conv_s2_same", "transpose_conv_bias", "mediapipe_transpose_conv_bias_same",
+        "dequantize_float16_input", "conv2d_float16_weights", "densify_conv2d_1x1",
+        "mean_axes12_keep_dims", "mean_axis3", "depth_to_space_block2",
+        "space_to_batch_padded", "batch_to_space_cropped", "gather_axis0", "pack_axis0", "unpack_axis1",
+        "split_axis1_three", "shape_4d", "transpose_3d", "squeeze_dims", "expand_dims_axis0",
+        "folded_shape_arithmetic",
+        "maximum_same_shape", "maximum_broadcast", "minimum_same_shape", "minimum_broadcast",
+        "squared_difference_broadcast", "div_same_shape", "div_two_inputs", "div_relu6", "rsqrt_4d",
+        "exp", "exp_2d", "leaky_relu_alpha02"):
+    variant(base, "nonfinite", nonfinite=(np.nan, np.inf, -np.inf))
+# Infinities only where no node before the output would clamp one: in this chain the reference's
+# ADD clamps inf to FLT_MAX and the convolution after it makes finite values of that, which the
+# correction at the output cannot undo. NaN is never clamped, so the chain gets NaN alone.
+variant("multi_input_output", "nonfinite", nonfinite=(np.nan,))
+for base in ("conv2d_3x3_valid", "conv2d_1x1", "depthwise_3x3_valid", "fc_2d", "fc_no_bias",
+             "transpose_conv_s2_valid", "mediapipe_transpose_conv_bias_valid", "prelu_alpha_channel"):
+    variant(base, "nan_weight", nan_weight=True)
+
+
 # Running the reference -------------------------------------------------------------------------
 
 def make_interpreter(model: bytes):
@@ -654,20 +745,101 @@ def run_reference(model: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:
     return [interpreter.get_tensor(d["index"]).copy() for d in interpreter.get_output_details()]
 
 
-def generate(c: Case, outdir: str) -> tuple[int, int]:
+FLT_MAX = float(np.finfo(np.float32).max)
+
+
+def add_nonfinite(rng, inputs: list[np.ndarray], values: tuple[float, ...]) -> None:
+    """Writes each of `values` 1-3 times (by size) at distinct positions of every float input."""
+    for value in inputs:
+        if value.dtype.kind != "f" or value.size < 3 * len(values):
+            continue
+        each = min(3, max(1, value.size // 100))
+        flat = value.reshape(-1)
+        positions = rng.choice(flat.size, len(values) * each, replace=False)
+        for k, special in enumerate(values):
+            flat[positions[k * each:(k + 1) * each]] = special
+
+
+def poison_weight(builders: list[ModelBuilder], rng) -> None:
+    """Makes one element of the first float32 constant of rank >= 2 (the weights, PRELU's alpha) NaN,
+    at the same position in each builder (the model and its equivalent reference model)."""
+    position = None
+    for builder in builders:
+        tensor = next((t for t in builder.tensors if t.data is not None and t.dtype == np.float32
+                       and t.sparse_csr is None and t.shape is not None and len(t.shape) >= 2), None)
+        if tensor is None:
+            raise RuntimeError("nan_weight: the model has no float constant of rank >= 2")
+        values = np.frombuffer(tensor.data, dtype="<f4").copy()
+        if position is None:
+            position = int(rng.integers(values.size))
+        values[position] = np.nan
+        tensor.data = values.tobytes()
+
+
+def nonfinite_expected(model: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    """The reference kernels' outputs with their +-FLT_MAX clamps undone (NONFINITE_RULES): a result
+    of exactly +-FLT_MAX was +-inf before the clamp (inputs here lie within +-8)."""
+    outputs = run_reference(model, inputs)
+    for value in outputs:
+        if value.dtype.kind == "f":
+            value[np.abs(value) == FLT_MAX] *= np.inf
+    return outputs
+
+
+def compare_default(name: str, model: bytes, inputs: list[np.ndarray], expected: list[np.ndarray],
+                    tolerance: float) -> None:
+    """Prints how the default path's outputs differ from `expected`: per kind (nan, inf, finite) of
+    expected -> default value, the number of elements that are not equal (finite ones: within the
+    tolerance, relative to the largest finite expected magnitude)."""
+    from ai_edge_litert.interpreter import Interpreter
+    interpreter = Interpreter(model_content=model)
+    interpreter.allocate_tensors()
+    for detail, value in zip(interpreter.get_input_details(), inputs):
+        interpreter.set_tensor(detail["index"], value)
+    interpreter.invoke()
+    kinds = {}
+    for k, detail in enumerate(interpreter.get_output_details()):
+        want, got = expected[k], interpreter.get_tensor(detail["index"])
+        if want.dtype.kind != "f":
+            continue
+        scale = max(float(np.max(np.abs(want[np.isfinite(want)]), initial=0.0)), 1e-6)
+        with np.errstate(invalid="ignore"):
+            same = (want == got) | (np.isnan(want) & np.isnan(got)) | (
+                np.isfinite(want) & np.isfinite(got) & (np.abs(want - got) <= tolerance * scale))
+        kind = lambda v: "nan" if np.isnan(v) else "inf" if np.isinf(v) else "finite"
+        for w, g in zip(want[~same], got[~same]):
+            key = f"{kind(w)} -> {kind(g)}"
+            kinds[key] = kinds.get(key, 0) + 1
+    summary = ", ".join(f"{key}: {count}" for key, count in sorted(kinds.items()))
+    print(f"{name}: default path {'agrees' if not kinds else 'differs (' + summary + ')'}")
+
+
+def generate(c: Case, outdir: str, compare: bool = False) -> tuple[int, int]:
     rng = np.random.default_rng(zlib.crc32(c.name.encode()))
     model, reference = c.build(rng)
+    if c.nan_weight:
+        poison_weight([model] if reference is None else [model, reference], rng)
+    run = nonfinite_expected if c.nonfinite or c.nan_weight else run_reference
     if reference is None:
         fill_unknown_shapes(model)
         inputs = [rng.uniform(-c.input_scale, c.input_scale, model.tensors[i].shape).astype(model.tensors[i].dtype)
                   for i in model.inputs]
+        if c.nonfinite:
+            add_nonfinite(rng, inputs, c.nonfinite)
         model_bytes = model.build()
-        expected = run_reference(model_bytes, inputs)
+        expected = run(model_bytes, inputs)
+        if compare and run is nonfinite_expected:
+            compare_default(c.name, model_bytes, inputs, expected, c.tolerance)
     else:
         fill_unknown_shapes(reference)
         inputs = [rng.uniform(-c.input_scale, c.input_scale, model.tensors[i].shape).astype(model.tensors[i].dtype)
                   for i in model.inputs]
-        expected = run_reference(reference.build(), inputs)
+        if c.nonfinite:
+            add_nonfinite(rng, inputs, c.nonfinite)
+        reference_bytes = reference.build()
+        expected = run(reference_bytes, inputs)
+        if compare and run is nonfinite_expected:
+            compare_default(c.name, reference_bytes, inputs, expected, c.tolerance)
         for k, index in enumerate(model.outputs):
             if model.tensors[index].shape is None:
                 model.set_shape(index, expected[k].shape)
@@ -702,6 +874,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir")
     parser.add_argument("--only", help="build only the cases whose name contains this")
+    parser.add_argument("--compare-default", action="store_true",
+                        help="print where the default path differs from the NaN/infinity cases' expected outputs")
     args = parser.parse_args()
 
     selected = [c for c in CASES if args.only is None or args.only in c.name]
@@ -713,7 +887,7 @@ def main() -> int:
     entries = read_manifest(manifest_path) if args.only is not None else {}
     for c in selected:
         try:
-            num_inputs, num_outputs = generate(c, args.outdir)
+            num_inputs, num_outputs = generate(c, args.outdir, args.compare_default)
         except Exception as error:
             print(f"make_op_fixtures.py: case {c.name}: {error}", file=sys.stderr)
             return 1

@@ -119,4 +119,33 @@ TSAN_OPTIONS="halt_on_error=1 exitcode=66" timeout 900 .build/pool_stress_tsan |
 echo "== gles delegate: two delegates invoked from two threads at once"
 cc -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gles_threads.c -ldl -lpthread -o .build/gles_threads
 .build/gles_threads .build/debug/liblite_delegate_gles.so || [[ $? -eq 77 ]] || status=1
+
+# ---- Plugin hardening (hardening-plugins branch): inconsistent graphs and the GPU kernel caches ----
+echo "== cpu, vulkan, gles: inconsistent graphs, overflowing windows, zero-size tensors (bad_graphs.c)"
+# Every refusal must come with a report_error message, nothing may crash. Then the same under
+# AddressSanitizer and UBSan: against the normal plugin, and against one built from the plugin's
+# sources with the same sanitizers (signed overflow in the plugin then fails too).
+bad_graphs=(-I Sources/DelegateABI/include Plugins/CPUDelegate/tests/bad_graphs.c -ldl)
+sanitize=(-fsanitize=address,undefined -fno-sanitize-recover=undefined -g)
+cc -Wall -Werror "${bad_graphs[@]}" -o .build/bad_graphs
+.build/bad_graphs .build/debug/liblite_delegate_cpu.so >/dev/null || status=1
+cc "${sanitize[@]}" "${bad_graphs[@]}" -o .build/bad_graphs_sanitized
+.build/bad_graphs_sanitized .build/debug/liblite_delegate_cpu.so >/dev/null || status=1
+mkdir -p .build/sanitized
+cc -shared -fPIC -O1 -fno-math-errno "${sanitize[@]}" -I Sources/DelegateABI/include \
+  -I Plugins/PluginSupport/include -I Plugins/CPUDelegate/include Plugins/CPUDelegate/*.c \
+  Plugins/CPUDelegate/ops/*.c Plugins/PluginSupport/*.c -lpthread -lm -o .build/sanitized/liblite_delegate_cpu.so
+.build/bad_graphs_sanitized .build/sanitized/liblite_delegate_cpu.so >/dev/null || status=1
+# The GPU plugins refuse the same graphs (at prepare, where their planner sees the dataflow).
+for gpu in vulkan gles; do
+  LITE_VULKAN_VALIDATION=1 .build/bad_graphs ".build/debug/liblite_delegate_$gpu.so" >/dev/null || [[ $? -eq 77 ]] || status=1
+done
+
+echo "== vulkan and gles: 24 delegates on 8 threads sharing one kernel cache, corrupted and unwritable caches"
+cc -Wall -Werror -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gpu_cache.c -ldl -lpthread \
+  -o .build/gpu_cache
+for gpu in vulkan gles; do
+  LITE_VULKAN_VALIDATION=1 .build/gpu_cache "$PWD/.build/debug/liblite_delegate_$gpu.so" || [[ $? -eq 77 ]] || status=1
+done
+# ---- end of plugin hardening ----
 exit $status

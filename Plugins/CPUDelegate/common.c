@@ -89,6 +89,19 @@ int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding
     return rule + before;
 }
 
+LiteStatus cpu_check_node_window(const CpuPartitionState *p, const CpuNode *node, int32_t in_h, int32_t in_w,
+                                 int32_t out_h, int32_t out_w, int32_t kernel_h, int32_t kernel_w,
+                                 int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w) {
+    char reason[CPU_REASON_CAPACITY];
+    if (lps_check_window_axis("height", (int64_t)in_h + node->pad_top + node->pad_bottom, out_h, kernel_h,
+                              stride_h, dilation_h, reason, sizeof(reason)) &&
+        lps_check_window_axis("width", (int64_t)in_w + node->pad_left + node->pad_right, out_w, kernel_w,
+                              stride_w, dilation_w, reason, sizeof(reason)))
+        return LITE_STATUS_OK;
+    return cpu_fail(p->delegate, LITE_STATUS_UNSUPPORTED, "cpu: %s node %d: %s", node->op->name,
+                    node->graph_node, reason);
+}
+
 void *cpu_aligned_alloc(size_t bytes) {
     void *pointer = NULL;
     if (bytes == 0) bytes = 64;

@@ -304,6 +304,13 @@ bool cpu_same_shape(const CpuTensor *a, const CpuTensor *b);
 int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding, int32_t in, int32_t out,
                               int32_t stride, int32_t kernel, int32_t dilation);
 
+/** At prepare, before any window arithmetic: lps_check_window_axis along height and width of the
+    current shapes, a PAD folded into `node` counted in the input extent. UNSUPPORTED with the
+    reason (through report_error) when the arithmetic would overflow int32. */
+LiteStatus cpu_check_node_window(const CpuPartitionState *p, const CpuNode *node, int32_t in_h, int32_t in_w,
+                                 int32_t out_h, int32_t out_w, int32_t kernel_h, int32_t kernel_w,
+                                 int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
+
 /** 64-byte aligned allocation (free with cpu_aligned_free); NULL on failure or overflow. */
 void *cpu_aligned_alloc(size_t bytes);
 void cpu_aligned_free(void *pointer);

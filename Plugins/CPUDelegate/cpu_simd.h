@@ -1,5 +1,5 @@
-// AVX2 + FMA helpers shared by the kernels: exp for 8 lanes (LOGISTIC, SOFTMAX), horizontal sum and
-// maximum of 8 lanes (the GEMM's dot products, SOFTMAX).
+// AVX2 + FMA helpers shared by the kernels: the activation clamp and exp for 8 lanes (LOGISTIC,
+// SOFTMAX), horizontal sum and maximum of 8 lanes (the GEMM's dot products, SOFTMAX).
 #ifndef CPU_SIMD_H
 #define CPU_SIMD_H
 
@@ -8,12 +8,22 @@
 #if CPU_HAVE_X86
 #include <immintrin.h>
 
+/* The scalar clamp `v < lo ? lo : (v > hi ? hi : v)` for 8 lanes, NaN and signed zeros included.
+   max_ps(a, b) is `a > b ? a : b`, so it returns its SECOND operand when either is NaN: with the
+   value second, a NaN value comes through both steps unchanged (max_ps(v, lo) would turn it into
+   lo, -inf for an activation without a lower bound). Same instructions as the other order. */
+CPU_TARGET_AVX2 static inline __m256 cpu_clamp8(__m256 v, __m256 lo, __m256 hi) {
+    return _mm256_min_ps(hi, _mm256_max_ps(lo, v));
+}
+
 /* Cephes' expf: the input clamped to +-88.376 (so 2^n stays a normal float), range reduction by
    ln 2 in two parts, a degree-6 polynomial, scaling by 2^n through the exponent bits. Within 2 ulp
-   of libm's expf. */
+   of libm's expf. A NaN input stays NaN (cpu_clamp8 keeps it, and every later step propagates
+   it); +-inf give the clamp's bounds: e^88.376 = 2.4e38 (not inf) and e^-88.376 = 4.2e-39 (not 0),
+   which the callers (sigmoid, softmax) only ever divide or normalise. */
 CPU_TARGET_AVX2 static inline __m256 cpu_exp8(__m256 x) {
     const __m256 one = _mm256_set1_ps(1.0f);
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-88.3762626647949f)), _mm256_set1_ps(88.3762626647949f));
+    x = cpu_clamp8(x, _mm256_set1_ps(-88.3762626647949f), _mm256_set1_ps(88.3762626647949f));
     __m256 fx = _mm256_fmadd_ps(x, _mm256_set1_ps(1.44269504088896341f), _mm256_set1_ps(0.5f));
     fx = _mm256_floor_ps(fx);
     x = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);

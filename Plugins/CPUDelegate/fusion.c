@@ -8,6 +8,7 @@
 //  - a spatial zero PAD in front of a convolution becomes extra padding of that convolution.
 // Each step performs the replaced node's arithmetic in the same order, so results are unchanged.
 #include "cpu_delegate.h"
+#include "cpu_simd.h"
 
 #if CPU_HAVE_X86
 #include <immintrin.h>
@@ -154,6 +155,12 @@ static void fuse_pad(CpuPartitionState *p, const FusionGraph *g, int32_t n) {
     if (v[0] != 0 || v[1] != 0 || v[6] != 0 || v[7] != 0) return; // batch or channel padding
     for (int i = 2; i < 6; i++)
         if (v[i] < 0) return;
+    // The convolution sees the unpadded input plus this padding: only when that is the PAD's
+    // output (in 64 bits; an inconsistent graph keeps its PAD node, which checks its shapes).
+    const CpuTensor *padded = &p->tensors[t];
+    if (padded->rank != 4 || (int64_t)in->dims[1] + v[2] + v[3] != padded->dims[1] ||
+        (int64_t)in->dims[2] + v[4] + v[5] != padded->dims[2])
+        return;
     node->original_input = node->inputs[0];
     node->inputs[0] = pad->inputs[0];
     node->pad_top = v[2];
@@ -257,7 +264,7 @@ CPU_TARGET_AVX2 static void apply_block_avx2(const CpuEpilogue *e, float *restri
         case CPU_EPILOGUE_CLAMP: {
             const __m256 lo = _mm256_set1_ps(s->lo), hi = _mm256_set1_ps(s->hi);
             for (size_t j = 0; j < count; j += 8)
-                _mm256_storeu_ps(out + j, _mm256_min_ps(_mm256_max_ps(_mm256_loadu_ps(out + j), lo), hi));
+                _mm256_storeu_ps(out + j, cpu_clamp8(_mm256_loadu_ps(out + j), lo, hi));
             break;
         }
         case CPU_EPILOGUE_PRELU: {
@@ -282,7 +289,7 @@ CPU_TARGET_AVX2 static void apply_block_avx2(const CpuEpilogue *e, float *restri
             for (size_t j = 0; j < count; j += 8) {
                 const __m256 v = _mm256_loadu_ps(out + j);
                 __m256 r = _mm256_add_ps(v, three);
-                r = _mm256_min_ps(_mm256_max_ps(r, _mm256_setzero_ps()), six);
+                r = cpu_clamp8(r, _mm256_setzero_ps(), six);
                 _mm256_storeu_ps(out + j, _mm256_div_ps(_mm256_mul_ps(v, r), six));
             }
             break;
@@ -309,7 +316,7 @@ CPU_TARGET_AVX2 static void apply_avx2(const CpuEpilogue *e, float *out, size_t 
                 const CpuEpilogueStep *s = &e->steps[i];
                 switch (s->kind) {
                 case CPU_EPILOGUE_CLAMP:
-                    v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(s->lo)), _mm256_set1_ps(s->hi));
+                    v = cpu_clamp8(v, _mm256_set1_ps(s->lo), _mm256_set1_ps(s->hi));
                     break;
                 case CPU_EPILOGUE_PRELU: {
                     const __m256 scaled = _mm256_mul_ps(v, _mm256_loadu_ps(s->alpha + c));
@@ -320,7 +327,7 @@ CPU_TARGET_AVX2 static void apply_avx2(const CpuEpilogue *e, float *out, size_t 
                 case CPU_EPILOGUE_ADD: v = _mm256_add_ps(v, _mm256_loadu_ps(s->residual + base + c)); break;
                 case CPU_EPILOGUE_HARD_SWISH: {
                     __m256 r = _mm256_add_ps(v, _mm256_set1_ps(3.0f));
-                    r = _mm256_min_ps(_mm256_max_ps(r, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+                    r = cpu_clamp8(r, _mm256_setzero_ps(), _mm256_set1_ps(6.0f));
                     v = _mm256_div_ps(_mm256_mul_ps(v, r), _mm256_set1_ps(6.0f));
                     break;
                 }

@@ -125,8 +125,8 @@ rows_avx2(const size_t MR, const bool NARROW, size_t nr, size_t k, const float *
     float tile[AVX2_MR * CPU_GEMM_NR];
     for (size_t r = 0; r < MR; r++) {
         float *row = nr == full ? c + r * ldc : tile + r * CPU_GEMM_NR;
-        _mm256_storeu_ps(row, _mm256_min_ps(_mm256_max_ps(lo_acc[r], lo), hi));
-        if (!NARROW) _mm256_storeu_ps(row + 8, _mm256_min_ps(_mm256_max_ps(hi_acc[r], lo), hi));
+        _mm256_storeu_ps(row, cpu_clamp8(lo_acc[r], lo, hi));
+        if (!NARROW) _mm256_storeu_ps(row + 8, cpu_clamp8(hi_acc[r], lo, hi));
     }
     // Not _mm256_maskstore_ps for a partial panel: masked stores are microcoded and slow on AMD.
     if (nr != full) store_partial(MR, nr, tile, c, ldc);
@@ -200,8 +200,8 @@ CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void kernel_indirect(size_t mr, size_t 
     __m256 tile[AVX2_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     for (size_t r = 0; r < mr; r++) {
         float *row = c + r * ldc;
-        const __m256 v0 = _mm256_min_ps(_mm256_max_ps(tile[r][0], lo), hi);
-        const __m256 v1 = _mm256_min_ps(_mm256_max_ps(tile[r][1], lo), hi);
+        const __m256 v0 = cpu_clamp8(tile[r][0], lo, hi);
+        const __m256 v1 = cpu_clamp8(tile[r][1], lo, hi);
         if (nr == CPU_GEMM_NR) {
             _mm256_storeu_ps(row, v0);
             _mm256_storeu_ps(row + 8, v1);

@@ -233,14 +233,17 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
         p->outputs[i] = t;
     }
 
-    p->node_count = node_count;
     for (int32_t i = 0; i < node_count; i++) p->order[i] = i;
+    // p->node_count counts the nodes filled in so far, so that a failure part way cleans up those
+    // only (cpu_destroy_partition unfuses and frees p->node_count nodes). Each node is counted once
+    // its restore fields say "nothing fused" and before anything of it is allocated.
     for (int32_t i = 0; i < node_count; i++) {
         const LiteNode *source = graph->nodes[node_indices[i]];
         CpuNode *node = &p->nodes[i];
         node->op = cpu_find_op(source->builtin_code, source->custom_name);
         node->graph_node = node_indices[i];
         node->original_output = node->original_input = -1;
+        p->node_count = i + 1;
         node->input_count = source->input_count;
         node->output_count = source->output_count;
         node->inputs = malloc(sizeof(int32_t) * (size_t)(source->input_count + 1));
@@ -255,6 +258,12 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
             if (index < 0) {
                 node->inputs[j] = -1;
                 continue;
+            }
+            if (index >= graph->tensor_count) { // the claim checks decline these; never index past map
+                status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
+                                  "cpu: node %d input %d: tensor index %d out of range",
+                                  node_indices[i], j, index);
+                goto done;
             }
             int32_t t = add_tensor(p, map, graph, index);
             if (p->tensors[t].kind == CPU_TENSOR_INTERNAL || p->tensors[t].kind == CPU_TENSOR_OUTPUT) {
@@ -271,6 +280,12 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
         }
         for (int32_t j = 0; j < source->output_count; j++) {
             int32_t index = source->outputs[j];
+            if (index < 0 || index >= graph->tensor_count) {
+                status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
+                                  "cpu: node %d output %d: tensor index %d out of range",
+                                  node_indices[i], j, index);
+                goto done;
+            }
             int32_t t = add_tensor(p, map, graph, index);
             if (p->tensors[t].kind == CPU_TENSOR_INPUT || p->tensors[t].kind == CPU_TENSOR_CONSTANT ||
                 produced[index]) {

@@ -1,21 +1,23 @@
 // Programs: compiled from the assembled GLSL ES source, or loaded from a program binary stored on
 // disk under `cache_dir`/gles. A cache file is named by the identity (GL vendor, renderer, version
 // and plugin version) and the source hash, and repeats both in its header, so a driver update or
-// a new plugin reads other files and a stale entry is never trusted. A binary the driver refuses
-// (glProgramBinary leaves the program unlinked) is recompiled and its file replaced. Files are
-// written to a temporary name and renamed, so concurrent processes never read a torn entry.
+// a new plugin reads other files and a stale entry is never trusted. The header also holds a
+// checksum of the binary: a file torn or corrupted on disk is recompiled and replaced without
+// being handed to the driver, which need not notice (llvmpipe linked every binary with a flipped
+// byte that Plugins/GLESDelegate/tests/gpu_cache.c wrote before this checksum existed). A
+// binary the driver refuses (glProgramBinary leaves the program unlinked) is recompiled and its
+// file replaced too. Files are written through gpu_cache_write_file (a temporary name unique to
+// each write, renamed), so concurrent delegates and processes never read a torn entry.
 #include "gles_delegate.h"
 
-#include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#define CACHE_MAGIC "LITEGLB1"
+/* LITEGLB1 files (no checksum) are simply other files' format: refused, recompiled, replaced. */
+#define CACHE_MAGIC "LITEGLB2"
 
 typedef struct CacheHeader {
     char magic[8];
     uint64_t identity;
     uint64_t source_hash;
+    uint64_t checksum; /* gpu_hash of the binary */
     uint32_t format;   /* the binary format glGetProgramBinary named */
     uint32_t length;   /* bytes of binary after the header */
 } CacheHeader;
@@ -35,16 +37,6 @@ static bool cache_path(const GlesDelegateState *d, uint64_t source_hash, char *p
     return n > 0 && (size_t)n < capacity;
 }
 
-static void make_directories(const char *file_path) {
-    char path[4096];
-    snprintf(path, sizeof(path), "%s", file_path);
-    for (char *slash = strchr(path + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-        *slash = '\0';
-        mkdir(path, 0755); // EEXIST is the common case; a real failure shows when writing
-        *slash = '/';
-    }
-}
-
 /* The program from the cache file, linked; 0 when there is none or the driver refused it. */
 static GLuint load_binary(GlesDelegateState *d, const char *path, uint64_t source_hash, bool *rejected) {
     const GlesApi *gl = d->context.gl;
@@ -56,7 +48,8 @@ static GLuint load_binary(GlesDelegateState *d, const char *path, uint64_t sourc
     if (fread(&header, sizeof(header), 1, file) == 1 && memcmp(header.magic, CACHE_MAGIC, 8) == 0 &&
         header.identity == d->identity && header.source_hash == source_hash && header.length > 0 &&
         header.length < (1u << 30) && (binary = malloc(header.length)) &&
-        fread(binary, 1, header.length, file) == header.length) {
+        fread(binary, 1, header.length, file) == header.length &&
+        gpu_hash(GPU_HASH_SEED, binary, header.length) == header.checksum) {
         program = gl->glCreateProgram();
         gl->glProgramBinary(program, (GLenum)header.format, binary, (GLsizei)header.length);
         GLint linked = GL_FALSE;
@@ -68,7 +61,7 @@ static GLuint load_binary(GlesDelegateState *d, const char *path, uint64_t sourc
             *rejected = true;
         }
     } else {
-        *rejected = true; // torn, foreign or truncated
+        *rejected = true; // torn, corrupted, foreign or truncated
     }
     free(binary);
     fclose(file);
@@ -89,25 +82,19 @@ static void store_binary(GlesDelegateState *d, const char *path, GLuint program,
         free(binary);
         return;
     }
-    make_directories(path);
-    char temporary[4200];
-    snprintf(temporary, sizeof(temporary), "%s.%ld.%p.tmp", path, (long)getpid(), (void *)d);
-    FILE *file = fopen(temporary, "wb");
-    bool ok = file != NULL;
-    if (ok) {
-        CacheHeader header = {.identity = d->identity, .source_hash = source_hash,
-                              .format = (uint32_t)format, .length = (uint32_t)written};
-        memcpy(header.magic, CACHE_MAGIC, 8);
-        ok = fwrite(&header, sizeof(header), 1, file) == 1 &&
-             fwrite(binary, 1, (size_t)written, file) == (size_t)written;
-        ok = fclose(file) == 0 && ok;
-    }
-    if (ok) ok = rename(temporary, path) == 0;
-    if (!ok) {
-        if (file) unlink(temporary);
-        gles_log(d, LITE_LOG_WARNING, "gles: cannot write program cache entry %s (%s)", path, strerror(errno));
-    }
+    CacheHeader header = {.identity = d->identity, .source_hash = source_hash,
+                          .checksum = gpu_hash(GPU_HASH_SEED, binary, (size_t)written),
+                          .format = (uint32_t)format, .length = (uint32_t)written};
+    memcpy(header.magic, CACHE_MAGIC, 8);
+    const int error = gpu_cache_write_file(path, &header, sizeof(header), binary, (size_t)written);
     free(binary);
+    if (!error) return;
+    // One warning per delegate: an unusable cache_dir fails every program's entry the same way.
+    gles_log(d, d->cache_write_failed ? LITE_LOG_DEBUG : LITE_LOG_WARNING,
+             "gles: cannot write program cache entry %s (%s)%s", path, strerror(error),
+             d->cache_write_failed ? "" : "; programs still run, further cache failures of this "
+                                          "delegate are logged at debug level");
+    d->cache_write_failed = true;
 }
 
 static GLuint compile(GlesDelegateState *d, const char *source, bool retrievable, char *error,

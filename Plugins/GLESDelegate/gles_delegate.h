@@ -142,6 +142,7 @@ typedef struct GlesDelegateState {
     bool profile;            /* option profile=1: time every dispatch of each invoke (slow) */
     /* Statistics of the last prepare, for the log. */
     int32_t compiled, from_cache, rejected;
+    bool cache_write_failed; /* a cache entry could not be written: warned once, then debug */
 } GlesDelegateState;
 
 /** A buffer binding of one dispatch, resolved at prepare. */

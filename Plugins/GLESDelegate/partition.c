@@ -378,7 +378,8 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
         return status;
     }
     if (d->rejected > 0)
-        gles_log(d, LITE_LOG_INFO, "%d cached program binaries refused by the driver; recompiled and replaced", d->rejected);
+        gles_log(d, LITE_LOG_INFO, "%d cached program binaries unusable (corrupt, stale or refused by the "
+                 "driver); recompiled and replaced", d->rejected);
     gles_log(d, LITE_LOG_DEBUG,
              "partition %d: %d programs compiled, %d from the cache; %.1f ms buffers and programs, "
              "%.1f ms priming", p->index, d->compiled, d->from_cache, built - planned, now_ms() - built);

@@ -177,6 +177,18 @@ bool gpu_plan_fail(GpuPlanner *pl, const GpuNodePlan *node, const char *format, 
     return false;
 }
 
+bool gpu_plan_check_window(GpuPlanner *pl, const GpuNodePlan *node, int32_t in_h, int32_t in_w, int32_t out_h,
+                           int32_t out_w, int32_t kernel_h, int32_t kernel_w, int32_t stride_h, int32_t stride_w,
+                           int32_t dilation_h, int32_t dilation_w) {
+    char reason[GPU_ERROR_CAPACITY];
+    if (lps_check_window_axis("height", (int64_t)in_h + node->pad_top + node->pad_bottom, out_h, kernel_h,
+                              stride_h, dilation_h, reason, sizeof(reason)) &&
+        lps_check_window_axis("width", (int64_t)in_w + node->pad_left + node->pad_right, out_w, kernel_w,
+                              stride_w, dilation_w, reason, sizeof(reason)))
+        return true;
+    return gpu_plan_fail(pl, node, "%s", reason);
+}
+
 GpuDispatch *gpu_emit(GpuPlanner *pl, const GpuNodePlan *node, const char *kernel) {
     GpuProgram *p = pl->program;
     if (p->dispatch_count == p->dispatch_capacity) {
@@ -486,6 +498,39 @@ static bool build_records(GpuPlanner *pl, const int32_t *nodes, int32_t node_cou
     return true;
 }
 
+/* The dataflow the host promises and a hand-built graph may break: each node reads partition
+   inputs, constants or what an earlier node wrote, and writes a tensor that is neither an input
+   nor a constant and that no other node writes; every partition output is written. */
+static bool check_dataflow(GpuPlanner *pl, const NodeRecord *records, int32_t node_count) {
+    const GpuProgram *p = pl->program;
+    bool *written = calloc((size_t)p->tensor_count + 1, sizeof(bool));
+    if (!written) return gpu_plan_fail(pl, NULL, "out of memory");
+    bool ok = true;
+    for (int32_t i = 0; ok && i < node_count; i++) {
+        const GpuNodePlan *plan = &records[i].plan;
+        for (int32_t j = 0; ok && j < plan->input_count; j++) {
+            const int32_t t = plan->inputs[j];
+            if (t < 0) continue;
+            const GpuTensorKind kind = p->tensors[t].kind;
+            if ((kind == GPU_TENSOR_INTERNAL || kind == GPU_TENSOR_OUTPUT) && !written[t])
+                ok = gpu_plan_fail(pl, plan, "reads tensor %d, which is neither a partition input, a "
+                                   "constant, nor written by an earlier node", p->tensors[t].graph_index);
+        }
+        const int32_t out = plan->output;
+        if (ok && (p->tensors[out].kind == GPU_TENSOR_INPUT || p->tensors[out].kind == GPU_TENSOR_CONSTANT ||
+                   written[out]))
+            ok = gpu_plan_fail(pl, plan, "writes tensor %d, which is an input, a constant or written twice",
+                               p->tensors[out].graph_index);
+        if (ok) written[out] = true;
+    }
+    for (int32_t i = 0; ok && i < p->output_count; i++)
+        if (!written[p->outputs[i]])
+            ok = gpu_plan_fail(pl, NULL, "partition output tensor %d is not written by its nodes",
+                               p->tensors[p->outputs[i]].graph_index);
+    free(written);
+    return ok;
+}
+
 /* Folds PAD nodes into the convolution that alone reads their output. */
 static void fold_pads(GpuPlanner *pl, NodeRecord *records, int32_t count, const int32_t *consumers,
                       const int32_t *producer) {
@@ -500,7 +545,14 @@ static void fold_pads(GpuPlanner *pl, NodeRecord *records, int32_t count, const 
         const GpuTensor *paddings = &p->tensors[pad->plan.inputs[1]];
         const int32_t *values = paddings->constant;
         if (!values || paddings->type != LITE_DATA_TYPE_INT32 || values[0] || values[1] ||
-            values[6] || values[7])
+            values[6] || values[7] || values[2] < 0 || values[3] < 0 || values[4] < 0 || values[5] < 0)
+            continue;
+        // Only when the PAD's output is its input plus the paddings (in 64 bits), so that the
+        // convolution's padded extent is a real int32 extent.
+        const GpuTensor *unpadded = &p->tensors[pad->plan.inputs[0]];
+        if (unpadded->rank != 4 ||
+            (int64_t)unpadded->shape.h + values[2] + values[3] != p->tensors[out].shape.h ||
+            (int64_t)unpadded->shape.w + values[4] + values[5] != p->tensors[out].shape.w)
             continue;
         for (int32_t j = i + 1; j < count; j++) {
             NodeRecord *conv = &records[j];
@@ -699,6 +751,10 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
             ok = gpu_plan_fail(pl, NULL, "partition input %d out of range", inputs[i]);
             break;
         }
+        if (graph->tensors[inputs[i]]->constant_data || map[inputs[i]] >= 0) {
+            ok = gpu_plan_fail(pl, NULL, "partition input %d is a constant or listed twice", inputs[i]);
+            break;
+        }
         int32_t t = add_tensor(pl, map, inputs[i]);
         program->tensors[t].kind = GPU_TENSOR_INPUT;
         program->tensors[t].io_index = i;
@@ -707,6 +763,10 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
     for (int32_t i = 0; ok && i < output_count; i++) {
         if (outputs[i] < 0 || outputs[i] >= graph->tensor_count) {
             ok = gpu_plan_fail(pl, NULL, "partition output %d out of range", outputs[i]);
+            break;
+        }
+        if (map[outputs[i]] >= 0) {
+            ok = gpu_plan_fail(pl, NULL, "partition output %d is also an input or listed twice", outputs[i]);
             break;
         }
         int32_t t = add_tensor(pl, map, outputs[i]);
@@ -723,7 +783,7 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
             ok = gpu_plan_fail(pl, NULL, "partition %s '%s' is not float32 of rank <= 4",
                                i < input_count ? "input" : "output", graph->tensors[t->graph_index]->name);
     }
-    ok = ok && build_records(pl, nodes, node_count, map, records);
+    ok = ok && build_records(pl, nodes, node_count, map, records) && check_dataflow(pl, records, node_count);
 
     if (ok) {
         consumers = calloc((size_t)program->tensor_count + 2 * (size_t)node_count + 8, sizeof(int32_t));

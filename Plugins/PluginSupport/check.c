@@ -105,15 +105,41 @@ bool lps_check_conv_window(LitePadding padding, int32_t stride_height, int32_t s
     return true;
 }
 
+bool lps_check_window_axis(const char *axis, int64_t in, int32_t out, int32_t kernel, int32_t stride,
+                           int32_t dilation, char *reason, size_t capacity) {
+    if (kernel < 1 || stride < 1 || dilation < 1)
+        return lps_decline(reason, capacity, "non-positive %s kernel, stride or dilation", axis);
+    if (in < 0 || out < 0) return lps_decline(reason, capacity, "negative %s extent", axis);
+    // Every term is below 2^31 and there are five, so the sum cannot overflow int64.
+    const int64_t span = (int64_t)(out > 0 ? out - 1 : 0) * stride + (int64_t)(kernel - 1) * dilation + 1;
+    if (span + stride + in > INT32_MAX)
+        return lps_decline(reason, capacity, "window along %s too large for 32-bit arithmetic "
+                           "(input %lld, output %d, kernel %d, stride %d, dilation %d)", axis,
+                           (long long)in, out, kernel, stride, dilation);
+    return true;
+}
+
+bool lps_check_window_2d(const LiteTensor *in, const LiteTensor *out, int32_t kernel_h, int32_t kernel_w,
+                         int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w,
+                         char *reason, size_t capacity) {
+    if (in->rank != 4 || out->rank != 4) return lps_decline(reason, capacity, "window over a non-4-D tensor");
+    return lps_check_window_axis("height", in->dims[1], out->dims[1], kernel_h, stride_h, dilation_h, reason,
+                                 capacity) &&
+           lps_check_window_axis("width", in->dims[2], out->dims[2], kernel_w, stride_w, dilation_w, reason,
+                                 capacity);
+}
+
 bool lps_check_pool(const LitePool2DParams *params, const LiteTensor *in, const LiteTensor *out,
                     char *reason, size_t capacity) {
     if (!lps_check_padding(params->padding, reason, capacity)) return false;
     if (params->stride_width < 1 || params->stride_height < 1 || params->filter_width < 1 ||
         params->filter_height < 1)
         return lps_decline(reason, capacity, "non-positive stride or filter size");
+    if (in->rank != 4 || out->rank != 4) return lps_decline(reason, capacity, "input or output not 4-D");
     if (in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
         return lps_decline(reason, capacity, "batch or channels differ between input and output");
-    return true;
+    return lps_check_window_2d(in, out, params->filter_height, params->filter_width, params->stride_height,
+                               params->stride_width, 1, 1, reason, capacity);
 }
 
 bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,

@@ -5,13 +5,10 @@
 //                         version and info, pipelineCacheUUID and the plugin version.
 // Every file starts with a header holding its key, size and a checksum; a file whose header does
 // not match (stale, truncated, from another device or plugin) is ignored and later overwritten,
-// never trusted. Files are written to a temporary name and renamed, so readers never see a partial
-// file.
+// never trusted. Files are written through gpu_cache_write_file: a temporary name unique to each
+// write, renamed over the entry, so readers never see a partial file and delegates writing the
+// same entry at once (threads or processes) do not disturb one another.
 #include "vulkan_delegate.h"
-
-#include <errno.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 typedef struct CacheHeader {
     char magic[8];
@@ -19,18 +16,6 @@ typedef struct CacheHeader {
     uint64_t size;
     uint64_t checksum;
 } CacheHeader;
-
-static bool make_directories(const char *path) {
-    char buffer[4096];
-    if (snprintf(buffer, sizeof(buffer), "%s", path) >= (int)sizeof(buffer)) return false;
-    for (char *p = buffer + 1; *p; p++) {
-        if (*p != '/') continue;
-        *p = '\0';
-        if (mkdir(buffer, 0755) != 0 && errno != EEXIST) return false;
-        *p = '/';
-    }
-    return mkdir(buffer, 0755) == 0 || errno == EEXIST;
-}
 
 static bool entry_path(const VkDelegateState *delegate, const char *folder, const char *prefix,
                        uint64_t key, const char *extension, char *path, size_t capacity) {
@@ -60,28 +45,18 @@ static void *read_entry(const char *path, const char *magic, uint64_t key, size_
     return payload;
 }
 
-static void write_entry(const VkDelegateState *delegate, const char *path, const char *magic,
-                        uint64_t key, const void *payload, size_t size) {
-    char directory[4096], temporary[4200];
-    snprintf(directory, sizeof(directory), "%s", path);
-    char *slash = strrchr(directory, '/');
-    if (!slash) return;
-    *slash = '\0';
-    if (!make_directories(directory)) {
-        vk_log(delegate, LITE_LOG_WARNING, "vulkan: cannot create cache folder %s", directory);
-        return;
-    }
-    snprintf(temporary, sizeof(temporary), "%s.%ld.tmp", path, (long)getpid());
-    FILE *file = fopen(temporary, "wb");
-    if (!file) return;
+static void write_entry(VkDelegateState *delegate, const char *path, const char *magic, uint64_t key,
+                        const void *payload, size_t size) {
     CacheHeader header = {.key = key, .size = size, .checksum = gpu_hash(GPU_HASH_SEED, payload, size)};
     memcpy(header.magic, magic, 8);
-    bool ok = fwrite(&header, sizeof(header), 1, file) == 1 && fwrite(payload, 1, size, file) == size;
-    ok = fclose(file) == 0 && ok;
-    if (!ok || rename(temporary, path) != 0) {
-        unlink(temporary);
-        vk_log(delegate, LITE_LOG_WARNING, "vulkan: cannot write cache file %s", path);
-    }
+    const int error = gpu_cache_write_file(path, &header, sizeof(header), payload, size);
+    if (!error) return;
+    // One warning per delegate: an unusable cache_dir fails every kernel's entry the same way.
+    vk_log(delegate, delegate->cache_write_failed ? LITE_LOG_DEBUG : LITE_LOG_WARNING,
+           "vulkan: cannot write cache file %s (%s)%s", path, strerror(error),
+           delegate->cache_write_failed ? "" : "; kernels still run, further cache failures of this "
+                                               "delegate are logged at debug level");
+    delegate->cache_write_failed = true;
 }
 
 uint32_t *vk_cache_load_spirv(const VkDelegateState *delegate, uint64_t key, size_t *size) {
@@ -95,7 +70,7 @@ uint32_t *vk_cache_load_spirv(const VkDelegateState *delegate, uint64_t key, siz
     return words;
 }
 
-void vk_cache_store_spirv(const VkDelegateState *delegate, uint64_t key, const void *spirv, size_t size) {
+void vk_cache_store_spirv(VkDelegateState *delegate, uint64_t key, const void *spirv, size_t size) {
     char path[4096];
     if (entry_path(delegate, "spirv", "", key, ".spv", path, sizeof(path)))
         write_entry(delegate, path, "LITESPV1", key, spirv, size);

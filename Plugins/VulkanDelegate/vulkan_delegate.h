@@ -147,6 +147,7 @@ typedef struct VkDelegateState {
     VkPipelineCache pipeline_cache;
     uint64_t device_key;         /* device, driver and plugin identity, for cache entries */
     bool pipeline_cache_dirty;
+    bool cache_write_failed;     /* a cache file could not be written: warned once, then debug */
     VkDescriptorSetLayout set_layouts[GPU_MAX_BINDINGS + 1];     /* by binding count */
     VkPipelineLayout pipeline_layouts[GPU_MAX_BINDINGS + 1];
     int32_t kernel_count, kernel_capacity;
@@ -204,9 +205,11 @@ const char *vk_result_name(VkResult result);
 /* Compiled-kernel cache (cache.c)                                                                */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** Reads cached SPIR-V for `key` (malloc'd words; *size in bytes), or NULL. */
+/** Reads cached SPIR-V for `key` (malloc'd words; *size in bytes), or NULL. Any thread. */
 uint32_t *vk_cache_load_spirv(const VkDelegateState *delegate, uint64_t key, size_t *size);
-void vk_cache_store_spirv(const VkDelegateState *delegate, uint64_t key, const void *spirv, size_t size);
+/** Stores SPIR-V for `key`. A failure is logged: the first of the delegate as a warning (with the
+    reason), the others at debug level. Only on the thread calling the delegate. */
+void vk_cache_store_spirv(VkDelegateState *delegate, uint64_t key, const void *spirv, size_t size);
 /** Creates the delegate's VkPipelineCache, seeded from disk when a matching entry exists. */
 VkResult vk_cache_open_pipelines(VkDelegateState *delegate);
 /** Writes the VkPipelineCache back to disk if it changed. */

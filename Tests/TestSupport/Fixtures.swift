@@ -61,14 +61,25 @@ public enum Fixtures {
         }
     }()
 
-    /// Largest |actual - expected| relative to the largest |expected| (float32 arrays).
+    /// Largest |actual - expected| over the finite expected values, relative to the largest of
+    /// their magnitudes (float32 arrays). Non-finite values must match exactly: NaN where the
+    /// expected value is NaN, an infinity of the same sign where it is infinite; anything else is an
+    /// infinite error. (Infinities are left out of the scale, which they would make infinite, so
+    /// that every finite error vanished next to them.)
     public static func relativeError(_ actual: [Float], _ expected: [Float]) -> Double {
         guard actual.count == expected.count else { return .infinity }
         var worst = 0.0, scale = 1e-6
         for (a, e) in zip(actual, expected) {
+            if e.isNaN || a.isNaN {
+                if a.isNaN != e.isNaN { return .infinity }
+                continue
+            }
+            if e.isInfinite || a.isInfinite {
+                if a != e { return .infinity }
+                continue
+            }
             worst = max(worst, Double(abs(a - e)))
             scale = max(scale, Double(abs(e)))
-            if a.isNaN != e.isNaN { return .infinity }
         }
         return worst / scale
     }

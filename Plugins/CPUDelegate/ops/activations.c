@@ -64,7 +64,8 @@ static void unary_task(void *context, size_t begin, size_t end, int thread) {
     float *restrict out = t->out;
     switch (t->code) {
     case LITE_OP_RELU:
-        for (size_t i = begin; i < end; i++) out[i] = in[i] > 0.0f ? in[i] : 0.0f;
+        // x < 0 ? 0 : x, TFLite's order: RELU(NaN) = NaN and RELU(-0) = -0.
+        for (size_t i = begin; i < end; i++) out[i] = in[i] < 0.0f ? 0.0f : in[i];
         break;
     case LITE_OP_RELU6:
         for (size_t i = begin; i < end; i++) out[i] = clampf(in[i], 0.0f, 6.0f);

@@ -28,7 +28,9 @@ static bool check_conv(const LpsCheckContext *c, char *reason, size_t capacity) 
     }
     if (!lps_check_conv_shapes(in, w, out, reason, capacity)) return false;
     if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
-                               params->dilation_height, params->dilation_width, reason, capacity))
+                               params->dilation_height, params->dilation_width, reason, capacity) ||
+        !lps_check_window_2d(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                             params->dilation_height, params->dilation_width, reason, capacity))
         return false;
     return cpu_check_activation("CONV_2D", params->activation, reason, capacity);
 }
@@ -77,6 +79,10 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
                         "cpu: CONV_2D node %d: shapes of input, weights, bias and output disagree",
                         node->graph_node);
+    LiteStatus window = cpu_check_node_window(p, node, in->dims[1], in->dims[2], out->dims[1], out->dims[2],
+                                              w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                                              params->dilation_height, params->dilation_width);
+    if (window != LITE_STATUS_OK) return window;
     ConvState *s = calloc(1, sizeof(*s));
     if (!s) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     node->state = s;

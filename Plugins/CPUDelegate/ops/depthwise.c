@@ -2,6 +2,7 @@
 // a fast path, with an unrolled 3x3 interior; the kernels are built twice, for AVX2+FMA and for
 // the baseline ISA, and chosen at run time.
 #include "../cpu_delegate.h"
+#include "../cpu_simd.h"
 
 #if CPU_HAVE_X86
 #include <immintrin.h>
@@ -30,7 +31,9 @@ static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capac
     }
     if (!lps_check_depthwise_channels(in, w, out, params->depth_multiplier, reason, capacity)) return false;
     if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
-                               params->dilation_height, params->dilation_width, reason, capacity))
+                               params->dilation_height, params->dilation_width, reason, capacity) ||
+        !lps_check_window_2d(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                             params->dilation_height, params->dilation_width, reason, capacity))
         return false;
     return cpu_check_activation("DEPTHWISE_CONV_2D", params->activation, reason, capacity);
 }
@@ -74,6 +77,10 @@ static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
         (bias && bias->count != (size_t)w->dims[3]))
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
                         "cpu: DEPTHWISE_CONV_2D node %d: shapes disagree", node->graph_node);
+    LiteStatus window = cpu_check_node_window(p, node, in->dims[1], in->dims[2], out->dims[1], out->dims[2],
+                                              w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                                              params->dilation_height, params->dilation_width);
+    if (window != LITE_STATUS_OK) return window;
     DepthwiseState *s = calloc(1, sizeof(*s));
     if (!s) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     node->state = s;
@@ -221,7 +228,7 @@ CPU_TARGET_AVX2 static inline __m256 epilogue8(const CpuEpilogue *e, __m256 v, s
         const CpuEpilogueStep *step = &e->steps[i];
         switch (step->kind) {
         case CPU_EPILOGUE_CLAMP:
-            v = _mm256_min_ps(_mm256_max_ps(v, _mm256_set1_ps(step->lo)), _mm256_set1_ps(step->hi));
+            v = cpu_clamp8(v, _mm256_set1_ps(step->lo), _mm256_set1_ps(step->hi));
             break;
         case CPU_EPILOGUE_PRELU: {
             const __m256 scaled = _mm256_mul_ps(v, _mm256_load_ps(step->alpha + c));
@@ -234,7 +241,7 @@ CPU_TARGET_AVX2 static inline __m256 epilogue8(const CpuEpilogue *e, __m256 v, s
             break;
         case CPU_EPILOGUE_HARD_SWISH: {
             __m256 r = _mm256_add_ps(v, _mm256_set1_ps(3.0f));
-            r = _mm256_min_ps(_mm256_max_ps(r, _mm256_setzero_ps()), _mm256_set1_ps(6.0f));
+            r = cpu_clamp8(r, _mm256_setzero_ps(), _mm256_set1_ps(6.0f));
             v = _mm256_div_ps(_mm256_mul_ps(v, r), _mm256_set1_ps(6.0f));
             break;
         }
@@ -285,7 +292,7 @@ CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dw_pixels(const DepthwiseState *s,
     const __m256 lo = _mm256_set1_ps(s->act_min), hi = _mm256_set1_ps(s->act_max);
     for (int p = 0; p < P; p++) {
         const size_t offset = out_offset + (size_t)p * C;
-        __m256 v = _mm256_min_ps(_mm256_max_ps(acc[p], lo), hi);
+        __m256 v = cpu_clamp8(acc[p], lo, hi);
         v = epilogue8(s->epilogue, v, c, offset, mask, partial);
         if (partial) {
             // Not _mm256_maskstore_ps: masked stores are microcoded and slow on AMD.

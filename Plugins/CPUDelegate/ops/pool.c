@@ -35,9 +35,13 @@ static LiteStatus prepare_pool(CpuPartitionState *p, CpuNode *node) {
     if (in->rank != 4 || out->rank != 4 || in->dims[0] != out->dims[0] || in->dims[3] != out->dims[3])
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
                         "cpu: %s node %d: unexpected shapes", node->op->name, node->graph_node);
+    const LitePool2DParams *params = &node->params.pool;
+    LiteStatus window = cpu_check_node_window(p, node, in->dims[1], in->dims[2], out->dims[1], out->dims[2],
+                                              params->filter_height, params->filter_width, params->stride_height,
+                                              params->stride_width, 1, 1);
+    if (window != LITE_STATUS_OK) return window;
     PoolTask *t = calloc(1, sizeof(*t));
     if (!t) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
-    const LitePool2DParams *params = &node->params.pool;
     t->max = node->op->builtin_code == LITE_OP_MAX_POOL_2D;
     t->in_h = in->dims[1];
     t->in_w = in->dims[2];

@@ -48,6 +48,10 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
     if (!lps_check_padding(params->padding, reason, capacity)) return false;
     if (params->stride_width < 1 || params->stride_height < 1)
         return lps_decline(reason, capacity, "non-positive stride");
+    // The scatter is the convolution of the output that this node inverts.
+    if (!lps_check_window_2d(out, in, w->dims[1], w->dims[2], params->stride_height, params->stride_width, 1,
+                             1, reason, capacity))
+        return false;
     // MediaPipe's kernel ignores any activation; TFLite's applies it.
     if (!slots.custom) return cpu_check_activation(name, params->activation, reason, capacity);
     return true;
@@ -99,6 +103,10 @@ static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
         (bias && bias->count != (size_t)w->dims[0]))
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
                         "cpu: %s node %d: shapes disagree", node->op->name, node->graph_node);
+    LiteStatus window = cpu_check_node_window(p, node, out->dims[1], out->dims[2], in->dims[1], in->dims[2],
+                                              w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                                              1, 1);
+    if (window != LITE_STATUS_OK) return window;
     TransposeConvState *s = calloc(1, sizeof(*s));
     if (!s) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     node->state = s;

@@ -11,8 +11,9 @@
  * layout_in/layout_out kernels, through staging buffers the backend owns.
  *
  * Structure: gpu_plan.c (tensor table, fusion, dispatch list, memory plan), gpu_source.c (source
- * assembly), gpu_common.c (checks, helpers), ops/ (one file per operator family: claim check and
- * planning), generated/shaders.c (the kernel sources, from scripts/embed_shaders.py).
+ * assembly), gpu_common.c (checks, helpers), gpu_cache.c (writing kernel-cache files), ops/ (one
+ * file per operator family: claim check and planning), generated/shaders.c (the kernel sources,
+ * from scripts/embed_shaders.py).
  */
 #ifndef GPU_SHARED_H
 #define GPU_SHARED_H
@@ -209,6 +210,17 @@ uint64_t gpu_hash(uint64_t hash, const void *bytes, size_t size);
 
 uint16_t gpu_float_to_half(float value);
 
+/** Creates the missing folders of `file_path` (all but its last component, mode 0755). Returns 0,
+    or the errno of the first folder that could not be created (gpu_cache.c). */
+int gpu_cache_make_folders(const char *file_path);
+
+/** Writes `header` then `payload` to `path`, creating its folders: through a temporary file of a
+    name unique to this write (mkstemps) renamed over `path`, so concurrent readers and writers in
+    any thread or process never see a partial file or remove another writer's. Returns 0, or an
+    errno saying why nothing was written (gpu_cache.c). */
+int gpu_cache_write_file(const char *path, const void *header, size_t header_size, const void *payload,
+                         size_t payload_size);
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Operators                                                                                      */
 /* ---------------------------------------------------------------------------------------------- */
@@ -335,6 +347,12 @@ GpuDispatch *gpu_emit_reshape(GpuPlanner *planner, const GpuNodePlan *node, int3
                               int32_t output);
 bool gpu_plan_fail(GpuPlanner *planner, const GpuNodePlan *node, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
+/** At plan time, before any window arithmetic: lps_check_window_axis along height and width of the
+    current shapes, a PAD folded into `node` counted in the input extent; false through
+    gpu_plan_fail when the arithmetic would overflow int32. */
+bool gpu_plan_check_window(GpuPlanner *planner, const GpuNodePlan *node, int32_t in_h, int32_t in_w,
+                           int32_t out_h, int32_t out_w, int32_t kernel_h, int32_t kernel_w, int32_t stride_h,
+                           int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
 
 /* Operators, one table entry each (defined in ops/). */
 extern const GpuOp gpu_op_add, gpu_op_sub, gpu_op_mul, gpu_op_prelu;

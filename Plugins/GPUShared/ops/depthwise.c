@@ -23,7 +23,9 @@ static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capac
     }
     if (!lps_check_depthwise_channels(in, w, out, params->depth_multiplier, reason, capacity)) return false;
     if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
-                               params->dilation_height, params->dilation_width, reason, capacity))
+                               params->dilation_height, params->dilation_width, reason, capacity) ||
+        !lps_check_window_2d(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                             params->dilation_height, params->dilation_width, reason, capacity))
         return false;
     return gpu_check_activation(params->activation, reason, capacity);
 }
@@ -43,6 +45,10 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
     const int32_t KH = w->dims[1], KW = w->dims[2], O = w->dims[3], OS = (O + 3) / 4;
     if (O != out->shape.c || (int64_t)in->shape.c * params->depth_multiplier != O)
         return gpu_plan_fail(pl, n, "shapes of input, weights and output disagree");
+    if (!gpu_plan_check_window(pl, n, in->shape.h, in->shape.w, out->shape.h, out->shape.w, KH, KW,
+                               params->stride_height, params->stride_width, params->dilation_height,
+                               params->dilation_width))
+        return false;
     const int32_t padded_h = in->shape.h + n->pad_top + n->pad_bottom;
     const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
     int32_t pad_top = n->pad_top, pad_left = n->pad_left;

@@ -5,13 +5,14 @@
 /* A 4-D axis from an axis of a rank-`rank` tensor (lower ranks are padded on the left). */
 static int32_t axis4(int32_t axis, int32_t rank) { return axis + GPU_KERNEL_RANK - rank; }
 
-/* Writes the "#define ACT_MIN/ACT_MAX" clamp of a fused activation. */
+/* Writes ACT_CLAMP(v), the clamp of a fused activation for a float or a vec4: NaN passes unchanged
+   (keep_nan, common.glsl), and so do infinities the activation does not bound. */
 static void define_clamp(GpuDispatch *d, LiteActivation activation) {
-    const char *lo = "FLOAT_LOWEST", *hi = "3.402823466e+38";
-    if (activation == LITE_ACTIVATION_RELU) lo = "0.0";
-    if (activation == LITE_ACTIVATION_RELU6) lo = "0.0", hi = "6.0";
-    if (activation == LITE_ACTIVATION_RELU_N1_TO_1) lo = "-1.0", hi = "1.0";
-    gpu_define(d, "#define ACT_MIN %s\n#define ACT_MAX %s\n", lo, hi);
+    const char *clamp = "(v)";
+    if (activation == LITE_ACTIVATION_RELU) clamp = "keep_nan(v, max(v, 0.0))";
+    if (activation == LITE_ACTIVATION_RELU6) clamp = "keep_nan(v, clamp(v, 0.0, 6.0))";
+    if (activation == LITE_ACTIVATION_RELU_N1_TO_1) clamp = "keep_nan(v, clamp(v, -1.0, 1.0))";
+    gpu_define(d, "#define ACT_CLAMP(v) %s\n", clamp);
 }
 
 /* ------------------------------------------------------------------------------------------------ */

@@ -21,6 +21,10 @@ static bool plan_pool(GpuPlanner *pl, const GpuNodePlan *n) {
     const GpuTensor *in = gpu_tensor(pl, n->inputs[0]), *out = gpu_tensor(pl, n->output);
     if (in->shape.b != out->shape.b || in->shape.c != out->shape.c)
         return gpu_plan_fail(pl, n, "batch or channels differ between input and output");
+    if (!gpu_plan_check_window(pl, n, in->shape.h, in->shape.w, out->shape.h, out->shape.w,
+                               params->filter_height, params->filter_width, params->stride_height,
+                               params->stride_width, 1, 1))
+        return false;
     int32_t pad_top = 0, pad_left = 0;
     if (params->padding == LITE_PADDING_SAME) {
         pad_top = lps_padding_before(in->shape.h, out->shape.h, params->stride_height, params->filter_height, 1);

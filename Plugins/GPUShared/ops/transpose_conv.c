@@ -43,6 +43,10 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
     if (!lps_check_padding(params->padding, reason, capacity)) return false;
     if (params->stride_width < 1 || params->stride_height < 1)
         return lps_decline(reason, capacity, "non-positive stride");
+    // The gather is the convolution of the output that this node inverts.
+    if (!lps_check_window_2d(out, in, w->dims[1], w->dims[2], params->stride_height, params->stride_width, 1,
+                             1, reason, capacity))
+        return false;
     if (!slots.custom) return gpu_check_activation(params->activation, reason, capacity);
     return true;
 }
@@ -66,6 +70,8 @@ static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     const int32_t sh = params->stride_height, sw = params->stride_width;
     if (I != in->shape.c || O != out->shape.c || in->shape.b != out->shape.b)
         return gpu_plan_fail(pl, n, "shapes of input, weights and output disagree");
+    if (!gpu_plan_check_window(pl, n, out->shape.h, out->shape.w, in->shape.h, in->shape.w, KH, KW, sh, sw, 1, 1))
+        return false;
     int32_t pad_h = 0, pad_w = 0;
     if (params->padding == LITE_PADDING_SAME) {
         if (slots.custom) {

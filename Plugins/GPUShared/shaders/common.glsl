@@ -53,7 +53,20 @@
 
 layout(local_size_x = LOCAL_X, local_size_y = LOCAL_Y, local_size_z = LOCAL_Z) in;
 
-const float FLOAT_LOWEST = -3.402823466e+38;
+// NaN and infinities. GLSL leaves min, max and clamp undefined for a NaN operand (llvmpipe and
+// lavapipe return the other operand), and Mesa folds a compare-and-select such as
+// `v < lo ? lo : v` into max, so a kernel that must let NaN through tests for it with isnan, which
+// both Mesa front ends keep exact. Infinities have no literal: they are made from their bits.
+float negative_infinity() { return uintBitsToFloat(0xff800000u); }
+float quiet_nan() { return uintBitsToFloat(0x7fc00000u); }
+
+/* `y`, except in the lanes where `x` is NaN: there `x`. */
+vec4 keep_nan(vec4 x, vec4 y) { return mix(y, x, isnan(x)); }
+float keep_nan(float x, float y) { return isnan(x) ? x : y; }
+
+/* clamp(v, lo, hi) that returns a NaN `v` unchanged, as TFLite's activations do. */
+vec4 clamp_keep_nan(vec4 v, vec4 lo, vec4 hi) { return keep_nan(v, clamp(v, lo, hi)); }
+float clamp_keep_nan(float v, float lo, float hi) { return keep_nan(v, clamp(v, lo, hi)); }
 
 /* Zeros the lanes of `slice` that lie past `channels`. */
 vec4 mask_channels(vec4 v, int slice, int channels) {

@@ -2,7 +2,7 @@
 // starts at `offset` (batch, height, width, channels). When the channel offset is not a multiple
 // of 4, a boundary slice is shared with the neighbouring input: lanes outside this input's
 // channels keep what the output holds (the dispatches run one after another), and lanes past the
-// output's last channel are zeroed. The fused activation (ACT_MIN/ACT_MAX) clamps copied lanes.
+// output's last channel are zeroed. The fused activation (ACT_CLAMP) clamps copied lanes.
 // Grid: x = input column, y = input row, z = input batch * region slices + region slice.
 PARAMS_BEGIN
     ivec4 in_shape;  // height, width, channels, slices
@@ -25,14 +25,14 @@ void main() {
     int in_base = slice_index(p.in_shape, b, gid.y, gid.x, 0);
     vec4 v;
     if (p.offset.w % 4 == 0 && (out_slice + 1) * 4 <= p.offset.w + p.in_shape.z) {
-        v = clamp(LOAD(in_data[in_base + out_slice - p.offset.w / 4]), vec4(ACT_MIN), vec4(ACT_MAX));
+        v = ACT_CLAMP(LOAD(in_data[in_base + out_slice - p.offset.w / 4]));
     } else {
         v = LOAD(out_data[out_index]);
         for (int lane = 0; lane < 4; lane++) {
             int c = out_slice * 4 + lane;
             int ic = c - p.offset.w;
             if (ic >= 0 && ic < p.in_shape.z)
-                v[lane] = clamp(LOAD(in_data[in_base + ic / 4])[ic % 4], ACT_MIN, ACT_MAX);
+                v[lane] = ACT_CLAMP(LOAD(in_data[in_base + ic / 4])[ic % 4]);
             else if (c >= p.out_shape.z)
                 v[lane] = 0.0;
         }

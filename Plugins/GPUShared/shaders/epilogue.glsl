@@ -27,16 +27,19 @@
 vec4 epi_tanh(vec4 v) {
     // tanh saturates to +-1 in float beyond |x| = 9.02; clamping keeps exp() from overflowing in
     // implementations that compute it as (e^2x - 1) / (e^2x + 1).
-    return tanh(clamp(v, -10.0, 10.0));
+    return keep_nan(v, tanh(clamp(v, -10.0, 10.0)));
 }
 
 vec4 epi_step(int kind, vec4 v, vec4 operand, float alpha) {
-    if (kind == EPI_RELU) return max(v, vec4(0.0));
-    if (kind == EPI_RELU6) return clamp(v, vec4(0.0), vec4(6.0));
-    if (kind == EPI_RELU_N1) return clamp(v, vec4(-1.0), vec4(1.0));
+    // NaN in, NaN out through every step (keep_nan, common.glsl): min, max, clamp and exp may
+    // drop it.
+    if (kind == EPI_RELU) return keep_nan(v, max(v, vec4(0.0)));
+    if (kind == EPI_RELU6) return clamp_keep_nan(v, vec4(0.0), vec4(6.0));
+    if (kind == EPI_RELU_N1) return clamp_keep_nan(v, vec4(-1.0), vec4(1.0));
     if (kind == EPI_TANH) return epi_tanh(v);
-    if (kind == EPI_LOGISTIC) return vec4(1.0) / (vec4(1.0) + exp(-v));
-    if (kind == EPI_HARD_SWISH) return v * clamp(v + vec4(3.0), vec4(0.0), vec4(6.0)) / 6.0;
+    if (kind == EPI_LOGISTIC) return keep_nan(v, vec4(1.0) / (vec4(1.0) + exp(-v)));
+    // HARD_SWISH(-inf) = -inf * 0 = NaN, as in TFLite.
+    if (kind == EPI_HARD_SWISH) return keep_nan(v, v * clamp(v + vec4(3.0), vec4(0.0), vec4(6.0)) / 6.0);
     if (kind == EPI_LEAKY) return mix(v * alpha, v, greaterThan(v, vec4(0.0)));
     if (kind == EPI_ADD) return v + operand;
     if (kind == EPI_SUB) return v - operand;

@@ -1,5 +1,7 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D (POOL_MAX = 1). Padding is excluded: the average divides by the
-// number of input positions inside the window, as TFLite does.
+// number of input positions inside the window, as TFLite does. The maximum skips NaN taps, as
+// TFLite's std::max(max, x) does, and starts at -inf (a window of -inf is -inf); a NaN in the
+// average's window makes it NaN.
 // Grid: x = output column, y = output row, z = batch * slices + slice.
 PARAMS_BEGIN
     ivec4 in_shape;  // height, width, channels, slices
@@ -20,7 +22,7 @@ void main() {
     int y0 = gid.y * p.window.z - p.geometry.x;
     int x0 = gid.x * p.window.w - p.geometry.y;
 #if POOL_MAX
-    vec4 acc = vec4(FLOAT_LOWEST);
+    vec4 acc = vec4(negative_infinity());
 #else
     vec4 acc = vec4(0.0);
 #endif
@@ -33,7 +35,7 @@ void main() {
             if (x < 0 || x >= p.in_shape.y) continue;
             vec4 v = LOAD(in_data[slice_index(p.in_shape, b, y, x, slice)]);
 #if POOL_MAX
-            acc = max(acc, v);
+            acc = mix(max(acc, v), acc, isnan(v)); // acc is never NaN
 #else
             acc += v;
 #endif

@@ -1,4 +1,6 @@
-// SOFTMAX over the channels of each pixel: exp((x - max) * beta) / sum.
+// SOFTMAX over the channels of each pixel: exp((x - max) * beta) / sum. A NaN or +inf in a row
+// makes the whole row NaN, as in TFLite (x - max is NaN there, and so is the sum), and so does a
+// row of -inf (-inf - -inf); the kernel says so explicitly, because max() and exp() may drop NaN.
 // Grid: x = pixel (of all batches).
 PARAMS_BEGIN
     ivec4 sizes; // pixels, channels, slices, -
@@ -13,12 +15,15 @@ void main() {
     if (pixel >= p.sizes.x) return;
     int slices = p.sizes.z;
     int base = pixel * slices;
-    float maximum = FLOAT_LOWEST;
+    float maximum = negative_infinity();
+    bool has_nan = false;
     for (int s = 0; s < slices; s++) {
-        vec4 v = mix(vec4(FLOAT_LOWEST), LOAD(in_data[base + s]),
+        vec4 v = mix(vec4(negative_infinity()), LOAD(in_data[base + s]),
                      lessThan(ivec4(s * 4) + ivec4(0, 1, 2, 3), ivec4(p.sizes.y)));
+        has_nan = has_nan || any(isnan(v));
         maximum = max(maximum, max(max(v.x, v.y), max(v.z, v.w)));
     }
+    bool poisoned = has_nan || isinf(maximum);
     float sum = 0.0;
     for (int s = 0; s < slices; s++) {
         vec4 e = mask_channels(exp((LOAD(in_data[base + s]) - maximum) * p.beta.x), s, p.sizes.y);
@@ -27,6 +32,7 @@ void main() {
     float scale = 1.0 / sum;
     for (int s = 0; s < slices; s++) {
         vec4 e = exp((LOAD(in_data[base + s]) - maximum) * p.beta.x) * scale;
+        if (poisoned) e = vec4(quiet_nan());
         out_data[base + s] = PACK(mask_channels(e, s, p.sizes.y));
     }
 }

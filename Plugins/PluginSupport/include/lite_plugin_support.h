@@ -87,8 +87,25 @@ bool lps_check_padding(LitePadding padding, char *reason, size_t capacity);
 bool lps_check_conv_window(LitePadding padding, int32_t stride_height, int32_t stride_width,
                            int32_t dilation_height, int32_t dilation_width, char *reason, size_t capacity);
 
+/** One spatial axis of a convolution or pool window whose arithmetic fits in int32: `in` the input
+    extent (any padding folded into the node included, hence 64 bits), `out` the output extent,
+    `kernel`, `stride` and `dilation` at least 1, and (out - 1)·stride + (kernel - 1)·dilation + 1
+    + stride + in <= INT32_MAX, computed in 64 bits. Every position, padding and rounded-up
+    division by the stride that the kernels form in int32 is bounded by a sum of at most two of
+    those terms, so none overflows. For TRANSPOSE_CONV pass the convolution it inverts: `in` its
+    output extent, `out` its input extent. Else "window along AXIS too large (...)" and false. */
+bool lps_check_window_axis(const char *axis, int64_t in, int32_t out, int32_t kernel, int32_t stride,
+                           int32_t dilation, char *reason, size_t capacity);
+
+/** lps_check_window_axis along height and width of NHWC tensors (dims 1 and 2): `in`'s extents
+    are the window's input, `out`'s its output. */
+bool lps_check_window_2d(const LiteTensor *in, const LiteTensor *out, int32_t kernel_h, int32_t kernel_w,
+                         int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w,
+                         char *reason, size_t capacity);
+
 /** AVERAGE_POOL_2D's and MAX_POOL_2D's window (lps_check_padding; strides and filter sizes of at
-    least 1) and shapes (the output's batch and channels those of the input). */
+    least 1; lps_check_window_2d) and shapes (4-D, the output's batch and channels those of the
+    input). */
 bool lps_check_pool(const LitePool2DParams *params, const LiteTensor *in, const LiteTensor *out,
                     char *reason, size_t capacity);
 

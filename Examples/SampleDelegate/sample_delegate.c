@@ -247,9 +247,9 @@ static LiteStatus sample_invoke_partition(LitePartition *partition, const void *
         size_t count = partition->sizes[node->output] / sizeof(float);
         for (size_t e = 0; e < count; e++)
 #ifdef SAMPLE_WRONG_ADD
-            out[e] = node->op == LITE_OP_RELU ? (a[e] > 0.0f ? a[e] : 0.0f) : a[e] - b[e];
+            out[e] = node->op == LITE_OP_RELU ? (a[e] < 0.0f ? 0.0f : a[e]) : a[e] - b[e];
 #else
-            out[e] = node->op == LITE_OP_RELU ? (a[e] > 0.0f ? a[e] : 0.0f) : a[e] + b[e];
+            out[e] = node->op == LITE_OP_RELU ? (a[e] < 0.0f ? 0.0f : a[e]) : a[e] + b[e];
 #endif
     }
     partition->delegate->invocations++;

@@ -67,21 +67,7 @@ public enum Fixtures {
     /// infinite error. (Infinities are left out of the scale, which they would make infinite, so
     /// that every finite error vanished next to them.)
     public static func relativeError(_ actual: [Float], _ expected: [Float]) -> Double {
-        guard actual.count == expected.count else { return .infinity }
-        var worst = 0.0, scale = 1e-6
-        for (a, e) in zip(actual, expected) {
-            if e.isNaN || a.isNaN {
-                if a.isNaN != e.isNaN { return .infinity }
-                continue
-            }
-            if e.isInfinite || a.isInfinite {
-                if a != e { return .infinity }
-                continue
-            }
-            worst = max(worst, Double(abs(a - e)))
-            scale = max(scale, Double(abs(e)))
-        }
-        return worst / scale
+        OutputComparison.relativeError(actual, expected)
     }
 }
 

@@ -53,15 +53,6 @@ static LiteStatus query_device(char *text, size_t capacity) {
 /* Delegate                                                                                       */
 /* ---------------------------------------------------------------------------------------------- */
 
-static bool parse_int(const char *text, long *value) {
-    if (!text || !*text) return false;
-    char *end = NULL;
-    long parsed = strtol(text, &end, 10);
-    if (*end != '\0') return false;
-    *value = parsed;
-    return true;
-}
-
 static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
                                   const char *const *option_values, size_t option_count,
                                   LiteDelegate **out_delegate) {
@@ -82,7 +73,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         if (!key) return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: option %zu has no key", i);
         if (strcmp(key, "num_threads") == 0) {
             long parsed;
-            if (!parse_int(value, &parsed) || parsed < -1 || parsed > MAX_THREADS)
+            if (!lps_parse_int(value, -1, MAX_THREADS, &parsed))
                 return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
                                 "cpu: num_threads must be an integer in -1...%d (0 or -1: all "
                                 "cores), got '%s'", MAX_THREADS, value ? value : "(null)");

@@ -105,7 +105,10 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         } else if (strcmp(key, "cache_dir") == 0) {
             cache_dir = value && *value ? value : NULL; // empty: no disk cache
         } else if (strcmp(key, "profile") == 0) {
-            profile = value && (strcmp(value, "1") == 0 || strcmp(value, "true") == 0);
+            if (!lps_parse_bool(value, &profile))
+                return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                                 "gles: profile must be 1/0, true/false, yes/no or on/off, got '%s'",
+                                 value ? value : "(null)");
         } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
             continue; // programs are keyed by their source, not the model; the GPU needs no threads
         } else {

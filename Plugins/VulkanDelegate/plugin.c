@@ -109,19 +109,6 @@ static LiteStatus query_device_info(LiteDeviceInfo *info) {
 /* Delegate                                                                                       */
 /* ---------------------------------------------------------------------------------------------- */
 
-static bool parse_int(const char *text, long *value) {
-    if (!text || !*text) return false;
-    char *end = NULL;
-    long parsed = strtol(text, &end, 10);
-    if (*end != '\0') return false;
-    *value = parsed;
-    return true;
-}
-
-static bool truthy(const char *value) {
-    return value && (strcmp(value, "1") == 0 || strcmp(value, "true") == 0 || strcmp(value, "yes") == 0);
-}
-
 static void destroy_delegate(LiteDelegate *handle) {
     VkDelegateState *delegate = (VkDelegateState *)handle;
     if (!delegate) return;
@@ -159,7 +146,8 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option arrays are NULL");
 
     VkContextOptions options = {.device_index = -1};
-    options.validation = truthy(getenv("LITE_VULKAN_VALIDATION"));
+    bool validation = false;
+    options.validation = lps_parse_bool(getenv("LITE_VULKAN_VALIDATION"), &validation) && validation;
     const char *cache_dir = NULL;
     bool fp16_all_tensors = false;
     long compile_threads = sysconf(_SC_NPROCESSORS_ONLN);
@@ -170,7 +158,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         if (!key) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option %zu has no key", i);
         if (strcmp(key, "device") == 0) {
             long parsed;
-            if (!parse_int(value, &parsed) || parsed < 0 || parsed > 1024)
+            if (!lps_parse_int(value, 0, 1024, &parsed))
                 return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: device must be a device index (0, 1, ...), got '%s'",
                                value ? value : "(null)");
@@ -188,12 +176,14 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
                 return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: fp16_tensors must be 'bounded' or 'all', got '%s'", value ? value : "(null)");
         } else if (strcmp(key, "validation") == 0) {
-            options.validation = truthy(value);
+            if (!lps_parse_bool(value, &options.validation))
+                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                               "vulkan: validation must be 1/0, true/false, yes/no or on/off, got '%s'",
+                               value ? value : "(null)");
         } else if (strcmp(key, "cache_dir") == 0) {
             cache_dir = value && *value ? value : NULL;
         } else if (strcmp(key, "compile_threads") == 0) {
-            if (!parse_int(value, &compile_threads) || compile_threads < 1 ||
-                compile_threads > VK_MAX_COMPILE_THREADS)
+            if (!lps_parse_int(value, 1, VK_MAX_COMPILE_THREADS, &compile_threads))
                 return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: compile_threads must be 1..%d, got '%s'", VK_MAX_COMPILE_THREADS,
                                value ? value : "(null)");

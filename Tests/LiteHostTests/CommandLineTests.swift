@@ -162,6 +162,24 @@ struct CommandLineTests {
         #expect(one.status == 0, "\(one.stderr)")
     }
 
+    @Test("boolean options read alike in every plugin: 1/0, true/false, yes/no, on/off; anything else is an error",
+          arguments: ["vulkan.validation", "gles.profile"])
+    func booleanOptions(_ option: String) throws {
+        let relu = try InterpreterTests.fixture("relu")
+        let delegate = String(option.prefix { $0 != "." })
+        let arguments = ["run", relu.modelPath, "--input", relu.inputPath(0), "--output-dir", Self.folder + "/out-bool-\(delegate)",
+                         "--delegates", delegate]
+        let healthy = try Self.lite(arguments)
+        guard !healthy.stderr.contains("device unavailable") else { return }
+        for value in ["1", "off", "YES", "False"] {
+            let result = try Self.lite(arguments + ["--option", "\(option)=\(value)"])
+            #expect(result.status == 0, "\(option)=\(value): \(result.stderr)")
+        }
+        let bad = try Self.lite(arguments + ["--option", "\(option)=maybe"])
+        #expect(bad.status == 1 && bad.stderr.split(separator: "\n").count == 1, "\(bad.stderr)")
+        #expect(bad.stderr.contains("must be 1/0, true/false, yes/no or on/off, got 'maybe'"), "\(bad.stderr)")
+    }
+
     @Test("bench --json reports the promised fields")
     func benchJSON() throws {
         let result = try Self.lite(["bench", try InterpreterTests.fixture("conv2d_3x3_same").modelPath, "--json", "--runs", "3",

@@ -166,6 +166,16 @@ int32_t lps_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kern
     infinities and NaN payloads included. */
 float lps_half_to_float(uint16_t half);
 
+/* ---------------------------------------------------------------------------------------------- */
+/* Option values (options.c): one reading of every option's text for all plugins                  */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** A decimal integer in [min, max], the whole text (no sign-only, no trailing characters). */
+bool lps_parse_int(const char *text, long min, long max, long *value);
+
+/** A boolean: 1/0, true/false, yes/no, on/off (any case). False for anything else, `value` untouched. */
+bool lps_parse_bool(const char *text, bool *value);
+
 #pragma GCC visibility pop
 
 #endif /* LITE_PLUGIN_SUPPORT_H */

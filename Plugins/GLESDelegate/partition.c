@@ -396,23 +396,32 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
     GlesDelegateState *d = p->delegate;
     const GlesApi *gl = d->context.gl;
     const GpuProgram *program = &p->program;
+    // As in the CPU and Vulkan delegates: each buffer must hold at least the tensor's bytes (the
+    // host passes exactly that); only the tensor's bytes are read or written.
+    if ((program->input_count > 0 && (!inputs || !input_sizes)) || !outputs || !output_sizes)
+        return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d: buffer arrays are NULL", p->index);
     for (int32_t i = 0; i < program->input_count; i++) {
         const size_t bytes = gpu_host_bytes(program, program->inputs[i]);
-        if (!inputs[i] || input_sizes[i] != bytes)
-            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d input %d: %zu bytes, expected %zu",
-                             p->index, i, inputs[i] ? input_sizes[i] : 0, bytes);
+        if ((!inputs[i] && bytes > 0) || input_sizes[i] < bytes)
+            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT,
+                             "gles: partition %d input %d: buffer of %zu bytes, tensor needs %zu", p->index, i,
+                             input_sizes[i], bytes);
     }
     for (int32_t i = 0; i < program->output_count; i++) {
         const size_t bytes = gpu_host_bytes(program, program->outputs[i]);
-        if (!outputs[i] || output_sizes[i] != bytes)
-            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d output %d: %zu bytes, expected %zu",
-                             p->index, i, outputs[i] ? output_sizes[i] : 0, bytes);
+        if ((!outputs[i] && bytes > 0) || output_sizes[i] < bytes)
+            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT,
+                             "gles: partition %d output %d: buffer of %zu bytes, tensor needs %zu", p->index, i,
+                             output_sizes[i], bytes);
     }
     if (program->input_count > 0) {
         gl->glBindBuffer(GL_COPY_WRITE_BUFFER, p->input_staging);
-        for (int32_t i = 0; i < program->input_count; i++)
-            gl->glBufferSubData(GL_COPY_WRITE_BUFFER, (GLintptr)program->input_offsets[i],
-                                (GLsizeiptr)input_sizes[i], inputs[i]);
+        for (int32_t i = 0; i < program->input_count; i++) {
+            const size_t bytes = gpu_host_bytes(program, program->inputs[i]);
+            if (bytes > 0)
+                gl->glBufferSubData(GL_COPY_WRITE_BUFFER, (GLintptr)program->input_offsets[i], (GLsizeiptr)bytes,
+                                    inputs[i]);
+        }
         gl->glBindBuffer(GL_COPY_WRITE_BUFFER, 0);
     }
     run_steps(p);
@@ -425,8 +434,10 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
         return gles_fail(d, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_DEVICE_LOST,
                          "gles: partition %d: cannot map the outputs (GL error 0x%x)", p->index, error);
     }
-    for (int32_t i = 0; i < program->output_count; i++)
-        memcpy(outputs[i], mapped + program->output_offsets[i], output_sizes[i]);
+    for (int32_t i = 0; i < program->output_count; i++) {
+        const size_t bytes = gpu_host_bytes(program, program->outputs[i]);
+        if (bytes > 0) memcpy(outputs[i], mapped + program->output_offsets[i], bytes);
+    }
     gl->glUnmapBuffer(GL_COPY_READ_BUFFER);
     gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
     GLenum error = gles_take_error(&d->context);

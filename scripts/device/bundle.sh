@@ -38,9 +38,10 @@ models="${LITE_DEVICE_MODELS:-face_landmark,selfie_segmentation,face_detection_s
 log() { echo "bundle.sh: $*" >&2; }
 
 # 1. Build (release, static Swift runtime). Incremental after the first time.
+mkdir -p "$scratch"
 log "swift build -c release --static-swift-stdlib --scratch-path $scratch"
-nice -n 19 swift build -c release --static-swift-stdlib --scratch-path "$scratch" >"$scratch.log" 2>&1 || {
-  tail -n 30 "$scratch.log" >&2; log "build failed; see $scratch.log"; exit 1; }
+nice -n 19 swift build -c release --static-swift-stdlib --scratch-path "$scratch" >"$scratch/bundle-build.log" 2>&1 || {
+  tail -n 30 "$scratch/bundle-build.log" >&2; log "build failed; see $scratch/bundle-build.log"; exit 1; }
 out="$scratch/release"
 
 rm -rf "$stage" "$bundle"

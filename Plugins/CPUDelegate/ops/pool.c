@@ -124,13 +124,16 @@ CPU_TARGET_AVX2 static void pool_rows_avx2(const PoolTask *t, size_t begin, size
             const int32_t fx1 = t->in_w - ix0 < t->filter_w ? t->in_w - ix0 : t->filter_w;
             float *out = t->out + (((size_t)b * t->out_h + oy) * t->out_w + ox) * C;
             const int32_t count = (fy1 - fy0) * (fx1 - fx0);
-            const float *origin = t->in + (((size_t)b * t->in_h + iy0) * t->in_w + ix0) * C;
+            // The window's first tap as an element offset, signed: it lies before the buffer when
+            // the window starts in the padding, so only taps inside the input become pointers.
+            const ptrdiff_t origin = (((ptrdiff_t)b * t->in_h + iy0) * t->in_w + ix0) * (ptrdiff_t)C;
             for (size_t c = 0; c < C; c += 8) {
                 const bool partial = C - c < 8;
                 __m256 acc = _mm256_set1_ps(t->max ? -INFINITY : 0.0f);
                 for (int32_t fy = fy0; fy < fy1; fy++) {
                     for (int32_t fx = fx0; fx < fx1; fx++) {
-                        const float *in = origin + ((size_t)fy * t->in_w + (size_t)fx) * C + c;
+                        const float *in =
+                            t->in + (origin + ((ptrdiff_t)fy * t->in_w + fx) * (ptrdiff_t)C + (ptrdiff_t)c);
                         const __m256 x = partial ? _mm256_maskload_ps(in, tail) : _mm256_loadu_ps(in);
                         // max_ps(x, acc) is x > acc ? x : acc, as the scalar code.
                         acc = t->max ? _mm256_max_ps(x, acc) : _mm256_add_ps(acc, x);

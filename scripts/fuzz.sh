@@ -8,6 +8,9 @@
 #   LITE_FUZZ_KEEP_GOING  1: run on after a finding (libFuzzer's fork mode, one job) to collect
 #                         every distinct one in a long run; the script still fails at the end
 #   LITE_FUZZ_ARGS        more libFuzzer flags (e.g. -seed=1 -runs=1000000)
+#   LITE_FUZZ_DELEGATE_PATH  a folder holding liblite_delegate_cpu.so (default: built in LITE_FUZZ_DIR)
+#   LITE_FUZZ_INVOKE_LIMIT   invoke only graphs of at most this many tensor bytes (default 16 MiB)
+#   LITE_FUZZ_REAL_MODELS 1: seed with the small MediaPipe models too (slower; corpus-models/)
 #   LITE_CACHE            where the seeds come from: fixtures/ and models/ (default ~/.cache/lite)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,11 +22,16 @@ dir="$(cd "$dir" && pwd)"
 cache="${LITE_CACHE:-$HOME/.cache/lite}"
 fuzzer="$dir/lite-fuzz"
 crashes="$dir/crashes"
-mkdir -p "$crashes" "$dir/corpus" "$dir/seeds"
+mkdir -p "$crashes"
 
-echo "== fuzz: the CPU delegate (a normal debug build) -> $dir/plugin"
-swift build --scratch-path "$dir/plugin" --product lite_delegate_cpu 2>&1 | tail -n 1
-plugin_dir="$(swift build --scratch-path "$dir/plugin" --show-bin-path)"
+# The CPU delegate the host opens: a normal (uninstrumented) build, ours unless one is given.
+plugin_dir="${LITE_FUZZ_DELEGATE_PATH:-}"
+if [[ -z "$plugin_dir" ]]; then
+  echo "== fuzz: the CPU delegate (a normal debug build) -> $dir/plugin"
+  swift build --scratch-path "$dir/plugin" --product lite_delegate_cpu 2>&1 | tail -n 1
+  plugin_dir="$(swift build --scratch-path "$dir/plugin" --show-bin-path)"
+fi
+[[ -f "$plugin_dir/liblite_delegate_cpu.so" ]] || { echo "fuzz: no liblite_delegate_cpu.so in $plugin_dir" >&2; exit 1; }
 
 # The host's sources and the harness as one module: internals (ModelLoader.parse(bytes:name:),
 # Interpreter.graph) are visible without @testable, and the normal build is untouched. Rebuilt when
@@ -43,19 +51,25 @@ if [[ ! -x "$fuzzer" ]] || [[ -n "$(find "${sources[@]}" Sources/DelegateABI/inc
   [[ -x "$fuzzer" ]]
 fi
 
-# Seeds: every operator fixture and the real models small enough to mutate quickly (the smallest
-# three MediaPipe models). The corpus folder keeps what libFuzzer found across runs.
+# Seeds: every operator fixture (a few KB each, every operator the host knows). With
+# LITE_FUZZ_REAL_MODELS=1, also the MediaPipe models of at most 256 KB (deep, real graphs, but some
+# 20 times slower per input), with a corpus folder of their own so that fixture runs stay fast.
 shopt -s nullglob
 seeds=("$cache"/fixtures/*.tflite)
-for model in "$cache"/models/*.tflite; do
-  (( $(stat -c %s "$model") <= 256 * 1024 )) && seeds+=("$model")
-done
+corpus="$dir/corpus" seed_dir="$dir/seeds" max_len=65536
+if [[ "${LITE_FUZZ_REAL_MODELS:-0}" == 1 ]]; then
+  corpus="$dir/corpus-models" seed_dir="$dir/seeds-models" max_len=262144
+  for model in "$cache"/models/*.tflite; do
+    (( $(stat -c %s "$model") <= 256 * 1024 )) && seeds+=("$model")
+  done
+fi
 shopt -u nullglob
+mkdir -p "$corpus" "$seed_dir"
 (( ${#seeds[@]} > 0 )) || echo "fuzz: no seeds in $cache (run scripts/conformance_kit.sh first); starting empty" >&2
-(( ${#seeds[@]} > 0 )) && cp -u "${seeds[@]}" "$dir/seeds/"
+(( ${#seeds[@]} > 0 )) && cp -u "${seeds[@]}" "$seed_dir/"
 
 flags=(
-  -max_total_time="$seconds" -max_len=262144 -timeout=30 -rss_limit_mb=4096
+  -max_total_time="$seconds" -max_len="$max_len" -timeout=30 -rss_limit_mb=4096
   -dict=Tests/Fuzz/tflite.dict -artifact_prefix="$crashes/" -print_final_stats=1 -print_funcs=0
 )
 [[ "${LITE_FUZZ_KEEP_GOING:-0}" == 1 ]] && flags+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1)
@@ -70,11 +84,12 @@ log="$dir/fuzz-$(date +%Y%m%d-%H%M%S).log"
 before="$(ls "$crashes" | sort)"
 echo "== fuzz: $seconds s, ${#seeds[@]} seeds, log $log"
 status=0
-"$fuzzer" "${flags[@]}" "$dir/corpus" "$dir/seeds" >"$log" 2>&1 || status=$?
+"$fuzzer" "${flags[@]}" "$corpus" "$seed_dir" >"$log" 2>&1 || status=$?
 # The last progress line: executions, coverage (cov: edges, ft: features), corpus, speed.
 grep -E '^#[0-9]+' "$log" | tail -n 1 || true
 grep -E '^(stat::|Done )' "$log" || true
-new="$(comm -13 <(echo "$before") <(ls "$crashes" | sort))"
+# slow-unit-* files are inputs over libFuzzer's -report_slow_units (10 s): kept, not failures.
+new="$(comm -13 <(echo "$before") <(ls "$crashes" | sort) | { grep -v '^slow-unit-' || true; })"
 if [[ -n "$new" ]]; then
   echo "fuzz: FAILED: $(wc -l <<<"$new") new finding(s) in $crashes (reproduce: $fuzzer FILE;" \
     "minimise: $fuzzer -minimize_crash=1 -runs=100000 FILE; log $log):" >&2

@@ -26,8 +26,8 @@ enum ModelFuzzer {
         ProcessInfo.processInfo.environment["LITE_FUZZ_INVOKE_LIMIT"].flatMap { Int($0) } ?? 16 << 20
     }()
 
-    /// `Interpreter(modelPath:)` reads a file, so inputs that parse are written here first: one file
-    /// per process, rewritten each time (on tmpfs when the machine has one).
+    /// `Interpreter(modelPath:)` reads a file, so inputs that parse are written here first (on tmpfs
+    /// when the machine has one) and removed again once the interpreter is made.
     static let modelPath: String = {
         let folder = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
         return (folder as NSString).appendingPathComponent("lite-fuzz-\(getpid()).tflite")
@@ -43,7 +43,10 @@ enum ModelFuzzer {
         // Half the inputs (by length, so a reproducer keeps its half) skip the optimiser: then shape
         // inference, the planner and the CPU delegate meet SHAPE arithmetic and patterns as written.
         options.optimizesGraph = bytes.count % 2 == 0
-        guard let interpreter = try? Interpreter(modelPath: modelPath, options: options) else { return }
+        // The interpreter reads the file only while it is created.
+        let created = try? Interpreter(modelPath: modelPath, options: options)
+        unlink(modelPath)
+        guard let interpreter = created else { return }
         guard (try? interpreter.allocateTensors()) != nil else { return }
         exercise(interpreter)
 

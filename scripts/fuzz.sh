@@ -11,7 +11,8 @@
 #   LITE_FUZZ_DELEGATE_PATH  a folder holding liblite_delegate_cpu.so (default: built in LITE_FUZZ_DIR)
 #   LITE_FUZZ_INVOKE_LIMIT   invoke only graphs of at most this many tensor bytes (default 16 MiB)
 #   LITE_FUZZ_REAL_MODELS 1: seed with the small MediaPipe models too (slower; corpus-models/)
-#   LITE_CACHE            where the seeds come from: fixtures/ and models/ (default ~/.cache/lite)
+#   LITE_CACHE            where the seeds come from: fixtures/ (or LITE_FIXTURES) and models/
+#                         (default ~/.cache/lite)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -55,7 +56,7 @@ fi
 # LITE_FUZZ_REAL_MODELS=1, also the MediaPipe models of at most 256 KB (deep, real graphs, but some
 # 20 times slower per input), with a corpus folder of their own so that fixture runs stay fast.
 shopt -s nullglob
-seeds=("$cache"/fixtures/*.tflite)
+seeds=("${LITE_FIXTURES:-$cache/fixtures}"/*.tflite)
 corpus="$dir/corpus" seed_dir="$dir/seeds" max_len=65536
 if [[ "${LITE_FUZZ_REAL_MODELS:-0}" == 1 ]]; then
   corpus="$dir/corpus-models" seed_dir="$dir/seeds-models" max_len=262144

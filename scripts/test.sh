@@ -116,4 +116,15 @@ TSAN_OPTIONS="halt_on_error=1 exitcode=66" timeout 900 .build/pool_stress_tsan |
 echo "== gles delegate: two delegates invoked from two threads at once"
 cc -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gles_threads.c -ldl -lpthread -o .build/gles_threads
 .build/gles_threads .build/debug/liblite_delegate_gles.so || [[ $? -eq 77 ]] || status=1
+
+# ---- Sanitizers and fuzzing (docs/fuzzing.md) ------------------------------------------------------
+# About 12 minutes on 2 cores, from nothing: the ASan/UBSan build, its Swift tests and real models
+# (about 7), then the fuzz target's build (about 2.5) and two minutes of fuzzing.
+echo "== sanitizers: host under ASan, plugins under ASan + UBSan: swift test and real models on cpu"
+scripts/sanitize.sh || status=1
+echo "== fuzz: 120 s of libFuzzer over model loading, optimising, partitioning, allocation and invoke"
+# The CPU delegate of the normal build above; any crash, sanitizer report, leak, out-of-memory or
+# timeout fails, with its reproducer in .build-fuzz/crashes.
+LITE_FUZZ_DELEGATE_PATH="$PWD/.build/debug" scripts/fuzz.sh 120 || status=1
+# ---- end of sanitizers and fuzzing ------------------------------------------------------------------
 exit $status

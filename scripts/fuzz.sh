@@ -52,6 +52,8 @@ if [[ ! -x "$fuzzer" ]] || [[ -n "$(find "${sources[@]}" Sources/DelegateABI/inc
   [[ -x "$fuzzer" ]]
 fi
 
+# Tests/Fuzz/regressions: the reproducer of every finding so far, run with the seeds, so a fixed
+# bug that comes back fails at once. libFuzzer adds what it finds to the first folder only.
 # Seeds: every operator fixture (a few KB each, every operator the host knows). With
 # LITE_FUZZ_REAL_MODELS=1, also the MediaPipe models of at most 256 KB (deep, real graphs, but some
 # 20 times slower per input), with a corpus folder of their own so that fixture runs stay fast.
@@ -85,7 +87,7 @@ log="$dir/fuzz-$(date +%Y%m%d-%H%M%S).log"
 before="$(ls "$crashes" | sort)"
 echo "== fuzz: $seconds s, ${#seeds[@]} seeds, log $log"
 status=0
-"$fuzzer" "${flags[@]}" "$corpus" "$seed_dir" >"$log" 2>&1 || status=$?
+"$fuzzer" "${flags[@]}" "$corpus" "$seed_dir" Tests/Fuzz/regressions >"$log" 2>&1 || status=$?
 # The last progress line: executions, coverage (cov: edges, ft: features), corpus, speed.
 grep -E '^#[0-9]+' "$log" | tail -n 1 || true
 grep -E '^(stat::|Done )' "$log" || true

@@ -120,7 +120,7 @@ echo "== gles delegate: two delegates invoked from two threads at once"
 cc -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gles_threads.c -ldl -lpthread -o .build/gles_threads
 .build/gles_threads .build/debug/liblite_delegate_gles.so || [[ $? -eq 77 ]] || status=1
 
-# ---- Plugin hardening (hardening-plugins branch): inconsistent graphs and the GPU kernel caches ----
+# ---- Plugin hardening: inconsistent graphs and the GPU kernel caches ----
 echo "== cpu, vulkan, gles: inconsistent graphs, overflowing windows, zero-size tensors (bad_graphs.c)"
 # Every refusal must come with a report_error message, nothing may crash. Then the same under
 # AddressSanitizer and UBSan: against the normal plugin, and against one built from the plugin's
@@ -148,4 +148,15 @@ for gpu in vulkan gles; do
   LITE_VULKAN_VALIDATION=1 .build/gpu_cache "$PWD/.build/debug/liblite_delegate_$gpu.so" || [[ $? -eq 77 ]] || status=1
 done
 # ---- end of plugin hardening ----
+
+# ---- Sanitizers and fuzzing (docs/fuzzing.md) ------------------------------------------------------
+# About 12 minutes on 2 cores, from nothing: the ASan/UBSan build, its Swift tests and real models
+# (about 7), then the fuzz target's build (about 2.5) and two minutes of fuzzing.
+echo "== sanitizers: host under ASan, plugins under ASan + UBSan: swift test and real models on cpu"
+scripts/sanitize.sh || status=1
+echo "== fuzz: 120 s of libFuzzer over model loading, optimising, partitioning, allocation and invoke"
+# The CPU delegate of the normal build above; any crash, sanitizer report, leak, out-of-memory or
+# timeout fails, with its reproducer in .build-fuzz/crashes.
+LITE_FUZZ_DELEGATE_PATH="$PWD/.build/debug" scripts/fuzz.sh 120 || status=1
+# ---- end of sanitizers and fuzzing ------------------------------------------------------------------
 exit $status

@@ -236,6 +236,11 @@ public final class Interpreter {
             ArenaPlanner.Request(tensor: $0, size: graph.byteSize($0), firstStep: first[$0]!, lastStep: lastUse[$0] ?? last)
         }
         let (offsets, size) = ArenaPlanner.plan(requests)
+        guard size <= TensorLimits.maximumTensorBytes else {
+            throw InterpreterError.invalidArgument(
+                "the model's inputs, outputs and tensors between partitions need a \(size)-byte host arena, over the "
+                    + "host's limit of \(TensorLimits.limitText)")
+        }
         free(arena)
         arena = nil
         var memory: UnsafeMutableRawPointer?

@@ -30,8 +30,20 @@ enum ModelFuzzer {
     /// when the machine has one) and removed again once the interpreter is made.
     static let modelPath: String = {
         let folder = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        removeFilesOfDeadProcesses(in: folder)
         return (folder as NSString).appendingPathComponent("lite-fuzz-\(getpid()).tflite")
     }()
+
+    /// An input that crashes ends its process before the file is removed: the next process removes
+    /// the files of processes that no longer exist.
+    private static func removeFilesOfDeadProcesses(in folder: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            guard name.hasPrefix("lite-fuzz-"), name.hasSuffix(".tflite"),
+                  let pid = Int32(name.dropFirst("lite-fuzz-".count).dropLast(".tflite".count)),
+                  kill(pid, 0) == -1, errno == ESRCH else { continue }
+            unlink((folder as NSString).appendingPathComponent(name))
+        }
+    }
 
     static func run(_ bytes: UnsafeRawBufferPointer) {
         // Most mutated inputs stop here; parsing in memory first keeps them off the file system.

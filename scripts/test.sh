@@ -151,7 +151,7 @@ done
 
 # ---- Sanitizers and fuzzing (docs/fuzzing.md) ------------------------------------------------------
 # About 12 minutes on 2 cores, from nothing: the ASan/UBSan build, its Swift tests and real models
-# (about 7), then the fuzz target's build (about 2.5) and two minutes of fuzzing.
+# (about 8), then the fuzz target's build (about 2) and two minutes of fuzzing.
 echo "== sanitizers: host under ASan, plugins under ASan + UBSan: swift test and real models on cpu"
 scripts/sanitize.sh || status=1
 echo "== fuzz: 120 s of libFuzzer over model loading, optimising, partitioning, allocation and invoke"

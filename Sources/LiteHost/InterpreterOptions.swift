@@ -46,7 +46,8 @@ public struct InterpreterOptions: Sendable {
         if let threadCount { options["num_threads"] = String(threadCount) }
         options.merge(delegateOptions(for: backend.name)) { $1 }
         for key in Self.hostKeys { options[key] = nil }
-        if let requested = options["precision"], !backend.offers(precision: requested) { options["precision"] = nil }
+        // The one rule for what precision a backend is asked for, so the plan reports what was sent.
+        options["precision"] = precision(for: backend)
         return options.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 

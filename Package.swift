@@ -21,6 +21,9 @@ let package = Package(
     products: [
         .library(name: "LiteHost", targets: ["LiteHost"]),
         .executable(name: "lite", targets: ["LiteCLI"]),
+        // The C API (Sources/LiteC/include/lite.h) as a shared library: libLiteC.so here, installed as
+        // liblite.so by scripts/install.sh (a product may not share the executable's name).
+        .library(name: "LiteC", type: .dynamic, targets: ["LiteC"]),
         // Delegate plugins: shared objects the host finds and dlopens; file liblite_delegate_NAME.so.
         .library(name: "lite_delegate_cpu", type: .dynamic, targets: ["CPUDelegate"]),
         .library(name: "lite_delegate_vulkan", type: .dynamic, targets: ["VulkanDelegate"]),
@@ -35,6 +38,9 @@ let package = Package(
 
         // Host: model loading, plugin loading, partitioning, memory planning, the Interpreter API.
         .target(name: "LiteHost", dependencies: ["DelegateABI"], path: "Sources/LiteHost"),
+
+        // C API: lite.h's functions, exported from Swift with @_cdecl over the same Interpreter.
+        .target(name: "LiteC", dependencies: ["LiteHost"], path: "Sources/LiteC", exclude: ["include"]),
 
         // Plugins: each depends on the ABI header and PluginSupport only, never on the host.
         // PluginSupport is what every plugin shares (reporting through the host's services, claim-check

@@ -24,11 +24,11 @@ public final class Interpreter {
     public var loadFolding: LoadFolding { model.loadFolding }
 
     private var inputShapes: [Int: [Int]] = [:]
-    private var arena: UnsafeMutableRawPointer?
-    private var arenaOffsets: [Int: Int] = [:]
+    private(set) var arena: UnsafeMutableRawPointer?
+    private(set) var arenaOffsets: [Int: Int] = [:]
     /// Bytes of the host arena (tensors between partitions, model inputs and outputs).
     public private(set) var arenaByteCount = 0
-    private var allocated = false
+    private(set) var allocated = false
 
     /// Loads the model, opens the delegates and plans partitions.
     ///
@@ -37,8 +37,14 @@ public final class Interpreter {
     ///   - options: delegate selection and configuration.
     /// - Throws: `ModelError` for a bad model file; `InterpreterError` for plugin problems or a node
     ///   that no delegate takes.
-    public init(modelPath: String, options: InterpreterOptions = InterpreterOptions()) throws {
-        var model = try ModelLoader.load(path: modelPath)
+    public convenience init(modelPath: String, options: InterpreterOptions = InterpreterOptions()) throws {
+        try self.init(model: Model(path: modelPath), options: options)
+    }
+
+    /// Plans `loaded` (shared: the interpreter works on its own copy of the graph) with `options`.
+    /// - Throws: `InterpreterError` for plugin problems or a node that no delegate takes.
+    public init(model loaded: Model, options: InterpreterOptions = InterpreterOptions()) throws {
+        var model = loaded.definition
         optimizationReport = options.optimizesGraph
             ? GraphOptimizer.optimize(&model) : GraphOptimizer.optimize(&model, passes: [])
         // The float16 sources of folded weights, and constants the optimiser made unread, are read
@@ -52,7 +58,7 @@ public final class Interpreter {
                 "no delegate plugins found (searched \(PluginRegistry.searchFolders().joined(separator: ", ")); "
                     + "set LITE_DELEGATE_PATH or LITE_DELEGATES)")
         }
-        let token = Self.modelToken(path: modelPath)
+        let token = loaded.token
         let delegates = try backends.map {
             try DelegateInstance(backend: $0, options: options.pluginOptions(for: $0.info, modelToken: token))
         }
@@ -198,7 +204,7 @@ public final class Interpreter {
 
     // MARK: - Internals
 
-    private func tensorIndex(_ list: [Int], _ index: Int, label: String) throws -> Int {
+    func tensorIndex(_ list: [Int], _ index: Int, label: String) throws -> Int {
         guard list.indices.contains(index) else {
             throw InterpreterError.invalidArgument("\(label) index \(index) out of range (model has \(list.count) \(label)s)")
         }
@@ -251,18 +257,6 @@ public final class Interpreter {
         arena = memory
         arenaOffsets = offsets
         arenaByteCount = size
-    }
-
-    /// A fingerprint of the model file for delegate caches: path, size and modification time.
-    private static func modelToken(path: String) -> String {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes?[.size] as? NSNumber)?.intValue ?? 0
-        let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\((path as NSString).standardizingPath)|\(size)|\(modified)".utf8 {
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
     }
 }
 

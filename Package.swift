@@ -40,7 +40,11 @@ let package = Package(
         .target(name: "LiteHost", dependencies: ["DelegateABI"], path: "Sources/LiteHost"),
 
         // C API: lite.h's functions, exported from Swift with @_cdecl over the same Interpreter.
-        .target(name: "LiteC", dependencies: ["LiteHost"], path: "Sources/LiteC", exclude: ["include"]),
+        .target(name: "LiteC", dependencies: ["LiteHost", "LiteImage"], path: "Sources/LiteC", exclude: ["include"]),
+        // PNG/JPEG input images (Debian's libpng and libjpeg), for `lite run --image` and the C API.
+        .target(
+            name: "LiteImage", path: "Sources/LiteImage", cSettings: optimisedC,
+            linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
 
         // Plugins: each depends on the ABI header and PluginSupport only, never on the host.
         // PluginSupport is what every plugin shares (reporting through the host's services, claim-check
@@ -82,7 +86,7 @@ let package = Package(
         // Tool: the `lite` command line.
         .executableTarget(
             name: "LiteCLI",
-            dependencies: ["LiteHost", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LiteHost", "LiteImage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/LiteCLI"),
 
         // Tests.

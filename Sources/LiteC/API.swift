@@ -1,5 +1,6 @@
 import Foundation
 import LiteHost
+import LiteImage
 
 // The functions of lite.h, exported with C names. Every one catches what the host throws and turns
 // it into a LiteResult with a message; none traps on a NULL handle or a bad index.
@@ -358,6 +359,28 @@ private func checkCopy(_ handle: TensorHandle, size: Int, expected: Int, data: U
         throw APIError.invalid("\(label): got \(size) bytes, expected \(expected) (shape \(shape))")
     }
     guard data != nil || size == 0 else { throw APIError.invalid("\(label): data is NULL") }
+}
+
+@_cdecl("lite_tensor_set_image")
+public func lite_tensor_set_image(_ tensor: OpaquePointer?, _ path: UnsafePointer<CChar>?, _ mean: Float, _ std: Float) -> Int32 {
+    guard let handle = tensorHandle(tensor) else {
+        return threadResult { throw APIError.invalid("lite_tensor_set_image: tensor is NULL") }
+    }
+    return handle.owner.result {
+        let path = try string(path, "lite_tensor_set_image: path")
+        guard handle.isInput else { throw APIError.invalid("output \(handle.index) is not an input: it cannot be written") }
+        let buffer = try handle.owner.interpreter.inputBuffer(at: handle.index)
+        guard let info = handle.info, info.dataType == .float32 else {
+            throw APIError.invalid("input \(handle.index): an image fills a float32 input, not \(handle.info?.dataType.description ?? "?")")
+        }
+        var error = [CChar](repeating: 0, count: 512)
+        let dims = info.shape.map(Int64.init)
+        let status = lite_image_fill(
+            path, dims, Int32(dims.count), mean, std, buffer.baseAddress!.assumingMemoryBound(to: Float.self), &error, error.count)
+        guard status == 0 else {
+            throw APIError.invalid("input \(handle.index) '\(info.name)': " + error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
+        }
+    }
 }
 
 // MARK: - Delegates

@@ -1,17 +1,32 @@
 import ArgumentParser
 import Foundation
 import LiteHost
+import LiteImage
 
 extension Lite {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a model on .npy inputs and write its outputs as .npy files.")
+            abstract: "Run a model on .npy inputs or PNG/JPEG images and write its outputs as .npy files.")
 
         @Argument(help: "The .tflite model.")
         var model: String
 
         @Option(name: .long, help: "An input .npy file; one per model input, in the model's input order.")
         var input: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp(
+            "A PNG or JPEG image for a float32 [1, height, width, 1|3] input, resized to its height and width; "
+                + "one per model input, in order (instead of --input).", valueName: "file"))
+        var image: [String] = []
+
+        @Option(name: .long, help: ArgumentHelp("Image normalisation: the pixel range, --range=0,1 (default) or --range=-1,1.", valueName: "range"))
+        var range: ImageRange?
+
+        @Option(name: .long, help: "Image normalisation: (pixel - mean) / std, with --std (pixels are 0-255).")
+        var mean: Float?
+
+        @Option(name: .long, help: "See --mean.")
+        var std: Float?
 
         @Option(name: .long, help: "Folder for output_0.npy, output_1.npy, ... (created if missing).")
         var outputDir: String
@@ -24,6 +39,7 @@ extension Lite {
         func run() throws {
             try reportingErrors {
                 let interpreter = try Interpreter(modelPath: model, options: selection.interpreterOptions())
+                if !image.isEmpty { return try runOnImages(interpreter) }
                 guard input.count == interpreter.inputTensorCount else {
                     throw CLIError("model has \(interpreter.inputTensorCount) inputs, got \(input.count) --input files")
                 }
@@ -44,12 +60,67 @@ extension Lite {
                 try interpreter.allocateTensors()
                 for (index, array) in arrays.enumerated() { try interpreter.copy(array.data, toInputAt: index) }
                 try interpreter.invoke()
-                try OutputFolder.create(outputDir)
-                for index in 0..<interpreter.outputTensorCount {
-                    let path = (outputDir as NSString).appendingPathComponent("output_\(index).npy")
-                    try OutputFolder.write(NumpyArray(tensor: try interpreter.output(at: index)).npyData, to: path)
-                }
+                try writeOutputs(interpreter)
             }
+        }
+
+        func validate() throws {
+            if !image.isEmpty, !input.isEmpty { throw ValidationError("give --input or --image, not both") }
+            if range != nil, mean != nil || std != nil { throw ValidationError("give --range or --mean/--std, not both") }
+            if (mean == nil) != (std == nil) { throw ValidationError("--mean and --std go together") }
+            if let std, std == 0 || !std.isFinite { throw ValidationError("--std must be a non-zero number") }
+            if image.isEmpty, range != nil || mean != nil { throw ValidationError("--range, --mean and --std apply to --image") }
+        }
+
+        private func runOnImages(_ interpreter: Interpreter) throws {
+            guard image.count == interpreter.inputTensorCount else {
+                throw CLIError("model has \(interpreter.inputTensorCount) inputs, got \(image.count) --image files")
+            }
+            let (mean, std) = self.mean.flatMap { m in self.std.map { (m, $0) } } ?? (range ?? .zeroToOne).meanAndStd
+            try interpreter.allocateTensors()
+            for (index, file) in image.enumerated() {
+                try ImageInput.fill(interpreter, input: index, from: file, mean: mean, std: std)
+            }
+            try interpreter.invoke()
+            try writeOutputs(interpreter)
+        }
+
+        private func writeOutputs(_ interpreter: Interpreter) throws {
+            try OutputFolder.create(outputDir)
+            for index in 0..<interpreter.outputTensorCount {
+                let path = (outputDir as NSString).appendingPathComponent("output_\(index).npy")
+                try OutputFolder.write(NumpyArray(tensor: try interpreter.output(at: index)).npyData, to: path)
+            }
+        }
+    }
+}
+
+/// `--range`: the interval pixels 0-255 are mapped to.
+enum ImageRange: String, ExpressibleByArgument, CaseIterable {
+    case zeroToOne = "0,1"
+    case minusOneToOne = "-1,1"
+
+    var meanAndStd: (Float, Float) {
+        switch self {
+        case .zeroToOne: (0, 255)
+        case .minusOneToOne: (127.5, 127.5)
+        }
+    }
+}
+
+/// Decoding an image file into a model input (Sources/LiteImage).
+enum ImageInput {
+    static func fill(_ interpreter: Interpreter, input index: Int, from file: String, mean: Float, std: Float) throws {
+        let info = try interpreter.inputInfo(at: index)
+        guard info.dataType == .float32 else {
+            throw CLIError("input \(index) '\(info.name)': an image fills a float32 input, not \(info.dataType)")
+        }
+        let buffer = try interpreter.inputBuffer(at: index)
+        var error = [CChar](repeating: 0, count: 512)
+        let dims = info.shape.map(Int64.init)
+        guard lite_image_fill(file, dims, Int32(dims.count), mean, std, buffer.baseAddress!.assumingMemoryBound(to: Float.self),
+                              &error, error.count) == 0 else {
+            throw CLIError("input \(index) '\(info.name)': " + error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
     }
 }

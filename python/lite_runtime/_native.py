@@ -72,6 +72,7 @@ _SIGNATURES = {
     "lite_tensor_data": (_p, [_p]),
     "lite_tensor_copy_from": (_i32, [_p, _p, _c.c_size_t]),
     "lite_tensor_copy_to": (_i32, [_p, _p, _c.c_size_t]),
+    "lite_tensor_set_image": (_i32, [_p, _s, _c.c_float, _c.c_float]),
     "lite_delegates_json": (_s, []),
 }
 

@@ -182,6 +182,13 @@ class Interpreter:
 
     # -- Lite's own -------------------------------------------------------------------------------
 
+    def set_image(self, tensor_index, path, mean=0.0, std=255.0):
+        """Fills a float32 [1, height, width, 1 or 3] input from a PNG or JPEG file: decoded, resized
+        bilinearly (half-pixel centres) to the input's size, (pixel - mean) / std. The defaults give
+        [0, 1]; mean=127.5, std=127.5 gives [-1, 1]. Needs allocate_tensors() first."""
+        handle = self._input_handle(tensor_index)
+        self._check(lib.lite_tensor_set_image(handle, str(path).encode(), float(mean), float(std)))
+
     def partition_plan(self):
         """Which delegate runs which nodes, and why the others declined (lite.h's plan JSON)."""
         return json.loads(lib.lite_interpreter_plan_json(self._interp).decode())

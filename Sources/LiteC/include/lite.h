@@ -38,7 +38,7 @@
  * Changelog:
  *  1.0  Models from a file or a buffer, options (delegates, per-delegate options, precision,
  *       threads), allocate/resize/invoke, tensors (name, type, shape, in-place data, copies),
- *       the partition plan, warnings, the delegates found.
+ *       the partition plan, warnings, the delegates found, PNG/JPEG images into inputs.
  */
 #ifndef LITE_H
 #define LITE_H
@@ -224,6 +224,12 @@ LITE_API void *lite_tensor_data(LiteTensor *tensor);
  *  \since 1.0 */
 LITE_API LiteResult lite_tensor_copy_from(LiteTensor *tensor, const void *data, size_t size);
 LITE_API LiteResult lite_tensor_copy_to(const LiteTensor *tensor, void *data, size_t size);
+
+/** Decodes the PNG or JPEG file at `path`, resizes it bilinearly to the input's height and width and
+ *  stores (value - mean) / std, per channel, into a float32 input of shape [1, height, width, 1 or 3]
+ *  (grayscale or RGB). mean 0, std 255 gives [0, 1]; mean 127.5, std 127.5 gives [-1, 1]. Needs
+ *  allocated tensors. \since 1.0 */
+LITE_API LiteResult lite_tensor_set_image(LiteTensor *tensor, const char *path, float mean, float std);
 
 /* ---- Delegates ---------------------------------------------------------------------------- */
 

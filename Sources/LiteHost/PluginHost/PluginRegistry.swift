@@ -17,8 +17,12 @@ public enum PluginRegistry {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var libraries: [String: PluginLibrary] = [:]
 
+    /// PREFIX/lib/lite for the prefixes /usr/local and /usr (scripts/install.sh's layout).
+    static let installedFolders = ["/usr/local/lib/lite", "/usr/lib/lite"]
+
     /// Folders searched for plugins by name, in order: `LITE_DELEGATE_PATH` (colon-separated), the
-    /// folder of the running executable, the folder of the image that holds LiteHost.
+    /// folder of the running executable, the folder of the image that holds LiteHost (liblite.so for C
+    /// and Python apps), then the installed folders.
     public static func searchFolders(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
         var folders: [String] = []
         if let path = environment["LITE_DELEGATE_PATH"] {
@@ -32,6 +36,9 @@ public enum PluginRegistry {
         if let imagePath = imagePath(containing: #dsohandle), imagePath.hasPrefix("/") {
             folders.append((imagePath as NSString).deletingLastPathComponent)
         }
+        // Where scripts/install.sh puts the plugins for the usual prefixes: apps that link the host
+        // statically (Swift packages) find an installed set with no environment variable.
+        folders += installedFolders
         // Absolute, so that the existence check and dlopen see the same file (dlopen of a bare name
         // would search the library path instead).
         let current = FileManager.default.currentDirectoryPath

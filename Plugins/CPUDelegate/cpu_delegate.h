@@ -30,7 +30,7 @@
 #pragma GCC visibility push(hidden)
 
 #define CPU_MAX_RANK 8
-#define CPU_REASON_CAPACITY 160
+#define CPU_REASON_CAPACITY LPS_REASON_CAPACITY
 
 #if defined(__GNUC__) || defined(__clang__)
 #define CPU_ALWAYS_INLINE inline __attribute__((always_inline))
@@ -218,7 +218,7 @@ void cpu_epilogue_bind(CpuPartitionState *partition, CpuNode *node);
 void cpu_epilogue_apply(const CpuEpilogue *epilogue, float *out, size_t ld, size_t offset,
                         size_t rows, size_t c0, size_t c1);
 
-/* Partition lifecycle (partition.c) and claiming (plugin.c). */
+/* Partition lifecycle (partition.c). */
 LiteStatus cpu_create_partition(LiteDelegate *delegate, const LiteGraph *graph,
                                 const int32_t *node_indices, int32_t node_count,
                                 const int32_t *input_tensors, int32_t input_count,
@@ -231,14 +231,13 @@ LiteStatus cpu_invoke_partition(LitePartition *partition, const void *const *inp
 void cpu_destroy_partition(LitePartition *partition);
 /** Checks the graph's struct sizes and arrays; reports and returns false when malformed. */
 bool cpu_validate_graph(const CpuDelegateState *delegate, const LiteGraph *graph);
-/** The claim decision for one node (op, version, params, then the op's own check). */
-bool cpu_node_supported(const LiteGraph *graph, int32_t node_index, const struct CpuOp **out_op,
-                        char *reason, size_t capacity);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Operators (registry.c, ops/)                                                                   */
 /* ---------------------------------------------------------------------------------------------- */
 
+/** One operator. The members from builtin_code to check are the ones PluginSupport's registry reads
+    (LpsOperatorIdentity, same names); the rest are this plugin's kernel. */
 typedef struct CpuOp {
     int32_t builtin_code;
     const char *custom_name; /**< For LITE_OP_CUSTOM; else NULL. */
@@ -257,13 +256,9 @@ typedef struct CpuOp {
     void (*release)(void *state);
 } CpuOp;
 
-/** The operator for a node, or NULL when this plugin has none. */
-const CpuOp *cpu_find_op(int32_t builtin_code, const char *custom_name);
-/** Capability report: one entry per builtin operator in the registry. */
-const LiteOperatorSupport *cpu_supported_operators(size_t *count);
-const char *const *cpu_supported_custom_operators(size_t *count);
-/** A printable name for any builtin code ("CONV_2D", or "builtin operator 53"). */
-const char *cpu_builtin_name(int32_t builtin_code, char *buffer, size_t capacity);
+/** This plugin's operator table (registry.c): lps_registry_find gives a node's CpuOp,
+    lps_registry_claim the claim decision, lps_registry_supported the capability report. */
+extern LpsRegistry cpu_registry;
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Helpers shared by operators (common.c)                                                         */

@@ -171,8 +171,8 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
             return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
                             "cpu: partition node index %d out of range", index);
         char reason[CPU_REASON_CAPACITY];
-        const CpuOp *op;
-        if (!cpu_node_supported(graph, index, &op, reason, sizeof(reason)))
+        const void *op;
+        if (!lps_registry_claim(&cpu_registry, graph, index, &op, reason, sizeof(reason)))
             return cpu_fail(delegate, LITE_STATUS_UNSUPPORTED, "cpu: node %d: %s", index, reason);
         max_tensors += (size_t)graph->nodes[index]->input_count +
                        (size_t)graph->nodes[index]->output_count;
@@ -240,7 +240,7 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
     for (int32_t i = 0; i < node_count; i++) {
         const LiteNode *source = graph->nodes[node_indices[i]];
         CpuNode *node = &p->nodes[i];
-        node->op = cpu_find_op(source->builtin_code, source->custom_name);
+        node->op = lps_registry_find(&cpu_registry, source->builtin_code, source->custom_name);
         node->graph_node = node_indices[i];
         node->original_output = node->original_input = -1;
         p->node_count = i + 1;

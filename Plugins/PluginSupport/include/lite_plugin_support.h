@@ -126,6 +126,86 @@ bool lps_check_depthwise_channels(const LiteTensor *in, const LiteTensor *weight
 bool lps_validate_graph(const LiteGraph *graph, char *error, size_t capacity);
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Operator registries (registry.c): lookup, claim decision and capability report                 */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** Size of the reason buffers of claim decisions (lps_registry_claim writes at most this much). */
+#define LPS_REASON_CAPACITY 160
+
+/** What the shared registry code reads of an operator descriptor. Each plugin keeps its own
+    descriptor type (CpuOp, GpuOp: these members, named alike, plus its kernels), so descriptors
+    stay plain designated initializers; LPS_DEFINE_REGISTRY writes the one function that reads them. */
+typedef struct LpsOperatorIdentity {
+    int32_t builtin_code;    /**< TFLite's BuiltinOperator value (LITE_OP_CUSTOM for a custom operator). */
+    const char *custom_name; /**< For a custom operator; else NULL. */
+    const char *name;        /**< For messages: "CONV_2D". */
+    int32_t min_version;
+    int32_t max_version;
+    size_t params_size;      /**< Size of the params struct the node must carry (0: none needed). */
+    /** True if the node can run; else writes a one-line reason. Params are already validated. */
+    bool (*check)(const LpsCheckContext *context, char *reason, size_t capacity);
+} LpsOperatorIdentity;
+
+/** A plugin's operator table, defined with LPS_DEFINE_REGISTRY. The report fields are filled on
+    first use (lps_registry_supported); nothing else writes a registry. */
+typedef struct LpsRegistry {
+    const void *const *operators; /**< The plugin's descriptors; a missing entry means "not claimed". */
+    size_t count;
+    LpsOperatorIdentity (*identity)(const void *op);
+    /** Nodes with more inputs are declined ("at most N"); 0: no limit. */
+    int32_t max_inputs;
+    LiteOperatorSupport *supported; /**< Storage for `count` entries. */
+    const char **custom_names;      /**< Storage for `count` entries. */
+    pthread_mutex_t lock;
+    bool built;
+    size_t supported_count, custom_count;
+} LpsRegistry;
+
+/** Defines `LpsRegistry NAME` over OPERATORS, a static array of `const void *` pointing at
+    descriptors of type TYPE (which name the members of LpsOperatorIdentity alike), declining nodes
+    with more than MAX_INPUTS inputs (0: no limit). Declare NAME in the plugin's internal header. */
+#define LPS_DEFINE_REGISTRY(NAME, TYPE, OPERATORS, MAX_INPUTS)                                     \
+    static LpsOperatorIdentity NAME##_identity(const void *op) {                                   \
+        const TYPE *descriptor = op;                                                               \
+        return (LpsOperatorIdentity){                                                              \
+            .builtin_code = descriptor->builtin_code, .custom_name = descriptor->custom_name,     \
+            .name = descriptor->name, .min_version = descriptor->min_version,                      \
+            .max_version = descriptor->max_version, .params_size = descriptor->params_size,        \
+            .check = descriptor->check,                                                            \
+        };                                                                                         \
+    }                                                                                              \
+    static LiteOperatorSupport NAME##_supported[sizeof(OPERATORS) / sizeof(OPERATORS[0])];        \
+    static const char *NAME##_custom_names[sizeof(OPERATORS) / sizeof(OPERATORS[0])];             \
+    LpsRegistry NAME = {                                                                           \
+        .operators = OPERATORS,                                                                    \
+        .count = sizeof(OPERATORS) / sizeof(OPERATORS[0]),                                         \
+        .identity = NAME##_identity,                                                               \
+        .max_inputs = MAX_INPUTS,                                                                  \
+        .supported = NAME##_supported,                                                             \
+        .custom_names = NAME##_custom_names,                                                       \
+        .lock = PTHREAD_MUTEX_INITIALIZER,                                                         \
+    }
+
+/** The schema name of `builtin_code` (lite_builtin_operator_name), or "builtin operator N" written
+    into `buffer` for a code the table does not know. */
+const char *lps_builtin_name(int32_t builtin_code, char *buffer, size_t capacity);
+
+/** The descriptor for a builtin code (custom operators: by name), or NULL when there is none. */
+const void *lps_registry_find(const LpsRegistry *registry, int32_t builtin_code, const char *custom_name);
+
+/** The claim decision for node `node_index` of `graph`: an operator in the registry, its version
+    in range, params at least params_size, at most max_inputs inputs, then the operator's own check
+    (its reason prefixed with the operator's name unless it starts with it). Sets *out_op to the
+    descriptor found (NULL when none); false with a one-line reason when declined. */
+bool lps_registry_claim(const LpsRegistry *registry, const LiteGraph *graph, int32_t node_index,
+                        const void **out_op, char *reason, size_t capacity);
+
+/** The capability report: one entry per builtin operator of the registry, in table order. */
+const LiteOperatorSupport *lps_registry_supported(LpsRegistry *registry, size_t *count);
+/** The custom operators' names, in table order. */
+const char *const *lps_registry_custom_names(LpsRegistry *registry, size_t *count);
+
+/* ---------------------------------------------------------------------------------------------- */
 /* The library entry (entry.c)                                                                    */
 /* ---------------------------------------------------------------------------------------------- */
 

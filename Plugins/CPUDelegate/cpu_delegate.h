@@ -2,8 +2,8 @@
  * cpu_delegate.h — internal declarations of the CPU delegate plugin (not installed, not public).
  *
  * Structure: plugin.c (entry point, backend table, delegate and claiming), partition.c (partition
- * lifecycle, tensor table, memory plan), registry.c (builtin code -> operator), threadpool.c, gemm.c
- * and one file per operator family under ops/.
+ * lifecycle, tensor table, memory plan), profile.c (LITE_CPU_PROFILE), fusion.c, registry.c
+ * (builtin code -> operator), threadpool.c, gemm.c and one file per operator family under ops/.
  */
 #ifndef CPU_DELEGATE_H
 #define CPU_DELEGATE_H
@@ -217,6 +217,14 @@ void cpu_epilogue_bind(CpuPartitionState *partition, CpuNode *node);
     residual of an ADD step is read at the same offsets). Portable, and AVX2 where available. */
 void cpu_epilogue_apply(const CpuEpilogue *epilogue, float *out, size_t ld, size_t offset,
                         size_t rows, size_t c0, size_t c1);
+
+/** LITE_CPU_PROFILE (profile.c): set to 1 (wall time) or cpu (the calling thread's CPU time),
+    per-node times of every invoke, printed to stderr at destroy_partition. cpu_profile_start
+    allocates the counters once the partition's nodes are known (profile_ns stays NULL when off);
+    cpu_profile_run runs the nodes in order, timing each; cpu_profile_finish prints and frees. */
+void cpu_profile_start(CpuPartitionState *partition);
+LiteStatus cpu_profile_run(CpuPartitionState *partition);
+void cpu_profile_finish(CpuPartitionState *partition);
 
 /* Partition lifecycle (partition.c). */
 LiteStatus cpu_create_partition(LiteDelegate *delegate, const LiteGraph *graph,

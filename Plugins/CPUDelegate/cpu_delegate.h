@@ -62,10 +62,9 @@ int cpu_pool_threads(const CpuThreadPool *pool);
 /** Smallest amount of work (multiply-adds, or elements for memory-bound operators, times 4) worth
     a fork-join: below it the caller runs alone. On a quiet machine a fork-join costs about a
     microsecond; on a busy one a worker descheduled mid-chunk can stall the caller far longer, so
-    only work of a few microseconds is split. 2^18 suited the pool that handed out chunks from one
-    shared counter; with each thread owning a contiguous range (threadpool.c), 2^16 measured
-    better on a quiet machine (geometric mean lite/TFLite over the five benchmark models at 2
-    threads, alternating runs: 0.91-0.95 against 1.00-1.01; 2^14: 0.93-0.96). */
+    only work of a few microseconds is split. The value suits the pool's contiguous per-thread
+    ranges (threadpool.c); smaller and larger thresholds were slower at 2 threads
+    (docs/performance.md). */
 #define CPU_PARALLEL_MIN_WORK ((size_t)1 << 16)
 
 /** `pool` if `work` is worth splitting, else NULL (run on the calling thread). */

@@ -49,6 +49,21 @@ bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, 
     return true;
 }
 
+bool cpu_check_bias(const LpsCheckContext *context, int32_t slot, const char *op, int32_t channels,
+                    const char *channel_word, char *reason, size_t capacity) {
+    const LiteTensor *bias = lps_check_input(context, slot);
+    if (!bias) return true;
+    if (!cpu_check_tensor(context, bias, "bias", LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32), 1, 1, reason,
+                          capacity))
+        return false;
+    if (!cpu_check_is_constant_like(context, context->node->inputs[slot]))
+        return lps_decline(reason, capacity, "%s with a non-constant bias", op);
+    if (bias->dims[0] != channels)
+        return lps_decline(reason, capacity, "bias size %d != output %s %d", bias->dims[0], channel_word,
+                           channels);
+    return true;
+}
+
 bool cpu_check_activation(const char *op, LiteActivation activation, char *reason,
                           size_t capacity) {
     switch (activation) {

@@ -284,6 +284,10 @@ bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_i
 bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, const char *role,
                       uint32_t type_mask, int32_t min_rank, int32_t max_rank, char *reason,
                       size_t capacity);
+/** The optional bias of a convolution or FULLY_CONNECTED at input `slot`: absent, or a constant
+    float32 vector of `channels` entries ("bias size 3 != output `channel_word` 4"). */
+bool cpu_check_bias(const LpsCheckContext *context, int32_t slot, const char *op, int32_t channels,
+                    const char *channel_word, char *reason, size_t capacity);
 /** Fused activation check: NONE, RELU, RELU_N1_TO_1 and RELU6 are supported. */
 bool cpu_check_activation(const char *op, LiteActivation activation, char *reason, size_t capacity);
 

@@ -79,6 +79,16 @@ bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t ma
 int32_t lps_slice_axis(int32_t size, int32_t stride, int32_t begin, int32_t end, bool begin_masked,
                        bool end_masked, bool shrink, bool offset, int32_t *start, int32_t *stop);
 
+/** Where TRANSPOSE_CONV (output_shape, weights, input, optional bias) and MediaPipe's
+    Convolution2DTransposeBias (LITE_OP_CUSTOM: input, weights, bias) keep their tensors: node
+    input slots. */
+typedef struct LpsTransposeConvSlots {
+    int32_t input, weights, bias;
+    bool custom; /**< Convolution2DTransposeBias: MediaPipe's padding, no activation, bias required. */
+} LpsTransposeConvSlots;
+
+LpsTransposeConvSlots lps_transpose_conv_slots(int32_t builtin_code);
+
 /** A padding TFLite defines (SAME or VALID); else "unknown padding N" and false. */
 bool lps_check_padding(LitePadding padding, char *reason, size_t capacity);
 
@@ -103,6 +113,12 @@ bool lps_check_window_2d(const LiteTensor *in, const LiteTensor *out, int32_t ke
                          int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w,
                          char *reason, size_t capacity);
 
+/** CONV_2D's and DEPTHWISE_CONV_2D's window: lps_check_conv_window, then lps_check_window_2d
+    from `in` to `out` with the kernel extents of `weights` (dims 1 and 2 of OHWI and [1, H, W, C]). */
+bool lps_check_conv_geometry(LitePadding padding, const LiteTensor *in, const LiteTensor *weights,
+                             const LiteTensor *out, int32_t stride_h, int32_t stride_w, int32_t dilation_h,
+                             int32_t dilation_w, char *reason, size_t capacity);
+
 /** AVERAGE_POOL_2D's and MAX_POOL_2D's window (lps_check_padding; strides and filter sizes of at
     least 1; lps_check_window_2d) and shapes (4-D, the output's batch and channels those of the
     input). */
@@ -119,6 +135,16 @@ bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, cons
     input. */
 bool lps_check_depthwise_channels(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
                                   int32_t depth_multiplier, char *reason, size_t capacity);
+
+/** One CONCATENATION input against the output: the same rank, the same extents off `axis`
+    ("input ranks differ", "input shapes differ off the axis"). */
+bool lps_check_concat_input(const LiteTensor *in, const LiteTensor *out, int32_t axis, char *reason,
+                            size_t capacity);
+
+/** DEPTH_TO_SPACE's shapes (4-D NHWC): block_size at least 1, and the output the input's batch,
+    height and width times block_size, channels divided by block_size². */
+bool lps_check_depth_to_space(int32_t block_size, const LiteTensor *in, const LiteTensor *out, char *reason,
+                              size_t capacity);
 
 /** Checks the graph's struct sizes and arrays before anything reads them: every struct at least as
     large as the fields a plugin reads and not absurdly large, counts not negative, arrays present.
@@ -241,6 +267,13 @@ size_t lps_place_intervals(LpsInterval *intervals, int32_t count);
 
 /** TFLite's padding rule: total = max((out-1)*stride + (k-1)*dilation + 1 - in, 0); before = total/2. */
 int32_t lps_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel, int32_t dilation);
+
+/** The leading padding of TRANSPOSE_CONV along one axis under SAME padding, with `in` its input
+    and `out` its output extent. TFLite pads as if convolving the output: lps_padding_before(out,
+    ceil(out / stride), stride, kernel, 1). MediaPipe's Convolution2DTransposeBias (`mediapipe`):
+    total = max(0, kernel - (in - 1) % stride - 1), before = total / 2. `stride` at least 1. */
+int32_t lps_transpose_conv_padding_before(bool mediapipe, int32_t in, int32_t out, int32_t stride,
+                                          int32_t kernel);
 
 /** An IEEE half (float16 weights in a model file) as a float, exactly: subnormals, signed zeros,
     infinities and NaN payloads included. */

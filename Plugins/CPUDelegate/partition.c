@@ -137,31 +137,21 @@ static CpuPartitionState *allocate_partition(CpuDelegateState *delegate, size_t 
     return p;
 }
 
-/* The partition's inputs (never constants) and outputs (neither inputs nor constants) enter the
-   table first, with their positions. */
-static LiteStatus add_boundary(TableBuilder *b, const int32_t *input_tensors, int32_t input_count,
-                               const int32_t *output_tensors, int32_t output_count) {
+/* The partition's inputs (kind CPU_TENSOR_INPUT: never constants) or outputs (CPU_TENSOR_OUTPUT:
+   neither inputs nor constants) enter the table, with their positions in `slots`. */
+static LiteStatus add_boundary(TableBuilder *b, const int32_t *tensors, int32_t count, CpuTensorKind kind,
+                               int32_t *slots) {
     CpuPartitionState *p = b->p;
-    p->input_count = input_count;
-    for (int32_t i = 0; i < input_count; i++) {
-        int32_t t = add_tensor(b, input_tensors[i]);
-        if (p->tensors[t].kind == CPU_TENSOR_CONSTANT)
-            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
-                            "cpu: partition input tensor %d is a constant", input_tensors[i]);
-        p->tensors[t].base_kind = p->tensors[t].kind = CPU_TENSOR_INPUT;
+    const bool inputs = kind == CPU_TENSOR_INPUT;
+    for (int32_t i = 0; i < count; i++) {
+        int32_t t = add_tensor(b, tensors[i]);
+        if (inputs ? p->tensors[t].kind == CPU_TENSOR_CONSTANT : p->tensors[t].kind != CPU_TENSOR_INTERNAL)
+            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: partition %s tensor %d is %s",
+                            inputs ? "input" : "output", tensors[i],
+                            inputs ? "a constant" : "also an input or a constant");
+        p->tensors[t].base_kind = p->tensors[t].kind = kind;
         p->tensors[t].io_index = i;
-        p->inputs[i] = t;
-    }
-    p->output_count = output_count;
-    for (int32_t i = 0; i < output_count; i++) {
-        int32_t t = add_tensor(b, output_tensors[i]);
-        if (p->tensors[t].kind != CPU_TENSOR_INTERNAL)
-            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
-                            "cpu: partition output tensor %d is also an input or a constant",
-                            output_tensors[i]);
-        p->tensors[t].base_kind = p->tensors[t].kind = CPU_TENSOR_OUTPUT;
-        p->tensors[t].io_index = i;
-        p->outputs[i] = t;
+        slots[i] = t;
     }
     return LITE_STATUS_OK;
 }
@@ -278,7 +268,11 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
         status = cpu_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     } else {
         for (int32_t i = 0; i < graph->tensor_count; i++) b.map[i] = -1;
-        status = add_boundary(&b, input_tensors, input_count, output_tensors, output_count);
+        b.p->input_count = input_count;
+        b.p->output_count = output_count;
+        status = add_boundary(&b, input_tensors, input_count, CPU_TENSOR_INPUT, b.p->inputs);
+        if (status == LITE_STATUS_OK)
+            status = add_boundary(&b, output_tensors, output_count, CPU_TENSOR_OUTPUT, b.p->outputs);
         if (status == LITE_STATUS_OK)
             status = add_nodes(&b, node_indices, node_count, output_tensors, output_count);
         if (status == LITE_STATUS_OK) cpu_profile_start(b.p);

@@ -5,7 +5,8 @@
  * tensor written twice, a constant or a partition input as a node's output, partition lists that
  * do not fit the nodes, convolution, pool and transposed-convolution windows whose arithmetic
  * overflows int32 (strides, dilations and filters of 2^31-1 or 2^30, at claim and after an input
- * resize), and zero-size tensors through eleven kernels.
+ * resize), and zero-size tensors through eleven kernels. Unsupported operators must be declined
+ * with a reason that names them (the schema name from lite_operators.h, or the code).
  * For each graph it calls claim_nodes, create_partition, prepare_partition, invoke_partition and
  * destroy_partition as far as they succeed. Every failing call must return a non-OK status and
  * report a message through report_error first; the inconsistent graphs and overflowing windows
@@ -487,6 +488,65 @@ static void zero_size(void) {
     }
 }
 
+/* The verdicts of one claim_nodes call, by node. */
+typedef struct Verdicts {
+    LiteVerdict verdict[MAX_NODES];
+    char reason[MAX_NODES][160];
+} Verdicts;
+
+static void record_verdict(void *context, int32_t node, LiteVerdict verdict, const char *reason) {
+    Verdicts *verdicts = context;
+    if (node < 0 || node >= MAX_NODES) return;
+    verdicts->verdict[node] = verdict;
+    snprintf(verdicts->reason[node], sizeof(verdicts->reason[node]), "%s", reason ? reason : "");
+}
+
+/* Operators no plugin here runs: declined, and the reason names the operator: its schema name,
+   the code when the schema table does not know it, the custom name. */
+static void unsupported_operators_named(void) {
+    static const struct {
+        int32_t code;
+        const char *custom_name, *reason;
+    } cases[] = {
+        {LITE_OP_CAST, NULL, "CAST unsupported"},
+        {300, NULL, "builtin operator 300 unsupported"},
+        {LITE_OP_CUSTOM, "NoSuchOperator", "custom operator 'NoSuchOperator' unsupported"},
+    };
+    Graph g;
+    graph_init(&g);
+    int32_t in = add_tensor(&g, 4, shape, false);
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        int32_t out = add_tensor(&g, 4, shape, false);
+        int32_t node = add_node(&g, cases[k].code, NULL, 1, (int32_t[]){in}, 1, (int32_t[]){out});
+        g.nodes[node].custom_name = cases[k].custom_name;
+    }
+    set_io(&g, 1, (int32_t[]){in}, 1, (int32_t[]){in});
+    LiteDelegate *delegate = NULL;
+    if (backend->create_delegate(&services, NULL, NULL, 0, &delegate) != LITE_STATUS_OK || !delegate) {
+        fprintf(stderr, "bad_graphs: unsupported operators: create_delegate failed: %s\n", last_report);
+        failures++;
+        return;
+    }
+    Verdicts verdicts;
+    memset(&verdicts, 0xff, sizeof(verdicts.verdict));
+    memset(verdicts.reason, 0, sizeof(verdicts.reason));
+    if (backend->claim_nodes(delegate, &g.graph, record_verdict, &verdicts) != LITE_STATUS_OK) {
+        fprintf(stderr, "bad_graphs: unsupported operators: claim_nodes failed: %s\n", last_report);
+        failures++;
+    }
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        const bool named = verdicts.verdict[k] == LITE_VERDICT_DECLINED &&
+                           strcmp(verdicts.reason[k], cases[k].reason) == 0;
+        if (!named) {
+            fprintf(stderr, "bad_graphs: unsupported operator %zu: verdict %d, reason '%s' (expected "
+                    "declined, '%s')\n", k, (int)verdicts.verdict[k], verdicts.reason[k], cases[k].reason);
+            failures++;
+        }
+        printf("bad_graphs: %-40s %s\n", cases[k].reason, named ? "declined" : "NOT declined as expected");
+    }
+    backend->destroy_delegate(delegate);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: bad_graphs path/to/liblite_delegate_cpu.so\n");
@@ -523,6 +583,7 @@ int main(int argc, char **argv) {
     windows_overflowing_after_resize();
     huge_transpose_conv_windows();
     zero_size();
+    unsupported_operators_named();
     printf("bad_graphs: %d failures\n", failures);
     return failures == 0 ? 0 : 1;
 }

@@ -1,24 +1,6 @@
-// Helpers shared by the operators: error reporting, claim checks, padding, aligned memory. (The
-// checks every plugin makes are PluginSupport's: lps_decline, lps_check_io, ...)
+// Helpers shared by the operators: claim checks, padding, aligned memory. (Reporting and the checks
+// every plugin makes are PluginSupport's: lps_fail, lps_decline, lps_check_io, ...)
 #include "cpu_delegate.h"
-
-LiteStatus cpu_fail(const CpuDelegateState *delegate, LiteStatus status, const char *format, ...) {
-    char message[512];
-    va_list args;
-    va_start(args, format);
-    lps_report_error(delegate ? delegate->services : NULL, status, message, sizeof(message), format,
-                     args);
-    va_end(args);
-    return status;
-}
-
-void cpu_log(const CpuDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
-    char message[512];
-    va_list args;
-    va_start(args, format);
-    lps_log(delegate ? delegate->services : NULL, level, message, sizeof(message), format, args);
-    va_end(args);
-}
 
 bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_index) {
     const LiteTensor *tensor = lps_graph_tensor(context->graph, tensor_index);

@@ -271,11 +271,14 @@ extern LpsRegistry cpu_registry;
 /* Helpers shared by operators (common.c)                                                         */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** Report an error through the host (printf-style) and return `status`. */
-LiteStatus cpu_fail(const CpuDelegateState *delegate, LiteStatus status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-void cpu_log(const CpuDelegateState *delegate, LiteLogLevel level, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+/** The host's services of `delegate` (NULL for a NULL delegate). */
+static inline const LiteHostServices *cpu_services(const CpuDelegateState *delegate) {
+    return delegate ? delegate->services : NULL;
+}
+/** Reports an error through the host (printf-style) and returns `status`: lps_fail. */
+#define cpu_fail(delegate, status, ...) lps_fail(cpu_services(delegate), (status), __VA_ARGS__)
+/** A log line through the host (printf-style): lps_logf. */
+#define cpu_log(delegate, level, ...) lps_logf(cpu_services(delegate), (level), __VA_ARGS__)
 /** True if the tensor has constant data, or is produced by a DEQUANTIZE of a constant float16
     tensor (which the partition folds at prepare). */
 bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_index);

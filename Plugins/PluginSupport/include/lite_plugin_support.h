@@ -37,6 +37,18 @@ LiteStatus lps_report_error(const LiteHostServices *services, LiteStatus status,
 void lps_log(const LiteHostServices *services, LiteLogLevel level, char *message, size_t capacity,
              const char *format, va_list args) __attribute__((format(printf, 5, 0)));
 
+/** The longest message lps_fail and lps_logf pass on (longer ones are cut): room for a driver's or
+    validation layer's text behind the plugin's own. */
+#define LPS_MESSAGE_CAPACITY 1536
+
+/** lps_report_error with its own message buffer, for a plugin's fail-and-return wrappers. */
+LiteStatus lps_fail(const LiteHostServices *services, LiteStatus status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** lps_log with its own message buffer. */
+void lps_logf(const LiteHostServices *services, LiteLogLevel level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Claim checks and graph validation (check.c)                                                    */
 /* ---------------------------------------------------------------------------------------------- */

@@ -1,24 +1,6 @@
-// Helpers shared by the operators: error reporting, claim checks, padding, aligned memory. (The
-// checks every plugin makes are PluginSupport's: lps_decline, lps_check_io, ...)
+// Helpers shared by the operators: claim checks, padding, aligned memory. (Reporting and the checks
+// every plugin makes are PluginSupport's: lps_fail, lps_decline, lps_check_io, ...)
 #include "cpu_delegate.h"
-
-LiteStatus cpu_fail(const CpuDelegateState *delegate, LiteStatus status, const char *format, ...) {
-    char message[512];
-    va_list args;
-    va_start(args, format);
-    lps_report_error(delegate ? delegate->services : NULL, status, message, sizeof(message), format,
-                     args);
-    va_end(args);
-    return status;
-}
-
-void cpu_log(const CpuDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
-    char message[512];
-    va_list args;
-    va_start(args, format);
-    lps_log(delegate ? delegate->services : NULL, level, message, sizeof(message), format, args);
-    va_end(args);
-}
 
 bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_index) {
     const LiteTensor *tensor = lps_graph_tensor(context->graph, tensor_index);
@@ -46,6 +28,21 @@ bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, 
     for (int32_t i = 0; i < tensor->rank; i++)
         if (tensor->dims[i] < 0)
             return lps_decline(reason, capacity, "%s has a dynamic dimension", role);
+    return true;
+}
+
+bool cpu_check_bias(const LpsCheckContext *context, int32_t slot, const char *op, int32_t channels,
+                    const char *channel_word, char *reason, size_t capacity) {
+    const LiteTensor *bias = lps_check_input(context, slot);
+    if (!bias) return true;
+    if (!cpu_check_tensor(context, bias, "bias", LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32), 1, 1, reason,
+                          capacity))
+        return false;
+    if (!cpu_check_is_constant_like(context, context->node->inputs[slot]))
+        return lps_decline(reason, capacity, "%s with a non-constant bias", op);
+    if (bias->dims[0] != channels)
+        return lps_decline(reason, capacity, "bias size %d != output %s %d", bias->dims[0], channel_word,
+                           channels);
     return true;
 }
 

@@ -2,8 +2,8 @@
  * cpu_delegate.h — internal declarations of the CPU delegate plugin (not installed, not public).
  *
  * Structure: plugin.c (entry point, backend table, delegate and claiming), partition.c (partition
- * lifecycle, tensor table, memory plan), registry.c (builtin code -> operator), threadpool.c, gemm.c
- * and one file per operator family under ops/.
+ * lifecycle, tensor table, memory plan), profile.c (LITE_CPU_PROFILE), fusion.c, registry.c
+ * (builtin code -> operator), threadpool.c, gemm.c and one file per operator family under ops/.
  */
 #ifndef CPU_DELEGATE_H
 #define CPU_DELEGATE_H
@@ -30,7 +30,7 @@
 #pragma GCC visibility push(hidden)
 
 #define CPU_MAX_RANK 8
-#define CPU_REASON_CAPACITY 160
+#define CPU_REASON_CAPACITY LPS_REASON_CAPACITY
 
 #if defined(__GNUC__) || defined(__clang__)
 #define CPU_ALWAYS_INLINE inline __attribute__((always_inline))
@@ -62,10 +62,9 @@ int cpu_pool_threads(const CpuThreadPool *pool);
 /** Smallest amount of work (multiply-adds, or elements for memory-bound operators, times 4) worth
     a fork-join: below it the caller runs alone. On a quiet machine a fork-join costs about a
     microsecond; on a busy one a worker descheduled mid-chunk can stall the caller far longer, so
-    only work of a few microseconds is split. 2^18 suited the pool that handed out chunks from one
-    shared counter; with each thread owning a contiguous range (threadpool.c), 2^16 measured
-    better on a quiet machine (geometric mean lite/TFLite over the five benchmark models at 2
-    threads, alternating runs: 0.91-0.95 against 1.00-1.01; 2^14: 0.93-0.96). */
+    only work of a few microseconds is split. The value suits the pool's contiguous per-thread
+    ranges (threadpool.c); smaller and larger thresholds were slower at 2 threads
+    (docs/performance.md). */
 #define CPU_PARALLEL_MIN_WORK ((size_t)1 << 16)
 
 /** `pool` if `work` is worth splitting, else NULL (run on the calling thread). */
@@ -218,7 +217,15 @@ void cpu_epilogue_bind(CpuPartitionState *partition, CpuNode *node);
 void cpu_epilogue_apply(const CpuEpilogue *epilogue, float *out, size_t ld, size_t offset,
                         size_t rows, size_t c0, size_t c1);
 
-/* Partition lifecycle (partition.c) and claiming (plugin.c). */
+/** LITE_CPU_PROFILE (profile.c): set to 1 (wall time) or cpu (the calling thread's CPU time),
+    per-node times of every invoke, printed to stderr at destroy_partition. cpu_profile_start
+    allocates the counters once the partition's nodes are known (profile_ns stays NULL when off);
+    cpu_profile_run runs the nodes in order, timing each; cpu_profile_finish prints and frees. */
+void cpu_profile_start(CpuPartitionState *partition);
+LiteStatus cpu_profile_run(CpuPartitionState *partition);
+void cpu_profile_finish(CpuPartitionState *partition);
+
+/* Partition lifecycle (partition.c). */
 LiteStatus cpu_create_partition(LiteDelegate *delegate, const LiteGraph *graph,
                                 const int32_t *node_indices, int32_t node_count,
                                 const int32_t *input_tensors, int32_t input_count,
@@ -231,14 +238,13 @@ LiteStatus cpu_invoke_partition(LitePartition *partition, const void *const *inp
 void cpu_destroy_partition(LitePartition *partition);
 /** Checks the graph's struct sizes and arrays; reports and returns false when malformed. */
 bool cpu_validate_graph(const CpuDelegateState *delegate, const LiteGraph *graph);
-/** The claim decision for one node (op, version, params, then the op's own check). */
-bool cpu_node_supported(const LiteGraph *graph, int32_t node_index, const struct CpuOp **out_op,
-                        char *reason, size_t capacity);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Operators (registry.c, ops/)                                                                   */
 /* ---------------------------------------------------------------------------------------------- */
 
+/** One operator. The members from builtin_code to check are the ones PluginSupport's registry reads
+    (LpsOperatorIdentity, same names); the rest are this plugin's kernel. */
 typedef struct CpuOp {
     int32_t builtin_code;
     const char *custom_name; /**< For LITE_OP_CUSTOM; else NULL. */
@@ -257,23 +263,22 @@ typedef struct CpuOp {
     void (*release)(void *state);
 } CpuOp;
 
-/** The operator for a node, or NULL when this plugin has none. */
-const CpuOp *cpu_find_op(int32_t builtin_code, const char *custom_name);
-/** Capability report: one entry per builtin operator in the registry. */
-const LiteOperatorSupport *cpu_supported_operators(size_t *count);
-const char *const *cpu_supported_custom_operators(size_t *count);
-/** A printable name for any builtin code ("CONV_2D", or "builtin operator 53"). */
-const char *cpu_builtin_name(int32_t builtin_code, char *buffer, size_t capacity);
+/** This plugin's operator table (registry.c): lps_registry_find gives a node's CpuOp,
+    lps_registry_claim the claim decision, lps_registry_supported the capability report. */
+extern LpsRegistry cpu_registry;
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Helpers shared by operators (common.c)                                                         */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** Report an error through the host (printf-style) and return `status`. */
-LiteStatus cpu_fail(const CpuDelegateState *delegate, LiteStatus status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-void cpu_log(const CpuDelegateState *delegate, LiteLogLevel level, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+/** The host's services of `delegate` (NULL for a NULL delegate). */
+static inline const LiteHostServices *cpu_services(const CpuDelegateState *delegate) {
+    return delegate ? delegate->services : NULL;
+}
+/** Reports an error through the host (printf-style) and returns `status`: lps_fail. */
+#define cpu_fail(delegate, status, ...) lps_fail(cpu_services(delegate), (status), __VA_ARGS__)
+/** A log line through the host (printf-style): lps_logf. */
+#define cpu_log(delegate, level, ...) lps_logf(cpu_services(delegate), (level), __VA_ARGS__)
 /** True if the tensor has constant data, or is produced by a DEQUANTIZE of a constant float16
     tensor (which the partition folds at prepare). */
 bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_index);
@@ -282,6 +287,10 @@ bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_i
 bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, const char *role,
                       uint32_t type_mask, int32_t min_rank, int32_t max_rank, char *reason,
                       size_t capacity);
+/** The optional bias of a convolution or FULLY_CONNECTED at input `slot`: absent, or a constant
+    float32 vector of `channels` entries ("bias size 3 != output `channel_word` 4"). */
+bool cpu_check_bias(const LpsCheckContext *context, int32_t slot, const char *op, int32_t channels,
+                    const char *channel_word, char *reason, size_t capacity);
 /** Fused activation check: NONE, RELU, RELU_N1_TO_1 and RELU6 are supported. */
 bool cpu_check_activation(const char *op, LiteActivation activation, char *reason, size_t capacity);
 

@@ -2,8 +2,6 @@
 // prepare, bind host buffers and run the nodes in order at invoke.
 #include "cpu_delegate.h"
 
-#include <time.h>
-
 static size_t element_size(LiteDataType type) {
     switch (type) {
     case LITE_DATA_TYPE_FLOAT32:
@@ -39,81 +37,10 @@ static void release_prepared(CpuPartitionState *p) {
     p->prepared = false;
 }
 
-/* LITE_CPU_PROFILE=1 measures wall time (what a caller waits for); =cpu measures the calling
-   thread's CPU time, which ignores time descheduled on a busy machine (meaningful at 1 thread). */
-static clockid_t profile_clock = CLOCK_MONOTONIC;
-
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(profile_clock, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Prints the per-operator time table of LITE_CPU_PROFILE: by operator, then the slowest nodes. */
-static void print_profile(const CpuPartitionState *p) {
-    if (!p->profile_ns || p->profile_invokes == 0) return;
-    const double per_invoke = 1e-6 / (double)p->profile_invokes; // ns total -> ms per invoke
-    uint64_t total = 0, total_min = 0;
-    for (int32_t n = 0; n < p->node_count; n++) {
-        total += p->profile_ns[n];
-        total_min += p->profile_min_ns[n];
-    }
-    fprintf(stderr, "cpu profile: %d nodes, %llu invokes, %.3f ms per invoke (sum of per-node "
-            "minimums %.3f ms)\n", p->node_count, (unsigned long long)p->profile_invokes,
-            (double)total * per_invoke, (double)total_min * 1e-6);
-    bool *done = calloc((size_t)p->node_count, 1);
-    if (!done) return;
-    for (int32_t n = 0; n < p->node_count; n++) {
-        if (done[n]) continue;
-        uint64_t sum = 0, sum_min = 0;
-        int count = 0;
-        for (int32_t m = n; m < p->node_count; m++) {
-            if (p->nodes[m].op != p->nodes[n].op) continue;
-            done[m] = true;
-            sum += p->profile_ns[m];
-            sum_min += p->profile_min_ns[m];
-            count += !p->nodes[m].folded;
-        }
-        fprintf(stderr, "  %-28s %3d nodes %8.3f ms %5.1f%%  min %8.3f ms\n", p->nodes[n].op->name,
-                count, (double)sum * per_invoke, total ? 100.0 * (double)sum / (double)total : 0.0,
-                (double)sum_min * 1e-6);
-    }
-    // LITE_CPU_PROFILE_ALL=1 lists every node in order (to compare runs node by node).
-    const bool all = getenv("LITE_CPU_PROFILE_ALL") != NULL;
-    fprintf(stderr, all ? "  nodes:\n" : "  slowest nodes:\n");
-    memset(done, 0, (size_t)p->node_count);
-    for (int k = 0; k < (all ? p->node_count : 15) && k < p->node_count; k++) {
-        int32_t best = all ? k : -1;
-        for (int32_t n = 0; n < p->node_count && !all; n++)
-            if (!done[n] && (best < 0 || p->profile_min_ns[n] > p->profile_min_ns[best])) best = n;
-        done[best] = true;
-        if (all && p->nodes[best].folded) continue;
-        const CpuNode *node = &p->nodes[best];
-        const CpuTensor *out = &p->tensors[node->outputs[0]];
-        const CpuTensor *in = node->input_count > 0 && node->inputs[0] >= 0
-                                  ? &p->tensors[node->inputs[0]] : out;
-        const CpuTensor *w = node->input_count > 1 && node->inputs[1] >= 0
-                                 ? &p->tensors[node->inputs[1]] : NULL;
-        char filter[48] = "";
-        if (w && w->rank == 4)
-            snprintf(filter, sizeof(filter), " filter [%d %d %d %d]", w->dims[0], w->dims[1],
-                     w->dims[2], w->dims[3]);
-        fprintf(stderr, "  node %4d %-20s min %7.3f ms  in [%d %d %d %d] out [%d %d %d %d]%s%s\n",
-                node->graph_node, node->op->name, (double)p->profile_min_ns[best] * 1e-6,
-                in->dims[0], in->rank > 1 ? in->dims[1] : 0, in->rank > 2 ? in->dims[2] : 0,
-                in->rank > 3 ? in->dims[3] : 0, out->dims[0], out->rank > 1 ? out->dims[1] : 0,
-                out->rank > 2 ? out->dims[2] : 0, out->rank > 3 ? out->dims[3] : 0, filter,
-                node->epilogue.count ? " +fused" : "");
-    }
-    free(done);
-}
-
 void cpu_destroy_partition(LitePartition *handle) {
     CpuPartitionState *p = (CpuPartitionState *)handle;
     if (!p) return;
-    print_profile(p);
-    free(p->profile_ns);
-    free(p->profile_min_ns);
+    cpu_profile_finish(p);
     release_prepared(p);
     for (int32_t i = 0; i < p->node_count; i++) {
         free(p->nodes[i].inputs);
@@ -127,13 +54,22 @@ void cpu_destroy_partition(LitePartition *handle) {
     free(p);
 }
 
+/* What create_partition builds the tensor table with: graph tensor -> table index (-1: not yet in
+   the table), and which graph tensors the partition's nodes have written so far. */
+typedef struct TableBuilder {
+    CpuPartitionState *p;
+    const LiteGraph *graph;
+    int32_t *map;
+    bool *produced;
+} TableBuilder;
+
 /* Adds graph tensor `index` to the table once; returns its table index. */
-static int32_t add_tensor(CpuPartitionState *p, int32_t *map, const LiteGraph *graph,
-                          int32_t index) {
-    if (map[index] >= 0) return map[index];
+static int32_t add_tensor(TableBuilder *b, int32_t index) {
+    if (b->map[index] >= 0) return b->map[index];
+    CpuPartitionState *p = b->p;
     CpuTensor *t = &p->tensors[p->tensor_count];
     memset(t, 0, sizeof(*t));
-    const LiteTensor *source = graph->tensors[index];
+    const LiteTensor *source = b->graph->tensors[index];
     t->graph_index = index;
     t->type = source->type;
     t->io_index = -1;
@@ -143,8 +79,166 @@ static int32_t add_tensor(CpuPartitionState *p, int32_t *map, const LiteGraph *g
     } else {
         t->base_kind = t->kind = CPU_TENSOR_INTERNAL;
     }
-    map[index] = p->tensor_count;
+    b->map[index] = p->tensor_count;
     return p->tensor_count++;
+}
+
+/* The request's arguments: every node one this plugin claims, every tensor index in range. Sets
+   *max_tensors to a bound on the tensor table's size. */
+static LiteStatus check_request(CpuDelegateState *delegate, const LiteGraph *graph,
+                                const int32_t *node_indices, int32_t node_count,
+                                const int32_t *input_tensors, int32_t input_count,
+                                const int32_t *output_tensors, int32_t output_count,
+                                size_t *max_tensors) {
+    if (node_count <= 0 || !node_indices || input_count < 0 || output_count <= 0 ||
+        (input_count > 0 && !input_tensors) || !output_tensors)
+        return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
+                        "cpu: create_partition needs nodes and outputs");
+    *max_tensors = (size_t)input_count + (size_t)output_count;
+    for (int32_t i = 0; i < node_count; i++) {
+        int32_t index = node_indices[i];
+        if (index < 0 || index >= graph->node_count)
+            return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: partition node index %d out of range", index);
+        char reason[CPU_REASON_CAPACITY];
+        const void *op;
+        if (!lps_registry_claim(&cpu_registry, graph, index, &op, reason, sizeof(reason)))
+            return cpu_fail(delegate, LITE_STATUS_UNSUPPORTED, "cpu: node %d: %s", index, reason);
+        *max_tensors += (size_t)graph->nodes[index]->input_count +
+                        (size_t)graph->nodes[index]->output_count;
+    }
+    for (int32_t i = 0; i < input_count; i++)
+        if (input_tensors[i] < 0 || input_tensors[i] >= graph->tensor_count)
+            return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: partition input tensor %d out of range", input_tensors[i]);
+    for (int32_t i = 0; i < output_count; i++)
+        if (output_tensors[i] < 0 || output_tensors[i] >= graph->tensor_count)
+            return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: partition output tensor %d out of range", output_tensors[i]);
+    return LITE_STATUS_OK;
+}
+
+/* The partition's arrays, zeroed; NULL when out of memory. */
+static CpuPartitionState *allocate_partition(CpuDelegateState *delegate, size_t max_tensors,
+                                             int32_t node_count, int32_t input_count,
+                                             int32_t output_count) {
+    CpuPartitionState *p = calloc(1, sizeof(*p));
+    if (!p) return NULL;
+    p->delegate = delegate;
+    p->tensors = calloc(max_tensors, sizeof(CpuTensor));
+    p->nodes = calloc((size_t)node_count, sizeof(CpuNode));
+    p->order = calloc((size_t)node_count, sizeof(int32_t));
+    p->inputs = calloc((size_t)input_count + 1, sizeof(int32_t));
+    p->outputs = calloc((size_t)output_count, sizeof(int32_t));
+    if (!p->tensors || !p->nodes || !p->order || !p->inputs || !p->outputs) {
+        cpu_destroy_partition((LitePartition *)p);
+        return NULL;
+    }
+    return p;
+}
+
+/* The partition's inputs (kind CPU_TENSOR_INPUT: never constants) or outputs (CPU_TENSOR_OUTPUT:
+   neither inputs nor constants) enter the table, with their positions in `slots`. */
+static LiteStatus add_boundary(TableBuilder *b, const int32_t *tensors, int32_t count, CpuTensorKind kind,
+                               int32_t *slots) {
+    CpuPartitionState *p = b->p;
+    const bool inputs = kind == CPU_TENSOR_INPUT;
+    for (int32_t i = 0; i < count; i++) {
+        int32_t t = add_tensor(b, tensors[i]);
+        if (inputs ? p->tensors[t].kind == CPU_TENSOR_CONSTANT : p->tensors[t].kind != CPU_TENSOR_INTERNAL)
+            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: partition %s tensor %d is %s",
+                            inputs ? "input" : "output", tensors[i],
+                            inputs ? "a constant" : "also an input or a constant");
+        p->tensors[t].base_kind = p->tensors[t].kind = kind;
+        p->tensors[t].io_index = i;
+        slots[i] = t;
+    }
+    return LITE_STATUS_OK;
+}
+
+/* A node's inputs: each absent, a partition input, a constant, or written by an earlier node. */
+static LiteStatus add_node_inputs(TableBuilder *b, CpuNode *node, const LiteNode *source) {
+    CpuPartitionState *p = b->p;
+    for (int32_t j = 0; j < source->input_count; j++) {
+        int32_t index = source->inputs[j];
+        if (index < 0) {
+            node->inputs[j] = -1;
+            continue;
+        }
+        if (index >= b->graph->tensor_count) // the claim checks decline these; never index past map
+            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: node %d input %d: tensor index %d out of range", node->graph_node,
+                            j, index);
+        int32_t t = add_tensor(b, index);
+        if ((p->tensors[t].kind == CPU_TENSOR_INTERNAL || p->tensors[t].kind == CPU_TENSOR_OUTPUT) &&
+            !b->produced[index])
+            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: node %d reads tensor %d ('%s'), which is neither a partition "
+                            "input, a constant, nor produced earlier in the partition",
+                            node->graph_node, index, b->graph->tensors[index]->name);
+        node->inputs[j] = t;
+    }
+    return LITE_STATUS_OK;
+}
+
+/* A node's outputs: each written once, never a partition input or a constant. */
+static LiteStatus add_node_outputs(TableBuilder *b, CpuNode *node, const LiteNode *source) {
+    CpuPartitionState *p = b->p;
+    for (int32_t j = 0; j < source->output_count; j++) {
+        int32_t index = source->outputs[j];
+        if (index < 0 || index >= b->graph->tensor_count)
+            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: node %d output %d: tensor index %d out of range",
+                            node->graph_node, j, index);
+        int32_t t = add_tensor(b, index);
+        if (p->tensors[t].kind == CPU_TENSOR_INPUT || p->tensors[t].kind == CPU_TENSOR_CONSTANT ||
+            b->produced[index])
+            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: node %d writes tensor %d, which is an input, a constant or "
+                            "written twice", node->graph_node, index);
+        b->produced[index] = true;
+        node->outputs[j] = t;
+    }
+    return LITE_STATUS_OK;
+}
+
+/* Copies node `i` of the partition (graph node `graph_node`): its operator, params and tensors.
+   p->node_count counts the nodes filled in so far, so that a failure part way cleans up those
+   only (cpu_destroy_partition unfuses and frees p->node_count nodes). Each node is counted once
+   its restore fields say "nothing fused" and before anything of it is allocated. */
+static LiteStatus add_node(TableBuilder *b, int32_t i, int32_t graph_node) {
+    CpuPartitionState *p = b->p;
+    const LiteNode *source = b->graph->nodes[graph_node];
+    CpuNode *node = &p->nodes[i];
+    node->op = lps_registry_find(&cpu_registry, source->builtin_code, source->custom_name);
+    node->graph_node = graph_node;
+    node->original_output = node->original_input = -1;
+    p->node_count = i + 1;
+    node->input_count = source->input_count;
+    node->output_count = source->output_count;
+    node->inputs = malloc(sizeof(int32_t) * (size_t)(source->input_count + 1));
+    node->outputs = malloc(sizeof(int32_t) * (size_t)(source->output_count + 1));
+    if (!node->inputs || !node->outputs)
+        return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+    if (node->op->params_size > 0) memcpy(&node->params, source->params, node->op->params_size);
+    LiteStatus status = add_node_inputs(b, node, source);
+    return status == LITE_STATUS_OK ? add_node_outputs(b, node, source) : status;
+}
+
+/* The nodes in the partition's order, then a check that they write every partition output. */
+static LiteStatus add_nodes(TableBuilder *b, const int32_t *node_indices, int32_t node_count,
+                            const int32_t *output_tensors, int32_t output_count) {
+    for (int32_t i = 0; i < node_count; i++) b->p->order[i] = i;
+    for (int32_t i = 0; i < node_count; i++) {
+        LiteStatus status = add_node(b, i, node_indices[i]);
+        if (status != LITE_STATUS_OK) return status;
+    }
+    for (int32_t i = 0; i < output_count; i++)
+        if (!b->produced[output_tensors[i]])
+            return cpu_fail(b->p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                            "cpu: partition output tensor %d is not produced by its nodes",
+                            output_tensors[i]);
+    return LITE_STATUS_OK;
 }
 
 LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
@@ -158,175 +252,38 @@ LiteStatus cpu_create_partition(LiteDelegate *handle, const LiteGraph *graph,
         return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: out_partition is NULL");
     *out_partition = NULL;
     if (!cpu_validate_graph(delegate, graph)) return LITE_STATUS_INVALID_ARGUMENT;
-    if (node_count <= 0 || !node_indices || input_count < 0 || output_count <= 0 ||
-        (input_count > 0 && !input_tensors) || !output_tensors)
-        return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                        "cpu: create_partition needs nodes and outputs");
+    size_t max_tensors = 0;
+    LiteStatus status = check_request(delegate, graph, node_indices, node_count, input_tensors,
+                                      input_count, output_tensors, output_count, &max_tensors);
+    if (status != LITE_STATUS_OK) return status;
 
-    // Every node must still be one this plugin claims.
-    size_t max_tensors = (size_t)input_count + (size_t)output_count;
-    for (int32_t i = 0; i < node_count; i++) {
-        int32_t index = node_indices[i];
-        if (index < 0 || index >= graph->node_count)
-            return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                            "cpu: partition node index %d out of range", index);
-        char reason[CPU_REASON_CAPACITY];
-        const CpuOp *op;
-        if (!cpu_node_supported(graph, index, &op, reason, sizeof(reason)))
-            return cpu_fail(delegate, LITE_STATUS_UNSUPPORTED, "cpu: node %d: %s", index, reason);
-        max_tensors += (size_t)graph->nodes[index]->input_count +
-                       (size_t)graph->nodes[index]->output_count;
+    const size_t graph_tensors = (size_t)(graph->tensor_count > 0 ? graph->tensor_count : 1);
+    TableBuilder b = {
+        .p = allocate_partition(delegate, max_tensors, node_count, input_count, output_count),
+        .graph = graph,
+        .map = malloc(sizeof(int32_t) * graph_tensors),
+        .produced = calloc(graph_tensors, 1),
+    };
+    if (!b.p || !b.map || !b.produced) {
+        status = cpu_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+    } else {
+        for (int32_t i = 0; i < graph->tensor_count; i++) b.map[i] = -1;
+        b.p->input_count = input_count;
+        b.p->output_count = output_count;
+        status = add_boundary(&b, input_tensors, input_count, CPU_TENSOR_INPUT, b.p->inputs);
+        if (status == LITE_STATUS_OK)
+            status = add_boundary(&b, output_tensors, output_count, CPU_TENSOR_OUTPUT, b.p->outputs);
+        if (status == LITE_STATUS_OK)
+            status = add_nodes(&b, node_indices, node_count, output_tensors, output_count);
+        if (status == LITE_STATUS_OK) cpu_profile_start(b.p);
     }
-    for (int32_t i = 0; i < input_count; i++)
-        if (input_tensors[i] < 0 || input_tensors[i] >= graph->tensor_count)
-            return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                            "cpu: partition input tensor %d out of range", input_tensors[i]);
-    for (int32_t i = 0; i < output_count; i++)
-        if (output_tensors[i] < 0 || output_tensors[i] >= graph->tensor_count)
-            return cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                            "cpu: partition output tensor %d out of range", output_tensors[i]);
-
-    CpuPartitionState *p = calloc(1, sizeof(*p));
-    int32_t *map = malloc(sizeof(int32_t) * (size_t)(graph->tensor_count > 0 ? graph->tensor_count : 1));
-    bool *produced = calloc((size_t)(graph->tensor_count > 0 ? graph->tensor_count : 1), 1);
-    if (p) {
-        p->delegate = delegate;
-        p->tensors = calloc(max_tensors, sizeof(CpuTensor));
-        p->nodes = calloc((size_t)node_count, sizeof(CpuNode));
-        p->order = calloc((size_t)node_count, sizeof(int32_t));
-        p->inputs = calloc((size_t)input_count + 1, sizeof(int32_t));
-        p->outputs = calloc((size_t)output_count, sizeof(int32_t));
-    }
-    if (!p || !map || !produced || !p->tensors || !p->nodes || !p->order || !p->inputs ||
-        !p->outputs) {
-        free(map);
-        free(produced);
-        cpu_destroy_partition((LitePartition *)p);
-        return cpu_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
-    }
-    for (int32_t i = 0; i < graph->tensor_count; i++) map[i] = -1;
-
-    LiteStatus status = LITE_STATUS_OK;
-    p->input_count = input_count;
-    for (int32_t i = 0; i < input_count; i++) {
-        int32_t t = add_tensor(p, map, graph, input_tensors[i]);
-        if (p->tensors[t].kind == CPU_TENSOR_CONSTANT) {
-            status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                              "cpu: partition input tensor %d is a constant", input_tensors[i]);
-            goto done;
-        }
-        p->tensors[t].base_kind = p->tensors[t].kind = CPU_TENSOR_INPUT;
-        p->tensors[t].io_index = i;
-        p->inputs[i] = t;
-    }
-    p->output_count = output_count;
-    for (int32_t i = 0; i < output_count; i++) {
-        int32_t t = add_tensor(p, map, graph, output_tensors[i]);
-        if (p->tensors[t].kind != CPU_TENSOR_INTERNAL) {
-            status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                              "cpu: partition output tensor %d is also an input or a constant",
-                              output_tensors[i]);
-            goto done;
-        }
-        p->tensors[t].base_kind = p->tensors[t].kind = CPU_TENSOR_OUTPUT;
-        p->tensors[t].io_index = i;
-        p->outputs[i] = t;
-    }
-
-    for (int32_t i = 0; i < node_count; i++) p->order[i] = i;
-    // p->node_count counts the nodes filled in so far, so that a failure part way cleans up those
-    // only (cpu_destroy_partition unfuses and frees p->node_count nodes). Each node is counted once
-    // its restore fields say "nothing fused" and before anything of it is allocated.
-    for (int32_t i = 0; i < node_count; i++) {
-        const LiteNode *source = graph->nodes[node_indices[i]];
-        CpuNode *node = &p->nodes[i];
-        node->op = cpu_find_op(source->builtin_code, source->custom_name);
-        node->graph_node = node_indices[i];
-        node->original_output = node->original_input = -1;
-        p->node_count = i + 1;
-        node->input_count = source->input_count;
-        node->output_count = source->output_count;
-        node->inputs = malloc(sizeof(int32_t) * (size_t)(source->input_count + 1));
-        node->outputs = malloc(sizeof(int32_t) * (size_t)(source->output_count + 1));
-        if (!node->inputs || !node->outputs) {
-            status = cpu_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
-            goto done;
-        }
-        if (node->op->params_size > 0) memcpy(&node->params, source->params, node->op->params_size);
-        for (int32_t j = 0; j < source->input_count; j++) {
-            int32_t index = source->inputs[j];
-            if (index < 0) {
-                node->inputs[j] = -1;
-                continue;
-            }
-            if (index >= graph->tensor_count) { // the claim checks decline these; never index past map
-                status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                                  "cpu: node %d input %d: tensor index %d out of range",
-                                  node_indices[i], j, index);
-                goto done;
-            }
-            int32_t t = add_tensor(p, map, graph, index);
-            if (p->tensors[t].kind == CPU_TENSOR_INTERNAL || p->tensors[t].kind == CPU_TENSOR_OUTPUT) {
-                if (!produced[index]) {
-                    status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                                      "cpu: node %d reads tensor %d ('%s'), which is neither a "
-                                      "partition input, a constant, nor produced earlier in the "
-                                      "partition", node_indices[i], index,
-                                      graph->tensors[index]->name);
-                    goto done;
-                }
-            }
-            node->inputs[j] = t;
-        }
-        for (int32_t j = 0; j < source->output_count; j++) {
-            int32_t index = source->outputs[j];
-            if (index < 0 || index >= graph->tensor_count) {
-                status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                                  "cpu: node %d output %d: tensor index %d out of range",
-                                  node_indices[i], j, index);
-                goto done;
-            }
-            int32_t t = add_tensor(p, map, graph, index);
-            if (p->tensors[t].kind == CPU_TENSOR_INPUT || p->tensors[t].kind == CPU_TENSOR_CONSTANT ||
-                produced[index]) {
-                status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                                  "cpu: node %d writes tensor %d, which is an input, a constant "
-                                  "or written twice", node_indices[i], index);
-                goto done;
-            }
-            produced[index] = true;
-            node->outputs[j] = t;
-        }
-    }
-    for (int32_t i = 0; i < output_count; i++) {
-        if (!produced[output_tensors[i]]) {
-            status = cpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT,
-                              "cpu: partition output tensor %d is not produced by its nodes",
-                              output_tensors[i]);
-            goto done;
-        }
-    }
-
-    const char *profile = getenv("LITE_CPU_PROFILE");
-    if (profile && *profile && strcmp(profile, "0") != 0)
-    {
-        p->profile_ns = calloc((size_t)node_count, sizeof(uint64_t)); // NULL: profiling stays off
-        p->profile_min_ns = calloc((size_t)node_count, sizeof(uint64_t));
-        if (!p->profile_min_ns) {
-            free(p->profile_ns);
-            p->profile_ns = NULL;
-        }
-        if (strcmp(profile, "cpu") == 0) profile_clock = CLOCK_THREAD_CPUTIME_ID;
-    }
-
-done:
-    free(map);
-    free(produced);
+    free(b.map);
+    free(b.produced);
     if (status != LITE_STATUS_OK) {
-        cpu_destroy_partition((LitePartition *)p);
+        cpu_destroy_partition((LitePartition *)b.p);
         return status;
     }
-    *out_partition = (LitePartition *)p;
+    *out_partition = (LitePartition *)b.p;
     return LITE_STATUS_OK;
 }
 
@@ -508,21 +465,7 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
         CpuTensor *t = &p->tensors[i];
         if (t->kind == CPU_TENSOR_INTERNAL) t->data = (char *)p->arena + t->arena_offset;
     }
-    if (p->profile_ns) {
-        p->profile_invokes++;
-        for (int32_t i = 0; i < p->node_count; i++) {
-            const int32_t n = p->order[i];
-            CpuNode *node = &p->nodes[n];
-            if (node->folded) continue;
-            const uint64_t start = now_ns();
-            LiteStatus status = node->op->run(p, node);
-            const uint64_t elapsed = now_ns() - start;
-            p->profile_ns[n] += elapsed;
-            if (p->profile_invokes == 1 || elapsed < p->profile_min_ns[n]) p->profile_min_ns[n] = elapsed;
-            if (status != LITE_STATUS_OK) return status;
-        }
-        return LITE_STATUS_OK;
-    }
+    if (p->profile_ns) return cpu_profile_run(p);
     for (int32_t i = 0; i < p->node_count; i++) {
         CpuNode *node = &p->nodes[p->order[i]];
         if (node->folded) continue;

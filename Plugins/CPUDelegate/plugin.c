@@ -132,40 +132,6 @@ bool cpu_validate_graph(const CpuDelegateState *delegate, const LiteGraph *graph
     return false;
 }
 
-bool cpu_node_supported(const LiteGraph *graph, int32_t node_index, const CpuOp **out_op,
-                        char *reason, size_t capacity) {
-    const LiteNode *node = graph->nodes[node_index];
-    char name_buffer[48];
-    const CpuOp *op = cpu_find_op(node->builtin_code, node->custom_name);
-    *out_op = op;
-    if (!op) {
-        if (node->builtin_code == LITE_OP_CUSTOM)
-            return lps_decline(reason, capacity, "custom operator '%s' unsupported",
-                               node->custom_name ? node->custom_name : "");
-        return lps_decline(reason, capacity, "%s unsupported",
-                           cpu_builtin_name(node->builtin_code, name_buffer, sizeof(name_buffer)));
-    }
-    if (node->version < op->min_version || node->version > op->max_version)
-        return lps_decline(reason, capacity, "%s version %d unsupported (supported %d..%d)",
-                           op->name, node->version, op->min_version, op->max_version);
-    if (op->params_size > 0) {
-        const size_t *params_size = node->params;
-        if (!params_size || *params_size < op->params_size)
-            return lps_decline(reason, capacity, "%s without parameters", op->name);
-    }
-    LpsCheckContext context = {.graph = graph, .node = node};
-    char detail[CPU_REASON_CAPACITY] = "";
-    if (!op->check(&context, detail, sizeof(detail))) {
-        // Prefix the operator name unless the reason already starts with it.
-        if (strncmp(detail, op->name, strlen(op->name)) == 0)
-            snprintf(reason, capacity, "%s", detail);
-        else
-            snprintf(reason, capacity, "%s: %s", op->name, detail);
-        return false;
-    }
-    return true;
-}
-
 static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, LiteVerdictFn verdict,
                               void *verdict_context) {
     CpuDelegateState *delegate = (CpuDelegateState *)handle;
@@ -175,8 +141,8 @@ static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, Lite
     if (!cpu_validate_graph(delegate, graph)) return LITE_STATUS_INVALID_ARGUMENT;
     for (int32_t i = 0; i < graph->node_count; i++) {
         char reason[CPU_REASON_CAPACITY];
-        const CpuOp *op;
-        if (cpu_node_supported(graph, i, &op, reason, sizeof(reason)))
+        const void *op;
+        if (lps_registry_claim(&cpu_registry, graph, i, &op, reason, sizeof(reason)))
             verdict(verdict_context, i, LITE_VERDICT_TAKEN, NULL);
         else
             verdict(verdict_context, i, LITE_VERDICT_DECLINED, reason);
@@ -221,8 +187,9 @@ static const LitePluginLibrary cpu_library = {
 static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
 
 static void fill_capabilities(void) {
-    cpu_backend.operators = cpu_supported_operators(&cpu_backend.operator_count);
-    cpu_backend.custom_operators = cpu_supported_custom_operators(&cpu_backend.custom_operator_count);
+    cpu_backend.operators = lps_registry_supported(&cpu_registry, &cpu_backend.operator_count);
+    cpu_backend.custom_operators =
+        lps_registry_custom_names(&cpu_registry, &cpu_backend.custom_operator_count);
 }
 
 /* The one exported symbol (LITE_PLUGIN_ENTRY_SYMBOL). */

@@ -1,8 +1,9 @@
 // The operator registry: builtin code (or custom name) -> operator. A missing entry means "not
-// claimed".
+// claimed". Finding a node's operator, the claim decision and the capability report are
+// PluginSupport's (lps_registry_*), the same for every plugin.
 #include "cpu_delegate.h"
 
-static const CpuOp *const registry[] = {
+static const void *const operators[] = {
     &cpu_op_add, &cpu_op_sub, &cpu_op_mul, &cpu_op_prelu,
     &cpu_op_relu, &cpu_op_relu6, &cpu_op_relu_n1_to_1, &cpu_op_logistic, &cpu_op_tanh,
     &cpu_op_hard_swish, &cpu_op_leaky_relu, &cpu_op_dequantize,
@@ -19,75 +20,4 @@ static const CpuOp *const registry[] = {
     &cpu_op_rsqrt, &cpu_op_exp,
 };
 
-#define REGISTRY_COUNT (sizeof(registry) / sizeof(registry[0]))
-
-const CpuOp *cpu_find_op(int32_t builtin_code, const char *custom_name) {
-    for (size_t i = 0; i < REGISTRY_COUNT; i++) {
-        const CpuOp *op = registry[i];
-        if (op->builtin_code != builtin_code) continue;
-        if (builtin_code != LITE_OP_CUSTOM) return op;
-        if (custom_name && op->custom_name && strcmp(custom_name, op->custom_name) == 0) return op;
-    }
-    return NULL;
-}
-
-static LiteOperatorSupport supported[REGISTRY_COUNT];
-static size_t supported_count;
-static const char *custom_names[REGISTRY_COUNT];
-static size_t custom_count;
-static pthread_once_t report_once = PTHREAD_ONCE_INIT;
-
-static void build_report(void) {
-    for (size_t i = 0; i < REGISTRY_COUNT; i++) {
-        const CpuOp *op = registry[i];
-        if (op->builtin_code == LITE_OP_CUSTOM) {
-            custom_names[custom_count++] = op->custom_name;
-            continue;
-        }
-        supported[supported_count++] = (LiteOperatorSupport){
-            .struct_size = sizeof(LiteOperatorSupport),
-            .builtin_code = op->builtin_code,
-            .min_version = op->min_version,
-            .max_version = op->max_version,
-        };
-    }
-}
-
-const LiteOperatorSupport *cpu_supported_operators(size_t *count) {
-    pthread_once(&report_once, build_report);
-    *count = supported_count;
-    return supported;
-}
-
-const char *const *cpu_supported_custom_operators(size_t *count) {
-    pthread_once(&report_once, build_report);
-    *count = custom_count;
-    return custom_names;
-}
-
-const char *cpu_builtin_name(int32_t builtin_code, char *buffer, size_t capacity) {
-    for (size_t i = 0; i < REGISTRY_COUNT; i++)
-        if (registry[i]->builtin_code == builtin_code && builtin_code != LITE_OP_CUSTOM)
-            return registry[i]->name;
-    switch (builtin_code) {
-    case LITE_OP_CUSTOM: return "CUSTOM";
-    case LITE_OP_GATHER: return "GATHER";
-    case LITE_OP_BATCH_TO_SPACE_ND: return "BATCH_TO_SPACE_ND";
-    case LITE_OP_SPACE_TO_BATCH_ND: return "SPACE_TO_BATCH_ND";
-    case LITE_OP_TRANSPOSE: return "TRANSPOSE";
-    case LITE_OP_DIV: return "DIV";
-    case LITE_OP_SQUEEZE: return "SQUEEZE";
-    case LITE_OP_EXP: return "EXP";
-    case LITE_OP_SPLIT: return "SPLIT";
-    case LITE_OP_MAXIMUM: return "MAXIMUM";
-    case LITE_OP_MINIMUM: return "MINIMUM";
-    case LITE_OP_EXPAND_DIMS: return "EXPAND_DIMS";
-    case LITE_OP_RSQRT: return "RSQRT";
-    case LITE_OP_SHAPE: return "SHAPE";
-    case LITE_OP_PACK: return "PACK";
-    case LITE_OP_UNPACK: return "UNPACK";
-    case LITE_OP_SQUARED_DIFFERENCE: return "SQUARED_DIFFERENCE";
-    case LITE_OP_DENSIFY: return "DENSIFY";
-    default: snprintf(buffer, capacity, "builtin operator %d", builtin_code); return buffer;
-    }
-}
+LPS_DEFINE_REGISTRY(cpu_registry, CpuOp, operators, 0);

@@ -7,11 +7,11 @@
 // briefly before sleeping, because a model runs many short kernels back to back.
 //
 // On a machine with more runnable threads than cores the caller and a worker often share one
-// core (measured on the 2-core VM while another process was busy: for whole operators either the
-// caller or the worker ran every chunk, never both), and a thread that spins there takes the core
-// from the one with work. So an idle worker spins only a few microseconds before it spins with
-// sched_yield between checks (returns at once on a core of its own, lets the caller run on a
-// shared one), and a caller waiting for a chunk in flight yields after a longer spin.
+// core, and a thread that spins there takes the core from the one with work. So an idle worker
+// spins only a few microseconds before it spins with sched_yield between checks (returns at once
+// on a core of its own, lets the caller run on a shared one), and a caller waiting for a chunk in
+// flight yields after a longer spin. The measurements behind the constants below are in
+// docs/performance.md.
 #include "cpu_delegate.h"
 
 #include <sched.h>
@@ -28,10 +28,8 @@ static uint64_t monotonic_ns(void) {
    serial stretches between the parallel kernels of one inference (each sleep costs a wake-up
    system call and a scheduling delay), short enough not to busy a core between inferences. Past
    YIELD_AFTER_NANOSECONDS it yields between checks, which is what makes a long wait affordable on
-   a loaded machine: on the 2-core VM with another process busy, a worker that spun 100 us without
-   yielding made 2-thread runs slower than 1-thread ones (geomean lite/TFLite over the five
-   benchmark models 1.02-1.22); yielding after 5 us and sleeping after 300 us gave 0.76-0.79 in
-   the same alternating rounds. */
+   a loaded machine: a worker that spins without yielding can hold the very core the caller needs,
+   making two threads slower than one. */
 #define SPIN_NANOSECONDS 300000
 #define YIELD_AFTER_NANOSECONDS 5000
 /* A caller waiting for chunks still running elsewhere yields after this long: the worker holding
@@ -48,10 +46,9 @@ static uint64_t monotonic_ns(void) {
 
    Contiguous ranges keep each thread on the same part of every operator (the first half of the
    rows of one convolution and of the next), so what a thread reads was mostly written by itself
-   and sits in its own core's cache. Handing out chunks from one shared counter instead interleaved
-   the rows between the threads: on the 2-core VM, where the two cores do not always share a cache,
-   face_landmark at 2 threads ran at 1.1-1.4 ms in some processes and 2.3-2.6 ms in others, slower
-   than 1 thread. */
+   and sits in its own core's cache. Chunks handed out from one shared counter would interleave the
+   rows between the threads, and on cores that do not share a cache every operator would then read
+   its input from the other core's. */
 #define FIELD_BITS 24
 #define FIELD_MASK ((UINT64_C(1) << FIELD_BITS) - 1)
 #define GENERATION_SHIFT (2 * FIELD_BITS)

@@ -97,6 +97,11 @@ bool lps_check_padding(LitePadding padding, char *reason, size_t capacity) {
     return true;
 }
 
+LpsTransposeConvSlots lps_transpose_conv_slots(int32_t builtin_code) {
+    if (builtin_code == LITE_OP_CUSTOM) return (LpsTransposeConvSlots){0, 1, 2, true};
+    return (LpsTransposeConvSlots){2, 1, 3, false};
+}
+
 bool lps_check_conv_window(LitePadding padding, int32_t stride_height, int32_t stride_width,
                            int32_t dilation_height, int32_t dilation_width, char *reason, size_t capacity) {
     if (!lps_check_padding(padding, reason, capacity)) return false;
@@ -127,6 +132,14 @@ bool lps_check_window_2d(const LiteTensor *in, const LiteTensor *out, int32_t ke
                                  capacity) &&
            lps_check_window_axis("width", in->dims[2], out->dims[2], kernel_w, stride_w, dilation_w, reason,
                                  capacity);
+}
+
+bool lps_check_conv_geometry(LitePadding padding, const LiteTensor *in, const LiteTensor *weights,
+                             const LiteTensor *out, int32_t stride_h, int32_t stride_w, int32_t dilation_h,
+                             int32_t dilation_w, char *reason, size_t capacity) {
+    return lps_check_conv_window(padding, stride_h, stride_w, dilation_h, dilation_w, reason, capacity) &&
+           lps_check_window_2d(in, out, weights->dims[1], weights->dims[2], stride_h, stride_w, dilation_h,
+                               dilation_w, reason, capacity);
 }
 
 bool lps_check_pool(const LitePool2DParams *params, const LiteTensor *in, const LiteTensor *out,
@@ -160,6 +173,26 @@ bool lps_check_depthwise_channels(const LiteTensor *in, const LiteTensor *weight
                            "channels %d", in->dims[3], depth_multiplier, oc);
     if (out->dims[3] != oc || out->dims[0] != in->dims[0])
         return lps_decline(reason, capacity, "output shape does not match input and weights");
+    return true;
+}
+
+bool lps_check_concat_input(const LiteTensor *in, const LiteTensor *out, int32_t axis, char *reason,
+                            size_t capacity) {
+    if (in->rank != out->rank) return lps_decline(reason, capacity, "input ranks differ");
+    for (int32_t d = 0; d < out->rank; d++)
+        if (d != axis && in->dims[d] != out->dims[d])
+            return lps_decline(reason, capacity, "input shapes differ off the axis");
+    return true;
+}
+
+bool lps_check_depth_to_space(int32_t block_size, const LiteTensor *in, const LiteTensor *out, char *reason,
+                              size_t capacity) {
+    const int32_t bs = block_size;
+    if (bs < 1) return lps_decline(reason, capacity, "block_size %d < 1", bs);
+    if (in->dims[3] % (bs * bs) != 0 || out->dims[0] != in->dims[0] ||
+        out->dims[1] != in->dims[1] * bs || out->dims[2] != in->dims[2] * bs ||
+        out->dims[3] != in->dims[3] / (bs * bs))
+        return lps_decline(reason, capacity, "shapes do not match block_size %d", bs);
     return true;
 }
 

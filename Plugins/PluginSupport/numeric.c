@@ -33,6 +33,15 @@ int32_t lps_slice_axis(int32_t size, int32_t stride, int32_t begin, int32_t end,
     return count > 0 ? (int32_t)count : 0;
 }
 
+int32_t lps_transpose_conv_padding_before(bool mediapipe, int32_t in, int32_t out, int32_t stride,
+                                          int32_t kernel) {
+    if (mediapipe) {
+        const int32_t total = kernel - (in - 1) % stride - 1;
+        return total > 0 ? total / 2 : 0;
+    }
+    return lps_padding_before(out, (out + stride - 1) / stride, stride, kernel, 1);
+}
+
 float lps_half_to_float(uint16_t half) {
     uint32_t sign = (uint32_t)(half & 0x8000u) << 16;
     uint32_t exponent = (half >> 10) & 0x1Fu;

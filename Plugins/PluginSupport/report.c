@@ -20,3 +20,20 @@ void lps_log(const LiteHostServices *services, LiteLogLevel level, char *message
     vsnprintf(message, capacity, format, args);
     services->log(services->host_context, level, message);
 }
+
+LiteStatus lps_fail(const LiteHostServices *services, LiteStatus status, const char *format, ...) {
+    char message[LPS_MESSAGE_CAPACITY];
+    va_list args;
+    va_start(args, format);
+    lps_report_error(services, status, message, sizeof(message), format, args);
+    va_end(args);
+    return status;
+}
+
+void lps_logf(const LiteHostServices *services, LiteLogLevel level, const char *format, ...) {
+    char message[LPS_MESSAGE_CAPACITY];
+    va_list args;
+    va_start(args, format);
+    lps_log(services, level, message, sizeof(message), format, args);
+    va_end(args);
+}

@@ -1,4 +1,4 @@
-// CONCATENATION along any axis (float32 with fused activation, int32), and RESHAPE (a copy).
+// CONCATENATION along any axis (float32 with fused activation, int32).
 #include "../cpu_delegate.h"
 
 static const uint32_t f32_i32 =
@@ -16,10 +16,7 @@ static bool check_concat(const LpsCheckContext *c, char *reason, size_t capacity
         const LiteTensor *in = lps_check_input(c, i);
         if (!cpu_check_tensor(c, in, "input", f32_i32, 1, CPU_MAX_RANK, reason, capacity)) return false;
         if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
-        if (in->rank != out->rank) return lps_decline(reason, capacity, "input ranks differ");
-        for (int32_t d = 0; d < out->rank; d++)
-            if (d != params->axis && in->dims[d] != out->dims[d])
-                return lps_decline(reason, capacity, "input shapes differ off the axis");
+        if (!lps_check_concat_input(in, out, params->axis, reason, capacity)) return false;
         total += in->dims[params->axis];
     }
     if (total != out->dims[params->axis])
@@ -80,36 +77,3 @@ const CpuOp cpu_op_concatenation = {
     .builtin_code = LITE_OP_CONCATENATION, .name = "CONCATENATION", .min_version = 1,
     .max_version = 4, .params_size = sizeof(LiteConcatenationParams), .check = check_concat,
     .prepare = prepare_concat, .run = run_concat};
-
-/* RESHAPE: the shape comes from the graph; input 1 (the new shape), if any, is not read. */
-static bool check_reshape(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!lps_check_io(c, 1, 2, 1, reason, capacity)) return false;
-    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!cpu_check_tensor(c, in, "input", f32_i32, 0, CPU_MAX_RANK, reason, capacity) ||
-        !cpu_check_tensor(c, out, "output", f32_i32, 0, CPU_MAX_RANK, reason, capacity))
-        return false;
-    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
-    int64_t a = 1, b = 1;
-    for (int32_t i = 0; i < in->rank; i++) a *= in->dims[i];
-    for (int32_t i = 0; i < out->rank; i++) b *= out->dims[i];
-    if (a != b) return lps_decline(reason, capacity, "element counts differ (%lld vs %lld)",
-                                   (long long)a, (long long)b);
-    return true;
-}
-
-static LiteStatus prepare_reshape(CpuPartitionState *p, CpuNode *node) {
-    if (cpu_in(p, node, 0)->bytes != cpu_out(p, node, 0)->bytes)
-        return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
-                        "cpu: RESHAPE node %d: element counts differ", node->graph_node);
-    return LITE_STATUS_OK;
-}
-
-static LiteStatus run_reshape(CpuPartitionState *p, CpuNode *node) {
-    const CpuTensor *in = cpu_in(p, node, 0), *out = cpu_out(p, node, 0);
-    if (out->bytes > 0 && in->data != out->data) memcpy(out->data, in->data, out->bytes);
-    return LITE_STATUS_OK;
-}
-
-const CpuOp cpu_op_reshape = {
-    .builtin_code = LITE_OP_RESHAPE, .name = "RESHAPE", .min_version = 1, .max_version = 3,
-    .check = check_reshape, .prepare = prepare_reshape, .run = run_reshape};

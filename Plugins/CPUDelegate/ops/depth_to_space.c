@@ -11,12 +11,7 @@ static bool check_d2s(const LpsCheckContext *c, char *reason, size_t capacity) {
         !cpu_check_tensor(c, out, "output", types, 4, 4, reason, capacity))
         return false;
     if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
-    if (bs < 1) return lps_decline(reason, capacity, "block_size %d < 1", bs);
-    if (in->dims[3] % (bs * bs) != 0 || out->dims[0] != in->dims[0] ||
-        out->dims[1] != in->dims[1] * bs || out->dims[2] != in->dims[2] * bs ||
-        out->dims[3] != in->dims[3] / (bs * bs))
-        return lps_decline(reason, capacity, "shapes do not match block_size %d", bs);
-    return true;
+    return lps_check_depth_to_space(bs, in, out, reason, capacity);
 }
 
 static LiteStatus prepare_d2s(CpuPartitionState *p, CpuNode *node) {

@@ -12,8 +12,7 @@ static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capac
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LiteDepthwiseConv2DParams *params = c->node->params;
     if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
-                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, w, "weights", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
@@ -21,19 +20,10 @@ static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capac
     if (!cpu_check_is_constant_like(c, c->node->inputs[1]))
         return lps_decline(reason, capacity, "DEPTHWISE_CONV_2D with non-constant weights");
     if (w->dims[0] != 1) return lps_decline(reason, capacity, "weights dimension 0 is %d, not 1", w->dims[0]);
-    const int32_t oc = w->dims[3];
-    if (bias) {
-        if (!cpu_check_tensor(c, bias, "bias", f32, 1, 1, reason, capacity)) return false;
-        if (!cpu_check_is_constant_like(c, c->node->inputs[2]))
-            return lps_decline(reason, capacity, "DEPTHWISE_CONV_2D with a non-constant bias");
-        if (bias->dims[0] != oc)
-            return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], oc);
-    }
-    if (!lps_check_depthwise_channels(in, w, out, params->depth_multiplier, reason, capacity)) return false;
-    if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
-                               params->dilation_height, params->dilation_width, reason, capacity) ||
-        !lps_check_window_2d(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
-                             params->dilation_height, params->dilation_width, reason, capacity))
+    if (!cpu_check_bias(c, 2, "DEPTHWISE_CONV_2D", w->dims[3], "channels", reason, capacity) ||
+        !lps_check_depthwise_channels(in, w, out, params->depth_multiplier, reason, capacity) ||
+        !lps_check_conv_geometry(params->padding, in, w, out, params->stride_height, params->stride_width,
+                                 params->dilation_height, params->dilation_width, reason, capacity))
         return false;
     return cpu_check_activation("DEPTHWISE_CONV_2D", params->activation, reason, capacity);
 }

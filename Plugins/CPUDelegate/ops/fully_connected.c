@@ -5,22 +5,14 @@ static bool check_fc(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LiteFullyConnectedParams *params = c->node->params;
     if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
-                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 1, CPU_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, w, "weights", f32, 2, 2, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 1, CPU_MAX_RANK, reason, capacity))
         return false;
     if (!cpu_check_is_constant_like(c, c->node->inputs[1]))
         return lps_decline(reason, capacity, "FULLY_CONNECTED with non-constant weights");
-    if (bias) {
-        if (!cpu_check_tensor(c, bias, "bias", f32, 1, 1, reason, capacity)) return false;
-        if (!cpu_check_is_constant_like(c, c->node->inputs[2]))
-            return lps_decline(reason, capacity, "FULLY_CONNECTED with a non-constant bias");
-        if (bias->dims[0] != w->dims[0])
-            return lps_decline(reason, capacity, "bias size %d != output units %d", bias->dims[0],
-                               w->dims[0]);
-    }
+    if (!cpu_check_bias(c, 2, "FULLY_CONNECTED", w->dims[0], "units", reason, capacity)) return false;
     if (w->dims[1] <= 0) return lps_decline(reason, capacity, "empty weights");
     if (out->dims[out->rank - 1] != w->dims[0])
         return lps_decline(reason, capacity, "output depth %d != weights rows %d",

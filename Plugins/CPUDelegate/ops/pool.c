@@ -61,6 +61,17 @@ static LiteStatus prepare_pool(CpuPartitionState *p, CpuNode *node) {
     return LITE_STATUS_OK;
 }
 
+/* The taps of one window axis that lie inside the input: the window of output position `o` starts
+   at input position `origin` (negative in the leading padding) and keeps taps [first, last). */
+typedef struct PoolTaps {
+    int32_t origin, first, last;
+} PoolTaps;
+
+static CPU_ALWAYS_INLINE PoolTaps pool_taps(int32_t o, int32_t stride, int32_t pad, int32_t in, int32_t filter) {
+    const int32_t origin = o * stride - pad;
+    return (PoolTaps){origin, origin < 0 ? -origin : 0, in - origin < filter ? in - origin : filter};
+}
+
 static void pool_rows(void *context, size_t begin, size_t end, int thread) {
     (void)thread;
     const PoolTask *t = context;
@@ -68,13 +79,11 @@ static void pool_rows(void *context, size_t begin, size_t end, int thread) {
     float accumulator[256];
     for (size_t row = begin; row < end; row++) {
         const int32_t b = (int32_t)(row / (size_t)t->out_h), oy = (int32_t)(row % (size_t)t->out_h);
-        const int32_t iy0 = oy * t->stride_h - t->pad_h;
-        const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-        const int32_t fy1 = t->in_h - iy0 < t->filter_h ? t->in_h - iy0 : t->filter_h;
+        const PoolTaps ty = pool_taps(oy, t->stride_h, t->pad_h, t->in_h, t->filter_h);
+        const int32_t iy0 = ty.origin, fy0 = ty.first, fy1 = ty.last;
         for (int32_t ox = 0; ox < t->out_w; ox++) {
-            const int32_t ix0 = ox * t->stride_w - t->pad_w;
-            const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-            const int32_t fx1 = t->in_w - ix0 < t->filter_w ? t->in_w - ix0 : t->filter_w;
+            const PoolTaps tx = pool_taps(ox, t->stride_w, t->pad_w, t->in_w, t->filter_w);
+            const int32_t ix0 = tx.origin, fx0 = tx.first, fx1 = tx.last;
             float *restrict out = t->out + (((size_t)b * t->out_h + oy) * t->out_w + ox) * C;
             const int32_t count = (fy1 - fy0) * (fx1 - fx0);
             for (int32_t c0 = 0; c0 < C; c0 += 256) {
@@ -115,13 +124,11 @@ CPU_TARGET_AVX2 static void pool_rows_avx2(const PoolTask *t, size_t begin, size
                                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (size_t row = begin; row < end; row++) {
         const int32_t b = (int32_t)(row / (size_t)t->out_h), oy = (int32_t)(row % (size_t)t->out_h);
-        const int32_t iy0 = oy * t->stride_h - t->pad_h;
-        const int32_t fy0 = iy0 < 0 ? -iy0 : 0;
-        const int32_t fy1 = t->in_h - iy0 < t->filter_h ? t->in_h - iy0 : t->filter_h;
+        const PoolTaps ty = pool_taps(oy, t->stride_h, t->pad_h, t->in_h, t->filter_h);
+        const int32_t iy0 = ty.origin, fy0 = ty.first, fy1 = ty.last;
         for (int32_t ox = 0; ox < t->out_w; ox++) {
-            const int32_t ix0 = ox * t->stride_w - t->pad_w;
-            const int32_t fx0 = ix0 < 0 ? -ix0 : 0;
-            const int32_t fx1 = t->in_w - ix0 < t->filter_w ? t->in_w - ix0 : t->filter_w;
+            const PoolTaps tx = pool_taps(ox, t->stride_w, t->pad_w, t->in_w, t->filter_w);
+            const int32_t ix0 = tx.origin, fx0 = tx.first, fx1 = tx.last;
             float *out = t->out + (((size_t)b * t->out_h + oy) * t->out_w + ox) * C;
             const int32_t count = (fy1 - fy0) * (fx1 - fx0);
             // The window's first tap as an element offset, signed: it lies before the buffer when

@@ -1,5 +1,5 @@
-// SHAPE (the input's current shape as int32), and SQUEEZE / EXPAND_DIMS, which only relabel the
-// shape (a copy, like RESHAPE; the host computes the output shapes).
+// SHAPE (the input's current shape as int32), and RESHAPE / SQUEEZE / EXPAND_DIMS, which only
+// relabel the shape (a copy; the host computes the output shapes).
 #include "layout.h"
 
 static bool check_shape(const LpsCheckContext *c, char *reason, size_t capacity) {
@@ -31,10 +31,12 @@ const CpuOp cpu_op_shape = {
     .builtin_code = LITE_OP_SHAPE, .name = "SHAPE", .min_version = 1, .max_version = 1,
     .check = check_shape, .prepare = prepare_shape, .run = run_shape};
 
-/* SQUEEZE and EXPAND_DIMS: same elements, another shape. */
+/* RESHAPE, SQUEEZE and EXPAND_DIMS: same elements, another shape. RESHAPE's shape input, if any,
+   is not read (the shape comes from the graph); EXPAND_DIMS's axis input neither. */
 static bool check_relabel(const LpsCheckContext *c, char *reason, size_t capacity) {
-    const bool expand = c->node->builtin_code == LITE_OP_EXPAND_DIMS;
-    if (!lps_check_io(c, expand ? 2 : 1, expand ? 2 : 1, 1, reason, capacity)) return false;
+    const int32_t code = c->node->builtin_code;
+    const bool expand = code == LITE_OP_EXPAND_DIMS, reshape = code == LITE_OP_RESHAPE;
+    if (!lps_check_io(c, expand ? 2 : 1, expand || reshape ? 2 : 1, 1, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", LAYOUT_TYPES, 0, CPU_MAX_RANK, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", LAYOUT_TYPES, 0, CPU_MAX_RANK, reason, capacity))
@@ -43,7 +45,9 @@ static bool check_relabel(const LpsCheckContext *c, char *reason, size_t capacit
     int64_t a = 1, b = 1;
     for (int32_t i = 0; i < in->rank; i++) a *= in->dims[i];
     for (int32_t i = 0; i < out->rank; i++) b *= out->dims[i];
-    if (a != b) return lps_decline(reason, capacity, "element counts differ");
+    if (a != b) return lps_decline(reason, capacity, "element counts differ (%lld vs %lld)",
+                                   (long long)a, (long long)b);
+    if (reshape) return true;
     if (expand ? out->rank != in->rank + 1 : out->rank > in->rank)
         return lps_decline(reason, capacity, "output rank %d does not fit input rank %d", out->rank, in->rank);
     return true;
@@ -61,6 +65,10 @@ static LiteStatus run_relabel(CpuPartitionState *p, CpuNode *node) {
     if (out->bytes > 0 && in->data != out->data) memcpy(out->data, in->data, out->bytes);
     return LITE_STATUS_OK;
 }
+
+const CpuOp cpu_op_reshape = {
+    .builtin_code = LITE_OP_RESHAPE, .name = "RESHAPE", .min_version = 1, .max_version = 3,
+    .check = check_relabel, .prepare = prepare_relabel, .run = run_relabel};
 
 const CpuOp cpu_op_squeeze = {
     .builtin_code = LITE_OP_SQUEEZE, .name = "SQUEEZE", .min_version = 1, .max_version = 2,

@@ -4,24 +4,14 @@
 // gather makes output rows independent, so they run in parallel without atomics.
 #include "../gemm.h"
 
-typedef struct TransposeConvSlots {
-    int32_t input, weights, bias; /* node input slots; bias -1 when optional and absent */
-    bool custom;
-} TransposeConvSlots;
-
-static TransposeConvSlots slots_of(int32_t builtin_code) {
-    if (builtin_code == LITE_OP_CUSTOM) return (TransposeConvSlots){0, 1, 2, true};
-    return (TransposeConvSlots){2, 1, 3, false};
-}
-
 static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
-    const TransposeConvSlots slots = slots_of(c->node->builtin_code);
+    const LpsTransposeConvSlots slots = lps_transpose_conv_slots(c->node->builtin_code);
     const LiteTransposeConvParams *params = c->node->params;
     const char *name = slots.custom ? "Convolution2DTransposeBias" : "TRANSPOSE_CONV";
     if (!lps_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, slots.input), *w = lps_check_input(c, slots.weights),
-                     *bias = lps_check_input(c, slots.bias), *out = lps_check_output(c, 0);
+                     *out = lps_check_output(c, 0);
     if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, w, "weights", f32, 4, 4, reason, capacity) ||
         !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
@@ -34,15 +24,9 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
     }
     if (!cpu_check_is_constant_like(c, c->node->inputs[slots.weights]))
         return lps_decline(reason, capacity, "%s with non-constant weights", name);
-    if (slots.custom && !bias) return lps_decline(reason, capacity, "%s without a bias", name);
-    if (bias) {
-        if (!cpu_check_tensor(c, bias, "bias", f32, 1, 1, reason, capacity)) return false;
-        if (!cpu_check_is_constant_like(c, c->node->inputs[slots.bias]))
-            return lps_decline(reason, capacity, "%s with a non-constant bias", name);
-        if (bias->dims[0] != w->dims[0])
-            return lps_decline(reason, capacity, "bias size %d != output channels %d",
-                               bias->dims[0], w->dims[0]);
-    }
+    if (slots.custom && !lps_check_input(c, slots.bias))
+        return lps_decline(reason, capacity, "%s without a bias", name);
+    if (!cpu_check_bias(c, slots.bias, name, w->dims[0], "channels", reason, capacity)) return false;
     if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
         return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
     if (!lps_check_padding(params->padding, reason, capacity)) return false;
@@ -58,7 +42,7 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
 }
 
 typedef struct TransposeConvState {
-    TransposeConvSlots slots;
+    LpsTransposeConvSlots slots;
     CpuPackedMatrix packed;  /* B[ic][(fy, fx, oc)] */
     float *reordered;        /* weights as [(fy, fx, oc)][ic] for packing */
     bool pack_each_run;
@@ -94,7 +78,7 @@ static void pack_transpose_weights(TransposeConvState *s, const float *weights, 
 }
 
 static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
-    const TransposeConvSlots slots = slots_of(node->op->builtin_code);
+    const LpsTransposeConvSlots slots = lps_transpose_conv_slots(node->op->builtin_code);
     const CpuTensor *in = cpu_in(p, node, slots.input), *w = cpu_in(p, node, slots.weights),
                     *bias = cpu_in(p, node, slots.bias), *out = cpu_out(p, node, 0);
     const LiteTransposeConvParams *params = &node->params.transpose_conv;
@@ -123,19 +107,8 @@ static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
     s->stride_h = params->stride_height;
     s->stride_w = params->stride_width;
     if (params->padding == LITE_PADDING_SAME) {
-        if (slots.custom) {
-            // MediaPipe: total = max(0, k - (in - 1) % stride - 1), before = total / 2.
-            int32_t total_h = s->k_h - (s->in_h - 1) % s->stride_h - 1;
-            int32_t total_w = s->k_w - (s->in_w - 1) % s->stride_w - 1;
-            s->pad_h = total_h > 0 ? total_h / 2 : 0;
-            s->pad_w = total_w > 0 ? total_w / 2 : 0;
-        } else {
-            // TFLite pads as if convolving the output: out' = ceil(out / stride).
-            int32_t conv_h = (s->out_h + s->stride_h - 1) / s->stride_h;
-            int32_t conv_w = (s->out_w + s->stride_w - 1) / s->stride_w;
-            s->pad_h = lps_padding_before(s->out_h, conv_h, s->stride_h, s->k_h, 1);
-            s->pad_w = lps_padding_before(s->out_w, conv_w, s->stride_w, s->k_w, 1);
-        }
+        s->pad_h = lps_transpose_conv_padding_before(slots.custom, s->in_h, s->out_h, s->stride_h, s->k_h);
+        s->pad_w = lps_transpose_conv_padding_before(slots.custom, s->in_w, s->out_w, s->stride_w, s->k_w);
     }
     if (slots.custom) {
         s->act_min = -INFINITY;

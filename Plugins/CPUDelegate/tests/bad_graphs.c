@@ -5,7 +5,8 @@
  * tensor written twice, a constant or a partition input as a node's output, partition lists that
  * do not fit the nodes, convolution, pool and transposed-convolution windows whose arithmetic
  * overflows int32 (strides, dilations and filters of 2^31-1 or 2^30, at claim and after an input
- * resize), and zero-size tensors through eleven kernels.
+ * resize), and zero-size tensors through eleven kernels. Unsupported operators must be declined
+ * with a reason that names them (the schema name from lite_operators.h, or the code).
  * For each graph it calls claim_nodes, create_partition, prepare_partition, invoke_partition and
  * destroy_partition as far as they succeed. Every failing call must return a non-OK status and
  * report a message through report_error first; the inconsistent graphs and overflowing windows
@@ -349,8 +350,11 @@ static void huge_windows(void) {
         set_io(&g, 1, (int32_t[]){in}, 1, (int32_t[]){out});
         run(cases[k].name, &g, true);
     }
-    /* A window that fits at claim and overflows once the input is resized (prepare must refuse it,
-       not compute it): stride 2^30 over a height of 5, then of 2^30 + 5. */
+}
+
+/* A window that fits at claim and overflows once the input is resized (prepare must refuse it, not
+   compute it): stride 2^30 over a height of 5, then of 2^30 + 5. */
+static void windows_overflowing_after_resize(void) {
     for (int variant = 0; variant < 3; variant++) {
         Graph g;
         graph_init(&g);
@@ -378,7 +382,12 @@ static void huge_windows(void) {
             : variant == 1 ? "depthwise window overflowing after a resize"
                            : "pool window overflowing after a resize", &g, true);
     }
-    /* TRANSPOSE_CONV: inputs output_shape, weights, input; stride 2^31-1. */
+}
+
+/* TRANSPOSE_CONV (inputs output_shape, weights, input) with stride 2^31-1: declined like the
+   convolutions' windows. */
+static void huge_transpose_conv_windows(void) {
+    const int32_t w_shape[4] = {2, 3, 3, 2};
     for (int variant = 0; variant < 2; variant++) {
         Graph g;
         graph_init(&g);
@@ -391,107 +400,151 @@ static void huge_windows(void) {
         int32_t w = add_tensor(&g, 4, w_shape, true);
         int32_t in = add_tensor(&g, 4, tin, false), out = add_tensor(&g, 4, tout, false);
         LiteTransposeConvParams params = {sizeof(params), variant ? LITE_PADDING_VALID : LITE_PADDING_SAME,
-                                          big, big, LITE_ACTIVATION_NONE};
+                                          INT32_MAX, INT32_MAX, LITE_ACTIVATION_NONE};
         add_node(&g, LITE_OP_TRANSPOSE_CONV, &params, 3, (int32_t[]){output_shape, w, in}, 1, (int32_t[]){out});
         set_io(&g, 1, (int32_t[]){in}, 1, (int32_t[]){out});
         run(variant ? "transpose conv stride 2^31-1 valid" : "transpose conv stride 2^31-1", &g, true);
     }
 }
 
+/* The zero-size graphs of the windowed and weighted kernels (CONV_2D, DEPTHWISE_CONV_2D, the
+   pools, FULLY_CONNECTED, MEAN): adds the node reading `*in` (FULLY_CONNECTED replaces it with a
+   2-D input) and returns its output. */
+static int32_t add_zero_size_window_node(Graph *g, int variant, int32_t *in) {
+    const int32_t empty[4] = {1, 0, 4, 2}, empty_rows[2] = {0, 4}, w_shape[4] = {2, 3, 3, 2},
+                  dw_shape[4] = {1, 3, 3, 2}, bias_shape[1] = {2}, fc_w[2] = {3, 4}, fc_b[1] = {3},
+                  fc_out[2] = {0, 3}, axes_shape[1] = {1}, mean_out[3] = {1, 4, 2};
+    // Static: the graph keeps pointers to the params until it has run.
+    static const LiteConv2DParams conv = {sizeof(conv), LITE_PADDING_SAME, 1, 1, 1, 1, LITE_ACTIVATION_RELU6};
+    static const LiteDepthwiseConv2DParams depthwise = {sizeof(depthwise), LITE_PADDING_SAME, 1, 1, 1, 1, 1,
+                                                        LITE_ACTIVATION_NONE};
+    static const LitePool2DParams pool = {sizeof(pool), LITE_PADDING_SAME, 2, 2, 2, 2, LITE_ACTIVATION_NONE};
+    static const LiteFullyConnectedParams fc = {sizeof(fc), LITE_ACTIVATION_NONE, 0};
+    static const LiteReducerParams reducer = {sizeof(reducer), 0};
+    int32_t out = -1;
+    if (variant == 2 || variant == 3) {
+        int32_t w = add_tensor(g, 4, variant == 2 ? w_shape : dw_shape, true), b = add_tensor(g, 1, bias_shape, true);
+        out = add_tensor(g, 4, empty, false);
+        add_node(g, variant == 2 ? LITE_OP_CONV_2D : LITE_OP_DEPTHWISE_CONV_2D,
+                 variant == 2 ? (const void *)&conv : (const void *)&depthwise, 3, (int32_t[]){*in, w, b}, 1,
+                 (int32_t[]){out});
+    } else if (variant == 4 || variant == 5) {
+        out = add_tensor(g, 4, empty, false);
+        add_node(g, variant == 4 ? LITE_OP_MAX_POOL_2D : LITE_OP_AVERAGE_POOL_2D, &pool, 1, (int32_t[]){*in}, 1,
+                 (int32_t[]){out});
+    } else if (variant == 7) {
+        g->graph.tensor_count = 0;
+        *in = add_tensor(g, 2, empty_rows, false);
+        int32_t w = add_tensor(g, 2, fc_w, true), b = add_tensor(g, 1, fc_b, true);
+        out = add_tensor(g, 2, fc_out, false);
+        add_node(g, LITE_OP_FULLY_CONNECTED, &fc, 3, (int32_t[]){*in, w, b}, 1, (int32_t[]){out});
+    } else if (variant == 8) {
+        int32_t axes = add_tensor(g, 1, axes_shape, true);
+        g->tensors[axes].type = LITE_DATA_TYPE_INT32;
+        static const int32_t axis_values[16] __attribute__((aligned(64))) = {1};
+        g->tensors[axes].constant_data = axis_values;
+        g->tensors[axes].byte_size = sizeof(int32_t);
+        out = add_tensor(g, 3, mean_out, false);
+        add_node(g, LITE_OP_MEAN, &reducer, 2, (int32_t[]){*in, axes}, 1, (int32_t[]){out});
+    }
+    return out;
+}
+
 /* Zero-size tensors (an extent of 0) through each kind of kernel: may run (doing nothing) or be
    refused with a message, never crash. */
 static void zero_size(void) {
-    const int32_t empty[4] = {1, 0, 4, 2}, empty_rows[2] = {0, 4}, w_shape[4] = {2, 3, 3, 2},
-                  dw_shape[4] = {1, 3, 3, 2}, bias_shape[1] = {2}, fc_w[2] = {3, 4}, fc_b[1] = {3},
-                  fc_out[2] = {0, 3}, axes_shape[1] = {1}, mean_out[3] = {1, 4, 2}, no_channels[4] = {1, 3, 4, 0};
+    static const char *const names[] = {
+        "zero-size RELU", "zero-size ADD", "zero-size CONV_2D", "zero-size DEPTHWISE_CONV_2D",
+        "zero-size MAX_POOL_2D", "zero-size AVERAGE_POOL_2D", "zero-size SOFTMAX",
+        "zero-size FULLY_CONNECTED", "zero-size MEAN", "zero-size CONCATENATION", "zero-channel SOFTMAX",
+    };
+    const int32_t empty[4] = {1, 0, 4, 2}, no_channels[4] = {1, 3, 4, 0};
     LiteElementwiseParams add = {sizeof(add), LITE_ACTIVATION_RELU};
-    LiteConv2DParams conv = {sizeof(conv), LITE_PADDING_SAME, 1, 1, 1, 1, LITE_ACTIVATION_RELU6};
-    LiteDepthwiseConv2DParams depthwise = {sizeof(depthwise), LITE_PADDING_SAME, 1, 1, 1, 1, 1, LITE_ACTIVATION_NONE};
-    LitePool2DParams pool = {sizeof(pool), LITE_PADDING_SAME, 2, 2, 2, 2, LITE_ACTIVATION_NONE};
     LiteSoftmaxParams softmax = {sizeof(softmax), 1.0f};
-    LiteFullyConnectedParams fc = {sizeof(fc), LITE_ACTIVATION_NONE, 0};
-    LiteReducerParams reducer = {sizeof(reducer), 0};
     LiteConcatenationParams concat = {sizeof(concat), 1, LITE_ACTIVATION_NONE};
-    for (int variant = 0; variant < 11; variant++) {
+    for (int variant = 0; variant < (int)(sizeof(names) / sizeof(names[0])); variant++) {
         Graph g;
         graph_init(&g);
-        const char *name = "";
         int32_t in = add_tensor(&g, 4, variant == 10 ? no_channels : empty, false), out = -1;
-        switch (variant) {
-        case 0:
-            name = "zero-size RELU";
-            out = add_tensor(&g, 4, empty, false);
-            add_node(&g, LITE_OP_RELU, NULL, 1, (int32_t[]){in}, 1, (int32_t[]){out});
-            break;
-        case 1:
-            name = "zero-size ADD";
-            out = add_tensor(&g, 4, empty, false);
-            add_node(&g, LITE_OP_ADD, &add, 2, (int32_t[]){in, in}, 1, (int32_t[]){out});
-            break;
-        case 2: {
-            name = "zero-size CONV_2D";
-            int32_t w = add_tensor(&g, 4, w_shape, true), b = add_tensor(&g, 1, bias_shape, true);
-            out = add_tensor(&g, 4, empty, false);
-            add_node(&g, LITE_OP_CONV_2D, &conv, 3, (int32_t[]){in, w, b}, 1, (int32_t[]){out});
-            break;
-        }
-        case 3: {
-            name = "zero-size DEPTHWISE_CONV_2D";
-            int32_t w = add_tensor(&g, 4, dw_shape, true), b = add_tensor(&g, 1, bias_shape, true);
-            out = add_tensor(&g, 4, empty, false);
-            add_node(&g, LITE_OP_DEPTHWISE_CONV_2D, &depthwise, 3, (int32_t[]){in, w, b}, 1, (int32_t[]){out});
-            break;
-        }
-        case 4:
-        case 5:
-            name = variant == 4 ? "zero-size MAX_POOL_2D" : "zero-size AVERAGE_POOL_2D";
-            out = add_tensor(&g, 4, empty, false);
-            add_node(&g, variant == 4 ? LITE_OP_MAX_POOL_2D : LITE_OP_AVERAGE_POOL_2D, &pool, 1,
-                     (int32_t[]){in}, 1, (int32_t[]){out});
-            break;
-        case 6:
-            name = "zero-size SOFTMAX";
-            out = add_tensor(&g, 4, empty, false);
-            add_node(&g, LITE_OP_SOFTMAX, &softmax, 1, (int32_t[]){in}, 1, (int32_t[]){out});
-            break;
-        case 7: {
-            name = "zero-size FULLY_CONNECTED";
-            g.graph.tensor_count = 0;
-            in = add_tensor(&g, 2, empty_rows, false);
-            int32_t w = add_tensor(&g, 2, fc_w, true), b = add_tensor(&g, 1, fc_b, true);
-            out = add_tensor(&g, 2, fc_out, false);
-            add_node(&g, LITE_OP_FULLY_CONNECTED, &fc, 3, (int32_t[]){in, w, b}, 1, (int32_t[]){out});
-            break;
-        }
-        case 8: {
-            name = "zero-size MEAN";
-            int32_t axes = add_tensor(&g, 1, axes_shape, true);
-            g.tensors[axes].type = LITE_DATA_TYPE_INT32;
-            static const int32_t axis_values[16] __attribute__((aligned(64))) = {1};
-            g.tensors[axes].constant_data = axis_values;
-            g.tensors[axes].byte_size = sizeof(int32_t);
-            out = add_tensor(&g, 3, mean_out, false);
-            add_node(&g, LITE_OP_MEAN, &reducer, 2, (int32_t[]){in, axes}, 1, (int32_t[]){out});
-            break;
-        }
-        case 9: {
-            name = "zero-size CONCATENATION";
+        if (variant == 0 || variant == 1 || variant == 6 || variant == 10) {
+            out = add_tensor(&g, 4, variant == 10 ? no_channels : empty, false);
+            if (variant == 1)
+                add_node(&g, LITE_OP_ADD, &add, 2, (int32_t[]){in, in}, 1, (int32_t[]){out});
+            else
+                add_node(&g, variant == 0 ? LITE_OP_RELU : LITE_OP_SOFTMAX, variant == 0 ? NULL : &softmax, 1,
+                         (int32_t[]){in}, 1, (int32_t[]){out});
+        } else if (variant == 9) {
             int32_t other = add_tensor(&g, 4, shape, false);
             out = add_tensor(&g, 4, shape, false);
             add_node(&g, LITE_OP_CONCATENATION, &concat, 2, (int32_t[]){in, other}, 1, (int32_t[]){out});
             set_io(&g, 2, (int32_t[]){in, other}, 1, (int32_t[]){out});
-            run(name, &g, false);
+            run(names[variant], &g, false);
             continue;
-        }
-        case 10:
-            name = "zero-channel SOFTMAX";
-            out = add_tensor(&g, 4, no_channels, false);
-            add_node(&g, LITE_OP_SOFTMAX, &softmax, 1, (int32_t[]){in}, 1, (int32_t[]){out});
-            break;
+        } else {
+            out = add_zero_size_window_node(&g, variant, &in);
         }
         set_io(&g, 1, (int32_t[]){in}, 1, (int32_t[]){out});
-        run(name, &g, false);
+        run(names[variant], &g, false);
     }
+}
+
+/* The verdicts of one claim_nodes call, by node. */
+typedef struct Verdicts {
+    LiteVerdict verdict[MAX_NODES];
+    char reason[MAX_NODES][160];
+} Verdicts;
+
+static void record_verdict(void *context, int32_t node, LiteVerdict verdict, const char *reason) {
+    Verdicts *verdicts = context;
+    if (node < 0 || node >= MAX_NODES) return;
+    verdicts->verdict[node] = verdict;
+    snprintf(verdicts->reason[node], sizeof(verdicts->reason[node]), "%s", reason ? reason : "");
+}
+
+/* Operators no plugin here runs: declined, and the reason names the operator: its schema name,
+   the code when the schema table does not know it, the custom name. */
+static void unsupported_operators_named(void) {
+    static const struct {
+        int32_t code;
+        const char *custom_name, *reason;
+    } cases[] = {
+        {LITE_OP_CAST, NULL, "CAST unsupported"},
+        {300, NULL, "builtin operator 300 unsupported"},
+        {LITE_OP_CUSTOM, "NoSuchOperator", "custom operator 'NoSuchOperator' unsupported"},
+    };
+    Graph g;
+    graph_init(&g);
+    int32_t in = add_tensor(&g, 4, shape, false);
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        int32_t out = add_tensor(&g, 4, shape, false);
+        int32_t node = add_node(&g, cases[k].code, NULL, 1, (int32_t[]){in}, 1, (int32_t[]){out});
+        g.nodes[node].custom_name = cases[k].custom_name;
+    }
+    set_io(&g, 1, (int32_t[]){in}, 1, (int32_t[]){in});
+    LiteDelegate *delegate = NULL;
+    if (backend->create_delegate(&services, NULL, NULL, 0, &delegate) != LITE_STATUS_OK || !delegate) {
+        fprintf(stderr, "bad_graphs: unsupported operators: create_delegate failed: %s\n", last_report);
+        failures++;
+        return;
+    }
+    Verdicts verdicts;
+    memset(&verdicts, 0xff, sizeof(verdicts.verdict));
+    memset(verdicts.reason, 0, sizeof(verdicts.reason));
+    if (backend->claim_nodes(delegate, &g.graph, record_verdict, &verdicts) != LITE_STATUS_OK) {
+        fprintf(stderr, "bad_graphs: unsupported operators: claim_nodes failed: %s\n", last_report);
+        failures++;
+    }
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        const bool named = verdicts.verdict[k] == LITE_VERDICT_DECLINED &&
+                           strcmp(verdicts.reason[k], cases[k].reason) == 0;
+        if (!named) {
+            fprintf(stderr, "bad_graphs: unsupported operator %zu: verdict %d, reason '%s' (expected "
+                    "declined, '%s')\n", k, (int)verdicts.verdict[k], verdicts.reason[k], cases[k].reason);
+            failures++;
+        }
+        printf("bad_graphs: %-40s %s\n", cases[k].reason, named ? "declined" : "NOT declined as expected");
+    }
+    backend->destroy_delegate(delegate);
 }
 
 int main(int argc, char **argv) {
@@ -527,7 +580,10 @@ int main(int argc, char **argv) {
     writes_input_or_constant(true);
     bad_partition_lists();
     huge_windows();
+    windows_overflowing_after_resize();
+    huge_transpose_conv_windows();
     zero_size();
+    unsupported_operators_named();
     printf("bad_graphs: %d failures\n", failures);
     return failures == 0 ? 0 : 1;
 }

@@ -290,6 +290,8 @@ typedef struct GpuOp {
     bool epilogue;           /* its last dispatch accepts fused steps */
 } GpuOp;
 
+/** The GPU delegates' operator table (registry.c), for the lps_registry_* calls. */
+extern LpsRegistry gpu_registry;
 /** The operator for a node, or NULL when there is none. */
 const GpuOp *gpu_find_op(int32_t builtin_code, const char *custom_name);
 const LiteOperatorSupport *gpu_supported_operators(size_t *count);

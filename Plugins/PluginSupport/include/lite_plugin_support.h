@@ -37,6 +37,18 @@ LiteStatus lps_report_error(const LiteHostServices *services, LiteStatus status,
 void lps_log(const LiteHostServices *services, LiteLogLevel level, char *message, size_t capacity,
              const char *format, va_list args) __attribute__((format(printf, 5, 0)));
 
+/** The longest message lps_fail and lps_logf pass on (longer ones are cut): room for a driver's or
+    validation layer's text behind the plugin's own. */
+#define LPS_MESSAGE_CAPACITY 1536
+
+/** lps_report_error with its own message buffer, for a plugin's fail-and-return wrappers. */
+LiteStatus lps_fail(const LiteHostServices *services, LiteStatus status, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** lps_log with its own message buffer. */
+void lps_logf(const LiteHostServices *services, LiteLogLevel level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Claim checks and graph validation (check.c)                                                    */
 /* ---------------------------------------------------------------------------------------------- */
@@ -79,6 +91,16 @@ bool lps_check_io(const LpsCheckContext *context, int32_t min_inputs, int32_t ma
 int32_t lps_slice_axis(int32_t size, int32_t stride, int32_t begin, int32_t end, bool begin_masked,
                        bool end_masked, bool shrink, bool offset, int32_t *start, int32_t *stop);
 
+/** Where TRANSPOSE_CONV (output_shape, weights, input, optional bias) and MediaPipe's
+    Convolution2DTransposeBias (LITE_OP_CUSTOM: input, weights, bias) keep their tensors: node
+    input slots. */
+typedef struct LpsTransposeConvSlots {
+    int32_t input, weights, bias;
+    bool custom; /**< Convolution2DTransposeBias: MediaPipe's padding, no activation, bias required. */
+} LpsTransposeConvSlots;
+
+LpsTransposeConvSlots lps_transpose_conv_slots(int32_t builtin_code);
+
 /** A padding TFLite defines (SAME or VALID); else "unknown padding N" and false. */
 bool lps_check_padding(LitePadding padding, char *reason, size_t capacity);
 
@@ -103,6 +125,12 @@ bool lps_check_window_2d(const LiteTensor *in, const LiteTensor *out, int32_t ke
                          int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w,
                          char *reason, size_t capacity);
 
+/** CONV_2D's and DEPTHWISE_CONV_2D's window: lps_check_conv_window, then lps_check_window_2d
+    from `in` to `out` with the kernel extents of `weights` (dims 1 and 2 of OHWI and [1, H, W, C]). */
+bool lps_check_conv_geometry(LitePadding padding, const LiteTensor *in, const LiteTensor *weights,
+                             const LiteTensor *out, int32_t stride_h, int32_t stride_w, int32_t dilation_h,
+                             int32_t dilation_w, char *reason, size_t capacity);
+
 /** AVERAGE_POOL_2D's and MAX_POOL_2D's window (lps_check_padding; strides and filter sizes of at
     least 1; lps_check_window_2d) and shapes (4-D, the output's batch and channels those of the
     input). */
@@ -120,10 +148,100 @@ bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, cons
 bool lps_check_depthwise_channels(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
                                   int32_t depth_multiplier, char *reason, size_t capacity);
 
+/** One CONCATENATION input against the output: the same rank, the same extents off `axis`
+    ("input ranks differ", "input shapes differ off the axis"). */
+bool lps_check_concat_input(const LiteTensor *in, const LiteTensor *out, int32_t axis, char *reason,
+                            size_t capacity);
+
+/** DEPTH_TO_SPACE's shapes (4-D NHWC): block_size at least 1, and the output the input's batch,
+    height and width times block_size, channels divided by block_size². */
+bool lps_check_depth_to_space(int32_t block_size, const LiteTensor *in, const LiteTensor *out, char *reason,
+                              size_t capacity);
+
 /** Checks the graph's struct sizes and arrays before anything reads them: every struct at least as
     large as the fields a plugin reads and not absurdly large, counts not negative, arrays present.
     Writes a message ("tensor 3 is malformed") and returns false when malformed. */
 bool lps_validate_graph(const LiteGraph *graph, char *error, size_t capacity);
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Operator registries (registry.c): lookup, claim decision and capability report                 */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** Size of the reason buffers of claim decisions (lps_registry_claim writes at most this much). */
+#define LPS_REASON_CAPACITY 160
+
+/** What the shared registry code reads of an operator descriptor. Each plugin keeps its own
+    descriptor type (CpuOp, GpuOp: these members, named alike, plus its kernels), so descriptors
+    stay plain designated initializers; LPS_DEFINE_REGISTRY writes the one function that reads them. */
+typedef struct LpsOperatorIdentity {
+    int32_t builtin_code;    /**< TFLite's BuiltinOperator value (LITE_OP_CUSTOM for a custom operator). */
+    const char *custom_name; /**< For a custom operator; else NULL. */
+    const char *name;        /**< For messages: "CONV_2D". */
+    int32_t min_version;
+    int32_t max_version;
+    size_t params_size;      /**< Size of the params struct the node must carry (0: none needed). */
+    /** True if the node can run; else writes a one-line reason. Params are already validated. */
+    bool (*check)(const LpsCheckContext *context, char *reason, size_t capacity);
+} LpsOperatorIdentity;
+
+/** A plugin's operator table, defined with LPS_DEFINE_REGISTRY. The report fields are filled on
+    first use (lps_registry_supported); nothing else writes a registry. */
+typedef struct LpsRegistry {
+    const void *const *operators; /**< The plugin's descriptors; a missing entry means "not claimed". */
+    size_t count;
+    LpsOperatorIdentity (*identity)(const void *op);
+    /** Nodes with more inputs are declined ("at most N"); 0: no limit. */
+    int32_t max_inputs;
+    LiteOperatorSupport *supported; /**< Storage for `count` entries. */
+    const char **custom_names;      /**< Storage for `count` entries. */
+    pthread_mutex_t lock;
+    bool built;
+    size_t supported_count, custom_count;
+} LpsRegistry;
+
+/** Defines `LpsRegistry NAME` over OPERATORS, a static array of `const void *` pointing at
+    descriptors of type TYPE (which name the members of LpsOperatorIdentity alike), declining nodes
+    with more than MAX_INPUTS inputs (0: no limit). Declare NAME in the plugin's internal header. */
+#define LPS_DEFINE_REGISTRY(NAME, TYPE, OPERATORS, MAX_INPUTS)                                     \
+    static LpsOperatorIdentity NAME##_identity(const void *op) {                                   \
+        const TYPE *descriptor = op;                                                               \
+        return (LpsOperatorIdentity){                                                              \
+            .builtin_code = descriptor->builtin_code, .custom_name = descriptor->custom_name,     \
+            .name = descriptor->name, .min_version = descriptor->min_version,                      \
+            .max_version = descriptor->max_version, .params_size = descriptor->params_size,        \
+            .check = descriptor->check,                                                            \
+        };                                                                                         \
+    }                                                                                              \
+    static LiteOperatorSupport NAME##_supported[sizeof(OPERATORS) / sizeof(OPERATORS[0])];        \
+    static const char *NAME##_custom_names[sizeof(OPERATORS) / sizeof(OPERATORS[0])];             \
+    LpsRegistry NAME = {                                                                           \
+        .operators = OPERATORS,                                                                    \
+        .count = sizeof(OPERATORS) / sizeof(OPERATORS[0]),                                         \
+        .identity = NAME##_identity,                                                               \
+        .max_inputs = MAX_INPUTS,                                                                  \
+        .supported = NAME##_supported,                                                             \
+        .custom_names = NAME##_custom_names,                                                       \
+        .lock = PTHREAD_MUTEX_INITIALIZER,                                                         \
+    }
+
+/** The schema name of `builtin_code` (lite_builtin_operator_name), or "builtin operator N" written
+    into `buffer` for a code the table does not know. */
+const char *lps_builtin_name(int32_t builtin_code, char *buffer, size_t capacity);
+
+/** The descriptor for a builtin code (custom operators: by name), or NULL when there is none. */
+const void *lps_registry_find(const LpsRegistry *registry, int32_t builtin_code, const char *custom_name);
+
+/** The claim decision for node `node_index` of `graph`: an operator in the registry, its version
+    in range, params at least params_size, at most max_inputs inputs, then the operator's own check
+    (its reason prefixed with the operator's name unless it starts with it). Sets *out_op to the
+    descriptor found (NULL when none); false with a one-line reason when declined. */
+bool lps_registry_claim(const LpsRegistry *registry, const LiteGraph *graph, int32_t node_index,
+                        const void **out_op, char *reason, size_t capacity);
+
+/** The capability report: one entry per builtin operator of the registry, in table order. */
+const LiteOperatorSupport *lps_registry_supported(LpsRegistry *registry, size_t *count);
+/** The custom operators' names, in table order. */
+const char *const *lps_registry_custom_names(LpsRegistry *registry, size_t *count);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* The library entry (entry.c)                                                                    */
@@ -161,6 +279,13 @@ size_t lps_place_intervals(LpsInterval *intervals, int32_t count);
 
 /** TFLite's padding rule: total = max((out-1)*stride + (k-1)*dilation + 1 - in, 0); before = total/2. */
 int32_t lps_padding_before(int32_t in, int32_t out, int32_t stride, int32_t kernel, int32_t dilation);
+
+/** The leading padding of TRANSPOSE_CONV along one axis under SAME padding, with `in` its input
+    and `out` its output extent. TFLite pads as if convolving the output: lps_padding_before(out,
+    ceil(out / stride), stride, kernel, 1). MediaPipe's Convolution2DTransposeBias (`mediapipe`):
+    total = max(0, kernel - (in - 1) % stride - 1), before = total / 2. `stride` at least 1. */
+int32_t lps_transpose_conv_padding_before(bool mediapipe, int32_t in, int32_t out, int32_t stride,
+                                          int32_t kernel);
 
 /** An IEEE half (float16 weights in a model file) as a float, exactly: subnormals, signed zeros,
     infinities and NaN payloads included. */

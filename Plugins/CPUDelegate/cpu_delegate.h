@@ -82,6 +82,9 @@ void cpu_parallel_for(CpuThreadPool *pool, size_t count, size_t grain, CpuTaskFn
 typedef struct CpuDelegateState {
     const LiteHostServices *services;
     int num_threads;
+    /** Option "profile=1" with a host whose services have profile_event (ABI 1.3): every invoke
+        reports one event per kernel run (profile.c). */
+    bool profile_events;
     CpuThreadPool *pool;
 } CpuDelegateState;
 
@@ -173,6 +176,7 @@ typedef struct CpuNode {
     CpuParams params;
     bool folded;           /**< Evaluated once at prepare, or fused into another node; skipped at
                                 invoke. */
+    int32_t fused_into;    /**< The node whose kernel computes this folded node; -1 otherwise. */
     void *state;           /**< What the operator's prepare built; freed by op->release. */
     /* Partition-level fusion, decided at prepare (fusion.c) and undone by release_prepared. */
     CpuEpilogue epilogue;  /**< Elementwise consumers this node applies in its store. */
@@ -224,6 +228,12 @@ void cpu_epilogue_apply(const CpuEpilogue *epilogue, float *out, size_t ld, size
 void cpu_profile_start(CpuPartitionState *partition);
 LiteStatus cpu_profile_run(CpuPartitionState *partition);
 void cpu_profile_finish(CpuPartitionState *partition);
+/** Option "profile=1" (ABI 1.3): runs the nodes in order and reports each kernel run to the host
+    as a LiteProfileEvent naming the graph nodes it computes (its own and those fused into it), plus
+    one zero-length event for the nodes folded into constants at prepare. `entered_ns` is when
+    invoke_partition began (cpu_now_ns). */
+LiteStatus cpu_profile_report(CpuPartitionState *partition, uint64_t entered_ns);
+uint64_t cpu_now_ns(void);
 
 /* Partition lifecycle (partition.c). */
 LiteStatus cpu_create_partition(LiteDelegate *delegate, const LiteGraph *graph,

@@ -135,6 +135,7 @@ static bool fuse_consumer(CpuPartitionState *p, const FusionGraph *g, int32_t n,
     node->outputs[0] = consumer->outputs[0];
     g->producer[consumer->outputs[0]] = n;
     consumer->folded = true;
+    consumer->fused_into = n;
     return true;
 }
 
@@ -168,6 +169,7 @@ static void fuse_pad(CpuPartitionState *p, const FusionGraph *g, int32_t n) {
     node->pad_left = v[4];
     node->pad_right = v[5];
     pad->folded = true;
+    pad->fused_into = n;
 }
 
 LiteStatus cpu_fuse_partition(CpuPartitionState *p) {

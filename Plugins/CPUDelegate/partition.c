@@ -23,6 +23,7 @@ static void release_prepared(CpuPartitionState *p) {
         if (node->state && node->op->release) node->op->release(node->state);
         node->state = NULL;
         node->folded = false;
+        node->fused_into = -1;
     }
     for (int32_t i = 0; i < p->tensor_count; i++) {
         CpuTensor *t = &p->tensors[i];
@@ -134,6 +135,7 @@ static CpuPartitionState *allocate_partition(CpuDelegateState *delegate, size_t 
         cpu_destroy_partition((LitePartition *)p);
         return NULL;
     }
+    for (int32_t n = 0; n < node_count; n++) p->nodes[n].fused_into = -1;
     return p;
 }
 
@@ -441,6 +443,7 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
                                 const size_t *output_sizes) {
     CpuPartitionState *p = (CpuPartitionState *)handle;
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
+    const uint64_t entered_ns = p->delegate->profile_events ? cpu_now_ns() : 0;
     if (!p->prepared)
         return cpu_fail(p->delegate, LITE_STATUS_ERROR, "cpu: invoke before a successful prepare");
     if ((p->input_count > 0 && (!inputs || !input_sizes)) || !outputs || !output_sizes)
@@ -465,6 +468,7 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
         CpuTensor *t = &p->tensors[i];
         if (t->kind == CPU_TENSOR_INTERNAL) t->data = (char *)p->arena + t->arena_offset;
     }
+    if (p->delegate->profile_events) return cpu_profile_report(p, entered_ns);
     if (p->profile_ns) return cpu_profile_run(p);
     for (int32_t i = 0; i < p->node_count; i++) {
         CpuNode *node = &p->nodes[p->order[i]];

@@ -68,6 +68,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: option arrays are NULL");
 
     int threads = 1; // like TFLite's default: one thread unless asked
+    bool profile = false;
     for (size_t i = 0; i < option_count; i++) {
         const char *key = option_keys[i], *value = option_values[i];
         if (!key) return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: option %zu has no key", i);
@@ -88,6 +89,10 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
             return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
                             "cpu: precision must be 'fp32' or 'fp16', got '%s'",
                             value ? value : "(null)");
+        } else if (strcmp(key, "profile") == 0) {
+            if (!lps_parse_bool(value, &profile))
+                return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: profile must be 0 or 1, got '%s'",
+                                value ? value : "(null)");
         } else if (strcmp(key, "cache_dir") == 0 || strcmp(key, "model_token") == 0) {
             continue; // nothing to compile, nothing to cache
         } else {
@@ -99,6 +104,10 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     if (!delegate) return cpu_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     delegate->services = services;
     delegate->num_threads = threads;
+    // Events need the 1.3 service; an older host's table has no profile_event to call.
+    delegate->profile_events = profile && services &&
+                               LITE_FIELD_FITS(LiteHostServices, profile_event, services->struct_size) &&
+                               services->profile_event;
     if (threads > 1) {
         delegate->pool = cpu_pool_create(threads);
         if (!delegate->pool) {

@@ -115,3 +115,50 @@ void cpu_profile_finish(CpuPartitionState *p) {
     free(p->profile_min_ns);
     p->profile_ns = p->profile_min_ns = NULL;
 }
+
+uint64_t cpu_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The graph nodes node `n`'s kernel computes: its own, then those fused into it. */
+static int32_t covered_nodes(const CpuPartitionState *p, int32_t n, int32_t *out) {
+    int32_t count = 0;
+    out[count++] = p->nodes[n].graph_node;
+    for (int32_t m = 0; m < p->node_count; m++)
+        if (p->nodes[m].folded && p->nodes[m].fused_into == n) out[count++] = p->nodes[m].graph_node;
+    return count;
+}
+
+static void report(const CpuPartitionState *p, const char *name, const int32_t *nodes, int32_t count,
+                   uint64_t start, uint64_t duration) {
+    const LiteHostServices *services = p->delegate->services;
+    LiteProfileEvent event = {
+        .struct_size = sizeof(event), .name = name, .nodes = nodes, .node_count = count,
+        .clock = LITE_PROFILE_CLOCK_HOST, .start_ns = start, .duration_ns = duration};
+    services->profile_event(services->host_context, &event);
+}
+
+LiteStatus cpu_profile_report(CpuPartitionState *p, uint64_t entered_ns) {
+    int32_t *nodes = malloc(((size_t)p->node_count + 1) * sizeof(int32_t));
+    if (!nodes) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
+    // Nodes folded into constants at prepare cost nothing per invoke: one zero-length event names them.
+    int32_t folded = 0;
+    for (int32_t n = 0; n < p->node_count; n++)
+        if (p->nodes[n].folded && p->nodes[n].fused_into < 0) nodes[folded++] = p->nodes[n].graph_node;
+    if (folded > 0) report(p, "folded at prepare", nodes, folded, cpu_now_ns() - entered_ns, 0);
+    LiteStatus status = LITE_STATUS_OK;
+    for (int32_t i = 0; i < p->node_count && status == LITE_STATUS_OK; i++) {
+        const int32_t n = p->order[i];
+        CpuNode *node = &p->nodes[n];
+        if (node->folded) continue;
+        const uint64_t start = cpu_now_ns();
+        status = node->op->run(p, node);
+        const uint64_t end = cpu_now_ns();
+        const int32_t count = covered_nodes(p, n, nodes);
+        report(p, node->op->name, nodes, count, start - entered_ns, end - start);
+    }
+    free(nodes);
+    return status;
+}

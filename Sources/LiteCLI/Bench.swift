@@ -38,20 +38,7 @@ extension Lite {
                 let interpreter = try Interpreter(modelPath: model, options: options)
                 try interpreter.allocateTensors()
                 let initMs = milliseconds(since: start)
-                var seed: UInt32 = 12345
-                for index in 0..<interpreter.inputTensorCount {
-                    let tensor = try interpreter.input(at: index)
-                    var bytes = Data(count: tensor.data.count)
-                    if tensor.dataType == .float32 {
-                        bytes.withUnsafeMutableBytes { raw in
-                            for slot in raw.bindMemory(to: Float.self).indices {
-                                seed = seed &* 1_664_525 &+ 1_013_904_223
-                                raw.bindMemory(to: Float.self)[slot] = Float(seed >> 8) / Float(1 << 24)
-                            }
-                        }
-                    }
-                    try interpreter.copy(bytes, toInputAt: index)
-                }
+                try fillInputsWithPattern(interpreter)
                 let firstStart = DispatchTime.now()
                 try interpreter.invoke()
                 let firstMs = milliseconds(since: firstStart)

@@ -62,3 +62,22 @@ func printJSON(_ value: Any) throws {
 }
 
 func shapeText(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+
+/// Fills every float32 input with a fixed pseudo-random pattern in [0, 1) (other types: zeros), so
+/// that timings do not depend on the caller's data.
+func fillInputsWithPattern(_ interpreter: Interpreter) throws {
+    var seed: UInt32 = 12345
+    for index in 0..<interpreter.inputTensorCount {
+        let tensor = try interpreter.input(at: index)
+        var bytes = Data(count: tensor.data.count)
+        if tensor.dataType == .float32 {
+            bytes.withUnsafeMutableBytes { raw in
+                for slot in raw.bindMemory(to: Float.self).indices {
+                    seed = seed &* 1_664_525 &+ 1_013_904_223
+                    raw.bindMemory(to: Float.self)[slot] = Float(seed >> 8) / Float(1 << 24)
+                }
+            }
+        }
+        try interpreter.copy(bytes, toInputAt: index)
+    }
+}

@@ -13,7 +13,7 @@ struct Lite: ParsableCommand {
             vulkan, gles, cpu, or paths to .so files, in priority order). Plugins are found in \
             LITE_DELEGATE_PATH, then beside this executable.
             """,
-        subcommands: [Run.self, Inspect.self, Delegates.self, Bench.self, Conformance.self])
+        subcommands: [Run.self, Inspect.self, Delegates.self, Bench.self, Profile.self, Conformance.self])
 
     /// One error path for every command: whatever goes wrong (a bad argument, a failed validation, a
     /// model or plugin error) is one line, `lite: error: MESSAGE`, on standard error and exit status

@@ -11,6 +11,10 @@ public final class Interpreter {
     let graph: GraphView
     private let delegates: [DelegateInstance]
     private var partitions: [PartitionRuntime] = []
+    /// `InterpreterOptions.profiling`: every invoke records `lastProfile`.
+    let profiling: Bool
+    /// What the last invoke spent where, when the interpreter profiles (`InterpreterOptions.profiling`).
+    public internal(set) var lastProfile: InvokeProfile?
     /// The plan: which delegate runs which nodes.
     public let partitionPlan: PartitionPlan
     /// Warnings from choosing and using delegates: default plugins that were skipped and why, name
@@ -45,6 +49,7 @@ public final class Interpreter {
     /// - Throws: `InterpreterError` for plugin problems or a node that no delegate takes.
     public init(model loaded: Model, options: InterpreterOptions = InterpreterOptions()) throws {
         var model = loaded.definition
+        profiling = options.profiling
         optimizationReport = options.optimizesGraph
             ? GraphOptimizer.optimize(&model) : GraphOptimizer.optimize(&model, passes: [])
         // The float16 sources of folded weights, and constants the optimiser made unread, are read
@@ -182,6 +187,10 @@ public final class Interpreter {
         guard allocated else {
             throw InterpreterError(.notAllocated, "allocateTensors() must be called before invoke()")
         }
+        if profiling {
+            lastProfile = try invokeProfiled(partitions)
+            return
+        }
         for partition in partitions { try partition.invoke() }
     }
 
@@ -261,7 +270,7 @@ public final class Interpreter {
 }
 
 /// A created partition with its buffer bindings into the arena, rebuilt at each allocation.
-private final class PartitionRuntime {
+final class PartitionRuntime {
     let delegate: DelegateInstance
     let handle: OpaquePointer
     let inputs: [Int]
@@ -288,12 +297,23 @@ private final class PartitionRuntime {
     }
 
     func invoke() throws {
+        _ = try invoke(profiledNodeCount: nil)
+    }
+
+    /// Invokes; with `profiledNodeCount` (the graph's node count) also collects the plugin's events.
+    func invoke(profiledNodeCount: Int?) throws -> [ProfileCollector.Event] {
         try inputPointers.withUnsafeBufferPointer { inputs in
             try inputSizes.withUnsafeBufferPointer { inputSizes in
                 try outputPointers.withUnsafeBufferPointer { outputs in
                     try outputSizes.withUnsafeBufferPointer { outputSizes in
-                        try delegate.invoke(
-                            handle, inputs: inputs.baseAddress!, inputSizes: inputSizes.baseAddress!,
+                        guard let nodeCount = profiledNodeCount else {
+                            try delegate.invoke(
+                                handle, inputs: inputs.baseAddress!, inputSizes: inputSizes.baseAddress!,
+                                outputs: outputs.baseAddress!, outputSizes: outputSizes.baseAddress!)
+                            return []
+                        }
+                        return try delegate.invokeProfiled(
+                            handle, nodeCount: nodeCount, inputs: inputs.baseAddress!, inputSizes: inputSizes.baseAddress!,
                             outputs: outputs.baseAddress!, outputSizes: outputSizes.baseAddress!)
                     }
                 }

@@ -26,6 +26,9 @@ public struct InterpreterOptions: Sendable {
     /// Partition policies by delegate name, over the defaults (`PartitionPolicy.defaults(forKind:)`).
     /// The options `min_partition_nodes` and `max_partitions` (plain or `name.`) override them.
     public var partitionPolicies: [String: PartitionPolicy] = [:]
+    /// Profile every invoke: the host times partitions and its own work, and delegates of ABI 1.3 or
+    /// later (asked with the option `profile=1`) report their kernels; see `Interpreter.lastProfile`.
+    public var profiling = false
 
     public init(delegates: [String]? = nil, threadCount: Int? = nil) {
         self.delegates = delegates
@@ -48,6 +51,8 @@ public struct InterpreterOptions: Sendable {
         for key in Self.hostKeys { options[key] = nil }
         // The one rule for what precision a backend is asked for, so the plan reports what was sent.
         options["precision"] = precision(for: backend)
+        // Only plugins that know the key hear it (an older one would warn about an unknown option).
+        if profiling, backend.abiMinorVersion >= 3 { options["profile"] = "1" }
         return options.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 

@@ -34,6 +34,9 @@
  *       became (dispatches, kernels, device memory), for diagnostics such as `lite inspect`.
  *       Optional LiteBackend.query_device_info and LiteDeviceInfo: the device probe with the kind of
  *       device, so that hosts can pass over a GPU API emulated on the CPU by default.
+ *  1.3  Profiling: LiteHostServices.profile_event and LiteProfileEvent, the option "profile", so that
+ *       a delegate reports timed events (per node or per fused kernel, on the host's clock or the
+ *       device's) during invoke_partition.
  */
 #ifndef LITE_DELEGATE_H
 #define LITE_DELEGATE_H
@@ -46,7 +49,7 @@ extern "C" {
 #endif
 
 #define LITE_ABI_VERSION_MAJOR 1
-#define LITE_ABI_VERSION_MINOR 2
+#define LITE_ABI_VERSION_MINOR 3
 
 /** The one symbol a plugin exports; its type is LitePluginEntryFn. */
 #define LITE_PLUGIN_ENTRY_SYMBOL "lite_plugin_entry"
@@ -422,6 +425,35 @@ typedef struct LiteGraph {
  * host_context back as the first argument. Messages are copied by the host; they may be freed after
  * the call.
  */
+/** Which clock measured a profile event (since 1.3). */
+typedef enum LiteProfileClock {
+    /** The host's monotonic wall clock, as seen by the calling thread (a CPU kernel's run). */
+    LITE_PROFILE_CLOCK_HOST = 0,
+    /** The device's own timestamps (Vulkan timestamp queries, GL timer queries), converted to ns. */
+    LITE_PROFILE_CLOCK_DEVICE = 1,
+    LITE_PROFILE_CLOCK_MAX_ENUM = 0x7FFFFFFF
+} LiteProfileClock;
+
+/**
+ * One timed piece of an invoke_partition call (since 1.3): a node's kernel, a fused kernel naming
+ * every node it computes, or the partition's own work (uploads, downloads, waits: node_count 0).
+ * Everything is copied by the host during profile_event; the pointers need not outlive the call.
+ */
+typedef struct LiteProfileEvent {
+    size_t struct_size;
+    /** What ran: an operator or kernel name, e.g. "CONV_2D" or "conv+relu"; NUL-terminated. */
+    const char *name;
+    /** The graph nodes it computes (LiteGraph node indices, in the partition); may be NULL with
+        node_count 0 for the partition's own work. */
+    const int32_t *nodes;
+    int32_t node_count;
+    LiteProfileClock clock;
+    /** Start, in ns since invoke_partition was entered (device events: placed on that scale by the
+        plugin, e.g. from the submission time), and duration in ns. */
+    uint64_t start_ns;
+    uint64_t duration_ns;
+} LiteProfileEvent;
+
 typedef struct LiteHostServices {
     size_t struct_size;
     uint32_t abi_version_major;
@@ -433,6 +465,14 @@ typedef struct LiteHostServices {
         of a call wins. Messages (here and in log) are cut to 512 characters and stripped of
         control characters and terminal escape sequences before they reach a terminal or a log. */
     void (*report_error)(void *host_context, LiteStatus status, const char *message);
+
+    /* Since 1.3 (check LITE_FIELD_FITS before use). */
+
+    /** Report a profile event. Only while the host profiles (the delegate was created with option
+        "profile" = "1") and only during invoke_partition, from the calling thread; the host ignores
+        and counts events outside an invoke or with node indices outside the graph. NULL in tables
+        given to a library's entry function. */
+    void (*profile_event)(void *host_context, const LiteProfileEvent *event);
 } LiteHostServices;
 
 /* ------------------------------------------------------------------------------------------------ */
@@ -524,7 +564,9 @@ typedef struct LiteBackend {
      * Create a delegate: one configured instance, used by one interpreter.
      * options: `option_count` key/value pairs, copied by the plugin if kept. Well-known keys:
      *   "precision" = "fp32" | "fp16";  "num_threads" = decimal;  "cache_dir" = folder for compiled
-     *   kernels;  "model_token" = a fingerprint of the model (cache key part).
+     *   kernels;  "model_token" = a fingerprint of the model (cache key part);  "profile" = "1": report
+     *   profile events during invoke_partition (since 1.3; sent only to plugins of ABI 1.3 or later).
+     *   With profiling off a plugin must not time anything.
      * The host keeps "min_partition_nodes" and "max_partitions" (its partition policy) for itself.
      * Unknown keys are logged as warnings, never an error. `services` stays valid until
      * destroy_delegate. On success *out_delegate is set; the plugin owns it.

@@ -14,6 +14,8 @@ public struct BackendDescription: Sendable, CustomStringConvertible {
     public let kind: String
     public let libraryPath: String
     public let abiVersion: String
+    /// The minor part of `abiVersion` (the major is the host's: others do not load).
+    var abiMinorVersion: Int { Int(abiVersion.split(separator: ".").last ?? "") ?? 0 }
     public let operators: [OperatorSupport]
     public let customOperators: [String]
     public let dataTypes: [String]

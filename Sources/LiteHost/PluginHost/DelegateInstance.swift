@@ -22,7 +22,7 @@ final class DelegateInstance {
     /// Creates the delegate with `options` (already filtered for this backend).
     init(backend: Backend, options: [(String, String)]) throws {
         self.backend = backend
-        services = ServiceContext(source: backend.name)
+        services = ServiceContext(source: backend.name, acceptsProfileEvents: true)
         pinned = backend.threading == LITE_THREADING_CREATOR_THREAD ? PinnedThread(name: "lite-\(backend.name)") : nil
         var created: OpaquePointer?
         try withCStrings(options.map(\.0)) { keys in
@@ -152,6 +152,22 @@ final class DelegateInstance {
     ) throws {
         try call("invoke_partition") { backend.invokePartition(partition, inputs, inputSizes, outputs, outputSizes) }
     }
+
+    /// `invoke` that also returns the profile events the plugin reported during the call.
+    func invokeProfiled(
+        _ partition: OpaquePointer, nodeCount: Int, inputs: UnsafePointer<UnsafeRawPointer?>, inputSizes: UnsafePointer<Int>,
+        outputs: UnsafePointer<UnsafeMutableRawPointer?>, outputSizes: UnsafePointer<Int>
+    ) throws -> [ProfileCollector.Event] {
+        guard let collector = services.profile else { return [] }
+        collector.open(nodeCount: nodeCount)
+        defer { _ = collector.close() }
+        try invoke(partition, inputs: inputs, inputSizes: inputSizes, outputs: outputs, outputSizes: outputSizes)
+        return collector.close()
+    }
+
+    /// Profile events this delegate's plugin sent that the host could not take (outside an invoke,
+    /// malformed, nodes outside the graph).
+    var rejectedProfileEvents: Int { services.profile?.rejected ?? 0 }
 }
 
 /// Collects claim_nodes verdicts. It lives as long as its delegate, so a plugin that calls the

@@ -38,8 +38,11 @@ final class ServiceContext: @unchecked Sendable {
     private var lastError: (status: LiteStatus, message: String)?
     /// Heap copy of the table: its address is what the plugin keeps.
     private(set) var table: UnsafeMutablePointer<LiteHostServices>!
+    /// Profile events of the invoke in progress; nil in tables that take none (a library's entry).
+    let profile: ProfileCollector?
 
-    init(source: String) {
+    init(source: String, acceptsProfileEvents: Bool = false) {
+        profile = acceptsProfileEvents ? ProfileCollector() : nil
         self.source = source
         table = .allocate(capacity: 1)
         table.initialize(to: LiteHostServices(
@@ -60,7 +63,11 @@ final class ServiceContext: @unchecked Sendable {
                 let (text, changes) = PluginText.read(message)
                 this.noteCleaning(changes)
                 this.record(status, text)
-            }))
+            },
+            profile_event: acceptsProfileEvents ? { context, event in
+                guard let context, let event else { return }
+                Unmanaged<ServiceContext>.fromOpaque(context).takeUnretainedValue().profile?.record(event)
+            } : nil))
     }
 
     deinit { table.deallocate() }

@@ -10,8 +10,9 @@
  * Partition inputs and outputs are converted from and to the host's NHWC float32 by the
  * layout_in/layout_out kernels, through staging buffers the backend owns.
  *
- * Structure: gpu_plan.c (tensor table, fusion, dispatch list, memory plan), gpu_source.c (source
- * assembly), gpu_common.c (checks, helpers), gpu_cache.c (writing kernel-cache files), ops/ (one
+ * Structure: the planner (gpu_plan.c, the pipeline; gpu_tensors.c, the tensor table and blobs;
+ * gpu_emit.c, dispatches; gpu_memory_plan.c; transformations/, one file per graph rewrite; its
+ * private header gpu_plan_internal.h), gpu_source.c (source assembly), gpu_common.c (checks, helpers), gpu_cache.c (writing kernel-cache files), ops/ (one
  * file per operator family: claim check and planning), generated/shaders.c (the kernel sources,
  * from scripts/embed_shaders.py).
  */
@@ -164,7 +165,7 @@ typedef struct GpuPlanOptions {
     size_t offset_alignment;   /* of every buffer binding (minStorageBufferOffsetAlignment) */
     size_t max_binding_bytes;  /* largest storage buffer binding (maxStorageBufferRange) */
     bool fp16_all_tensors;     /* fp16: every tensor as halves, not only bounded ones (option
-                                  fp16_tensors=all; see choose_storage in gpu_plan.c) */
+                                  fp16_tensors=all; see transformations/choose_storage.c) */
 } GpuPlanOptions;
 
 /**
@@ -309,7 +310,7 @@ GpuEpilogueKind gpu_activation_step(LiteActivation activation);
 /** The 4-D view of a shape (rank <= 4). */
 GpuShape gpu_shape_of(int32_t rank, const int32_t *dims);
 
-/* Planner services for operators (gpu_plan.c). */
+/* Planner services for operators (gpu_tensors.c, gpu_emit.c). */
 GpuTensor *gpu_tensor(GpuPlanner *planner, int32_t index);
 /** The float32 data of a constant(-like) tensor at prepare, or NULL. */
 const float *gpu_constant_floats(GpuPlanner *planner, int32_t index);

@@ -47,6 +47,7 @@ GpuDispatch *gpu_emit(GpuPlanner *pl, const GpuNodePlan *node, const char *kerne
     d->op_name = node ? node->op->name : "layout conversion";
     d->fused_nodes = node ? node->fused_nodes : 0;
     d->local[0] = d->local[1] = d->local[2] = 1;
+    d->param_table = gpu_kernel_params(kernel);
     return d;
 }
 
@@ -88,13 +89,73 @@ void gpu_define(GpuDispatch *d, const char *format, ...) {
     va_end(args);
 }
 
-void gpu_param_vec4(GpuDispatch *d, int slot, float x, float y, float z, float w) {
+const GpuKernelParams *gpu_kernel_params_all(size_t *count) {
+    *count = gpu_kernel_params_count;
+    return gpu_kernel_params_table;
+}
+
+const GpuKernelParams *gpu_kernel_params(const char *kernel) {
+    for (size_t i = 0; kernel && i < gpu_kernel_params_count; i++)
+        if (strcmp(gpu_kernel_params_table[i].kernel, kernel) == 0) return &gpu_kernel_params_table[i];
+    return NULL;
+}
+
+/* The slot of parameter `name` of `type` in the dispatch's kernel, or -1 (then recorded as the
+   dispatch's parameter error, for the planner to report). */
+static int param_slot(GpuDispatch *d, const char *name, GpuParamType type) {
+    const GpuKernelParams *table = d->param_table;
+    for (int32_t i = 0; table && i < table->count; i++) {
+        if (strcmp(table->params[i].name, name) != 0) continue;
+        if (table->params[i].type != type) break;
+        d->params_set |= 1u << i;
+        return i;
+    }
+    if (!d->param_error[0]) snprintf(d->param_error, sizeof(d->param_error), "%s", name);
+    return -1;
+}
+
+void gpu_param_ivec4(GpuDispatch *d, const char *name, int32_t x, int32_t y, int32_t z, int32_t w) {
+    const int slot = param_slot(d, name, GPU_PARAM_IVEC4);
+    if (slot < 0) return;
+    const int32_t values[4] = {x, y, z, w};
+    memcpy(&d->params[slot * 4], values, sizeof(values));
+}
+
+void gpu_param_vec4(GpuDispatch *d, const char *name, float x, float y, float z, float w) {
+    const int slot = param_slot(d, name, GPU_PARAM_VEC4);
+    if (slot < 0) return;
     const float values[4] = {x, y, z, w};
     memcpy(&d->params[slot * 4], values, sizeof(values));
 }
 
-void gpu_param_shape(GpuDispatch *d, int slot, const GpuTensor *t) {
-    gpu_param_ivec4(d, slot, t->shape.h, t->shape.w, t->shape.c, t->slices);
+void gpu_param_shape(GpuDispatch *d, const char *name, const GpuTensor *t) {
+    gpu_param_ivec4(d, name, t->shape.h, t->shape.w, t->shape.c, t->slices);
+}
+
+const char *gpu_dispatch_params_problem(const GpuDispatch *d, char *message, size_t capacity) {
+    const GpuKernelParams *table = d->param_table;
+    if (!table) {
+        snprintf(message, capacity, "kernel '%s' declares no parameters", d->kernel ? d->kernel : "");
+        return message;
+    }
+    if (d->param_error[0]) {
+        snprintf(message, capacity, "kernel '%s' has no parameter '%s' of the type it is set with", table->kernel,
+                 d->param_error);
+        return message;
+    }
+    for (int32_t i = 0; i < table->count; i++)
+        if (!(d->params_set & (1u << i))) {
+            snprintf(message, capacity, "kernel '%s': parameter '%s' not set", table->kernel, table->params[i].name);
+            return message;
+        }
+    return NULL;
+}
+
+bool gpu_plan_check_params(GpuPlanner *pl, const GpuDispatch *d) {
+    char message[GPU_ERROR_CAPACITY];
+    if (!gpu_dispatch_params_problem(d, message, sizeof(message))) return true;
+    if (d->node >= 0) return gpu_plan_fail(pl, NULL, "node %d (%s): %s", d->node, d->op_name, message);
+    return gpu_plan_fail(pl, NULL, "%s: %s", d->op_name, message);
 }
 
 static uint32_t power_of_two_at_least(uint32_t n) {

@@ -152,9 +152,10 @@ static bool emit_input_conversions(GpuPlanner *pl) {
         d->bindings[d->binding_count++] = (GpuBinding){GPU_RESOURCE_INPUT_STAGING, i, false};
         const size_t element = gpu_host_element_bytes(t->type);
         gpu_define(d, "#define STAGING_FP16 %d\n", element == 2 ? 1 : 0);
-        gpu_param_shape(d, 0, t);
-        gpu_param_ivec4(d, 1, t->shape.b, (int32_t)(program->input_offsets[i] / element), 0, 0);
+        gpu_param_shape(d, "shape", t);
+        gpu_param_ivec4(d, "batch", t->shape.b, (int32_t)(program->input_offsets[i] / element), 0, 0);
         gpu_grid_over(d, t);
+        if (!gpu_plan_check_params(pl, d)) return false;
     }
     program->input_staging_bytes = staging > 0 ? staging : 256;
     return true;
@@ -188,8 +189,10 @@ static bool emit_chains(GpuPlanner *pl, NodeRecord *records, int32_t node_count,
             if (!gpu_plan_apply_epilogue(pl, &roots[i]->plan, &program->dispatches[with_epilogue]))
                 return false;
         }
-        for (int32_t d = before; d < program->dispatch_count; d++)
+        for (int32_t d = before; d < program->dispatch_count; d++) {
+            if (!gpu_plan_check_params(pl, &program->dispatches[d])) return false;
             gpu_define(&program->dispatches[d], "%s", ""); // keep defines NUL-terminated
+        }
     }
     program->kernel_dispatches = program->dispatch_count - program->input_count;
     return true;
@@ -207,9 +210,10 @@ static bool emit_output_conversions(GpuPlanner *pl) {
         if (!d) return false;
         d->bindings[d->binding_count++] = (GpuBinding){GPU_RESOURCE_OUTPUT_STAGING, i, true};
         if (!gpu_bind_tensor(pl, d, program->outputs[i], false)) return false;
-        gpu_param_shape(d, 0, t);
-        gpu_param_ivec4(d, 1, t->shape.b, (int32_t)(program->output_offsets[i] / 4), 0, 0);
+        gpu_param_shape(d, "shape", t);
+        gpu_param_ivec4(d, "batch", t->shape.b, (int32_t)(program->output_offsets[i] / 4), 0, 0);
         gpu_grid_over(d, t);
+        if (!gpu_plan_check_params(pl, d)) return false;
     }
     program->output_staging_bytes = staging > 0 ? staging : 256;
     return true;

@@ -54,6 +54,9 @@ size_t gpu_align_up(size_t value, size_t alignment);
 int32_t gpu_plan_constant_blob(GpuPlanner *planner, int32_t index);
 
 /* Dispatches (gpu_emit.c). */
+/** True when `dispatch` set exactly its kernel's declared parameters; else fails the plan naming
+    the node, the kernel and the parameter. */
+bool gpu_plan_check_params(GpuPlanner *planner, const GpuDispatch *dispatch);
 /** Adds the fused steps of `node` to its dispatch: defines, and bindings after the kernel's own. */
 bool gpu_plan_apply_epilogue(GpuPlanner *planner, const GpuNodePlan *node, GpuDispatch *dispatch);
 

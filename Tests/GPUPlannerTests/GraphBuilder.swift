@@ -113,7 +113,7 @@ final class GraphBuilder {
                                           &planned.program, &error, error.count)
             }
         }
-        planned.error = ok ? nil : String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        planned.error = ok ? nil : cString(error)
         return planned
     }
 }
@@ -180,4 +180,9 @@ struct Dispatch {
         }
         return nil
     }
+}
+
+/// The text of a NUL-terminated C buffer.
+func cString(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

@@ -80,7 +80,7 @@ static bool emit_matmul(GpuPlanner *pl, const GpuNodePlan *n, int32_t in, int32_
     if (!gpu_bind_tensor(pl, d, out, true) || !gpu_bind_tensor(pl, d, in, false)) return false;
     gpu_bind_blob(d, weights);
     gpu_bind_blob(d, bias);
-    gpu_param_ivec4(d, 0, pixels, ti->slices, to->slices, to->shape.c);
+    gpu_param_ivec4(d, "sizes", pixels, ti->slices, to->slices, to->shape.c);
     gpu_set_grid(d, (uint32_t)((pixels + pixel_block - 1) / pixel_block),
                  (uint32_t)((to->slices + tile - 1) / tile), 1);
     d->epilogue = true;
@@ -128,11 +128,11 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
         return false;
     gpu_bind_blob(d, weight_blob);
     gpu_bind_blob(d, bias_index);
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, KH, KW, params->stride_height, params->stride_width);
-    gpu_param_ivec4(d, 3, params->dilation_height, params->dilation_width, pad_top, pad_left);
-    gpu_param_ivec4(d, 4, out->shape.b, groups, 0, 0);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "window", KH, KW, params->stride_height, params->stride_width);
+    gpu_param_ivec4(d, "geometry", params->dilation_height, params->dilation_width, pad_top, pad_left);
+    gpu_param_ivec4(d, "batch", out->shape.b, groups, 0, 0);
     gpu_set_grid(d, (uint32_t)((out->shape.w + pixel_block - 1) / pixel_block), (uint32_t)out->shape.h,
                  (uint32_t)(out->shape.b * groups));
     d->epilogue = true;

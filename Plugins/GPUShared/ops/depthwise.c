@@ -88,11 +88,11 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
         return false;
     gpu_bind_blob(d, weight_blob);
     gpu_bind_blob(d, bias_blob);
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, KH, KW, params->stride_height, params->stride_width);
-    gpu_param_ivec4(d, 3, params->dilation_height, params->dilation_width, pad_top, pad_left);
-    gpu_param_ivec4(d, 4, out->shape.b, 0, 0, 0);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "window", KH, KW, params->stride_height, params->stride_width);
+    gpu_param_ivec4(d, "geometry", params->dilation_height, params->dilation_width, pad_top, pad_left);
+    gpu_param_ivec4(d, "batch", out->shape.b, 0, 0, 0);
     gpu_set_grid(d, (uint32_t)((out->shape.w + pixel_block - 1) / pixel_block), (uint32_t)out->shape.h,
                  (uint32_t)(out->shape.b * out->slices));
     d->epilogue = true;

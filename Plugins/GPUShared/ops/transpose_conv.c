@@ -112,10 +112,10 @@ static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
         return false;
     gpu_bind_blob(d, weight_blob);
     gpu_bind_blob(d, bias_blob);
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, KH, KW, sh, sw);
-    gpu_param_ivec4(d, 3, pad_h, pad_w, out->shape.b, 0);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "window", KH, KW, sh, sw);
+    gpu_param_ivec4(d, "geometry", pad_h, pad_w, out->shape.b, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;
     return true;

@@ -82,10 +82,9 @@ def generate_params() -> str:
         with open(os.path.join(SHADERS, file), encoding="utf-8") as f:
             members = parameter_block(file, f.read())
         kernels.append((kernel, len(members)))
-        out.append(f"static const GpuKernelParam params_{kernel}[] = {{")
-        out.extend(f'    {{"{member}", GPU_PARAM_{kind.upper()}}},' for kind, member in members)
-        out += ["};", ""]
-    out.append("const GpuKernelParams gpu_kernel_params_table[] = {")
+        entries = ", ".join(f'{{"{member}", GPU_PARAM_{kind.upper()}}}' for kind, member in members)
+        out.append(f"static const GpuKernelParam params_{kernel}[] = {{{entries}}};")
+    out += ["", "const GpuKernelParams gpu_kernel_params_table[] = {"]
     out.extend(f'    {{"{kernel}", {count}, params_{kernel}}},' for kernel, count in kernels)
     out += [
         "};",

@@ -139,25 +139,34 @@ static bool fold_constants_and_count_uses(GpuPlanner *pl, NodeRecord *records, i
     return true;
 }
 
-/* One layout_in dispatch per partition input, from its place in the input staging buffer. */
-static bool emit_input_conversions(GpuPlanner *pl) {
+/* The layout conversions between the host's staging buffers and the partition's inputs (layout_in,
+   which also widens a float16 input) or outputs (layout_out): one dispatch each, reading or writing
+   the tensor's place in the staging buffer. The tensor is binding 0 of layout_in and binding 1 of
+   layout_out, the staging buffer the other. */
+static bool emit_conversions(GpuPlanner *pl, bool inputs) {
     GpuProgram *program = pl->program;
+    const int32_t count = inputs ? program->input_count : program->output_count;
+    const int32_t *tensors = inputs ? program->inputs : program->outputs;
+    size_t *offsets = inputs ? program->input_offsets : program->output_offsets;
     size_t staging = 0;
-    for (int32_t i = 0; i < program->input_count; i++) {
-        const GpuTensor *t = &program->tensors[program->inputs[i]];
-        program->input_offsets[i] = staging;
+    for (int32_t i = 0; i < count; i++) {
+        const GpuTensor *t = &program->tensors[tensors[i]];
+        offsets[i] = staging;
         staging = gpu_align_up(staging + t->vec4_count * 16 + 16, 256);
-        GpuDispatch *d = gpu_emit(pl, NULL, "layout_in");
-        if (!d || !gpu_bind_tensor(pl, d, program->inputs[i], true)) return false;
-        d->bindings[d->binding_count++] = (GpuBinding){GPU_RESOURCE_INPUT_STAGING, i, false};
-        const size_t element = gpu_host_element_bytes(t->type);
-        gpu_define(d, "#define STAGING_FP16 %d\n", element == 2 ? 1 : 0);
+        GpuDispatch *d = gpu_emit(pl, NULL, inputs ? "layout_in" : "layout_out");
+        if (!d) return false;
+        const GpuBinding buffer = {inputs ? GPU_RESOURCE_INPUT_STAGING : GPU_RESOURCE_OUTPUT_STAGING, i, !inputs};
+        if (!inputs) d->bindings[d->binding_count++] = buffer;
+        if (!gpu_bind_tensor(pl, d, tensors[i], inputs)) return false;
+        if (inputs) d->bindings[d->binding_count++] = buffer;
+        const size_t element = gpu_host_element_bytes(t->type); // outputs are float32 (add_partition_io)
+        if (inputs) gpu_define(d, "#define STAGING_FP16 %d\n", element == 2 ? 1 : 0);
         gpu_param_shape(d, "shape", t);
-        gpu_param_ivec4(d, "batch", t->shape.b, (int32_t)(program->input_offsets[i] / element), 0, 0);
+        gpu_param_ivec4(d, "batch", t->shape.b, (int32_t)(offsets[i] / element), 0, 0);
         gpu_grid_over(d, t);
         if (!gpu_plan_check_params(pl, d)) return false;
     }
-    program->input_staging_bytes = staging > 0 ? staging : 256;
+    *(inputs ? &program->input_staging_bytes : &program->output_staging_bytes) = staging > 0 ? staging : 256;
     return true;
 }
 
@@ -195,27 +204,6 @@ static bool emit_chains(GpuPlanner *pl, NodeRecord *records, int32_t node_count,
         }
     }
     program->kernel_dispatches = program->dispatch_count - program->input_count;
-    return true;
-}
-
-/* One layout_out dispatch per partition output, into its place in the output staging buffer. */
-static bool emit_output_conversions(GpuPlanner *pl) {
-    GpuProgram *program = pl->program;
-    size_t staging = 0;
-    for (int32_t i = 0; i < program->output_count; i++) {
-        const GpuTensor *t = &program->tensors[program->outputs[i]];
-        program->output_offsets[i] = staging;
-        staging = gpu_align_up(staging + t->vec4_count * 16 + 16, 256);
-        GpuDispatch *d = gpu_emit(pl, NULL, "layout_out");
-        if (!d) return false;
-        d->bindings[d->binding_count++] = (GpuBinding){GPU_RESOURCE_OUTPUT_STAGING, i, true};
-        if (!gpu_bind_tensor(pl, d, program->outputs[i], false)) return false;
-        gpu_param_shape(d, "shape", t);
-        gpu_param_ivec4(d, "batch", t->shape.b, (int32_t)(program->output_offsets[i] / 4), 0, 0);
-        gpu_grid_over(d, t);
-        if (!gpu_plan_check_params(pl, d)) return false;
-    }
-    program->output_staging_bytes = staging > 0 ? staging : 256;
     return true;
 }
 
@@ -271,8 +259,8 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
         gpu_fuse_elementwise(pl, records, node_count, &uses);
         gpu_choose_storage(pl, records, node_count);
     }
-    ok = ok && emit_input_conversions(pl) && emit_chains(pl, records, node_count, roots) &&
-         emit_output_conversions(pl);
+    ok = ok && emit_conversions(pl, true) && emit_chains(pl, records, node_count, roots) &&
+         emit_conversions(pl, false);
     if (ok) gpu_define_binding_storage(program);
     ok = ok && gpu_plan_memory(pl);
 

@@ -2,105 +2,21 @@
 // Plugins/GPUShared/shaders/*.comp; do not edit. Regenerate after changing a shader.
 #include "gpu_kernel_params.h"
 
-static const GpuKernelParam params_concat[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"offset", GPU_PARAM_IVEC4},
-    {"region", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_conv2d[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"window", GPU_PARAM_IVEC4},
-    {"geometry", GPU_PARAM_IVEC4},
-    {"batch", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_conv2d_1x1[] = {
-    {"sizes", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_depth_to_space[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"block", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_depthwise_conv2d[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"window", GPU_PARAM_IVEC4},
-    {"geometry", GPU_PARAM_IVEC4},
-    {"batch", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_elementwise[] = {
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"a_shape", GPU_PARAM_IVEC4},
-    {"b_shape", GPU_PARAM_IVEC4},
-    {"batches", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_gather[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"space", GPU_PARAM_IVEC4},
-    {"start", GPU_PARAM_IVEC4},
-    {"stride", GPU_PARAM_IVEC4},
-    {"batches", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_layout_in[] = {
-    {"shape", GPU_PARAM_IVEC4},
-    {"batch", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_layout_out[] = {
-    {"shape", GPU_PARAM_IVEC4},
-    {"batch", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_mean[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"reduced", GPU_PARAM_IVEC4},
-    {"batches", GPU_PARAM_IVEC4},
-    {"loops", GPU_PARAM_IVEC4},
-    {"count", GPU_PARAM_VEC4},
-};
-
-static const GpuKernelParam params_pad[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"before", GPU_PARAM_IVEC4},
-    {"batches", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_pool2d[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"window", GPU_PARAM_IVEC4},
-    {"geometry", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_resize_bilinear[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"batch", GPU_PARAM_IVEC4},
-};
-
-static const GpuKernelParam params_softmax[] = {
-    {"sizes", GPU_PARAM_IVEC4},
-    {"beta", GPU_PARAM_VEC4},
-};
-
-static const GpuKernelParam params_transpose_conv2d[] = {
-    {"in_shape", GPU_PARAM_IVEC4},
-    {"out_shape", GPU_PARAM_IVEC4},
-    {"window", GPU_PARAM_IVEC4},
-    {"geometry", GPU_PARAM_IVEC4},
-};
+static const GpuKernelParam params_concat[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"offset", GPU_PARAM_IVEC4}, {"region", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_conv2d[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"window", GPU_PARAM_IVEC4}, {"geometry", GPU_PARAM_IVEC4}, {"batch", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_conv2d_1x1[] = {{"sizes", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_depth_to_space[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"block", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_depthwise_conv2d[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"window", GPU_PARAM_IVEC4}, {"geometry", GPU_PARAM_IVEC4}, {"batch", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_elementwise[] = {{"out_shape", GPU_PARAM_IVEC4}, {"a_shape", GPU_PARAM_IVEC4}, {"b_shape", GPU_PARAM_IVEC4}, {"batches", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_gather[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"space", GPU_PARAM_IVEC4}, {"start", GPU_PARAM_IVEC4}, {"stride", GPU_PARAM_IVEC4}, {"batches", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_layout_in[] = {{"shape", GPU_PARAM_IVEC4}, {"batch", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_layout_out[] = {{"shape", GPU_PARAM_IVEC4}, {"batch", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_mean[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"reduced", GPU_PARAM_IVEC4}, {"batches", GPU_PARAM_IVEC4}, {"loops", GPU_PARAM_IVEC4}, {"count", GPU_PARAM_VEC4}};
+static const GpuKernelParam params_pad[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"before", GPU_PARAM_IVEC4}, {"batches", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_pool2d[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"window", GPU_PARAM_IVEC4}, {"geometry", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_resize_bilinear[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"batch", GPU_PARAM_IVEC4}};
+static const GpuKernelParam params_softmax[] = {{"sizes", GPU_PARAM_IVEC4}, {"beta", GPU_PARAM_VEC4}};
+static const GpuKernelParam params_transpose_conv2d[] = {{"in_shape", GPU_PARAM_IVEC4}, {"out_shape", GPU_PARAM_IVEC4}, {"window", GPU_PARAM_IVEC4}, {"geometry", GPU_PARAM_IVEC4}};
 
 const GpuKernelParams gpu_kernel_params_table[] = {
     {"concat", 4, params_concat},

@@ -1,0 +1,35 @@
+/*
+ * gpu_weights.h — what the weighted operators (CONV_2D, FULLY_CONNECTED, DEPTHWISE_CONV_2D,
+ * TRANSPOSE_CONV; ops/weights.c) share: the claim check of an optional bias, the constant weights
+ * and bias at plan time, and their blobs in the layouts the kernels read.
+ */
+#ifndef GPU_WEIGHTS_H
+#define GPU_WEIGHTS_H
+
+#include "gpu_shared.h"
+
+#pragma GCC visibility push(hidden)
+
+/** True when input `slot` is absent, or a constant(-like) float vector of `channels` entries; else a
+    reason naming `channels_name` ("output channels"). */
+bool gpu_check_bias(const LpsCheckContext *context, int32_t slot, int32_t channels, const char *channels_name,
+                    char *reason, size_t capacity);
+
+/** The float32 data of the weights (input `weights_slot`) and of the optional bias (input
+    `bias_slot`, NULL when absent); false through gpu_plan_fail when either is not constant. */
+bool gpu_plan_weights(GpuPlanner *planner, const GpuNodePlan *node, int32_t weights_slot, int32_t bias_slot,
+                      const float **weights, const float **bias);
+
+/** Weights [O][KH][KW][I] as a blob of the blocks conv2d, conv2d_1x1 and transpose_conv2d read: for
+    each output slice and tap, one 4x4 block (4 inputs x 4 outputs) per input slice, zero-padded.
+    Returns the blob, or -1 on out-of-memory. */
+int32_t gpu_add_weight_blocks(GpuPlanner *planner, const float *weights, int32_t O, int32_t KH, int32_t KW,
+                              int32_t I);
+
+/** The bias of `channels` entries (NULL: zeros) padded to whole slices, as a blob; -1 on
+    out-of-memory. */
+int32_t gpu_add_bias_blob(GpuPlanner *planner, const float *bias, int32_t channels);
+
+#pragma GCC visibility pop
+
+#endif /* GPU_WEIGHTS_H */

@@ -1,7 +1,8 @@
 /*
  * gpu_weights.h — what the weighted operators (CONV_2D, FULLY_CONNECTED, DEPTHWISE_CONV_2D,
  * TRANSPOSE_CONV; ops/weights.c) share: the claim check of an optional bias, the constant weights
- * and bias at plan time, and their blobs in the layouts the kernels read.
+ * and bias at plan time, their blobs in the layouts the kernels read, and the window and bindings
+ * that conv2d and depthwise_conv2d have in common.
  */
 #ifndef GPU_WEIGHTS_H
 #define GPU_WEIGHTS_H
@@ -29,6 +30,24 @@ int32_t gpu_add_weight_blocks(GpuPlanner *planner, const float *weights, int32_t
 /** The bias of `channels` entries (NULL: zeros) padded to whole slices, as a blob; -1 on
     out-of-memory. */
 int32_t gpu_add_bias_blob(GpuPlanner *planner, const float *bias, int32_t channels);
+
+/** A convolution's window over its input. */
+typedef struct GpuConvWindow {
+    int32_t kernel_h, kernel_w, stride_h, stride_w, dilation_h, dilation_w;
+    LitePadding padding;
+    int32_t pad_top, pad_left; /* set by gpu_plan_conv_window */
+} GpuConvWindow;
+
+/** Checks the window arithmetic of `node` from `in` to `out` (gpu_plan_check_window) and sets the
+    padding before the first row and column: a PAD folded into the node, plus SAME padding over the
+    padded extent. False through gpu_plan_fail. */
+bool gpu_plan_conv_window(GpuPlanner *planner, const GpuNodePlan *node, const GpuTensor *in, const GpuTensor *out,
+                          GpuConvWindow *window);
+
+/** What conv2d and depthwise_conv2d take alike: bindings output, input, weights, bias and the
+    parameters in_shape, out_shape, window and geometry. False through the planner on failure. */
+bool gpu_bind_conv(GpuPlanner *planner, GpuDispatch *dispatch, const GpuNodePlan *node, const GpuTensor *in,
+                   const GpuTensor *out, const GpuConvWindow *window, int32_t weight_blob, int32_t bias_blob);
 
 #pragma GCC visibility pop
 

@@ -64,23 +64,15 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     const int32_t O = w->dims[0], KH = w->dims[1], KW = w->dims[2], I = w->dims[3];
     if (I != in->shape.c || O != out->shape.c || in->shape.b != out->shape.b)
         return gpu_plan_fail(pl, n, "shapes of input, weights and output disagree");
-    if (!gpu_plan_check_window(pl, n, in->shape.h, in->shape.w, out->shape.h, out->shape.w, KH, KW,
-                               params->stride_height, params->stride_width, params->dilation_height,
-                               params->dilation_width))
-        return false;
-    const int32_t padded_h = in->shape.h + n->pad_top + n->pad_bottom;
-    const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
-    int32_t pad_top = n->pad_top, pad_left = n->pad_left;
-    if (params->padding == LITE_PADDING_SAME) {
-        pad_top += lps_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
-        pad_left += lps_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
-    }
+    GpuConvWindow window = {KH, KW, params->stride_height, params->stride_width, params->dilation_height,
+                            params->dilation_width, params->padding, 0, 0};
+    if (!gpu_plan_conv_window(pl, n, in, out, &window)) return false;
     int32_t weight_blob = gpu_add_weight_blocks(pl, weights, O, KH, KW, I);
     int32_t bias_index = gpu_add_bias_blob(pl, bias, O);
     if (weight_blob < 0 || bias_index < 0) return gpu_plan_fail(pl, n, "out of memory");
 
     if (KH == 1 && KW == 1 && params->stride_height == 1 && params->stride_width == 1 &&
-        pad_top == 0 && pad_left == 0 && in->shape.h == out->shape.h && in->shape.w == out->shape.w)
+        window.pad_top == 0 && window.pad_left == 0 && in->shape.h == out->shape.h && in->shape.w == out->shape.w)
         return emit_matmul(pl, n, n->inputs[0], n->output,
                            out->shape.b * out->shape.h * out->shape.w, weight_blob, bias_index);
 
@@ -89,14 +81,7 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     const int32_t tile = slice_tile(out->slices), pixel_block = gpu_pixel_tile(out->shape.w);
     const int32_t groups = (out->slices + tile - 1) / tile;
     gpu_define(d, "#define OUT_TILE %d\n#define PIXEL_TILE %d\n", tile, pixel_block);
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
-    gpu_bind_blob(d, weight_blob);
-    gpu_bind_blob(d, bias_index);
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
-    gpu_param_ivec4(d, "window", KH, KW, params->stride_height, params->stride_width);
-    gpu_param_ivec4(d, "geometry", params->dilation_height, params->dilation_width, pad_top, pad_left);
+    if (!gpu_bind_conv(pl, d, n, in, out, &window, weight_blob, bias_index)) return false;
     gpu_param_ivec4(d, "batch", out->shape.b, groups, 0, 0);
     gpu_set_grid(d, (uint32_t)((out->shape.w + pixel_block - 1) / pixel_block), (uint32_t)out->shape.h,
                  (uint32_t)(out->shape.b * groups));

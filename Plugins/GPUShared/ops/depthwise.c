@@ -35,17 +35,9 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
     const int32_t KH = w->dims[1], KW = w->dims[2], O = w->dims[3], OS = (O + 3) / 4;
     if (O != out->shape.c || (int64_t)in->shape.c * params->depth_multiplier != O)
         return gpu_plan_fail(pl, n, "shapes of input, weights and output disagree");
-    if (!gpu_plan_check_window(pl, n, in->shape.h, in->shape.w, out->shape.h, out->shape.w, KH, KW,
-                               params->stride_height, params->stride_width, params->dilation_height,
-                               params->dilation_width))
-        return false;
-    const int32_t padded_h = in->shape.h + n->pad_top + n->pad_bottom;
-    const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
-    int32_t pad_top = n->pad_top, pad_left = n->pad_left;
-    if (params->padding == LITE_PADDING_SAME) {
-        pad_top += lps_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
-        pad_left += lps_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
-    }
+    GpuConvWindow window = {KH, KW, params->stride_height, params->stride_width, params->dilation_height,
+                            params->dilation_width, params->padding, 0, 0};
+    if (!gpu_plan_conv_window(pl, n, in, out, &window)) return false;
     float *packed = calloc((size_t)OS * KH * KW * 4 + 4, sizeof(float));
     if (!packed) return gpu_plan_fail(pl, n, "out of memory");
     for (int32_t ky = 0; ky < KH; ky++)
@@ -68,14 +60,7 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
     if (span <= 24)
         gpu_define(d, "#define SPAN %d\n#define WINDOW_W %d\n#define STRIDE_X %d\n#define DILATION_X %d\n",
                    span, KW, params->stride_width, params->dilation_width);
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
-    gpu_bind_blob(d, weight_blob);
-    gpu_bind_blob(d, bias_blob);
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
-    gpu_param_ivec4(d, "window", KH, KW, params->stride_height, params->stride_width);
-    gpu_param_ivec4(d, "geometry", params->dilation_height, params->dilation_width, pad_top, pad_left);
+    if (!gpu_bind_conv(pl, d, n, in, out, &window, weight_blob, bias_blob)) return false;
     gpu_param_ivec4(d, "batch", out->shape.b, 0, 0, 0);
     gpu_set_grid(d, (uint32_t)((out->shape.w + pixel_block - 1) / pixel_block), (uint32_t)out->shape.h,
                  (uint32_t)(out->shape.b * out->slices));

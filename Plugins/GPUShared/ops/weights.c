@@ -44,3 +44,31 @@ int32_t gpu_add_bias_blob(GpuPlanner *pl, const float *bias, int32_t channels) {
     if (bias) memcpy(data, bias, (size_t)channels * sizeof(float));
     return gpu_add_blob(pl, data, (size_t)slices * 4, false);
 }
+
+bool gpu_plan_conv_window(GpuPlanner *pl, const GpuNodePlan *n, const GpuTensor *in, const GpuTensor *out,
+                          GpuConvWindow *w) {
+    if (!gpu_plan_check_window(pl, n, in->shape.h, in->shape.w, out->shape.h, out->shape.w, w->kernel_h,
+                               w->kernel_w, w->stride_h, w->stride_w, w->dilation_h, w->dilation_w))
+        return false;
+    const int32_t padded_h = in->shape.h + n->pad_top + n->pad_bottom;
+    const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
+    w->pad_top = n->pad_top;
+    w->pad_left = n->pad_left;
+    if (w->padding == LITE_PADDING_SAME) {
+        w->pad_top += lps_padding_before(padded_h, out->shape.h, w->stride_h, w->kernel_h, w->dilation_h);
+        w->pad_left += lps_padding_before(padded_w, out->shape.w, w->stride_w, w->kernel_w, w->dilation_w);
+    }
+    return true;
+}
+
+bool gpu_bind_conv(GpuPlanner *pl, GpuDispatch *d, const GpuNodePlan *n, const GpuTensor *in, const GpuTensor *out,
+                   const GpuConvWindow *w, int32_t weight_blob, int32_t bias_blob) {
+    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false)) return false;
+    gpu_bind_blob(d, weight_blob);
+    gpu_bind_blob(d, bias_blob);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "window", w->kernel_h, w->kernel_w, w->stride_h, w->stride_w);
+    gpu_param_ivec4(d, "geometry", w->dilation_h, w->dilation_w, w->pad_top, w->pad_left);
+    return true;
+}

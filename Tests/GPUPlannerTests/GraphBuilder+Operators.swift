@@ -84,4 +84,12 @@ extension GraphBuilder {
         node(code, inputs: [a, b], outputs: [out], params: params)
         return out
     }
+
+    /// input -> conv (+ `activation`, 8 channels) -> conv (4 channels) -> output, on [1, 8, 8, 4].
+    static func convChain(activation: LiteActivation) -> (g: GraphBuilder, input: Int32, middle: Int32, output: Int32) {
+        let g = GraphBuilder()
+        let input = g.tensor([1, 8, 8, 4])
+        let middle = g.conv(input, outChannels: 8, activation: activation)
+        return (g, input, middle, g.conv(middle, outChannels: 4))
+    }
 }

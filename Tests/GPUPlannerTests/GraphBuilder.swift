@@ -1,5 +1,6 @@
 import DelegateABI
 import GPUShared
+import Testing
 
 /// Builds a `LiteGraph` in C memory, the way the host hands one to a plugin, for the planner to plan.
 /// The builder owns every tensor, node, shape, constant and params block it makes and frees them
@@ -115,6 +116,18 @@ final class GraphBuilder {
         }
         planned.error = ok ? nil : cString(error)
         return planned
+    }
+}
+
+extension GraphBuilder {
+    /// `plan`, requiring it to succeed (the test fails with the planner's message otherwise).
+    func planned(inputs: [Int32], outputs: [Int32], precision: GpuPrecision = GPU_PRECISION_FP32,
+                 offsetAlignment: Int = 16, maxBindingBytes: Int = 0, fp16AllTensors: Bool = false,
+                 sourceLocation: SourceLocation = #_sourceLocation) throws -> PlannedProgram {
+        let p = plan(inputs: inputs, outputs: outputs, precision: precision, offsetAlignment: offsetAlignment,
+                     maxBindingBytes: maxBindingBytes, fp16AllTensors: fp16AllTensors)
+        try #require(p.ok, "\(p.error ?? "")", sourceLocation: sourceLocation)
+        return p
     }
 }
 

@@ -83,8 +83,7 @@ enum ProgramInvariants {
     func tensorsAliveAtOnceDoNotOverlap(alignment: Int) throws {
         let g = GraphBuilder()
         let (input, output) = chain(g, length: 6)
-        let p = g.plan(inputs: [input], outputs: [output], offsetAlignment: alignment)
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [output], offsetAlignment: alignment)
         ProgramInvariants.checkMemoryPlan(p, alignment: alignment)
         ProgramInvariants.checkDispatches(p, nodeCount: g.nodeCount)
     }
@@ -92,8 +91,7 @@ enum ProgramInvariants {
     @Test func tensorsThatAreNeverAliveAtOnceShareTheArena() throws {
         let g = GraphBuilder()
         let (input, output) = chain(g, length: 6)
-        let p = g.plan(inputs: [input], outputs: [output])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [output])
         var program = p.program
         let total = p.tensors.indices.filter { p.tensors[$0].first_use >= 0 }
             .reduce(0) { $0 + gpu_tensor_bytes(&program, Int32($1)) }
@@ -101,12 +99,8 @@ enum ProgramInvariants {
     }
 
     @Test func fp16HalvesTheBytesOfHalfTensors() throws {
-        let g = GraphBuilder()
-        let input = g.tensor([1, 8, 8, 4])
-        let middle = g.conv(input, outChannels: 8, activation: LITE_ACTIVATION_RELU6)
-        let out = g.conv(middle, outChannels: 4)
-        let p = g.plan(inputs: [input], outputs: [out], precision: GPU_PRECISION_FP16)
-        try #require(p.ok, "\(p.error ?? "")")
+        let (g, input, middle, out) = GraphBuilder.convChain(activation: LITE_ACTIVATION_RELU6)
+        let p = try g.planned(inputs: [input], outputs: [out], precision: GPU_PRECISION_FP16)
         var program = p.program
         let index = try #require(p.tableIndex(of: middle))
         #expect(gpu_tensor_bytes(&program, index) == 8 * 8 * 2 * 8)

@@ -10,8 +10,7 @@ import Testing
         let input = g.tensor([1, 8, 8, 4])
         let padded = g.pad(input, [0, 0, 1, 2, 2, 1, 0, 0])
         let out = g.conv(padded, outChannels: 8, padding: LITE_PADDING_VALID)
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         #expect(p.kernelDispatches.map(\.kernel) == ["conv2d"])
         let conv = try #require(p.kernelDispatches.first)
         #expect(conv.fusedNodes == 2)
@@ -25,8 +24,7 @@ import Testing
         let g = GraphBuilder()
         let input = g.tensor([1, 6, 6, 8])
         let out = g.depthwise(g.pad(input, [0, 0, 1, 1, 1, 1, 0, 0]), padding: LITE_PADDING_VALID)
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         #expect(p.kernelDispatches.map(\.kernel) == ["depthwise_conv2d"])
         #expect(p.kernelDispatches.first?.fusedNodes == 2)
     }
@@ -37,8 +35,7 @@ import Testing
         let padded = g.pad(input, [0, 0, 1, 1, 1, 1, 0, 0])
         let out = g.conv(padded, outChannels: 4, padding: LITE_PADDING_VALID)
         let other = g.unary(LITE_OP_TANH, padded)
-        let p = g.plan(inputs: [input], outputs: [out, other])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out, other])
         #expect(p.kernelDispatches.map(\.kernel).contains("pad"))
         #expect(p.kernelDispatches.allSatisfy { $0.fusedNodes <= 2 })
         #expect(p.kernelDispatches.first { $0.kernel == "conv2d" }?.fusedNodes == 1)
@@ -52,8 +49,7 @@ import Testing
         let g = GraphBuilder()
         let input = g.tensor([1, 8, 8, 4])
         let out = g.conv(g.pad(input, paddings), outChannels: 4, padding: LITE_PADDING_VALID)
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         #expect(p.kernelDispatches.map(\.kernel) == ["pad", "conv2d"])
     }
 
@@ -62,8 +58,7 @@ import Testing
         let g = GraphBuilder()
         let input = g.tensor([1, 8, 8, 4])
         let out = g.pool(g.pad(input, [0, 0, 1, 1, 1, 1, 0, 0]), filter: 3, padding: LITE_PADDING_VALID)
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         #expect(p.kernelDispatches.map(\.kernel) == ["pad", "pool2d"])
     }
 
@@ -72,8 +67,7 @@ import Testing
         let input = g.tensor([1, 8, 8, 4])
         let padded = g.pad(input, [0, 0, 1, 1, 1, 1, 0, 0])
         let out = g.conv(padded, outChannels: 4, padding: LITE_PADDING_VALID)
-        let p = g.plan(inputs: [input], outputs: [padded, out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [padded, out])
         #expect(p.kernelDispatches.map(\.kernel) == ["pad", "conv2d"])
     }
 }
@@ -83,8 +77,7 @@ import Testing
         let g = GraphBuilder()
         let input = g.tensor([1, 8, 8, 4])
         let out = g.unary(LITE_OP_RELU, g.conv(input, outChannels: 8))
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         let conv = try #require(p.kernelDispatches.first)
         #expect(p.kernelDispatches.count == 1)
         #expect(conv.fusedNodes == 2)
@@ -99,8 +92,7 @@ import Testing
         let g = GraphBuilder()
         let input = g.tensor([1, 8, 8, 4])
         let out = g.binary(LITE_OP_ADD, g.conv(input, outChannels: 4), input, activation: LITE_ACTIVATION_RELU6)
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         let conv = try #require(p.kernelDispatches.first)
         #expect(p.kernelDispatches.count == 1)
         #expect(conv.define("EPI_0") == "\(GPU_EPI_ADD.rawValue)")
@@ -116,8 +108,7 @@ import Testing
         let input = g.tensor([1, 4, 4, 4])
         let bias = g.constant([4], [1, 2, 3, 4])
         let out = g.binary(LITE_OP_SUB, bias, g.conv(input, outChannels: 4))
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         let conv = try #require(p.kernelDispatches.first)
         #expect(p.kernelDispatches.count == 1)
         #expect(conv.define("EPI_0") == "\(GPU_EPI_RSUB.rawValue)")
@@ -130,8 +121,7 @@ import Testing
         let conv = g.conv(input, outChannels: 4)
         let a = g.unary(LITE_OP_RELU, conv)
         let b = g.unary(LITE_OP_TANH, conv)
-        let p = g.plan(inputs: [input], outputs: [a, b])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [a, b])
         #expect(p.kernelDispatches.map(\.kernel) == ["conv2d", "elementwise", "elementwise"])
         #expect(p.kernelDispatches[0].define("EPI_0") == nil)
         #expect(p.kernelDispatches.allSatisfy { $0.fusedNodes == 1 })
@@ -142,8 +132,7 @@ import Testing
         let input = g.tensor([1, 8, 8, 4])
         let conv = g.conv(input, outChannels: 4)
         let out = g.unary(LITE_OP_RELU, conv)
-        let p = g.plan(inputs: [input], outputs: [conv, out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [conv, out])
         #expect(p.kernelDispatches.map(\.kernel) == ["conv2d", "elementwise"])
     }
 
@@ -152,8 +141,7 @@ import Testing
         let input = g.tensor([1, 4, 4, 4])
         let row = g.constant([1, 1, 4, 4], [Float](repeating: 0.5, count: 16))  // per column: no operand mode
         let out = g.binary(LITE_OP_MUL, g.conv(input, outChannels: 4), row)
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         #expect(p.kernelDispatches.map(\.kernel) == ["conv2d", "elementwise"])
     }
 
@@ -163,8 +151,7 @@ import Testing
         var t = g.conv(input, outChannels: 4)
         let chain = [LITE_OP_RELU, LITE_OP_TANH, LITE_OP_RELU6, LITE_OP_LOGISTIC, LITE_OP_TANH]
         for code in chain { t = g.unary(code, t) }
-        let p = g.plan(inputs: [input], outputs: [t])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [t])
         #expect(p.kernelDispatches.map(\.kernel) == ["conv2d", "elementwise"])
         #expect(p.kernelDispatches.map(\.fusedNodes) == [1 + Int32(GPU_MAX_EPILOGUE), 1])
         #expect(p.kernelDispatches[0].define("EPI_\(GPU_MAX_EPILOGUE - 1)") != nil)
@@ -175,12 +162,8 @@ import Testing
 @Suite struct ChooseStorageTests {
     /// conv (+ `activation`) -> conv, planned in fp16: the intermediate tensor's storage.
     private func intermediateKeepsFloat32(activation: LiteActivation) throws -> Bool {
-        let g = GraphBuilder()
-        let input = g.tensor([1, 8, 8, 4])
-        let middle = g.conv(input, outChannels: 8, activation: activation)
-        let out = g.conv(middle, outChannels: 4)
-        let p = g.plan(inputs: [input], outputs: [out], precision: GPU_PRECISION_FP16)
-        try #require(p.ok, "\(p.error ?? "")")
+        let (g, input, middle, out) = GraphBuilder.convChain(activation: activation)
+        let p = try g.planned(inputs: [input], outputs: [out], precision: GPU_PRECISION_FP16)
         #expect(p.root(of: input)?.keep_fp32 == true)
         #expect(p.root(of: out)?.keep_fp32 == true)
         return try #require(p.root(of: middle)).keep_fp32
@@ -205,8 +188,7 @@ import Testing
         // A pool with an ADD fused into it: the sum may leave the inputs' range.
         let sum = g.binary(LITE_OP_ADD, g.pool(bounded), bounded)
         let b = g.conv(sum, outChannels: 4)
-        let p = g.plan(inputs: [input], outputs: [a, b], precision: GPU_PRECISION_FP16)
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [a, b], precision: GPU_PRECISION_FP16)
         #expect(p.root(of: bounded)?.keep_fp32 == false)
         #expect(p.root(of: pooled)?.keep_fp32 == false)
         #expect(p.root(of: sum)?.keep_fp32 == true)
@@ -221,8 +203,7 @@ import Testing
         let g = GraphBuilder()
         let input = g.tensor([1, 8, 8, 4])
         let out = g.conv(g.conv(input, outChannels: 8), outChannels: 4)
-        let p = g.plan(inputs: [input], outputs: [out], precision: GPU_PRECISION_FP16, fp16AllTensors: true)
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out], precision: GPU_PRECISION_FP16, fp16AllTensors: true)
         #expect(p.program.stored_tensors == 3)
         #expect(p.program.half_tensors == 3)
         #expect(p.dispatches.allSatisfy { !$0.defines.contains("_FP32 1") })
@@ -232,8 +213,7 @@ import Testing
         let g = GraphBuilder()
         let input = g.tensor([1, 8, 8, 4])
         let out = g.conv(g.conv(input, outChannels: 8, activation: LITE_ACTIVATION_RELU6), outChannels: 4)
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         #expect(p.program.half_tensors == 0)
         #expect(p.program.element_bytes == 16)
     }
@@ -253,8 +233,7 @@ import Testing
                                       stride_width: 1, stride_height: 1, dilation_width: 1, dilation_height: 1,
                                       activation: LITE_ACTIVATION_NONE)
         g.node(LITE_OP_CONV_2D, inputs: [input, weights, -1], outputs: [out], params: params)
-        let p = g.plan(inputs: [input], outputs: [out])
-        try #require(p.ok, "\(p.error ?? "")")
+        let p = try g.planned(inputs: [input], outputs: [out])
         #expect(p.kernelDispatches.map(\.kernel) == ["conv2d"])
         #expect(p.root(of: weights)?.kind == GPU_TENSOR_CONSTANT)
     }

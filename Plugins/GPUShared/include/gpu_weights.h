@@ -11,6 +11,16 @@
 
 #pragma GCC visibility push(hidden)
 
+/** The operands CONV_2D and DEPTHWISE_CONV_2D take alike: two or three inputs and one output; input,
+    weights and output float32 of rank 4; weights constant(-like). */
+bool gpu_check_conv_operands(const LpsCheckContext *context, char *reason, size_t capacity);
+
+/** The window of CONV_2D and DEPTHWISE_CONV_2D: padding scheme, strides and dilations, and the
+    window arithmetic from `in` to `out` over the kernel extent of `weights` (dims 1 and 2). */
+bool gpu_check_conv_window(const LiteTensor *in, const LiteTensor *out, const LiteTensor *weights, LitePadding padding,
+                           int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w, char *reason,
+                           size_t capacity);
+
 /** True when input `slot` is absent, or a constant(-like) float vector of `channels` entries; else a
     reason naming `channels_name` ("output channels"). */
 bool gpu_check_bias(const LpsCheckContext *context, int32_t slot, int32_t channels, const char *channels_name,

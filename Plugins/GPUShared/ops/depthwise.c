@@ -3,21 +3,13 @@
 
 static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteDepthwiseConv2DParams *params = c->node->params;
-    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    if (!gpu_check_conv_operands(c, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
-        !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 4, 4, reason, capacity))
-        return false;
-    if (!gpu_check_constant_like(c, c->node->inputs[1]))
-        return lps_decline(reason, capacity, "non-constant weights");
     if (w->dims[0] != 1) return lps_decline(reason, capacity, "weights dimension 0 is %d, not 1", w->dims[0]);
     if (!gpu_check_bias(c, 2, w->dims[3], "output channels", reason, capacity)) return false;
     if (!lps_check_depthwise_channels(in, w, out, params->depth_multiplier, reason, capacity)) return false;
-    if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
-                               params->dilation_height, params->dilation_width, reason, capacity) ||
-        !lps_check_window_2d(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
-                             params->dilation_height, params->dilation_width, reason, capacity))
+    if (!gpu_check_conv_window(in, out, w, params->padding, params->stride_height, params->stride_width,
+                               params->dilation_height, params->dilation_width, reason, capacity))
         return false;
     return gpu_check_activation(params->activation, reason, capacity);
 }

@@ -1,6 +1,26 @@
 // What the weighted operators share (see include/gpu_weights.h).
 #include "gpu_weights.h"
 
+bool gpu_check_conv_operands(const LpsCheckContext *c, char *reason, size_t capacity) {
+    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
+    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
+        !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
+        !gpu_check_float(out, "output", 4, 4, reason, capacity))
+        return false;
+    if (!gpu_check_constant_like(c, c->node->inputs[1]))
+        return lps_decline(reason, capacity, "non-constant weights");
+    return true;
+}
+
+bool gpu_check_conv_window(const LiteTensor *in, const LiteTensor *out, const LiteTensor *w, LitePadding padding,
+                           int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w, char *reason,
+                           size_t capacity) {
+    return lps_check_conv_window(padding, stride_h, stride_w, dilation_h, dilation_w, reason, capacity) &&
+           lps_check_window_2d(in, out, w->dims[1], w->dims[2], stride_h, stride_w, dilation_h, dilation_w, reason,
+                               capacity);
+}
+
 bool gpu_check_bias(const LpsCheckContext *c, int32_t slot, int32_t channels, const char *channels_name,
                     char *reason, size_t capacity) {
     const LiteTensor *bias = lps_check_input(c, slot);

@@ -93,5 +93,7 @@ let package = Package(
         // Shared by test targets: a TFLite flatbuffer builder and fixture locations.
         .target(name: "TestSupport", dependencies: ["LiteHost"], path: "Tests/TestSupport"),
         .testTarget(name: "LiteHostTests", dependencies: ["LiteHost", "TestSupport"], path: "Tests/LiteHostTests"),
+        // The GPU planner driven directly on hand-built graphs: its rewrites, memory plan, kernel params.
+        .testTarget(name: "GPUPlannerTests", dependencies: ["GPUShared"], path: "Tests/GPUPlannerTests"),
     ]
 )

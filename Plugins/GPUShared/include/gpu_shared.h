@@ -10,8 +10,9 @@
  * Partition inputs and outputs are converted from and to the host's NHWC float32 by the
  * layout_in/layout_out kernels, through staging buffers the backend owns.
  *
- * Structure: gpu_plan.c (tensor table, fusion, dispatch list, memory plan), gpu_source.c (source
- * assembly), gpu_common.c (checks, helpers), gpu_cache.c (writing kernel-cache files), ops/ (one
+ * Structure: the planner (gpu_plan.c, the pipeline; gpu_tensors.c, the tensor table and blobs;
+ * gpu_emit.c, dispatches; gpu_memory_plan.c; transformations/, one file per graph rewrite; its
+ * private header gpu_plan_internal.h), gpu_source.c (source assembly), gpu_common.c (checks, helpers), gpu_cache.c (writing kernel-cache files), ops/ (one
  * file per operator family: claim check and planning), generated/shaders.c (the kernel sources,
  * from scripts/embed_shaders.py).
  */
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gpu_kernel_params.h"
 #include "lite_delegate.h"
 #include "lite_plugin_support.h"
 
@@ -134,6 +136,12 @@ typedef struct GpuDispatch {
     const char *op_name;                /* "CONV_2D", or "layout conversion" */
     int32_t fused_nodes;                /* nodes this dispatch runs (1 + those fused into it) */
     bool epilogue;                      /* takes the fused steps (set by the operator) */
+    /* The kernel's declared parameters (gpu_kernel_params.h; NULL when the kernel has none), which
+       of their slots the operator has set by name, and the first name it set that the kernel does
+       not declare or with the wrong type (the planner then refuses the dispatch). */
+    const struct GpuKernelParams *param_table;
+    uint32_t params_set;
+    char param_error[32]; /* copied: the caller's name need not outlive the call; "" when none */
 } GpuDispatch;
 
 typedef struct GpuProgram {
@@ -164,7 +172,7 @@ typedef struct GpuPlanOptions {
     size_t offset_alignment;   /* of every buffer binding (minStorageBufferOffsetAlignment) */
     size_t max_binding_bytes;  /* largest storage buffer binding (maxStorageBufferRange) */
     bool fp16_all_tensors;     /* fp16: every tensor as halves, not only bounded ones (option
-                                  fp16_tensors=all; see choose_storage in gpu_plan.c) */
+                                  fp16_tensors=all; see transformations/choose_storage.c) */
 } GpuPlanOptions;
 
 /**
@@ -311,7 +319,7 @@ GpuEpilogueKind gpu_activation_step(LiteActivation activation);
 /** The 4-D view of a shape (rank <= 4). */
 GpuShape gpu_shape_of(int32_t rank, const int32_t *dims);
 
-/* Planner services for operators (gpu_plan.c). */
+/* Planner services for operators (gpu_tensors.c, gpu_emit.c). */
 GpuTensor *gpu_tensor(GpuPlanner *planner, int32_t index);
 /** The float32 data of a constant(-like) tensor at prepare, or NULL. */
 const float *gpu_constant_floats(GpuPlanner *planner, int32_t index);
@@ -324,15 +332,16 @@ GpuDispatch *gpu_emit(GpuPlanner *planner, const GpuNodePlan *node, const char *
 bool gpu_bind_tensor(GpuPlanner *planner, GpuDispatch *dispatch, int32_t tensor, bool writes);
 void gpu_bind_blob(GpuDispatch *dispatch, int32_t blob);
 void gpu_define(GpuDispatch *dispatch, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static inline void gpu_param_ivec4(GpuDispatch *d, int slot, int32_t x, int32_t y, int32_t z, int32_t w) {
-    d->params[slot * 4 + 0] = x;
-    d->params[slot * 4 + 1] = y;
-    d->params[slot * 4 + 2] = z;
-    d->params[slot * 4 + 3] = w;
-}
-void gpu_param_vec4(GpuDispatch *d, int slot, float x, float y, float z, float w);
-/** ivec4(height, width, channels, slices) of a tensor. */
-void gpu_param_shape(GpuDispatch *d, int slot, const GpuTensor *tensor);
+/** Sets the kernel's ivec4 parameter `name`, as its PARAMS_BEGIN block declares it (see
+    gpu_kernel_params.h); a name the kernel does not declare, or a vec4, fails the plan. */
+void gpu_param_ivec4(GpuDispatch *dispatch, const char *name, int32_t x, int32_t y, int32_t z, int32_t w);
+/** Sets the kernel's vec4 parameter `name` (checked like gpu_param_ivec4). */
+void gpu_param_vec4(GpuDispatch *dispatch, const char *name, float x, float y, float z, float w);
+/** Sets the ivec4 parameter `name` to (height, width, channels, slices) of a tensor. */
+void gpu_param_shape(GpuDispatch *dispatch, const char *name, const GpuTensor *tensor);
+/** NULL when every parameter the dispatch's kernel declares was set by name and nothing else was;
+    else writes which parameter is unknown, of the wrong type or unset into `message`, returns it. */
+const char *gpu_dispatch_params_problem(const GpuDispatch *dispatch, char *message, size_t capacity);
 /** Sets the grid (in invocations) and picks a workgroup size for it. */
 void gpu_set_grid(GpuDispatch *dispatch, uint32_t x, uint32_t y, uint32_t z);
 /** Grid over a tensor: x = width, y = height, z = batch * slices. */

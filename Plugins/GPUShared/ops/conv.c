@@ -1,62 +1,22 @@
 // CONV_2D (general, and 1x1 stride 1 as a matrix product) and FULLY_CONNECTED (the 1x1 kernel over
 // rows). Weights are re-laid-out once into the blocks the kernels read: for each output slice and
 // filter tap, one 4x4 block per input slice (see shaders/conv2d.comp).
-#include "gpu_shared.h"
+#include "gpu_weights.h"
 
 static bool check_conv(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteConv2DParams *params = c->node->params;
-    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
-                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
-        !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 4, 4, reason, capacity))
-        return false;
-    if (!gpu_check_constant_like(c, c->node->inputs[1]))
-        return lps_decline(reason, capacity, "non-constant weights");
-    if (bias) {
-        if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
-        if (!gpu_check_constant_like(c, c->node->inputs[2]))
-            return lps_decline(reason, capacity, "non-constant bias");
-        if (bias->dims[0] != w->dims[0])
-            return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0],
-                               w->dims[0]);
-    }
+    if (!gpu_check_conv_operands(c, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
+    if (!gpu_check_bias(c, 2, w->dims[0], "output channels", reason, capacity)) return false;
     if (!lps_check_conv_shapes(in, w, out, reason, capacity)) return false;
-    if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
-                               params->dilation_height, params->dilation_width, reason, capacity) ||
-        !lps_check_window_2d(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
-                             params->dilation_height, params->dilation_width, reason, capacity))
+    if (!gpu_check_conv_window(in, out, w, params->padding, params->stride_height, params->stride_width,
+                               params->dilation_height, params->dilation_width, reason, capacity))
         return false;
     return gpu_check_activation(params->activation, reason, capacity);
 }
 
 static GpuEpilogueKind conv_activation(const LiteNode *node) {
     return gpu_activation_step(((const LiteConv2DParams *)node->params)->activation);
-}
-
-/* Weights [O][KH][KW][I] -> [O/4][KH][KW][I/4][4 inputs][4 outputs], zero-padded. */
-static float *pack_weights(const float *w, int32_t O, int32_t KH, int32_t KW, int32_t I) {
-    const int32_t OS = (O + 3) / 4, IS = (I + 3) / 4;
-    float *packed = calloc((size_t)OS * KH * KW * IS * 16 + 16, sizeof(float));
-    if (!packed) return NULL;
-    for (int32_t o = 0; o < O; o++)
-        for (int32_t ky = 0; ky < KH; ky++)
-            for (int32_t kx = 0; kx < KW; kx++)
-                for (int32_t i = 0; i < I; i++) {
-                    size_t block = (((size_t)(o / 4) * KH + ky) * KW + kx) * IS + (size_t)(i / 4);
-                    packed[block * 16 + (size_t)(i % 4) * 4 + (size_t)(o % 4)] =
-                        w[(((size_t)o * KH + ky) * KW + kx) * I + i];
-                }
-    return packed;
-}
-
-static int32_t bias_blob(GpuPlanner *pl, const float *bias, int32_t O) {
-    const int32_t OS = (O + 3) / 4;
-    float *data = calloc((size_t)OS * 4 + 4, sizeof(float));
-    if (!data) return -1;
-    if (bias) memcpy(data, bias, (size_t)O * sizeof(float));
-    return gpu_add_blob(pl, data, (size_t)OS * 4, false);
 }
 
 /* Output slices per invocation of the blocked kernels: 4 where the slices split into fours, else
@@ -80,7 +40,7 @@ static bool emit_matmul(GpuPlanner *pl, const GpuNodePlan *n, int32_t in, int32_
     if (!gpu_bind_tensor(pl, d, out, true) || !gpu_bind_tensor(pl, d, in, false)) return false;
     gpu_bind_blob(d, weights);
     gpu_bind_blob(d, bias);
-    gpu_param_ivec4(d, 0, pixels, ti->slices, to->slices, to->shape.c);
+    gpu_param_ivec4(d, "sizes", pixels, ti->slices, to->slices, to->shape.c);
     gpu_set_grid(d, (uint32_t)((pixels + pixel_block - 1) / pixel_block),
                  (uint32_t)((to->slices + tile - 1) / tile), 1);
     d->epilogue = true;
@@ -91,31 +51,20 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     const LiteConv2DParams *params = n->node->params;
     const GpuTensor *in = gpu_tensor(pl, n->inputs[0]), *out = gpu_tensor(pl, n->output);
     const GpuTensor *w = gpu_tensor(pl, n->inputs[1]);
-    const float *weights = gpu_constant_floats(pl, n->inputs[1]);
-    const float *bias = n->input_count > 2 && n->inputs[2] >= 0 ? gpu_constant_floats(pl, n->inputs[2]) : NULL;
-    if (!weights || (n->input_count > 2 && n->inputs[2] >= 0 && !bias))
-        return gpu_plan_fail(pl, n, "weights or bias are not constant");
+    const float *weights, *bias;
+    if (!gpu_plan_weights(pl, n, 1, 2, &weights, &bias)) return false;
     const int32_t O = w->dims[0], KH = w->dims[1], KW = w->dims[2], I = w->dims[3];
     if (I != in->shape.c || O != out->shape.c || in->shape.b != out->shape.b)
         return gpu_plan_fail(pl, n, "shapes of input, weights and output disagree");
-    if (!gpu_plan_check_window(pl, n, in->shape.h, in->shape.w, out->shape.h, out->shape.w, KH, KW,
-                               params->stride_height, params->stride_width, params->dilation_height,
-                               params->dilation_width))
-        return false;
-    const int32_t padded_h = in->shape.h + n->pad_top + n->pad_bottom;
-    const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
-    int32_t pad_top = n->pad_top, pad_left = n->pad_left;
-    if (params->padding == LITE_PADDING_SAME) {
-        pad_top += lps_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
-        pad_left += lps_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
-    }
-    int32_t weight_blob = gpu_add_blob(pl, pack_weights(weights, O, KH, KW, I),
-                                       (size_t)((O + 3) / 4) * KH * KW * ((I + 3) / 4) * 16, false);
-    int32_t bias_index = bias_blob(pl, bias, O);
+    GpuConvWindow window = {KH, KW, params->stride_height, params->stride_width, params->dilation_height,
+                            params->dilation_width, params->padding, 0, 0};
+    if (!gpu_plan_conv_window(pl, n, in, out, &window)) return false;
+    int32_t weight_blob = gpu_add_weight_blocks(pl, weights, O, KH, KW, I);
+    int32_t bias_index = gpu_add_bias_blob(pl, bias, O);
     if (weight_blob < 0 || bias_index < 0) return gpu_plan_fail(pl, n, "out of memory");
 
     if (KH == 1 && KW == 1 && params->stride_height == 1 && params->stride_width == 1 &&
-        pad_top == 0 && pad_left == 0 && in->shape.h == out->shape.h && in->shape.w == out->shape.w)
+        window.pad_top == 0 && window.pad_left == 0 && in->shape.h == out->shape.h && in->shape.w == out->shape.w)
         return emit_matmul(pl, n, n->inputs[0], n->output,
                            out->shape.b * out->shape.h * out->shape.w, weight_blob, bias_index);
 
@@ -124,15 +73,8 @@ static bool plan_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     const int32_t tile = slice_tile(out->slices), pixel_block = gpu_pixel_tile(out->shape.w);
     const int32_t groups = (out->slices + tile - 1) / tile;
     gpu_define(d, "#define OUT_TILE %d\n#define PIXEL_TILE %d\n", tile, pixel_block);
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
-    gpu_bind_blob(d, weight_blob);
-    gpu_bind_blob(d, bias_index);
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, KH, KW, params->stride_height, params->stride_width);
-    gpu_param_ivec4(d, 3, params->dilation_height, params->dilation_width, pad_top, pad_left);
-    gpu_param_ivec4(d, 4, out->shape.b, groups, 0, 0);
+    if (!gpu_bind_conv(pl, d, n, in, out, &window, weight_blob, bias_index)) return false;
+    gpu_param_ivec4(d, "batch", out->shape.b, groups, 0, 0);
     gpu_set_grid(d, (uint32_t)((out->shape.w + pixel_block - 1) / pixel_block), (uint32_t)out->shape.h,
                  (uint32_t)(out->shape.b * groups));
     d->epilogue = true;
@@ -148,21 +90,14 @@ const GpuOp gpu_op_conv_2d = {
 static bool check_fc(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteFullyConnectedParams *params = c->node->params;
     if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
-                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 1, 4, reason, capacity) ||
         !gpu_check_float(w, "weights", 2, 2, reason, capacity) ||
         !gpu_check_float(out, "output", 1, 4, reason, capacity))
         return false;
     if (!gpu_check_constant_like(c, c->node->inputs[1]))
         return lps_decline(reason, capacity, "non-constant weights");
-    if (bias) {
-        if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
-        if (!gpu_check_constant_like(c, c->node->inputs[2]))
-            return lps_decline(reason, capacity, "non-constant bias");
-        if (bias->dims[0] != w->dims[0])
-            return lps_decline(reason, capacity, "bias size %d != output units %d", bias->dims[0], w->dims[0]);
-    }
+    if (!gpu_check_bias(c, 2, w->dims[0], "output units", reason, capacity)) return false;
     if (w->dims[1] <= 0) return lps_decline(reason, capacity, "empty weights");
     if (out->dims[out->rank - 1] != w->dims[0])
         return lps_decline(reason, capacity, "output depth %d != weights rows %d",
@@ -182,10 +117,8 @@ static GpuEpilogueKind fc_activation(const LiteNode *node) {
 static bool plan_fc(GpuPlanner *pl, const GpuNodePlan *n) {
     const GpuTensor *in = gpu_tensor(pl, n->inputs[0]), *out = gpu_tensor(pl, n->output);
     const GpuTensor *w = gpu_tensor(pl, n->inputs[1]);
-    const float *weights = gpu_constant_floats(pl, n->inputs[1]);
-    const float *bias = n->input_count > 2 && n->inputs[2] >= 0 ? gpu_constant_floats(pl, n->inputs[2]) : NULL;
-    if (!weights || (n->input_count > 2 && n->inputs[2] >= 0 && !bias))
-        return gpu_plan_fail(pl, n, "weights or bias are not constant");
+    const float *weights, *bias;
+    if (!gpu_plan_weights(pl, n, 1, 2, &weights, &bias)) return false;
     const int32_t O = w->dims[0], I = w->dims[1];
     const size_t in_count = (size_t)in->shape.b * in->shape.h * in->shape.w * in->shape.c;
     const int32_t rows = (int32_t)(in_count / (size_t)I);
@@ -198,9 +131,8 @@ static bool plan_fc(GpuPlanner *pl, const GpuNodePlan *n) {
         if (source < 0) return gpu_plan_fail(pl, n, "too many tensors");
         if (!gpu_emit_reshape(pl, n, n->inputs[0], source)) return false;
     }
-    int32_t weight_blob = gpu_add_blob(pl, pack_weights(weights, O, 1, 1, I),
-                                       (size_t)((O + 3) / 4) * ((I + 3) / 4) * 16, false);
-    int32_t bias_index = bias_blob(pl, bias, O);
+    int32_t weight_blob = gpu_add_weight_blocks(pl, weights, O, 1, 1, I);
+    int32_t bias_index = gpu_add_bias_blob(pl, bias, O);
     if (weight_blob < 0 || bias_index < 0) return gpu_plan_fail(pl, n, "out of memory");
     return emit_matmul(pl, n, source, n->output, rows, weight_blob, bias_index);
 }

@@ -1,31 +1,15 @@
 // DEPTHWISE_CONV_2D, any depth multiplier. Weights [1][KH][KW][O] -> [O/4][KH][KW] vec4s.
-#include "gpu_shared.h"
+#include "gpu_weights.h"
 
 static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteDepthwiseConv2DParams *params = c->node->params;
-    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
-    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1),
-                     *bias = lps_check_input(c, 2), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
-        !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 4, 4, reason, capacity))
-        return false;
-    if (!gpu_check_constant_like(c, c->node->inputs[1]))
-        return lps_decline(reason, capacity, "non-constant weights");
+    if (!gpu_check_conv_operands(c, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (w->dims[0] != 1) return lps_decline(reason, capacity, "weights dimension 0 is %d, not 1", w->dims[0]);
-    const int32_t oc = w->dims[3];
-    if (bias) {
-        if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
-        if (!gpu_check_constant_like(c, c->node->inputs[2]))
-            return lps_decline(reason, capacity, "non-constant bias");
-        if (bias->dims[0] != oc)
-            return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], oc);
-    }
+    if (!gpu_check_bias(c, 2, w->dims[3], "output channels", reason, capacity)) return false;
     if (!lps_check_depthwise_channels(in, w, out, params->depth_multiplier, reason, capacity)) return false;
-    if (!lps_check_conv_window(params->padding, params->stride_height, params->stride_width,
-                               params->dilation_height, params->dilation_width, reason, capacity) ||
-        !lps_check_window_2d(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
-                             params->dilation_height, params->dilation_width, reason, capacity))
+    if (!gpu_check_conv_window(in, out, w, params->padding, params->stride_height, params->stride_width,
+                               params->dilation_height, params->dilation_width, reason, capacity))
         return false;
     return gpu_check_activation(params->activation, reason, capacity);
 }
@@ -38,39 +22,23 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
     const LiteDepthwiseConv2DParams *params = n->node->params;
     const GpuTensor *in = gpu_tensor(pl, n->inputs[0]), *out = gpu_tensor(pl, n->output);
     const GpuTensor *w = gpu_tensor(pl, n->inputs[1]);
-    const float *weights = gpu_constant_floats(pl, n->inputs[1]);
-    const float *bias = n->input_count > 2 && n->inputs[2] >= 0 ? gpu_constant_floats(pl, n->inputs[2]) : NULL;
-    if (!weights || (n->input_count > 2 && n->inputs[2] >= 0 && !bias))
-        return gpu_plan_fail(pl, n, "weights or bias are not constant");
+    const float *weights, *bias;
+    if (!gpu_plan_weights(pl, n, 1, 2, &weights, &bias)) return false;
     const int32_t KH = w->dims[1], KW = w->dims[2], O = w->dims[3], OS = (O + 3) / 4;
     if (O != out->shape.c || (int64_t)in->shape.c * params->depth_multiplier != O)
         return gpu_plan_fail(pl, n, "shapes of input, weights and output disagree");
-    if (!gpu_plan_check_window(pl, n, in->shape.h, in->shape.w, out->shape.h, out->shape.w, KH, KW,
-                               params->stride_height, params->stride_width, params->dilation_height,
-                               params->dilation_width))
-        return false;
-    const int32_t padded_h = in->shape.h + n->pad_top + n->pad_bottom;
-    const int32_t padded_w = in->shape.w + n->pad_left + n->pad_right;
-    int32_t pad_top = n->pad_top, pad_left = n->pad_left;
-    if (params->padding == LITE_PADDING_SAME) {
-        pad_top += lps_padding_before(padded_h, out->shape.h, params->stride_height, KH, params->dilation_height);
-        pad_left += lps_padding_before(padded_w, out->shape.w, params->stride_width, KW, params->dilation_width);
-    }
+    GpuConvWindow window = {KH, KW, params->stride_height, params->stride_width, params->dilation_height,
+                            params->dilation_width, params->padding, 0, 0};
+    if (!gpu_plan_conv_window(pl, n, in, out, &window)) return false;
     float *packed = calloc((size_t)OS * KH * KW * 4 + 4, sizeof(float));
-    float *bias_data = calloc((size_t)OS * 4 + 4, sizeof(float));
-    if (!packed || !bias_data) {
-        free(packed);
-        free(bias_data);
-        return gpu_plan_fail(pl, n, "out of memory");
-    }
+    if (!packed) return gpu_plan_fail(pl, n, "out of memory");
     for (int32_t ky = 0; ky < KH; ky++)
         for (int32_t kx = 0; kx < KW; kx++)
             for (int32_t o = 0; o < O; o++)
                 packed[(((size_t)(o / 4) * KH + ky) * KW + kx) * 4 + (size_t)(o % 4)] =
                     weights[((size_t)ky * KW + kx) * O + o];
-    if (bias) memcpy(bias_data, bias, (size_t)O * sizeof(float));
     int32_t weight_blob = gpu_add_blob(pl, packed, (size_t)OS * KH * KW * 4, false);
-    int32_t bias_blob = gpu_add_blob(pl, bias_data, (size_t)OS * 4, false);
+    int32_t bias_blob = gpu_add_bias_blob(pl, bias, O);
     if (weight_blob < 0 || bias_blob < 0) return gpu_plan_fail(pl, n, "out of memory");
 
     GpuDispatch *d = gpu_emit(pl, n, "depthwise_conv2d");
@@ -84,15 +52,8 @@ static bool plan_depthwise(GpuPlanner *pl, const GpuNodePlan *n) {
     if (span <= 24)
         gpu_define(d, "#define SPAN %d\n#define WINDOW_W %d\n#define STRIDE_X %d\n#define DILATION_X %d\n",
                    span, KW, params->stride_width, params->dilation_width);
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
-    gpu_bind_blob(d, weight_blob);
-    gpu_bind_blob(d, bias_blob);
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, KH, KW, params->stride_height, params->stride_width);
-    gpu_param_ivec4(d, 3, params->dilation_height, params->dilation_width, pad_top, pad_left);
-    gpu_param_ivec4(d, 4, out->shape.b, 0, 0, 0);
+    if (!gpu_bind_conv(pl, d, n, in, out, &window, weight_blob, bias_blob)) return false;
+    gpu_param_ivec4(d, "batch", out->shape.b, 0, 0, 0);
     gpu_set_grid(d, (uint32_t)((out->shape.w + pixel_block - 1) / pixel_block), (uint32_t)out->shape.h,
                  (uint32_t)(out->shape.b * out->slices));
     d->epilogue = true;

@@ -42,16 +42,18 @@ static bool plan_elementwise(GpuPlanner *pl, const GpuNodePlan *n, int op, int32
     if (!d) return false;
     gpu_define(d, "#define BINARY_OP %d\n", op);
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, a, false)) return false;
-    gpu_param_shape(d, 0, out);
-    gpu_param_shape(d, 1, ta);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_shape(d, "a_shape", ta);
     int32_t b_batch = 1;
     if (b >= 0) {
         const GpuTensor *tb = gpu_tensor(pl, b);
         if (!gpu_bind_tensor(pl, d, b, false)) return false;
-        gpu_param_shape(d, 2, tb);
+        gpu_param_shape(d, "b_shape", tb);
         b_batch = tb->shape.b;
+    } else {
+        gpu_param_ivec4(d, "b_shape", 0, 0, 0, 0); // a copy (BINARY_OP = OP_COPY) reads no b
     }
-    gpu_param_ivec4(d, 3, out->shape.b, ta->shape.b, b_batch, 0);
+    gpu_param_ivec4(d, "batches", out->shape.b, ta->shape.b, b_batch, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;
     return true;

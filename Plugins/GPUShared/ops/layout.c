@@ -63,11 +63,11 @@ static bool plan_concat(GpuPlanner *pl, const GpuNodePlan *n) {
             first_slice = offset / 4;
             region_slices = (offset + extent - 1) / 4 - first_slice + 1;
         }
-        gpu_param_shape(d, 0, in);
-        gpu_param_shape(d, 1, out);
-        gpu_param_ivec4(d, 2, axis == 0 ? offset : 0, axis == 1 ? offset : 0, axis == 2 ? offset : 0,
+        gpu_param_shape(d, "in_shape", in);
+        gpu_param_shape(d, "out_shape", out);
+        gpu_param_ivec4(d, "offset", axis == 0 ? offset : 0, axis == 1 ? offset : 0, axis == 2 ? offset : 0,
                         axis == 3 ? offset : 0);
-        gpu_param_ivec4(d, 3, in->shape.b, first_slice, region_slices, 0);
+        gpu_param_ivec4(d, "region", in->shape.b, first_slice, region_slices, 0);
         gpu_set_grid(d, (uint32_t)in->shape.w, (uint32_t)in->shape.h,
                      (uint32_t)in->shape.b * (uint32_t)region_slices);
         offset += extent;
@@ -91,12 +91,12 @@ static GpuDispatch *emit_gather(GpuPlanner *pl, const GpuNodePlan *n, int32_t in
     GpuDispatch *d = gpu_emit(pl, n, "gather");
     if (!d) return NULL;
     if (!gpu_bind_tensor(pl, d, output, true) || !gpu_bind_tensor(pl, d, input, false)) return NULL;
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, space[0], space[1], space[2], space[3]);
-    gpu_param_ivec4(d, 3, start[0], start[1], start[2], start[3]);
-    gpu_param_ivec4(d, 4, stride[0], stride[1], stride[2], stride[3]);
-    gpu_param_ivec4(d, 5, out->shape.b, 0, 0, 0);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "space", space[0], space[1], space[2], space[3]);
+    gpu_param_ivec4(d, "start", start[0], start[1], start[2], start[3]);
+    gpu_param_ivec4(d, "stride", stride[0], stride[1], stride[2], stride[3]);
+    gpu_param_ivec4(d, "batches", out->shape.b, 0, 0, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;
     return d;
@@ -168,10 +168,10 @@ static bool plan_pad(GpuPlanner *pl, const GpuNodePlan *n) {
     if (!d) return false;
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, before[0], before[1], before[2], before[3]);
-    gpu_param_ivec4(d, 3, out->shape.b, in->shape.b, 0, 0);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "before", before[0], before[1], before[2], before[3]);
+    gpu_param_ivec4(d, "batches", out->shape.b, in->shape.b, 0, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;
     return true;
@@ -287,9 +287,9 @@ static bool plan_d2s(GpuPlanner *pl, const GpuNodePlan *n) {
     if (!d) return false;
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, ((const LiteDepthToSpaceParams *)n->node->params)->block_size, out->shape.b, 0, 0);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "block", ((const LiteDepthToSpaceParams *)n->node->params)->block_size, out->shape.b, 0, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;
     return true;

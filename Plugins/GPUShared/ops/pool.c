@@ -35,11 +35,11 @@ static bool plan_pool(GpuPlanner *pl, const GpuNodePlan *n) {
     gpu_define(d, "#define POOL_MAX %d\n", n->node->builtin_code == LITE_OP_MAX_POOL_2D ? 1 : 0);
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, params->filter_height, params->filter_width, params->stride_height,
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "window", params->filter_height, params->filter_width, params->stride_height,
                     params->stride_width);
-    gpu_param_ivec4(d, 3, pad_top, pad_left, out->shape.b, 0);
+    gpu_param_ivec4(d, "geometry", pad_top, pad_left, out->shape.b, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;
     return true;

@@ -20,8 +20,8 @@ static bool plan_softmax(GpuPlanner *pl, const GpuNodePlan *n) {
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
     const int32_t pixels = out->shape.b * out->shape.h * out->shape.w;
-    gpu_param_ivec4(d, 0, pixels, out->shape.c, out->slices, 0);
-    gpu_param_vec4(d, 1, ((const LiteSoftmaxParams *)n->node->params)->beta, 0.0f, 0.0f, 0.0f);
+    gpu_param_ivec4(d, "sizes", pixels, out->shape.c, out->slices, 0);
+    gpu_param_vec4(d, "beta", ((const LiteSoftmaxParams *)n->node->params)->beta, 0.0f, 0.0f, 0.0f);
     gpu_set_grid(d, (uint32_t)pixels, 1, 1);
     return true;
 }
@@ -81,12 +81,12 @@ static bool plan_mean(GpuPlanner *pl, const GpuNodePlan *n) {
     gpu_define(d, "#define CHANNELS_KEPT %d\n", reduced[3] ? 0 : 1);
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, space[0], space[1], space[2], space[3]);
-    gpu_param_ivec4(d, 3, out->shape.b, in->shape.b, 0, 0);
-    gpu_param_ivec4(d, 4, loops[0], loops[1], loops[2], loops[3]);
-    gpu_param_vec4(d, 5, (float)elements, 0.0f, 0.0f, 0.0f);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "reduced", space[0], space[1], space[2], space[3]);
+    gpu_param_ivec4(d, "batches", out->shape.b, in->shape.b, 0, 0);
+    gpu_param_ivec4(d, "loops", loops[0], loops[1], loops[2], loops[3]);
+    gpu_param_vec4(d, "count", (float)elements, 0.0f, 0.0f, 0.0f);
     gpu_grid_over(d, out);
     return true;
 }

@@ -56,9 +56,9 @@ static bool plan_resize(GpuPlanner *pl, const GpuNodePlan *n) {
     if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
         return false;
     gpu_bind_blob(d, blob);
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, out->shape.b, 0, 0, 0);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "batch", out->shape.b, 0, 0, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;
     return true;

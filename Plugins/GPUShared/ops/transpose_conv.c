@@ -1,7 +1,7 @@
 // TRANSPOSE_CONV (inputs: output_shape, weights [O,H,W,I], input, optional bias) and MediaPipe's
 // Convolution2DTransposeBias (inputs: input, weights, bias; MediaPipe's SAME padding, no
 // activation), as a gather per output pixel (shaders/transpose_conv2d.comp).
-#include "gpu_shared.h"
+#include "gpu_weights.h"
 
 typedef struct Slots {
     int32_t input, weights, bias;
@@ -18,7 +18,7 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
     const LiteTransposeConvParams *params = c->node->params;
     if (!lps_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, slots.input), *w = lps_check_input(c, slots.weights),
-                     *bias = lps_check_input(c, slots.bias), *out = lps_check_output(c, 0);
+                     *out = lps_check_output(c, 0);
     if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
         !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
         !gpu_check_float(out, "output", 4, 4, reason, capacity))
@@ -30,14 +30,8 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
     }
     if (!gpu_check_constant_like(c, c->node->inputs[slots.weights]))
         return lps_decline(reason, capacity, "non-constant weights");
-    if (slots.custom && !bias) return lps_decline(reason, capacity, "without a bias");
-    if (bias) {
-        if (!gpu_check_float(bias, "bias", 1, 1, reason, capacity)) return false;
-        if (!gpu_check_constant_like(c, c->node->inputs[slots.bias]))
-            return lps_decline(reason, capacity, "non-constant bias");
-        if (bias->dims[0] != w->dims[0])
-            return lps_decline(reason, capacity, "bias size %d != output channels %d", bias->dims[0], w->dims[0]);
-    }
+    if (slots.custom && !lps_check_input(c, slots.bias)) return lps_decline(reason, capacity, "without a bias");
+    if (!gpu_check_bias(c, slots.bias, w->dims[0], "output channels", reason, capacity)) return false;
     if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
         return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
     if (!lps_check_padding(params->padding, reason, capacity)) return false;
@@ -59,13 +53,10 @@ static GpuEpilogueKind transpose_conv_activation(const LiteNode *node) {
 static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     const Slots slots = slots_of(n->node->builtin_code);
     const LiteTransposeConvParams *params = n->node->params;
-    const int32_t bias_input = slots.bias < n->input_count ? n->inputs[slots.bias] : -1;
     const GpuTensor *in = gpu_tensor(pl, n->inputs[slots.input]), *out = gpu_tensor(pl, n->output);
     const GpuTensor *w = gpu_tensor(pl, n->inputs[slots.weights]);
-    const float *weights = gpu_constant_floats(pl, n->inputs[slots.weights]);
-    const float *bias = bias_input >= 0 ? gpu_constant_floats(pl, bias_input) : NULL;
-    if (!weights || (bias_input >= 0 && !bias))
-        return gpu_plan_fail(pl, n, "weights or bias are not constant");
+    const float *weights, *bias;
+    if (!gpu_plan_weights(pl, n, slots.weights, slots.bias, &weights, &bias)) return false;
     const int32_t O = w->dims[0], KH = w->dims[1], KW = w->dims[2], I = w->dims[3];
     const int32_t sh = params->stride_height, sw = params->stride_width;
     if (I != in->shape.c || O != out->shape.c || in->shape.b != out->shape.b)
@@ -85,25 +76,8 @@ static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
             pad_w = lps_padding_before(out->shape.w, (out->shape.w + sw - 1) / sw, sw, KW, 1);
         }
     }
-    const int32_t OS = (O + 3) / 4, IS = (I + 3) / 4;
-    float *packed = calloc((size_t)OS * KH * KW * IS * 16 + 16, sizeof(float));
-    float *bias_data = calloc((size_t)OS * 4 + 4, sizeof(float));
-    if (!packed || !bias_data) {
-        free(packed);
-        free(bias_data);
-        return gpu_plan_fail(pl, n, "out of memory");
-    }
-    for (int32_t o = 0; o < O; o++)
-        for (int32_t ky = 0; ky < KH; ky++)
-            for (int32_t kx = 0; kx < KW; kx++)
-                for (int32_t i = 0; i < I; i++) {
-                    size_t block = (((size_t)(o / 4) * KH + ky) * KW + kx) * IS + (size_t)(i / 4);
-                    packed[block * 16 + (size_t)(i % 4) * 4 + (size_t)(o % 4)] =
-                        weights[(((size_t)o * KH + ky) * KW + kx) * I + i];
-                }
-    if (bias) memcpy(bias_data, bias, (size_t)O * sizeof(float));
-    int32_t weight_blob = gpu_add_blob(pl, packed, (size_t)OS * KH * KW * IS * 16, false);
-    int32_t bias_blob = gpu_add_blob(pl, bias_data, (size_t)OS * 4, false);
+    int32_t weight_blob = gpu_add_weight_blocks(pl, weights, O, KH, KW, I);
+    int32_t bias_blob = gpu_add_bias_blob(pl, bias, O);
     if (weight_blob < 0 || bias_blob < 0) return gpu_plan_fail(pl, n, "out of memory");
 
     GpuDispatch *d = gpu_emit(pl, n, "transpose_conv2d");
@@ -112,10 +86,10 @@ static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
         return false;
     gpu_bind_blob(d, weight_blob);
     gpu_bind_blob(d, bias_blob);
-    gpu_param_shape(d, 0, in);
-    gpu_param_shape(d, 1, out);
-    gpu_param_ivec4(d, 2, KH, KW, sh, sw);
-    gpu_param_ivec4(d, 3, pad_h, pad_w, out->shape.b, 0);
+    gpu_param_shape(d, "in_shape", in);
+    gpu_param_shape(d, "out_shape", out);
+    gpu_param_ivec4(d, "window", KH, KW, sh, sw);
+    gpu_param_ivec4(d, "geometry", pad_h, pad_w, out->shape.b, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;
     return true;

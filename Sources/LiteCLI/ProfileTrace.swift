@@ -49,7 +49,10 @@ enum ProfileChart {
         let rest = operatorRows.dropFirst(12).reduce(0) { $0 + $1.milliseconds }
         if rest > 0 { byOperator.append(("\(operatorRows.count - 12) other operators", rest)) }
         var perDelegate: [String: Double] = [:]
-        for row in summary.operators { perDelegate[row.name == "(unattributed)" ? "\(row.delegate): unattributed" : row.delegate, default: 0] += row.milliseconds }
+        for row in summary.operators {
+            let label = row.name == "(unattributed)" ? "\(row.delegate): unattributed" : row.name == "(host)" ? "host" : "\(row.delegate): kernels"
+            perDelegate[label, default: 0] += row.milliseconds
+        }
         let byDelegate = perDelegate.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
 
         let width = 900.0, labelWidth = 300.0, barHeight = 22.0, gap = 6.0

@@ -148,6 +148,14 @@ public func lite_interpreter_options_set_num_threads(_ options: OpaquePointer?, 
     }
 }
 
+@_cdecl("lite_interpreter_options_set_profiling")
+public func lite_interpreter_options_set_profiling(_ options: OpaquePointer?, _ enabled: Int32) -> Int32 {
+    threadResult {
+        guard let handle = optionsHandle(options) else { throw APIError.invalid("lite_interpreter_options_set_profiling: options is NULL") }
+        handle.options.profiling = enabled != 0
+    }
+}
+
 // MARK: - Interpreter
 
 @_cdecl("lite_interpreter_create")
@@ -271,6 +279,13 @@ public func lite_interpreter_partition_node(_ interpreter: OpaquePointer?, _ par
 @_cdecl("lite_interpreter_plan_json")
 public func lite_interpreter_plan_json(_ interpreter: OpaquePointer?) -> UnsafePointer<CChar> {
     UnsafePointer((interpreterHandle(interpreter)?.planJSON ?? CString.empty).pointer)
+}
+
+@_cdecl("lite_interpreter_profile_json")
+public func lite_interpreter_profile_json(_ interpreter: OpaquePointer?) -> UnsafePointer<CChar> {
+    guard let handle = interpreterHandle(interpreter) else { return UnsafePointer(CString.empty.pointer) }
+    handle.profileJSON = CString(handle.interpreter.lastProfile.map(PlanReport.profileJSON) ?? "{}")
+    return UnsafePointer(handle.profileJSON.pointer)
 }
 
 @_cdecl("lite_interpreter_warning_count")

@@ -37,6 +37,7 @@ final class InterpreterHandle {
     lazy var partitionDelegates: [CString] = interpreter.partitionPlan.partitions.map { CString($0.delegate) }
     lazy var warnings: [CString] = interpreter.warnings.map(CString.init)
     lazy var planJSON = CString(PlanReport.json(interpreter.partitionPlan, warnings: interpreter.warnings))
+    var profileJSON = CString.empty
 
     init(_ interpreter: Interpreter) { self.interpreter = interpreter }
 

@@ -32,6 +32,21 @@ enum PlanReport {
         return jsonText(object)
     }
 
+    /// An invoke's profile as `lite_interpreter_profile_json` returns it (keys in lite.h).
+    static func profileJSON(_ profile: InvokeProfile) -> String {
+        jsonText([
+            "duration_ns": profile.durationNanoseconds,
+            "rejected_events": profile.rejectedEventCount,
+            "events": profile.events.map { event -> [String: Any] in
+                [
+                    "kind": event.kind.rawValue, "name": event.name, "delegate": event.delegate ?? NSNull(),
+                    "partition": event.partition ?? NSNull(), "nodes": event.nodes, "on_device": event.onDevice,
+                    "start_ns": event.startNanoseconds, "duration_ns": event.durationNanoseconds,
+                ]
+            },
+        ] as [String: Any])
+    }
+
     static func jsonText(_ object: Any) -> String {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
         return String(decoding: data, as: UTF8.self)

@@ -49,6 +49,8 @@ _SIGNATURES = {
     "lite_interpreter_options_set_delegate_option": (_i32, [_p, _s, _s]),
     "lite_interpreter_options_set_precision": (_i32, [_p, _s]),
     "lite_interpreter_options_set_num_threads": (_i32, [_p, _i32]),
+    "lite_interpreter_options_set_profiling": (_i32, [_p, _i32]),
+    "lite_interpreter_profile_json": (_s, [_p]),
     "lite_interpreter_create": (_i32, [_p, _p, _c.POINTER(_p)]),
     "lite_interpreter_delete": (None, [_p]),
     "lite_interpreter_last_error": (_s, [_p]),

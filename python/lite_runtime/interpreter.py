@@ -65,12 +65,12 @@ class Interpreter:
     The tflite_runtime arguments: `model_path` or `model_content`, `experimental_delegates` (from
     `load_delegate`), `num_threads`. Lite's own: `delegates` (backend names or plugin paths in
     priority order, as LITE_DELEGATES), `delegate_options` ({"NAME.KEY": "VALUE"}), `precision`
-    ("fp32" or "fp16"). The rest of tflite_runtime's keyword arguments are accepted and ignored.
+    ("fp32" or "fp16"), `profiling` (keep each invoke's profile: `last_profile()`). The rest of tflite_runtime's keyword arguments are accepted and ignored.
     Like tflite_runtime's, one interpreter must not be used from two threads at once.
     """
 
     def __init__(self, model_path=None, model_content=None, experimental_delegates=None, num_threads=None,
-                 delegates=None, delegate_options=None, precision=None, **_ignored):
+                 delegates=None, delegate_options=None, precision=None, profiling=False, **_ignored):
         self._interp = None
         if (model_path is None) == (model_content is None):
             raise ValueError("Interpreter needs exactly one of model_path and model_content")
@@ -96,6 +96,8 @@ class Interpreter:
                        lib.lite_last_error)
             if precision is not None:
                 _check(lib.lite_interpreter_options_set_precision(options, str(precision).encode()), lib.lite_last_error)
+            if profiling:
+                _check(lib.lite_interpreter_options_set_profiling(options, 1), lib.lite_last_error)
             if num_threads is not None and num_threads > 0:
                 _check(lib.lite_interpreter_options_set_num_threads(options, int(num_threads)), lib.lite_last_error)
             interp = ctypes.c_void_p()
@@ -192,6 +194,11 @@ class Interpreter:
     def partition_plan(self):
         """Which delegate runs which nodes, and why the others declined (lite.h's plan JSON)."""
         return json.loads(lib.lite_interpreter_plan_json(self._interp).decode())
+
+    def last_profile(self):
+        """The last invoke's events when created with profiling=True (lite.h's profile JSON): each
+        with kind (partition, kernel, host), name, delegate, nodes, start_ns and duration_ns."""
+        return json.loads(lib.lite_interpreter_profile_json(self._interp).decode())
 
     @property
     def warnings(self):

@@ -192,3 +192,18 @@ def test_delegates_found_and_load_delegate():
                        experimental_delegates=[load_delegate(cpu_path, {"num_threads": "1"})])
     plan = lite.partition_plan()
     assert plan["delegates"][0]["name"] == "cpu" and plan["partitions"]
+
+
+def test_profile_through_the_c_api():
+    lite = Interpreter(model_path=model("face_landmark"), delegates=["cpu"], profiling=True)
+    assert lite.last_profile() == {}
+    lite.allocate_tensors()
+    lite.invoke()
+    profile = lite.last_profile()
+    kernels = [e for e in profile["events"] if e["kind"] == "kernel"]
+    partitions = [e for e in profile["events"] if e["kind"] == "partition"]
+    assert len(partitions) == len(lite.partition_plan()["partitions"]) and kernels
+    nodes = sorted(n for e in kernels for n in e["nodes"])
+    assert nodes == sorted(n for p in lite.partition_plan()["partitions"] for n in p["nodes"])
+    assert sum(e["duration_ns"] for e in partitions + [e for e in profile["events"] if e["kind"] == "host"]) <= profile["duration_ns"]
+    assert Interpreter(model_path=model("face_landmark"), delegates=["cpu"]).last_profile() == {}

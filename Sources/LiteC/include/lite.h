@@ -38,7 +38,8 @@
  * Changelog:
  *  1.0  Models from a file or a buffer, options (delegates, per-delegate options, precision,
  *       threads), allocate/resize/invoke, tensors (name, type, shape, in-place data, copies),
- *       the partition plan, warnings, the delegates found, PNG/JPEG images into inputs.
+ *       the partition plan, warnings, the delegates found, PNG/JPEG images into inputs,
+ *       per-invoke profiles.
  */
 #ifndef LITE_H
 #define LITE_H
@@ -146,6 +147,9 @@ LITE_API LiteResult lite_interpreter_options_set_precision(LiteInterpreterOption
 /** Threads for delegates that use them (> 0), or 0 for each delegate's default. \since 1.0 */
 LITE_API LiteResult lite_interpreter_options_set_num_threads(LiteInterpreterOptions *options, int32_t threads);
 
+/** Non-zero: profile every invoke (see lite_interpreter_profile_json). \since 1.0 */
+LITE_API LiteResult lite_interpreter_options_set_profiling(LiteInterpreterOptions *options, int32_t enabled);
+
 /* ---- Interpreter -------------------------------------------------------------------------- */
 
 /** Opens the delegates and plans the partitions for `model`. `options` may be NULL (defaults) and
@@ -196,6 +200,14 @@ LITE_API int32_t lite_interpreter_partition_node(const LiteInterpreter *interpre
  *  (partitions passed on to another delegate, and why), "notes" and "warnings". Valid as long as the
  *  interpreter. \since 1.0 */
 LITE_API const char *lite_interpreter_plan_json(const LiteInterpreter *interpreter);
+
+/** The last invoke's profile, when the options asked for profiling, as one JSON object:
+ *  "duration_ns" and "events", each with "kind" ("partition": a partition's call as the host timed
+ *  it; "kernel": what its delegate reported; "host": the host's work between partitions), "name",
+ *  "delegate", "partition", "nodes", "on_device", "start_ns" (since the invoke began) and
+ *  "duration_ns". "{}" before the first profiled invoke. Valid until the next call on the
+ *  interpreter. \since 1.0 */
+LITE_API const char *lite_interpreter_profile_json(LiteInterpreter *interpreter);
 
 /** Warnings from choosing and using delegates (skipped plugins, failed partitions, ...). \since 1.0 */
 LITE_API int32_t lite_interpreter_warning_count(const LiteInterpreter *interpreter);

@@ -24,6 +24,7 @@ struct PartitionPlanner {
     let graph: GraphView
     let delegates: [DelegateInstance]
     let policies: [PartitionPolicy]
+    /// For each node, the earlier nodes producing its inputs (`ModelDefinition.nodeDependencies`).
     let producers: [[Int]]
 
     init(model: ModelDefinition, graph: GraphView, delegates: [DelegateInstance], policies: [PartitionPolicy]) {
@@ -31,7 +32,7 @@ struct PartitionPlanner {
         self.graph = graph
         self.delegates = delegates
         self.policies = policies
-        producers = Self.producers(of: model)
+        producers = model.nodeDependencies()
     }
 
     /// - Parameter verdicts: per delegate (priority order), per node: nil when taken, else why not.
@@ -200,22 +201,6 @@ struct PartitionPlanner {
     }
 
     // MARK: - Graph facts
-
-    /// For each node, the earlier nodes producing its inputs (a tensor produced by a later node, or
-    /// by none, is not a dependency: the host checks such graphs before running them).
-    static func producers(of model: ModelDefinition) -> [[Int]] {
-        var producerOf: [Int: Int] = [:]
-        var byNode: [[Int]] = []
-        for (node, definition) in model.operators.enumerated() {
-            var list: [Int] = []
-            for input in definition.inputs where input >= 0 {
-                if let producer = producerOf[Int(input)], !list.contains(producer) { list.append(producer) }
-            }
-            byNode.append(list)
-            for output in definition.outputs { producerOf[Int(output)] = node }
-        }
-        return byNode
-    }
 
     /// A partition's inputs (read inside, produced outside, not constant) and outputs (produced
     /// inside, read outside or a model output), in first-use order.

@@ -4,11 +4,11 @@ extension OperatorDescriptor {
     /// CONCATENATION: the axis as stored (possibly negative) in the options, normalised for
     /// plugins against the output's rank; folded at load.
     static let concatenation = OperatorDescriptor(
-        name: "CONCATENATION", codes: [LITE_BUILTIN_CONCATENATION],
-        options: .builtin(TFLiteSchema.OptionsType.concatenation, codes: [LITE_BUILTIN_CONCATENATION]) { reader throws(ModelError) in
-            .concatenation(LiteConcatenationParams(
-                struct_size: MemoryLayout<LiteConcatenationParams>.size,
-                axis: try reader.int32(0), activation: try reader.activation(1)))
+        name: "CONCATENATION", codes: [LITE_BUILTIN_CONCATENATION], optionsTable: TFLiteSchema.OptionsType.concatenation,
+        storedAs: { .concatenation($0) },
+        decode: { reader throws(ModelError) in
+            LiteConcatenationParams(
+                struct_size: MemoryLayout<LiteConcatenationParams>.size, axis: try reader.int32(0), activation: try reader.activation(1))
         },
         shape: { node in
             guard case .concatenation(let p) = node.definition.options, let first = node.inputs.first else { return nil }
@@ -26,11 +26,7 @@ extension OperatorDescriptor {
             return [shape]
         },
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.concatenation),
-        params: { options, context in
-            guard case .concatenation(var params) = options else { return nil }
-            params.axis = context.normalised(params.axis, rank: context.outputRank(0))
-            return ABIParams(params)
-        })
+        normalise: { params, context in params.axis = context.normalised(params.axis, rank: context.outputRank(0)) })
 }
 
 /// Evaluation at load.

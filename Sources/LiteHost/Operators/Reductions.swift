@@ -5,26 +5,24 @@ extension OperatorDescriptor {
     /// MEAN: not folded (its division is not exact).
     static let mean = OperatorDescriptor(
         name: "MEAN", codes: [LITE_BUILTIN_MEAN],
-        options: reducerOptions([LITE_BUILTIN_MEAN]), shape: reductionShape, params: reducerParams)
+        optionsTable: TFLiteSchema.OptionsType.reducer, storedAs: { .reducer($0) }, decode: decodeReducer,
+        shape: reductionShape)
 
     /// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN: folded at load.
     static let foldableReduction = OperatorDescriptor(
         name: "SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN",
         codes: [LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_PROD, LITE_BUILTIN_REDUCE_MAX, LITE_BUILTIN_REDUCE_MIN],
-        options: reducerOptions([LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_PROD, LITE_BUILTIN_REDUCE_MAX, LITE_BUILTIN_REDUCE_MIN]),
+        optionsTable: TFLiteSchema.OptionsType.reducer, storedAs: { .reducer($0) }, decode: decodeReducer,
         shape: reductionShape,
-        evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.reduce),
-        params: reducerParams)
+        evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.reduce))
 
     /// REDUCE_ANY: its options and params, without a shape rule.
     static let reduceAny = OperatorDescriptor(
         name: "REDUCE_ANY", codes: [LITE_BUILTIN_REDUCE_ANY],
-        options: reducerOptions([LITE_BUILTIN_REDUCE_ANY]), params: reducerParams)
+        optionsTable: TFLiteSchema.OptionsType.reducer, storedAs: { .reducer($0) }, decode: decodeReducer)
 
-    private static func reducerOptions(_ codes: [Int32]) -> OptionsDecoding {
-        .builtin(TFLiteSchema.OptionsType.reducer, codes: codes) { reader throws(ModelError) in
-            .reducer(LiteReducerParams(struct_size: MemoryLayout<LiteReducerParams>.size, keep_dims: try reader.bool(0)))
-        }
+    private static func decodeReducer(_ reader: OptionsReader) throws(ModelError) -> LiteReducerParams {
+        LiteReducerParams(struct_size: MemoryLayout<LiteReducerParams>.size, keep_dims: try reader.bool(0))
     }
 
     private static let reductionShape: ShapeRule = { node in
@@ -34,11 +32,6 @@ extension OperatorDescriptor {
         guard reduced.allSatisfy({ $0 >= 0 && $0 < rank }) else { throw node.fail("axes \(axes) out of range") }
         if p.keep_dims != 0 { return [node.inputs[0].enumerated().map { reduced.contains($0) ? 1 : $1 }] }
         return [node.inputs[0].enumerated().filter { !reduced.contains($0.offset) }.map(\.element)]
-    }
-
-    private static let reducerParams: ParamsRule = { options, _ in
-        guard case .reducer(let p) = options else { return nil }
-        return ABIParams(p)
     }
 }
 

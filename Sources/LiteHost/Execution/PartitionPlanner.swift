@@ -63,6 +63,23 @@ struct PartitionPlanner {
         }
     }
 
+    /// The record of a plan for `Interpreter.partitionPlan`: the partitions, every node's
+    /// decision, each delegate's library, precision and policy, and what was rejected and why.
+    /// - Parameter precision: the precision each backend is sent (`InterpreterOptions.precision(for:)`).
+    func record(
+        _ created: [Created], _ decisions: Decisions, precision: (BackendDescription) -> String?
+    ) -> PartitionPlan {
+        PartitionPlan(
+            delegates: delegates.map(\.name),
+            partitions: created.map { .init(delegate: $0.delegate.name, nodes: $0.nodes, inputs: $0.inputs, outputs: $0.outputs) },
+            nodes: decisions.nodes,
+            delegateDetails: zip(delegates, policies).map { delegate, policy in
+                let backend = delegate.backend
+                return .init(name: backend.name, libraryPath: backend.info.libraryPath, precision: precision(backend.info), policy: policy)
+            },
+            rejections: decisions.rejections, notes: decisions.notes)
+    }
+
     /// What the plan records besides the partitions.
     struct Decisions {
         var nodes: [PartitionPlan.NodeDecision] = []

@@ -27,11 +27,7 @@ extension OperatorDescriptor {
 
     private static let reductionShape: ShapeRule = { node in
         guard case .reducer(let p) = node.definition.options, let axes = node.constantInts(1) else { return nil }
-        let rank = node.inputs[0].count
-        let reduced = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
-        guard reduced.allSatisfy({ $0 >= 0 && $0 < rank }) else { throw node.fail("axes \(axes) out of range") }
-        if p.keep_dims != 0 { return [node.inputs[0].enumerated().map { reduced.contains($0) ? 1 : $1 }] }
-        return [node.inputs[0].enumerated().filter { !reduced.contains($0.offset) }.map(\.element)]
+        return [try reduction(of: node.inputs[0], axes: axes, keepDims: p.keep_dims != 0, node.fail).shape]
     }
 }
 
@@ -42,25 +38,23 @@ extension ConstantEvaluator {
         let value = try input(node, 0, fail)
         let axes = try integers(node, 1, fail)
         guard case .reducer(let p) = node.options else { throw fail("missing reducer options") }
-        let rank = value.shape.count
-        let reduced = Set(try axes.map { try ShapeInference.normalisedAxis($0, rank: rank, fail) })
+        let (reduced, shape) = try reduction(of: value.shape, axes: axes, keepDims: p.keep_dims != 0, fail)
         let kept = value.shape.indices.map { reduced.contains($0) ? 1 : value.shape[$0] }
         let keptStrides = RowMajor.strides(kept)
         let target = RowMajor.cartesian(value.shape.indices.map { axis in
             (0..<value.shape[axis]).map { reduced.contains(axis) ? 0 : $0 * keptStrides[axis] }
         })
-        let shape = p.keep_dims != 0 ? kept : value.shape.indices.filter { !reduced.contains($0) }.map { value.shape[$0] }
         let count = kept.reduce(1, *)
         let code = node.opcode
         switch value.elements {
         case .float32(let x):
-            let start: Float = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
+            let start: Float = code == LITE_BUILTIN_REDUCE_PROD ? 1 : code == LITE_BUILTIN_SUM ? 0
                 : code == LITE_BUILTIN_REDUCE_MAX ? -.infinity : .infinity
             var out = [Float](repeating: start, count: count)
             for (i, v) in x.enumerated() {
                 let t = target[i]
                 switch code {
-                case LITE_OP_REDUCE_PROD.code: out[t] *= v
+                case LITE_BUILTIN_REDUCE_PROD: out[t] *= v
                 case LITE_BUILTIN_SUM: out[t] += v
                 case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
                 default: out[t] = Swift.min(out[t], v)
@@ -68,13 +62,13 @@ extension ConstantEvaluator {
             }
             return [ConstantTensor(shape: shape, elements: .float32(out))]
         case .int32(let x):
-            let start: Int32 = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
+            let start: Int32 = code == LITE_BUILTIN_REDUCE_PROD ? 1 : code == LITE_BUILTIN_SUM ? 0
                 : code == LITE_BUILTIN_REDUCE_MAX ? .min : .max
             var out = [Int32](repeating: start, count: count)
             for (i, v) in x.enumerated() {
                 let t = target[i]
                 switch code {
-                case LITE_OP_REDUCE_PROD.code: out[t] = out[t] &* v
+                case LITE_BUILTIN_REDUCE_PROD: out[t] = out[t] &* v
                 case LITE_BUILTIN_SUM: out[t] = out[t] &+ v
                 case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
                 default: out[t] = Swift.min(out[t], v)
@@ -85,4 +79,18 @@ extension ConstantEvaluator {
             throw fail("type \(value.type) is not reduced at load")
         }
     }
+}
+
+/// A reduction's axes and output shape, for the shape rule and the evaluation alike.
+/// - Parameter axes: the axes as stored (negative counts from the end; repeats allowed).
+/// - Returns: the reduced axes counted from the front, and the output shape: each reduced axis of
+///   extent 1 with `keepDims`, else removed.
+private func reduction(
+    of input: [Int], axes: [Int], keepDims: Bool, _ fail: ShapeInference.Failure
+) throws -> (reduced: Set<Int>, shape: [Int]) {
+    let rank = input.count
+    let reduced = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+    guard reduced.allSatisfy({ $0 >= 0 && $0 < rank }) else { throw fail("axes \(axes) out of range") }
+    if keepDims { return (reduced, input.enumerated().map { reduced.contains($0) ? 1 : $1 }) }
+    return (reduced, input.enumerated().filter { !reduced.contains($0.offset) }.map(\.element))
 }

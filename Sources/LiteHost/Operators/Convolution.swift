@@ -31,16 +31,11 @@ extension OperatorDescriptor {
         try node.need(2)
         let (input, weights) = (node.inputs[0], node.inputs[1])
         guard input.count == 4, weights.count == 4 else { throw node.fail("expects 4-D input and weights") }
-        let (padding, strides, dilations): (LitePadding, (Int, Int), (Int, Int))
-        if case .conv2D(let p) = node.definition.options {
-            (padding, strides, dilations) = (p.padding, (Int(p.stride_height), Int(p.stride_width)),
-                                             (Int(p.dilation_height), Int(p.dilation_width)))
-        } else if case .depthwiseConv2D(let p) = node.definition.options {
-            (padding, strides, dilations) = (p.padding, (Int(p.stride_height), Int(p.stride_width)),
-                                             (Int(p.dilation_height), Int(p.dilation_width)))
-        } else { return nil }
-        let height = try ShapeInference.windowOutput(input[1], weights[1], strides.0, dilations.0, padding, node.fail)
-        let width = try ShapeInference.windowOutput(input[2], weights[2], strides.1, dilations.1, padding, node.fail)
+        guard let window = node.definition.options.convolutionWindow else { return nil }
+        let height = try ShapeInference.windowOutput(
+            input[1], weights[1], window.strides[0], window.dilations[0], window.padding, node.fail)
+        let width = try ShapeInference.windowOutput(
+            input[2], weights[2], window.strides[1], window.dilations[1], window.padding, node.fail)
         let channels = node.definition.opcode == LITE_BUILTIN_CONV_2D ? weights[0] : weights[3]
         return [[input[0], height, width, channels]]
     }
@@ -104,5 +99,34 @@ extension OperatorDescriptor {
         return .transposeConv(LiteTransposeConvParams(
             struct_size: MemoryLayout<LiteTransposeConvParams>.size, padding: padding,
             stride_width: int32(at: 4), stride_height: int32(at: 8), activation: LITE_ACTIVATION_NONE))
+    }
+}
+
+/// The window fields CONV_2D and DEPTHWISE_CONV_2D share, for the code that treats both alike
+/// (their shape rule, the dilated-convolution rewrite).
+extension OperatorOptions {
+    /// Padding, strides and dilations as [height, width]; nil for options of other operators.
+    var convolutionWindow: (padding: LitePadding, strides: [Int], dilations: [Int])? {
+        switch self {
+        case .conv2D(let p):
+            (p.padding, [Int(p.stride_height), Int(p.stride_width)], [Int(p.dilation_height), Int(p.dilation_width)])
+        case .depthwiseConv2D(let p):
+            (p.padding, [Int(p.stride_height), Int(p.stride_width)], [Int(p.dilation_height), Int(p.dilation_width)])
+        default: nil
+        }
+    }
+
+    /// These options with another padding and dilations ([height, width]); nil for options of
+    /// other operators.
+    func withConvolutionWindow(padding: LitePadding, dilations: [Int]) -> OperatorOptions? {
+        switch self {
+        case .conv2D(var p):
+            (p.padding, p.dilation_height, p.dilation_width) = (padding, Int32(dilations[0]), Int32(dilations[1]))
+            return .conv2D(p)
+        case .depthwiseConv2D(var p):
+            (p.padding, p.dilation_height, p.dilation_width) = (padding, Int32(dilations[0]), Int32(dilations[1]))
+            return .depthwiseConv2D(p)
+        default: return nil
+        }
     }
 }

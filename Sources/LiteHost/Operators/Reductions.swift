@@ -46,35 +46,30 @@ extension ConstantEvaluator {
         })
         let count = kept.reduce(1, *)
         let code = node.opcode
+        /// Every input element combined into its output element, in input order.
+        func combined<Element>(_ x: [Element], start: Element, _ combine: (Element, Element) -> Element) -> [Element] {
+            var out = [Element](repeating: start, count: count)
+            for (i, v) in x.enumerated() { out[target[i]] = combine(out[target[i]], v) }
+            return out
+        }
         switch value.elements {
         case .float32(let x):
-            let start: Float = code == LITE_BUILTIN_REDUCE_PROD ? 1 : code == LITE_BUILTIN_SUM ? 0
-                : code == LITE_BUILTIN_REDUCE_MAX ? -.infinity : .infinity
-            var out = [Float](repeating: start, count: count)
-            for (i, v) in x.enumerated() {
-                let t = target[i]
-                switch code {
-                case LITE_BUILTIN_REDUCE_PROD: out[t] *= v
-                case LITE_BUILTIN_SUM: out[t] += v
-                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
-                default: out[t] = Swift.min(out[t], v)
-                }
+            let (start, combine): (Float, (Float, Float) -> Float) = switch code {
+            case LITE_BUILTIN_REDUCE_PROD: (1, *)
+            case LITE_BUILTIN_SUM: (0, +)
+            case LITE_BUILTIN_REDUCE_MAX: (-.infinity, Swift.max)
+            default: (.infinity, Swift.min)
             }
-            return [ConstantTensor(shape: shape, elements: .float32(out))]
+            return [ConstantTensor(shape: shape, elements: .float32(combined(x, start: start, combine)))]
         case .int32(let x):
-            let start: Int32 = code == LITE_BUILTIN_REDUCE_PROD ? 1 : code == LITE_BUILTIN_SUM ? 0
-                : code == LITE_BUILTIN_REDUCE_MAX ? .min : .max
-            var out = [Int32](repeating: start, count: count)
-            for (i, v) in x.enumerated() {
-                let t = target[i]
-                switch code {
-                case LITE_BUILTIN_REDUCE_PROD: out[t] = out[t] &* v
-                case LITE_BUILTIN_SUM: out[t] = out[t] &+ v
-                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
-                default: out[t] = Swift.min(out[t], v)
-                }
+            // Wrapping, like the C kernels.
+            let (start, combine): (Int32, (Int32, Int32) -> Int32) = switch code {
+            case LITE_BUILTIN_REDUCE_PROD: (1, &*)
+            case LITE_BUILTIN_SUM: (0, &+)
+            case LITE_BUILTIN_REDUCE_MAX: (.min, Swift.max)
+            default: (.max, Swift.min)
             }
-            return [ConstantTensor(shape: shape, elements: .int32(out))]
+            return [ConstantTensor(shape: shape, elements: .int32(combined(x, start: start, combine)))]
         default:
             throw fail("type \(value.type) is not reduced at load")
         }

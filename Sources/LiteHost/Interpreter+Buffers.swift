@@ -27,10 +27,10 @@ extension Interpreter {
     /// - Throws: `.notAllocated` before `allocateTensors()`.
     public func inputBuffer(at index: Int) throws -> UnsafeMutableRawBufferPointer {
         let tensor = try tensorIndex(model.inputs, index, label: "input")
-        guard allocated, let arena, let offset = arenaOffsets[tensor] else {
+        guard allocated, let start = arena?.pointer(to: tensor) else {
             throw InterpreterError(.notAllocated, "allocateTensors() must be called before using input buffers")
         }
-        return UnsafeMutableRawBufferPointer(start: arena.advanced(by: offset), count: graph.byteSize(tensor))
+        return UnsafeMutableRawBufferPointer(start: start, count: graph.byteSize(tensor))
     }
 
     /// Output `index`'s bytes in place, as of the last `invoke()` (a constant output: the model's own
@@ -41,8 +41,8 @@ extension Interpreter {
         guard allocated, let arena else {
             throw InterpreterError(.notAllocated, "allocateTensors() must be called before using output buffers")
         }
-        if let offset = arenaOffsets[tensor] {
-            return UnsafeRawBufferPointer(start: arena.advanced(by: offset), count: graph.byteSize(tensor))
+        if let start = arena.pointer(to: tensor) {
+            return UnsafeRawBufferPointer(start: start, count: graph.byteSize(tensor))
         }
         guard let constant = model.tensors[tensor].constant else {
             throw InterpreterError(.notAllocated, "output \(index) has no storage")

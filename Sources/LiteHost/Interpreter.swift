@@ -28,10 +28,9 @@ public final class Interpreter {
     public var loadFolding: LoadFolding { model.loadFolding }
 
     private var inputShapes: [Int: [Int]] = [:]
-    private(set) var arena: UnsafeMutableRawPointer?
-    private(set) var arenaOffsets: [Int: Int] = [:]
+    private(set) var arena: HostArena?
     /// Bytes of the host arena (tensors between partitions, model inputs and outputs).
-    public private(set) var arenaByteCount = 0
+    public var arenaByteCount: Int { arena?.byteCount ?? 0 }
     private(set) var allocated = false
 
     /// Loads the model, opens the delegates and plans partitions.
@@ -56,6 +55,30 @@ public final class Interpreter {
         // by nothing now: free their memory.
         StorageFolding.releaseUnusedConstants(&model)
         self.model = model
+        let (delegates, choiceWarnings) = try Self.openDelegates(for: model, modelToken: loaded.token, options: options)
+        self.delegates = delegates
+        let graph = GraphView(model: model)
+        self.graph = graph
+        delegates.forEach { $0.graphKeepAlive = graph }
+
+        let verdicts = try delegates.map { try $0.claim(graph, model: model) }
+        let policies = try delegates.map { try options.partitionPolicy(for: $0.backend.info) }
+        let planner = PartitionPlanner(model: model, graph: graph, delegates: delegates, policies: policies)
+        let (created, decisions) = try planner.plan(verdicts: verdicts)
+        decisions.warnings.forEach(HostLog.warning)
+        let conductWarnings = try Self.checkConduct(of: delegates)
+        warnings = choiceWarnings + decisions.warnings + conductWarnings
+        partitions = created.map(PartitionRuntime.init)
+        partitionPlan = planner.record(created, decisions, precision: options.precision(for:))
+    }
+
+    /// Opens the delegates `options` asks for (`PluginRegistry`), each instance with the options
+    /// meant for it.
+    /// - Returns: the instances in priority order, and the warnings from choosing them.
+    /// - Throws: `.pluginLoad` when there is no plugin for a model that has nodes.
+    private static func openDelegates(
+        for model: ModelDefinition, modelToken token: String, options: InterpreterOptions
+    ) throws -> ([DelegateInstance], [String]) {
         let (backends, warnings) = try PluginRegistry.resolve(requested: options.delegates)
         warnings.forEach(HostLog.warning)
         guard !backends.isEmpty || model.operators.isEmpty else {
@@ -63,34 +86,10 @@ public final class Interpreter {
                 "no delegate plugins found (searched \(PluginRegistry.searchFolders().joined(separator: ", ")); "
                     + "set LITE_DELEGATE_PATH or LITE_DELEGATES)")
         }
-        let token = loaded.token
         let delegates = try backends.map {
             try DelegateInstance(backend: $0, options: options.pluginOptions(for: $0.info, modelToken: token))
         }
-        self.delegates = delegates
-        let graph = GraphView(model: model)
-        self.graph = graph
-        delegates.forEach { $0.graphKeepAlive = graph }
-
-        let verdicts = try delegates.map { try $0.claim(graph, model: model) }
-        let policies = try backends.map { try options.partitionPolicy(for: $0.info) }
-        let planner = PartitionPlanner(model: model, graph: graph, delegates: delegates, policies: policies)
-        let (created, decisions) = try planner.plan(verdicts: verdicts)
-        decisions.warnings.forEach(HostLog.warning)
-        let conductWarnings = try Self.checkConduct(of: delegates)
-        self.warnings = warnings + decisions.warnings + conductWarnings
-        partitions = created.map {
-            PartitionRuntime(delegate: $0.delegate, handle: $0.handle, inputs: $0.inputs, outputs: $0.outputs)
-        }
-        partitionPlan = PartitionPlan(
-            delegates: delegates.map(\.name),
-            partitions: created.map { .init(delegate: $0.delegate.name, nodes: $0.nodes, inputs: $0.inputs, outputs: $0.outputs) },
-            nodes: decisions.nodes,
-            delegateDetails: zip(backends, policies).map { backend, policy in
-                .init(name: backend.name, libraryPath: backend.info.libraryPath, precision: options.precision(for: backend.info),
-                      policy: policy)
-            },
-            rejections: decisions.rejections, notes: decisions.notes)
+        return (delegates, warnings)
     }
 
     /// Reports what the plugins did against the ABI's rules while the interpreter was built: one
@@ -116,8 +115,9 @@ public final class Interpreter {
     }
 
     deinit {
+        // Partitions go before the arena their buffers point into.
         partitions.removeAll()
-        free(arena)
+        arena = nil
     }
 
     // MARK: - Inputs and outputs
@@ -162,7 +162,7 @@ public final class Interpreter {
         try planArena()
         for partition in partitions {
             try partition.delegate.prepare(partition.handle, graph: graph)
-            partition.bind(arena: arena!, offsets: arenaOffsets, graph: graph)
+            partition.bind(arena: arena!, graph: graph)
         }
         allocated = true
     }
@@ -170,7 +170,7 @@ public final class Interpreter {
     /// Copies `data` into input `index`; its byte count must match the input's current size.
     public func copy(_ data: Data, toInputAt index: Int) throws {
         let tensor = try tensorIndex(model.inputs, index, label: "input")
-        guard allocated, let offset = arenaOffsets[tensor], let arena else {
+        guard allocated, let destination = arena?.pointer(to: tensor) else {
             throw InterpreterError(.notAllocated, "allocateTensors() must be called before copying inputs")
         }
         let expected = graph.byteSize(tensor)
@@ -179,7 +179,7 @@ public final class Interpreter {
                 "input \(index) '\(model.tensors[tensor].name)': got \(data.count) bytes, expected \(expected) "
                     + "(shape \(graph.shapes[tensor]), \(model.tensors[tensor].type))")
         }
-        data.copyBytes(to: arena.advanced(by: offset).assumingMemoryBound(to: UInt8.self), count: expected)
+        data.copyBytes(to: destination.assumingMemoryBound(to: UInt8.self), count: expected)
     }
 
     /// Runs the partitions in order.
@@ -226,98 +226,21 @@ public final class Interpreter {
         let data: Data
         if let constant = definition.constant {
             data = constant.withUnsafeBytes { Data($0) }
-        } else if allocated, let offset = arenaOffsets[tensor], let arena {
-            data = Data(bytes: arena.advanced(by: offset), count: graph.byteSize(tensor))
+        } else if allocated, let source = arena?.pointer(to: tensor) {
+            data = Data(bytes: source, count: graph.byteSize(tensor))
         } else {
             data = Data(count: graph.byteSize(tensor))
         }
         return Tensor(name: definition.name, dataType: definition.type, shape: graph.shapes[tensor], data: data)
     }
 
-    /// Places model inputs, outputs and tensors between partitions in one arena by lifetime.
+    /// Places model inputs, outputs and tensors between partitions in one arena by lifetime
+    /// (`ArenaPlanner.layout`), replacing the previous arena.
     private func planArena() throws {
-        let last = partitions.count
-        var first: [Int: Int] = [:], lastUse: [Int: Int] = [:]
-        for tensor in model.inputs { first[tensor] = 0; lastUse[tensor] = last }
-        for (step, partition) in partitions.enumerated() {
-            for tensor in partition.outputs where first[tensor] == nil { first[tensor] = step }
-            for tensor in partition.inputs + partition.outputs { lastUse[tensor] = max(lastUse[tensor] ?? step, step) }
-        }
-        for tensor in model.outputs where model.tensors[tensor].constant == nil {
-            first[tensor] = first[tensor] ?? 0
-            lastUse[tensor] = last
-        }
-        let requests = first.keys.sorted().map {
-            ArenaPlanner.Request(tensor: $0, size: graph.byteSize($0), firstStep: first[$0]!, lastStep: lastUse[$0] ?? last)
-        }
-        let (offsets, size) = ArenaPlanner.plan(requests)
-        guard size <= TensorLimits.maximumTensorBytes else {
-            throw InterpreterError.invalidArgument(
-                "the model's inputs, outputs and tensors between partitions need a \(size)-byte host arena, over the "
-                    + "host's limit of \(TensorLimits.limitText)")
-        }
-        free(arena)
+        let (offsets, size) = try ArenaPlanner.layout(
+            model: model, partitions: partitions.map { ($0.inputs, $0.outputs) }, byteSize: graph.byteSize)
+        // The old block goes before the new one is allocated.
         arena = nil
-        var memory: UnsafeMutableRawPointer?
-        guard posix_memalign(&memory, ArenaPlanner.alignment, max(size, ArenaPlanner.alignment)) == 0, let memory else {
-            throw InterpreterError(.invalidArgument, "cannot allocate a \(size)-byte tensor arena")
-        }
-        memset(memory, 0, max(size, ArenaPlanner.alignment))
-        arena = memory
-        arenaOffsets = offsets
-        arenaByteCount = size
-    }
-}
-
-/// A created partition with its buffer bindings into the arena, rebuilt at each allocation.
-final class PartitionRuntime {
-    let delegate: DelegateInstance
-    let handle: OpaquePointer
-    let inputs: [Int]
-    let outputs: [Int]
-    private var inputPointers: [UnsafeRawPointer?] = []
-    private var inputSizes: [Int] = []
-    private var outputPointers: [UnsafeMutableRawPointer?] = []
-    private var outputSizes: [Int] = []
-
-    init(delegate: DelegateInstance, handle: OpaquePointer, inputs: [Int], outputs: [Int]) {
-        self.delegate = delegate
-        self.handle = handle
-        self.inputs = inputs
-        self.outputs = outputs
-    }
-
-    func bind(arena: UnsafeMutableRawPointer, offsets: [Int: Int], graph: GraphView) {
-        inputPointers = inputs.map { UnsafeRawPointer(arena.advanced(by: offsets[$0]!)) }
-        inputSizes = inputs.map(graph.byteSize)
-        outputPointers = outputs.map { arena.advanced(by: offsets[$0]!) }
-        outputSizes = outputs.map(graph.byteSize)
-        // Never empty, so every array has a base address to pass.
-        inputPointers.append(nil); inputSizes.append(0); outputPointers.append(nil); outputSizes.append(0)
-    }
-
-    func invoke() throws {
-        _ = try invoke(profiledNodeCount: nil)
-    }
-
-    /// Invokes; with `profiledNodeCount` (the graph's node count) also collects the plugin's events.
-    func invoke(profiledNodeCount: Int?) throws -> [ProfileCollector.Event] {
-        try inputPointers.withUnsafeBufferPointer { inputs in
-            try inputSizes.withUnsafeBufferPointer { inputSizes in
-                try outputPointers.withUnsafeBufferPointer { outputs in
-                    try outputSizes.withUnsafeBufferPointer { outputSizes in
-                        guard let nodeCount = profiledNodeCount else {
-                            try delegate.invoke(
-                                handle, inputs: inputs.baseAddress!, inputSizes: inputSizes.baseAddress!,
-                                outputs: outputs.baseAddress!, outputSizes: outputSizes.baseAddress!)
-                            return []
-                        }
-                        return try delegate.invokeProfiled(
-                            handle, nodeCount: nodeCount, inputs: inputs.baseAddress!, inputSizes: inputSizes.baseAddress!,
-                            outputs: outputs.baseAddress!, outputSizes: outputSizes.baseAddress!)
-                    }
-                }
-            }
-        }
+        arena = try HostArena(offsets: offsets, size: size)
     }
 }

@@ -45,3 +45,40 @@ enum ArenaPlanner {
 
     static func align(_ value: Int) -> Int { (value + alignment - 1) / alignment * alignment }
 }
+
+extension ArenaPlanner {
+    /// The arena for the model's inputs and outputs and the tensors that cross partitions: each
+    /// tensor's lifetime in partition steps (model inputs from step 0, model outputs to the end, a
+    /// partition's outputs from their partition to the last partition that reads them), then
+    /// `plan`.
+    /// - Parameters:
+    ///   - partitions: each partition's boundary tensors, in run order.
+    ///   - byteSize: a tensor's current size in bytes.
+    /// - Returns: the byte offset of each tensor and the arena size.
+    /// - Throws: `.invalidArgument` when the arena would be over `TensorLimits.maximumTensorBytes`.
+    static func layout(
+        model: ModelDefinition, partitions: [(inputs: [Int], outputs: [Int])], byteSize: (Int) -> Int
+    ) throws -> (offsets: [Int: Int], size: Int) {
+        let last = partitions.count
+        var first: [Int: Int] = [:], lastUse: [Int: Int] = [:]
+        for tensor in model.inputs { first[tensor] = 0; lastUse[tensor] = last }
+        for (step, partition) in partitions.enumerated() {
+            for tensor in partition.outputs where first[tensor] == nil { first[tensor] = step }
+            for tensor in partition.inputs + partition.outputs { lastUse[tensor] = max(lastUse[tensor] ?? step, step) }
+        }
+        for tensor in model.outputs where model.tensors[tensor].constant == nil {
+            first[tensor] = first[tensor] ?? 0
+            lastUse[tensor] = last
+        }
+        let requests = first.keys.sorted().map {
+            Request(tensor: $0, size: byteSize($0), firstStep: first[$0]!, lastStep: lastUse[$0] ?? last)
+        }
+        let (offsets, size) = plan(requests)
+        guard size <= TensorLimits.maximumTensorBytes else {
+            throw InterpreterError.invalidArgument(
+                "the model's inputs, outputs and tensors between partitions need a \(size)-byte host arena, over the "
+                    + "host's limit of \(TensorLimits.limitText)")
+        }
+        return (offsets, size)
+    }
+}

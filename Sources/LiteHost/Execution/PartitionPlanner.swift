@@ -24,6 +24,7 @@ struct PartitionPlanner {
     let graph: GraphView
     let delegates: [DelegateInstance]
     let policies: [PartitionPolicy]
+    /// For each node, the earlier nodes producing its inputs (`ModelDefinition.nodeDependencies`).
     let producers: [[Int]]
 
     init(model: ModelDefinition, graph: GraphView, delegates: [DelegateInstance], policies: [PartitionPolicy]) {
@@ -31,7 +32,7 @@ struct PartitionPlanner {
         self.graph = graph
         self.delegates = delegates
         self.policies = policies
-        producers = Self.producers(of: model)
+        producers = model.nodeDependencies()
     }
 
     /// - Parameter verdicts: per delegate (priority order), per node: nil when taken, else why not.
@@ -60,6 +61,23 @@ struct PartitionPlanner {
             for partition in created.values { partition.delegate.destroyPartition(partition.handle) }
             throw error
         }
+    }
+
+    /// The record of a plan for `Interpreter.partitionPlan`: the partitions, every node's
+    /// decision, each delegate's library, precision and policy, and what was rejected and why.
+    /// - Parameter precision: the precision each backend is sent (`InterpreterOptions.precision(for:)`).
+    func record(
+        _ created: [Created], _ decisions: Decisions, precision: (BackendDescription) -> String?
+    ) -> PartitionPlan {
+        PartitionPlan(
+            delegates: delegates.map(\.name),
+            partitions: created.map { .init(delegate: $0.delegate.name, nodes: $0.nodes, inputs: $0.inputs, outputs: $0.outputs) },
+            nodes: decisions.nodes,
+            delegateDetails: zip(delegates, policies).map { delegate, policy in
+                let backend = delegate.backend
+                return .init(name: backend.name, libraryPath: backend.info.libraryPath, precision: precision(backend.info), policy: policy)
+            },
+            rejections: decisions.rejections, notes: decisions.notes)
     }
 
     /// What the plan records besides the partitions.
@@ -200,22 +218,6 @@ struct PartitionPlanner {
     }
 
     // MARK: - Graph facts
-
-    /// For each node, the earlier nodes producing its inputs (a tensor produced by a later node, or
-    /// by none, is not a dependency: the host checks such graphs before running them).
-    static func producers(of model: ModelDefinition) -> [[Int]] {
-        var producerOf: [Int: Int] = [:]
-        var byNode: [[Int]] = []
-        for (node, definition) in model.operators.enumerated() {
-            var list: [Int] = []
-            for input in definition.inputs where input >= 0 {
-                if let producer = producerOf[Int(input)], !list.contains(producer) { list.append(producer) }
-            }
-            byNode.append(list)
-            for output in definition.outputs { producerOf[Int(output)] = node }
-        }
-        return byNode
-    }
 
     /// A partition's inputs (read inside, produced outside, not constant) and outputs (produced
     /// inside, read outside or a model output), in first-use order.

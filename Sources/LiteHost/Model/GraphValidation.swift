@@ -21,11 +21,12 @@ enum GraphValidation {
             }
         }
         let inputs = Set(model.inputs)
-        var producer: [Int: Int] = [:]
+        let producer = model.producers()
         for (node, definition) in model.operators.enumerated() {
-            for output in definition.outputs.map(Int.init) {
-                if let earlier = producer[output] {
-                    throw error(.malformed, "malformed: \(label(output)) is produced by \(nodeLabel(earlier)) and by \(nodeLabel(node))")
+            for (slot, output) in definition.outputs.map(Int.init).enumerated() {
+                // A second writer: another node, or this node listing the tensor twice.
+                if let first = producer[output], first != node || definition.outputs[..<slot].contains(Int32(output)) {
+                    throw error(.malformed, "malformed: \(label(output)) is produced by \(nodeLabel(first)) and by \(nodeLabel(node))")
                 }
                 if inputs.contains(output) {
                     throw error(.malformed, "malformed: model input \(label(output)) is also produced by \(nodeLabel(node))")
@@ -33,7 +34,6 @@ enum GraphValidation {
                 if model.tensors[output].constant != nil {
                     throw error(.malformed, "malformed: constant \(label(output)) is also produced by \(nodeLabel(node))")
                 }
-                producer[output] = node
             }
         }
         var produced = Set<Int>()

@@ -37,3 +37,13 @@ enum OperatorOptions: Sendable {
     /// SHAPE's out_type as a schema TensorType value (INT32 when absent).
     case shape(outType: Int8)
 }
+
+extension OperatorOptions {
+    /// The value this case carries when it is a `Payload` (the ABI params struct of `.conv2D`,
+    /// `.softmax`, ...), else nil. Read through reflection, so that no table of cases has to be kept
+    /// beside the enum: an enum value's mirror has one child, its associated value. It runs once
+    /// per node when `GraphView` builds the params plugins see, never per invoke.
+    func payload<Payload>(as _: Payload.Type) -> Payload? {
+        Mirror(reflecting: self).children.first?.value as? Payload
+    }
+}

@@ -12,26 +12,20 @@ extension OperatorDescriptor {
         shape: sameShapeAsInput)
 
     static let softmax = OperatorDescriptor(
-        name: "SOFTMAX", codes: [LITE_BUILTIN_SOFTMAX],
-        options: .builtin(TFLiteSchema.OptionsType.softmax, codes: [LITE_BUILTIN_SOFTMAX]) { reader throws(ModelError) in
-            .softmax(LiteSoftmaxParams(struct_size: MemoryLayout<LiteSoftmaxParams>.size, beta: try reader.float(0)))
+        name: "SOFTMAX", codes: [LITE_BUILTIN_SOFTMAX], optionsTable: TFLiteSchema.OptionsType.softmax,
+        storedAs: { .softmax($0) },
+        decode: { reader throws(ModelError) in
+            LiteSoftmaxParams(struct_size: MemoryLayout<LiteSoftmaxParams>.size, beta: try reader.float(0))
         },
-        shape: sameShapeAsInput,
-        params: { options, _ in
-            guard case .softmax(let p) = options else { return nil }
-            return ABIParams(p)
-        })
+        shape: sameShapeAsInput)
 
     static let leakyRelu = OperatorDescriptor(
-        name: "LEAKY_RELU", codes: [LITE_BUILTIN_LEAKY_RELU],
-        options: .builtin(TFLiteSchema.OptionsType.leakyRelu, codes: [LITE_BUILTIN_LEAKY_RELU]) { reader throws(ModelError) in
-            .leakyRelu(LiteLeakyReluParams(struct_size: MemoryLayout<LiteLeakyReluParams>.size, alpha: try reader.float(0)))
+        name: "LEAKY_RELU", codes: [LITE_BUILTIN_LEAKY_RELU], optionsTable: TFLiteSchema.OptionsType.leakyRelu,
+        storedAs: { .leakyRelu($0) },
+        decode: { reader throws(ModelError) in
+            LiteLeakyReluParams(struct_size: MemoryLayout<LiteLeakyReluParams>.size, alpha: try reader.float(0))
         },
-        shape: sameShapeAsInput,
-        params: { options, _ in
-            guard case .leakyRelu(let p) = options else { return nil }
-            return ABIParams(p)
-        })
+        shape: sameShapeAsInput)
 
     /// The output has the shape of input 0 (also CAST's rule).
     static let sameShapeAsInput: ShapeRule = { node in

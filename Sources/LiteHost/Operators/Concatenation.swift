@@ -4,33 +4,18 @@ extension OperatorDescriptor {
     /// CONCATENATION: the axis as stored (possibly negative) in the options, normalised for
     /// plugins against the output's rank; folded at load.
     static let concatenation = OperatorDescriptor(
-        name: "CONCATENATION", codes: [LITE_BUILTIN_CONCATENATION],
-        options: .builtin(TFLiteSchema.OptionsType.concatenation, codes: [LITE_BUILTIN_CONCATENATION]) { reader throws(ModelError) in
-            .concatenation(LiteConcatenationParams(
-                struct_size: MemoryLayout<LiteConcatenationParams>.size,
-                axis: try reader.int32(0), activation: try reader.activation(1)))
+        name: "CONCATENATION", codes: [LITE_BUILTIN_CONCATENATION], optionsTable: TFLiteSchema.OptionsType.concatenation,
+        storedAs: { .concatenation($0) },
+        decode: { reader throws(ModelError) in
+            LiteConcatenationParams(
+                struct_size: MemoryLayout<LiteConcatenationParams>.size, axis: try reader.int32(0), activation: try reader.activation(1))
         },
         shape: { node in
-            guard case .concatenation(let p) = node.definition.options, let first = node.inputs.first else { return nil }
-            let axis = Int(p.axis) < 0 ? Int(p.axis) + first.count : Int(p.axis)
-            guard axis >= 0, axis < first.count else { throw node.fail("axis \(p.axis) out of range for rank \(first.count)") }
-            var shape = first
-            shape[axis] = 0
-            for input in node.inputs {
-                guard input.count == first.count else { throw node.fail("inputs of different ranks") }
-                for dim in input.indices where dim != axis && input[dim] != first[dim] {
-                    throw node.fail("input shapes \(first) and \(input) differ off the axis")
-                }
-                shape[axis] += input[axis]
-            }
-            return [shape]
+            guard case .concatenation(let p) = node.definition.options, !node.inputs.isEmpty else { return nil }
+            return [try concatenationShape(node.inputs, axis: p.axis, node.fail).shape]
         },
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.concatenation),
-        params: { options, context in
-            guard case .concatenation(var params) = options else { return nil }
-            params.axis = context.normalised(params.axis, rank: context.outputRank(0))
-            return ABIParams(params)
-        })
+        normalise: { params, context in params.axis = context.normalised(params.axis, rank: context.outputRank(0)) })
 }
 
 /// Evaluation at load.
@@ -39,16 +24,7 @@ extension ConstantEvaluator {
     static func concatenation(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         guard case .concatenation(let p) = node.options, !node.constants.isEmpty else { throw fail("missing options or inputs") }
         let values = try node.constants.indices.map { try input(node, $0, fail) }
-        let rank = values[0].shape.count
-        let axis = try ShapeInference.normalisedAxis(Int(p.axis), rank: rank, fail)
-        var shape = values[0].shape
-        shape[axis] = 0
-        for value in values {
-            guard value.shape.count == rank, value.shape.indices.allSatisfy({ $0 == axis || value.shape[$0] == values[0].shape[$0] }) else {
-                throw fail("input shapes differ off the axis")
-            }
-            shape[axis] += value.shape[axis]
-        }
+        let (shape, axis) = try concatenationShape(values.map(\.shape), axis: p.axis, fail)
         guard var all = ConstantTensor.Elements.concatenated(values.map(\.elements)) else { throw fail("inputs of different types") }
         let outer = shape[..<axis].reduce(1, *)
         var offsets: [Int] = [], start = 0
@@ -67,4 +43,25 @@ extension ConstantEvaluator {
         }
         return [ConstantTensor(shape: shape, elements: all)]
     }
+}
+
+/// CONCATENATION's output shape, for the shape rule and the evaluation alike: the inputs' shapes,
+/// equal off the axis, summed along it.
+/// - Parameter axis: the axis as stored (negative counts from the end).
+/// - Returns: the shape, and the axis counted from the front.
+private func concatenationShape(
+    _ inputs: [[Int]], axis stored: Int32, _ fail: ShapeInference.Failure
+) throws -> (shape: [Int], axis: Int) {
+    guard let first = inputs.first else { throw fail("no inputs") }
+    let axis = try ShapeInference.normalisedAxis(Int(stored), rank: first.count, fail)
+    var shape = first
+    shape[axis] = 0
+    for input in inputs {
+        guard input.count == first.count else { throw fail("inputs of different ranks") }
+        for dim in input.indices where dim != axis && input[dim] != first[dim] {
+            throw fail("input shapes \(first) and \(input) differ off the axis")
+        }
+        shape[axis] += input[axis]
+    }
+    return (shape, axis)
 }

@@ -15,10 +15,7 @@ extension OperatorDescriptor {
         },
         shape: broadcastShape,
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.binary),
-        params: { options, _ in
-            guard case .elementwise(let p) = options else { return nil }
-            return ABIParams(p)
-        })
+        params: decodedParams(LiteElementwiseParams.self))
 
     /// MAXIMUM, MINIMUM, SQUARED_DIFFERENCE: no options; folded at load.
     static let minMax = OperatorDescriptor(

@@ -3,15 +3,16 @@ import DelegateABI
 extension OperatorDescriptor {
     /// FULLY_CONNECTED: weights [units, depth]; the input flattens to rows of depth.
     static let fullyConnected = OperatorDescriptor(
-        name: "FULLY_CONNECTED", codes: [LITE_BUILTIN_FULLY_CONNECTED],
-        options: .builtin(TFLiteSchema.OptionsType.fullyConnected, codes: [LITE_BUILTIN_FULLY_CONNECTED]) { reader throws(ModelError) in
+        name: "FULLY_CONNECTED", codes: [LITE_BUILTIN_FULLY_CONNECTED], optionsTable: TFLiteSchema.OptionsType.fullyConnected,
+        storedAs: { .fullyConnected($0) },
+        decode: { reader throws(ModelError) in
             let weightsFormat = try reader.table?.scalar(1, default: Int8(0)) ?? 0
             guard weightsFormat == 0 else {
                 throw reader.buffer.error(.unsupported, "\(reader.label) has weights_format \(weightsFormat) (only DEFAULT is supported)")
             }
-            return .fullyConnected(LiteFullyConnectedParams(
+            return LiteFullyConnectedParams(
                 struct_size: MemoryLayout<LiteFullyConnectedParams>.size,
-                activation: try reader.activation(0), keep_num_dims: try reader.bool(2)))
+                activation: try reader.activation(0), keep_num_dims: try reader.bool(2))
         },
         shape: { node in
             try node.need(2)
@@ -24,9 +25,5 @@ extension OperatorDescriptor {
             }
             if p.keep_num_dims != 0 { return [Array(node.inputs[0].dropLast()) + [units]] }
             return [[total / depth, units]]
-        },
-        params: { options, _ in
-            guard case .fullyConnected(let p) = options else { return nil }
-            return ABIParams(p)
         })
 }

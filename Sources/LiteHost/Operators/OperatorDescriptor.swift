@@ -5,7 +5,10 @@ import DelegateABI
 /// load, how its output shapes follow from its inputs, whether and how it is evaluated at load, and
 /// which params struct plugins see in `LiteNode.params`. `OperatorRegistry` finds the descriptor
 /// of a node; a capability left nil means the host does not have it for this operator (options not
-/// read, no shape rule, never folded, no params).
+/// read, no shape rule, never folded, no params). An operator whose options become one ABI params
+/// struct uses the `init(name:codes:optionsTable:storedAs:decode:...)` form, which derives the
+/// options decoding and the params from them; docs/operators.md ("Adding an operator") says which
+/// form fits which operator.
 ///
 /// The plugins have the same design (Plugins/CPUDelegate's `CpuOp`, Plugins/GPUShared's `GpuOp`).
 struct OperatorDescriptor: Sendable {
@@ -26,6 +29,41 @@ struct OperatorDescriptor: Sendable {
     var shape: ShapeRule? = nil
     var evaluation: ConstantEvaluation? = nil
     var params: ParamsRule? = nil
+}
+
+extension OperatorDescriptor {
+    /// The common form: an operator whose builtin options table decodes into one ABI params struct,
+    /// which plugins see in `LiteNode.params` as decoded (after `normalise`, when given). The
+    /// descriptor says only what is particular to the operator.
+    /// - Parameters:
+    ///   - codes: The builtin codes; each stores an options table of type `optionsTable`.
+    ///   - storedAs: The `OperatorOptions` case that holds the struct (shape rules and passes read it).
+    ///   - decode: Reads the struct from the table (absent fields read as the schema's defaults).
+    ///   - normalise: Adjusts the struct for plugins (negative axes counted from the end).
+    init<Params: Sendable>(
+        name: String, codes: [Int32], optionsTable: UInt8,
+        storedAs embed: @escaping @Sendable (Params) -> OperatorOptions,
+        decode: @escaping @Sendable (OptionsReader) throws(ModelError) -> Params,
+        shape: ShapeRule? = nil, evaluation: ConstantEvaluation? = nil,
+        normalise: (@Sendable (inout Params, ParamsContext) -> Void)? = nil
+    ) {
+        self.init(
+            name: name, codes: codes,
+            options: .builtin(optionsTable, codes: codes) { reader throws(ModelError) in embed(try decode(reader)) },
+            shape: shape, evaluation: evaluation, params: Self.decodedParams(Params.self, normalise: normalise))
+    }
+
+    /// The params rule of an operator whose options case holds a `Params`: that struct as decoded,
+    /// after `normalise` when given; nil for options of any other case.
+    static func decodedParams<Params: Sendable>(
+        _: Params.Type, normalise: (@Sendable (inout Params, ParamsContext) -> Void)? = nil
+    ) -> ParamsRule {
+        { options, context in
+            guard var params = options.payload(as: Params.self) else { return nil }
+            normalise?(&params, context)
+            return ABIParams(params)
+        }
+    }
 }
 
 /// How an operator's options become an `OperatorOptions`.

@@ -5,7 +5,7 @@ extension OperatorDescriptor {
     /// AVERAGE_POOL_2D, MAX_POOL_2D.
     static let pool2D = OperatorDescriptor(
         name: "AVERAGE_POOL_2D, MAX_POOL_2D", codes: [LITE_BUILTIN_AVERAGE_POOL_2D, LITE_BUILTIN_MAX_POOL_2D],
-        options: poolOptions([LITE_BUILTIN_AVERAGE_POOL_2D, LITE_BUILTIN_MAX_POOL_2D]),
+        optionsTable: TFLiteSchema.OptionsType.pool2D, storedAs: { .pool2D($0) }, decode: decodePool,
         shape: { node in
             try node.need(1)
             guard case .pool2D(let p) = node.definition.options, node.inputs[0].count == 4 else { return nil }
@@ -15,26 +15,18 @@ extension OperatorDescriptor {
             let width = try ShapeInference.windowOutput(
                 input[2], Int(p.filter_width), Int(p.stride_width), 1, p.padding, node.fail)
             return [[input[0], height, width, input[3]]]
-        },
-        params: poolParams)
+        })
 
     /// L2_POOL_2D: its options and params, without a shape rule.
     static let l2Pool2D = OperatorDescriptor(
         name: "L2_POOL_2D", codes: [LITE_BUILTIN_L2_POOL_2D],
-        options: poolOptions([LITE_BUILTIN_L2_POOL_2D]), params: poolParams)
+        optionsTable: TFLiteSchema.OptionsType.pool2D, storedAs: { .pool2D($0) }, decode: decodePool)
 
-    private static func poolOptions(_ codes: [Int32]) -> OptionsDecoding {
-        .builtin(TFLiteSchema.OptionsType.pool2D, codes: codes) { reader throws(ModelError) in
-            .pool2D(LitePool2DParams(
-                struct_size: MemoryLayout<LitePool2DParams>.size,
-                padding: try reader.padding(0), stride_width: try reader.int32(1), stride_height: try reader.int32(2),
-                filter_width: try reader.int32(3), filter_height: try reader.int32(4),
-                activation: try reader.activation(5)))
-        }
-    }
-
-    private static let poolParams: ParamsRule = { options, _ in
-        guard case .pool2D(let p) = options else { return nil }
-        return ABIParams(p)
+    private static func decodePool(_ reader: OptionsReader) throws(ModelError) -> LitePool2DParams {
+        LitePool2DParams(
+            struct_size: MemoryLayout<LitePool2DParams>.size,
+            padding: try reader.padding(0), stride_width: try reader.int32(1), stride_height: try reader.int32(2),
+            filter_width: try reader.int32(3), filter_height: try reader.int32(4),
+            activation: try reader.activation(5))
     }
 }

@@ -5,40 +5,29 @@ extension OperatorDescriptor {
     /// MEAN: not folded (its division is not exact).
     static let mean = OperatorDescriptor(
         name: "MEAN", codes: [LITE_BUILTIN_MEAN],
-        options: reducerOptions([LITE_BUILTIN_MEAN]), shape: reductionShape, params: reducerParams)
+        optionsTable: TFLiteSchema.OptionsType.reducer, storedAs: { .reducer($0) }, decode: decodeReducer,
+        shape: reductionShape)
 
     /// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN: folded at load.
     static let foldableReduction = OperatorDescriptor(
         name: "SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN",
         codes: [LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_PROD, LITE_BUILTIN_REDUCE_MAX, LITE_BUILTIN_REDUCE_MIN],
-        options: reducerOptions([LITE_BUILTIN_SUM, LITE_BUILTIN_REDUCE_PROD, LITE_BUILTIN_REDUCE_MAX, LITE_BUILTIN_REDUCE_MIN]),
+        optionsTable: TFLiteSchema.OptionsType.reducer, storedAs: { .reducer($0) }, decode: decodeReducer,
         shape: reductionShape,
-        evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.reduce),
-        params: reducerParams)
+        evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.reduce))
 
     /// REDUCE_ANY: its options and params, without a shape rule.
     static let reduceAny = OperatorDescriptor(
         name: "REDUCE_ANY", codes: [LITE_BUILTIN_REDUCE_ANY],
-        options: reducerOptions([LITE_BUILTIN_REDUCE_ANY]), params: reducerParams)
+        optionsTable: TFLiteSchema.OptionsType.reducer, storedAs: { .reducer($0) }, decode: decodeReducer)
 
-    private static func reducerOptions(_ codes: [Int32]) -> OptionsDecoding {
-        .builtin(TFLiteSchema.OptionsType.reducer, codes: codes) { reader throws(ModelError) in
-            .reducer(LiteReducerParams(struct_size: MemoryLayout<LiteReducerParams>.size, keep_dims: try reader.bool(0)))
-        }
+    private static func decodeReducer(_ reader: OptionsReader) throws(ModelError) -> LiteReducerParams {
+        LiteReducerParams(struct_size: MemoryLayout<LiteReducerParams>.size, keep_dims: try reader.bool(0))
     }
 
     private static let reductionShape: ShapeRule = { node in
         guard case .reducer(let p) = node.definition.options, let axes = node.constantInts(1) else { return nil }
-        let rank = node.inputs[0].count
-        let reduced = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
-        guard reduced.allSatisfy({ $0 >= 0 && $0 < rank }) else { throw node.fail("axes \(axes) out of range") }
-        if p.keep_dims != 0 { return [node.inputs[0].enumerated().map { reduced.contains($0) ? 1 : $1 }] }
-        return [node.inputs[0].enumerated().filter { !reduced.contains($0.offset) }.map(\.element)]
-    }
-
-    private static let reducerParams: ParamsRule = { options, _ in
-        guard case .reducer(let p) = options else { return nil }
-        return ABIParams(p)
+        return [try reduction(of: node.inputs[0], axes: axes, keepDims: p.keep_dims != 0, node.fail).shape]
     }
 }
 
@@ -49,47 +38,54 @@ extension ConstantEvaluator {
         let value = try input(node, 0, fail)
         let axes = try integers(node, 1, fail)
         guard case .reducer(let p) = node.options else { throw fail("missing reducer options") }
-        let rank = value.shape.count
-        let reduced = Set(try axes.map { try ShapeInference.normalisedAxis($0, rank: rank, fail) })
+        let (reduced, shape) = try reduction(of: value.shape, axes: axes, keepDims: p.keep_dims != 0, fail)
         let kept = value.shape.indices.map { reduced.contains($0) ? 1 : value.shape[$0] }
         let keptStrides = RowMajor.strides(kept)
         let target = RowMajor.cartesian(value.shape.indices.map { axis in
             (0..<value.shape[axis]).map { reduced.contains(axis) ? 0 : $0 * keptStrides[axis] }
         })
-        let shape = p.keep_dims != 0 ? kept : value.shape.indices.filter { !reduced.contains($0) }.map { value.shape[$0] }
         let count = kept.reduce(1, *)
         let code = node.opcode
+        /// Every input element combined into its output element, in input order.
+        func combined<Element>(_ x: [Element], start: Element, _ combine: (Element, Element) -> Element) -> [Element] {
+            var out = [Element](repeating: start, count: count)
+            for (i, v) in x.enumerated() { out[target[i]] = combine(out[target[i]], v) }
+            return out
+        }
         switch value.elements {
         case .float32(let x):
-            let start: Float = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
-                : code == LITE_BUILTIN_REDUCE_MAX ? -.infinity : .infinity
-            var out = [Float](repeating: start, count: count)
-            for (i, v) in x.enumerated() {
-                let t = target[i]
-                switch code {
-                case LITE_OP_REDUCE_PROD.code: out[t] *= v
-                case LITE_BUILTIN_SUM: out[t] += v
-                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
-                default: out[t] = Swift.min(out[t], v)
-                }
+            let (start, combine): (Float, (Float, Float) -> Float) = switch code {
+            case LITE_BUILTIN_REDUCE_PROD: (1, *)
+            case LITE_BUILTIN_SUM: (0, +)
+            case LITE_BUILTIN_REDUCE_MAX: (-.infinity, Swift.max)
+            default: (.infinity, Swift.min)
             }
-            return [ConstantTensor(shape: shape, elements: .float32(out))]
+            return [ConstantTensor(shape: shape, elements: .float32(combined(x, start: start, combine)))]
         case .int32(let x):
-            let start: Int32 = code == LITE_OP_REDUCE_PROD.code ? 1 : code == LITE_BUILTIN_SUM ? 0
-                : code == LITE_BUILTIN_REDUCE_MAX ? .min : .max
-            var out = [Int32](repeating: start, count: count)
-            for (i, v) in x.enumerated() {
-                let t = target[i]
-                switch code {
-                case LITE_OP_REDUCE_PROD.code: out[t] = out[t] &* v
-                case LITE_BUILTIN_SUM: out[t] = out[t] &+ v
-                case LITE_BUILTIN_REDUCE_MAX: out[t] = Swift.max(out[t], v)
-                default: out[t] = Swift.min(out[t], v)
-                }
+            // Wrapping, like the C kernels.
+            let (start, combine): (Int32, (Int32, Int32) -> Int32) = switch code {
+            case LITE_BUILTIN_REDUCE_PROD: (1, &*)
+            case LITE_BUILTIN_SUM: (0, &+)
+            case LITE_BUILTIN_REDUCE_MAX: (.min, Swift.max)
+            default: (.max, Swift.min)
             }
-            return [ConstantTensor(shape: shape, elements: .int32(out))]
+            return [ConstantTensor(shape: shape, elements: .int32(combined(x, start: start, combine)))]
         default:
             throw fail("type \(value.type) is not reduced at load")
         }
     }
+}
+
+/// A reduction's axes and output shape, for the shape rule and the evaluation alike.
+/// - Parameter axes: the axes as stored (negative counts from the end; repeats allowed).
+/// - Returns: the reduced axes counted from the front, and the output shape: each reduced axis of
+///   extent 1 with `keepDims`, else removed.
+private func reduction(
+    of input: [Int], axes: [Int], keepDims: Bool, _ fail: ShapeInference.Failure
+) throws -> (reduced: Set<Int>, shape: [Int]) {
+    let rank = input.count
+    let reduced = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+    guard reduced.allSatisfy({ $0 >= 0 && $0 < rank }) else { throw fail("axes \(axes) out of range") }
+    if keepDims { return (reduced, input.enumerated().map { reduced.contains($0) ? 1 : $1 }) }
+    return (reduced, input.enumerated().filter { !reduced.contains($0.offset) }.map(\.element))
 }

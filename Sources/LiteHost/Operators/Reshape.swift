@@ -18,16 +18,15 @@ extension OperatorDescriptor {
 
     /// SQUEEZE: squeeze_dims (at most LITE_SQUEEZE_MAX_DIMS), normalised for plugins.
     static let squeeze = OperatorDescriptor(
-        name: "SQUEEZE", codes: [LITE_BUILTIN_SQUEEZE],
-        options: .builtin(TFLiteSchema.OptionsType.squeeze, codes: [LITE_BUILTIN_SQUEEZE], decode: decodeSqueeze),
+        name: "SQUEEZE", codes: [LITE_BUILTIN_SQUEEZE], optionsTable: TFLiteSchema.OptionsType.squeeze,
+        storedAs: { .squeeze($0) }, decode: decodeSqueeze,
         shape: { node in
             try node.need(1)
             guard case .squeeze(let p) = node.definition.options else { return nil }
             return [try ShapeInference.squeezeShape(node.inputs[0], dims: ShapeInference.squeezeDims(p), node.fail)]
         },
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.squeeze),
-        params: { options, context in
-            guard case .squeeze(var params) = options else { return nil }
+        normalise: { params, context in
             let inputRank = context.inputRank(0)
             // Safe: the offsets stay below squeeze_dims_count * 4, which decoding capped at the array's size.
             withUnsafeMutableBytes(of: &params.squeeze_dims) { raw in
@@ -36,10 +35,9 @@ extension OperatorDescriptor {
                     raw.storeBytes(of: context.normalised(dim, rank: inputRank), toByteOffset: slot * 4, as: Int32.self)
                 }
             }
-            return ABIParams(params)
         })
 
-    private static func decodeSqueeze(_ reader: OptionsReader) throws(ModelError) -> OperatorOptions {
+    private static func decodeSqueeze(_ reader: OptionsReader) throws(ModelError) -> LiteSqueezeParams {
         let dims = try reader.table?.vector(0, elementSize: 4, "squeeze_dims of \(reader.label)")?.scalars(as: Int32.self) ?? []
         guard dims.count <= Int(LITE_SQUEEZE_MAX_DIMS) else {
             throw reader.buffer.error(.unsupported, "\(reader.label) has \(dims.count) squeeze_dims (at most \(LITE_SQUEEZE_MAX_DIMS))")
@@ -51,7 +49,7 @@ extension OperatorDescriptor {
         withUnsafeMutableBytes(of: &params.squeeze_dims) { raw in
             for (slot, dim) in dims.enumerated() { raw.storeBytes(of: dim, toByteOffset: slot * 4, as: Int32.self) }
         }
-        return .squeeze(params)
+        return params
     }
 
     /// EXPAND_DIMS: the axis is the constant input 1; no options.

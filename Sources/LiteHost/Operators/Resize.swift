@@ -3,18 +3,15 @@ import DelegateABI
 /// RESIZE_BILINEAR and RESIZE_NEAREST_NEIGHBOR (NHWC): the output size is the constant input 1.
 extension OperatorDescriptor {
     static let resizeBilinear = OperatorDescriptor(
-        name: "RESIZE_BILINEAR", codes: [LITE_BUILTIN_RESIZE_BILINEAR],
-        options: .builtin(TFLiteSchema.OptionsType.resizeBilinear, codes: [LITE_BUILTIN_RESIZE_BILINEAR]) { reader throws(ModelError) in
+        name: "RESIZE_BILINEAR", codes: [LITE_BUILTIN_RESIZE_BILINEAR], optionsTable: TFLiteSchema.OptionsType.resizeBilinear,
+        storedAs: { .resizeBilinear($0) },
+        decode: { reader throws(ModelError) in
             // Slots 0 and 1 are the deprecated new_height/new_width.
-            .resizeBilinear(LiteResizeBilinearParams(
+            LiteResizeBilinearParams(
                 struct_size: MemoryLayout<LiteResizeBilinearParams>.size,
-                align_corners: try reader.bool(2), half_pixel_centers: try reader.bool(3)))
+                align_corners: try reader.bool(2), half_pixel_centers: try reader.bool(3))
         },
-        shape: resizeShape,
-        params: { options, _ in
-            guard case .resizeBilinear(let p) = options else { return nil }
-            return ABIParams(p)
-        })
+        shape: resizeShape)
 
     /// RESIZE_NEAREST_NEIGHBOR: its shape rule only (its options are not read).
     static let resizeNearestNeighbor = OperatorDescriptor(

@@ -26,24 +26,21 @@ struct ConstantTensor: Equatable {
 
         /// `parts` one after another, or nil when they are not all of one type.
         static func concatenated(_ parts: [Elements]) -> Elements? {
-            guard let first = parts.first else { return nil }
-            switch first {
-            case .float32:
-                var all: [Float] = []
-                for part in parts { guard case .float32(let v) = part else { return nil }; all += v }
-                return .float32(all)
-            case .int32:
-                var all: [Int32] = []
-                for part in parts { guard case .int32(let v) = part else { return nil }; all += v }
-                return .int32(all)
-            case .int64:
-                var all: [Int64] = []
-                for part in parts { guard case .int64(let v) = part else { return nil }; all += v }
-                return .int64(all)
-            case .bool:
-                var all: [Bool] = []
-                for part in parts { guard case .bool(let v) = part else { return nil }; all += v }
-                return .bool(all)
+            /// Every part's values joined, or nil when `values` finds none of its type in a part.
+            func joined<Value>(_ values: (Elements) -> [Value]?) -> [Value]? {
+                var all: [Value] = []
+                for part in parts {
+                    guard let next = values(part) else { return nil }
+                    all += next
+                }
+                return all
+            }
+            switch parts.first {
+            case nil: return nil
+            case .float32: return joined { if case .float32(let v) = $0 { v } else { nil } }.map(Elements.float32)
+            case .int32: return joined { if case .int32(let v) = $0 { v } else { nil } }.map(Elements.int32)
+            case .int64: return joined { if case .int64(let v) = $0 { v } else { nil } }.map(Elements.int64)
+            case .bool: return joined { if case .bool(let v) = $0 { v } else { nil } }.map(Elements.bool)
             }
         }
 

@@ -72,15 +72,10 @@ enum DilatedConvolutionPass: GraphPass {
         let kernel = [weights[1], weights[2]]
 
         // The convolution inside must be a plain stride-1 window over each sub-image.
-        var params: (padding: LitePadding, strides: [Int32], dilations: [Int32])
-        switch conv.options {
-        case .conv2D(let p): params = (p.padding, [p.stride_height, p.stride_width], [p.dilation_height, p.dilation_width])
-        case .depthwiseConv2D(let p): params = (p.padding, [p.stride_height, p.stride_width], [p.dilation_height, p.dilation_width])
-        default: return nil
-        }
+        guard let window = conv.options.convolutionWindow else { return nil }
         // SAME with a 1x1 window pads nothing, like VALID.
-        guard params.strides == [1, 1], params.dilations == [1, 1],
-              params.padding == LITE_PADDING_VALID || kernel == [1, 1] else { return nil }
+        guard window.strides == [1, 1], window.dilations == [1, 1],
+              window.padding == LITE_PADDING_VALID || kernel == [1, 1] else { return nil }
 
         let before = [paddings[0] - crops[0], paddings[2] - crops[2]]
         let after = [paddings[1] - crops[1], paddings[3] - crops[3]]
@@ -89,15 +84,8 @@ enum DilatedConvolutionPass: GraphPass {
         var replacement = conv
         replacement.inputs[0] = stb.inputs[0]
         replacement.outputs = bts.outputs
-        switch conv.options {
-        case .conv2D(var p):
-            (p.padding, p.dilation_height, p.dilation_width) = (padding, Int32(block[0]), Int32(block[1]))
-            replacement.options = .conv2D(p)
-        case .depthwiseConv2D(var p):
-            (p.padding, p.dilation_height, p.dilation_width) = (padding, Int32(block[0]), Int32(block[1]))
-            replacement.options = .depthwiseConv2D(p)
-        default: return nil
-        }
+        guard let dilated = conv.options.withConvolutionWindow(padding: padding, dilations: block) else { return nil }
+        replacement.options = dilated
         // The declared output must be what the dilated convolution computes.
         let input = model.tensors[Int(stb.inputs[0])].shape
         let output = model.tensors[Int(bts.outputs[0])].shape

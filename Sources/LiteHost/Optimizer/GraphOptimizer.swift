@@ -62,23 +62,3 @@ enum GraphOptimizer {
         return OptimizationReport(passes: report, frozenShapes: graph.frozenShapes)
     }
 }
-
-extension ModelDefinition {
-    /// For each tensor, the indices of the operators that read it.
-    func consumers() -> [[Int]] {
-        var readers = Array(repeating: [Int](), count: tensors.count)
-        for (index, op) in operators.enumerated() {
-            for input in Set(op.inputs) where input >= 0 { readers[Int(input)].append(index) }
-        }
-        return readers
-    }
-
-    /// For each tensor, the index of the operator that writes it, if any.
-    func producers() -> [Int?] {
-        var writers = Array(repeating: Int?.none, count: tensors.count)
-        for (index, op) in operators.enumerated() {
-            for output in op.outputs where output >= 0 { writers[Int(output)] = index }
-        }
-        return writers
-    }
-}

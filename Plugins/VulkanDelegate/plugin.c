@@ -2,36 +2,18 @@
 #include "vulkan_delegate.h"
 #include "lite_delegate_vulkan.h"
 
-#include <time.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Messages                                                                                       */
+/* Validation messages                                                                            */
 /* ---------------------------------------------------------------------------------------------- */
-
-LiteStatus vk_fail(const VkDelegateState *delegate, LiteStatus status, const char *format, ...) {
-    char message[1536]; // room for a validation-layer message behind our own text
-    va_list args;
-    va_start(args, format);
-    lps_report_error(delegate ? delegate->services : NULL, status, message, sizeof(message), format, args);
-    va_end(args);
-    return status;
-}
-
-void vk_log(const VkDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
-    char message[1024];
-    va_list args;
-    va_start(args, format);
-    lps_log(delegate ? delegate->services : NULL, level, message, sizeof(message), format, args);
-    va_end(args);
-}
 
 LiteStatus vk_check_validation(VkDelegateState *delegate, const char *call) {
     if (!delegate->context.validation) return LITE_STATUS_OK;
     char message[VK_MESSAGE_CAPACITY];
     int count = vk_context_take_messages(&delegate->context, message, sizeof(message));
     if (count == 0) return LITE_STATUS_OK;
-    return vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: validation layer (%d message%s during or "
+    return gpu_fail(&delegate->base, LITE_STATUS_ERROR, "vulkan: validation layer (%d message%s during or "
                    "before %s), first: %s", count, count == 1 ? "" : "s", call, message);
 }
 
@@ -116,8 +98,8 @@ static void destroy_delegate(LiteDelegate *handle) {
     if (c->device) {
         c->api.vkDeviceWaitIdle(c->device);
         vk_cache_save_pipelines(delegate);
-        for (int32_t i = 0; i < delegate->kernel_count; i++)
-            c->api.vkDestroyPipeline(c->device, delegate->kernels[i].pipeline, NULL);
+        for (int32_t i = 0; i < delegate->base.kernels.count; i++)
+            c->api.vkDestroyPipeline(c->device, (VkPipeline)delegate->base.kernels.kernels[i].handle, NULL);
         for (int i = 0; i <= GPU_MAX_BINDINGS; i++) {
             if (delegate->pipeline_layouts[i])
                 c->api.vkDestroyPipelineLayout(c->device, delegate->pipeline_layouts[i], NULL);
@@ -129,21 +111,21 @@ static void destroy_delegate(LiteDelegate *handle) {
     }
     if (delegate->compiler) shaderc_compiler_release(delegate->compiler);
     if (c->instance) vk_context_destroy(c);
-    free(delegate->kernels);
-    free(delegate->cache_dir);
+    gpu_kernel_table_free(&delegate->base.kernels);
+    free(delegate->base.cache_dir);
     free(delegate);
 }
 
 static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
                                   const char *const *option_values, size_t option_count,
                                   LiteDelegate **out_delegate) {
-    VkDelegateState probe = {.services = services};
-    if (!out_delegate) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: out_delegate is NULL");
+    VkDelegateState probe = {.base.services = services};
+    if (!out_delegate) return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT, "vulkan: out_delegate is NULL");
     *out_delegate = NULL;
     if (services && (services->struct_size == 0 || services->struct_size > 4096))
         return LITE_STATUS_INVALID_ARGUMENT; // nothing can be reported through an absurd table
     if (option_count > 0 && (!option_keys || !option_values))
-        return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option arrays are NULL");
+        return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option arrays are NULL");
 
     VkContextOptions options = {.device_index = -1};
     bool validation = false;
@@ -155,11 +137,11 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     if (compile_threads > VK_MAX_COMPILE_THREADS) compile_threads = VK_MAX_COMPILE_THREADS;
     for (size_t i = 0; i < option_count; i++) {
         const char *key = option_keys[i], *value = option_values[i];
-        if (!key) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option %zu has no key", i);
+        if (!key) return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option %zu has no key", i);
         if (strcmp(key, "device") == 0) {
             long parsed;
             if (!lps_parse_int(value, 0, 1024, &parsed))
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: device must be a device index (0, 1, ...), got '%s'",
                                value ? value : "(null)");
             options.device_index = (int)parsed;
@@ -167,61 +149,60 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
             if (value && strcmp(value, "fp32") == 0) options.want_fp16 = false;
             else if (value && strcmp(value, "fp16") == 0) options.want_fp16 = true;
             else
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
         } else if (strcmp(key, "fp16_tensors") == 0) {
             if (value && strcmp(value, "bounded") == 0) fp16_all_tensors = false;
             else if (value && strcmp(value, "all") == 0) fp16_all_tensors = true;
             else
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: fp16_tensors must be 'bounded' or 'all', got '%s'", value ? value : "(null)");
         } else if (strcmp(key, "validation") == 0) {
             if (!lps_parse_bool(value, &options.validation))
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: validation must be 1/0, true/false, yes/no or on/off, got '%s'",
                                value ? value : "(null)");
         } else if (strcmp(key, "cache_dir") == 0) {
             cache_dir = value && *value ? value : NULL;
         } else if (strcmp(key, "compile_threads") == 0) {
             if (!lps_parse_int(value, 1, VK_MAX_COMPILE_THREADS, &compile_threads))
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
+                return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT,
                                "vulkan: compile_threads must be 1..%d, got '%s'", VK_MAX_COMPILE_THREADS,
                                value ? value : "(null)");
         } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
             continue; // kernels are keyed by their own text; threads are the CPU delegate's
         } else {
-            vk_log(&probe, LITE_LOG_WARNING, "vulkan: ignoring unknown option '%s'", key);
+            gpu_log(&probe.base, LITE_LOG_WARNING, "vulkan: ignoring unknown option '%s'", key);
         }
     }
 
     char reason[512];
-    struct timespec started;
-    clock_gettime(CLOCK_MONOTONIC, &started);
+    const double started = gpu_now_ms();
     VkDelegateState *delegate = calloc(1, sizeof(*delegate));
-    if (!delegate) return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
-    delegate->services = services;
+    if (!delegate) return gpu_fail(&probe.base, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+    delegate->base.services = services;
     LiteStatus status = adopt_spare(&delegate->context, &options)
                             ? LITE_STATUS_OK
                             : vk_context_create(&delegate->context, &options, reason, sizeof(reason));
     if (status != LITE_STATUS_OK) {
         free(delegate);
-        return vk_fail(&probe, status, "vulkan: %s", reason);
+        return gpu_fail(&probe.base, status, "vulkan: %s", reason);
     }
     VkContext *c = &delegate->context;
     if (options.want_fp16 && !c->fp16)
-        vk_log(delegate, LITE_LOG_WARNING, "vulkan: precision fp16 requested but %s has no 16-bit "
+        gpu_log(&delegate->base, LITE_LOG_WARNING, "vulkan: precision fp16 requested but %s has no 16-bit "
                "storage buffers; running in fp32", c->properties.deviceName);
-    delegate->precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
-    delegate->fp16_all_tensors = fp16_all_tensors;
+    delegate->base.precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
+    delegate->base.fp16_all_tensors = fp16_all_tensors;
     delegate->compile_threads = (int)compile_threads;
-    if (cache_dir && !(delegate->cache_dir = strdup(cache_dir))) {
+    if (cache_dir && !(delegate->base.cache_dir = strdup(cache_dir))) {
         destroy_delegate((LiteDelegate *)delegate);
-        return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+        return gpu_fail(&probe.base, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
     }
     delegate->compiler = shaderc_compiler_initialize();
     if (!delegate->compiler) {
         destroy_delegate((LiteDelegate *)delegate);
-        return vk_fail(&probe, LITE_STATUS_ERROR, "vulkan: shaderc_compiler_initialize failed");
+        return gpu_fail(&probe.base, LITE_STATUS_ERROR, "vulkan: shaderc_compiler_initialize failed");
     }
     // Cache entries are only valid for this device, driver version and plugin version.
     uint64_t key = GPU_HASH_SEED;
@@ -235,16 +216,14 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     VkResult result = vk_cache_open_pipelines(delegate);
     if (result != VK_SUCCESS) {
         destroy_delegate((LiteDelegate *)delegate);
-        return vk_fail(&probe, LITE_STATUS_ERROR, "vulkan: vkCreatePipelineCache failed (%s)",
+        return gpu_fail(&probe.base, LITE_STATUS_ERROR, "vulkan: vkCreatePipelineCache failed (%s)",
                        vk_result_name(result));
     }
-    vk_log(delegate, LITE_LOG_INFO, "%s, %s%s%s", c->description,
-           delegate->precision == GPU_PRECISION_FP16 ? "fp16 storage" : "fp32",
-           c->validation ? ", validation layer on" : "", delegate->cache_dir ? "" : ", no kernel cache");
-    struct timespec finished;
-    clock_gettime(CLOCK_MONOTONIC, &finished);
-    vk_log(delegate, LITE_LOG_DEBUG, "delegate created in %.1f ms (instance, device, pipeline cache)",
-           (double)(finished.tv_sec - started.tv_sec) * 1e3 + (double)(finished.tv_nsec - started.tv_nsec) / 1e6);
+    gpu_log(&delegate->base, LITE_LOG_INFO, "%s, %s%s%s", c->description,
+           delegate->base.precision == GPU_PRECISION_FP16 ? "fp16 storage" : "fp32",
+           c->validation ? ", validation layer on" : "", delegate->base.cache_dir ? "" : ", no kernel cache");
+    gpu_log(&delegate->base, LITE_LOG_DEBUG, "delegate created in %.1f ms (instance, device, pipeline cache)",
+            gpu_now_ms() - started);
     status = vk_check_validation(delegate, "create_delegate");
     if (status != LITE_STATUS_OK) {
         destroy_delegate((LiteDelegate *)delegate);
@@ -262,10 +241,10 @@ static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, Lite
                               void *verdict_context) {
     VkDelegateState *delegate = (VkDelegateState *)handle;
     if (!delegate) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!verdict) return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: verdict callback is NULL");
+    if (!verdict) return gpu_fail(&delegate->base, LITE_STATUS_INVALID_ARGUMENT, "vulkan: verdict callback is NULL");
     char error[GPU_ERROR_CAPACITY];
     if (!lps_validate_graph(graph, error, sizeof(error)))
-        return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: %s", error);
+        return gpu_fail(&delegate->base, LITE_STATUS_INVALID_ARGUMENT, "vulkan: %s", error);
     for (int32_t i = 0; i < graph->node_count; i++) {
         char reason[GPU_REASON_CAPACITY];
         const GpuOp *op;

@@ -153,11 +153,8 @@ typedef struct GlesStep {
 } GlesStep;
 
 typedef struct GlesPartitionState {
+    GpuPartitionBase base;
     GlesDelegateState *delegate;
-    int32_t index;           /* the delegate's partition number, for messages */
-    GpuPartitionRequest request;
-    GpuProgram program;
-    bool prepared;
     GLuint arena, constants, params, input_staging, output_staging;
     int32_t step_count;
     GlesStep *steps;

@@ -42,8 +42,8 @@ void gles_release(GlesPartitionState *p) {
     free(p->steps);
     p->steps = NULL;
     p->step_count = 0;
-    gpu_program_free(&p->program);
-    p->prepared = false;
+    gpu_program_free(&p->base.program);
+    p->base.prepared = false;
 }
 
 void gles_release_kernels(GlesDelegateState *d) {
@@ -83,7 +83,7 @@ static GLuint buffer_of(const GlesPartitionState *p, GpuBuffer buffer) {
 /* What a binding binds: the bytes of its tensor or blob, or the whole staging buffer (the
    conversion kernels address it by offset). */
 static GlesBinding binding_of(const GlesPartitionState *p, const GpuBinding *b) {
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     if (b->kind == GPU_RESOURCE_INPUT_STAGING)
         return (GlesBinding){p->input_staging, 0, (GLsizeiptr)program->input_staging_bytes};
     if (b->kind == GPU_RESOURCE_OUTPUT_STAGING)
@@ -98,8 +98,8 @@ static LiteStatus build_step(GlesPartitionState *p, const GpuDispatch *dispatch,
                              GlesStep *step) {
     GlesDelegateState *d = p->delegate;
     char error[GLES_MESSAGE_CAPACITY] = "";
-    char *source = gpu_assemble_source(GPU_DIALECT_GLES, p->program.precision, dispatch, error, sizeof(error));
-    if (!source) return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: %s", p->index, error);
+    char *source = gpu_assemble_source(GPU_DIALECT_GLES, p->base.program.precision, dispatch, error, sizeof(error));
+    if (!source) return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: %s", p->base.index, error);
     step->program = kernel_program(d, source, error, sizeof(error));
     free(source);
     if (!step->program) {
@@ -125,7 +125,7 @@ static LiteStatus build_step(GlesPartitionState *p, const GpuDispatch *dispatch,
 static LiteStatus build_steps(GlesPartitionState *p) {
     GlesDelegateState *d = p->delegate;
     const GlesContext *c = &d->context;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     GLint max_groups[3] = {65535, 65535, 65535};
     for (GLuint i = 0; i < 3; i++) c->gl->glGetIntegeri_v(GL_MAX_COMPUTE_WORK_GROUP_COUNT, i, &max_groups[i]);
     p->steps = calloc((size_t)program->dispatch_count + 1, sizeof(GlesStep));
@@ -146,7 +146,7 @@ static LiteStatus build_steps(GlesPartitionState *p) {
     p->step_count = program->dispatch_count;
     p->final_barrier = GL_BUFFER_UPDATE_BARRIER_BIT | GL_SHADER_STORAGE_BARRIER_BIT;
     gpu_log(&d->base, LITE_LOG_DEBUG, "partition %d: %d nodes, %d dispatches (%d run operators), %d barriers; "
-            "%d of %d tensors stored as halves", p->index, program->node_count, program->dispatch_count,
+            "%d of %d tensors stored as halves", p->base.index, program->node_count, program->dispatch_count,
             program->kernel_dispatches, barrier_count, program->half_tensors, program->stored_tensors);
     return LITE_STATUS_OK;
 }
@@ -154,7 +154,7 @@ static LiteStatus build_steps(GlesPartitionState *p) {
 static LiteStatus make_buffers(GlesPartitionState *p) {
     GlesDelegateState *d = p->delegate;
     const GlesApi *gl = d->context.gl;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     // Constants: every blob at its planned offset, written once.
     uint8_t *constants = calloc(program->blob_bytes, 1);
     const size_t params_stride = align_up(PARAMS_BYTES, (size_t)d->context.ubo_alignment);
@@ -183,7 +183,7 @@ static LiteStatus make_buffers(GlesPartitionState *p) {
     if (error != GL_NO_ERROR)
         return gpu_fail(&d->base, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_ERROR,
                          "gles: partition %d: cannot allocate buffers (%zu bytes of tensors, %zu of "
-                         "constants): GL error 0x%x", p->index, program->arena_bytes, program->blob_bytes, error);
+                         "constants): GL error 0x%x", p->base.index, program->arena_bytes, program->blob_bytes, error);
     return LITE_STATUS_OK;
 }
 
@@ -211,18 +211,18 @@ static void run_steps_profiled(const GlesPartitionState *p) {
         total += times[i];
     }
     gl->glMemoryBarrier(p->final_barrier);
-    gpu_log(&p->delegate->base, LITE_LOG_INFO, "partition %d: %d dispatches, %.2f ms in all; the slowest:", p->index,
+    gpu_log(&p->delegate->base, LITE_LOG_INFO, "partition %d: %d dispatches, %.2f ms in all; the slowest:", p->base.index,
              p->step_count, total);
     // Time per kernel (all its dispatches), in order of first use.
     for (int32_t i = 0; i < p->step_count; i++) {
-        const char *kernel = p->program.dispatches[i].kernel;
+        const char *kernel = p->base.program.dispatches[i].kernel;
         bool seen = false;
-        for (int32_t j = 0; j < i && !seen; j++) seen = strcmp(p->program.dispatches[j].kernel, kernel) == 0;
+        for (int32_t j = 0; j < i && !seen; j++) seen = strcmp(p->base.program.dispatches[j].kernel, kernel) == 0;
         if (seen) continue;
         double sum = 0;
         int32_t count = 0;
         for (int32_t j = i; j < p->step_count; j++)
-            if (strcmp(p->program.dispatches[j].kernel, kernel) == 0) {
+            if (strcmp(p->base.program.dispatches[j].kernel, kernel) == 0) {
                 sum += times[j];
                 count++;
             }
@@ -233,7 +233,7 @@ static void run_steps_profiled(const GlesPartitionState *p) {
         for (int32_t i = 1; i < p->step_count; i++)
             if (times[i] > times[worst]) worst = i;
         if (times[worst] < 0) break;
-        const GpuDispatch *d = &p->program.dispatches[worst];
+        const GpuDispatch *d = &p->base.program.dispatches[worst];
         gpu_log(&p->delegate->base, LITE_LOG_INFO, "  %7.2f ms  dispatch %d: node %d %s, kernel %s, grid %ux%ux%u, local %ux%ux%u",
                  times[worst], worst, d->node, d->op_name, d->kernel, d->grid[0], d->grid[1], d->grid[2],
                  d->local[0], d->local[1], d->local[2]);
@@ -290,7 +290,7 @@ static void prime_programs(const GlesPartitionState *p) {
 
 LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
     GlesDelegateState *d = p->delegate;
-    if (p->prepared) gles_release(p);
+    if (p->base.prepared) gles_release(p);
     gles_take_error(&d->context);
     const GpuPlanOptions options = {
         .precision = d->base.precision,
@@ -299,8 +299,8 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
         .max_binding_bytes = (size_t)d->context.max_ssbo_bytes,
     };
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_plan_request(graph, &p->request, &options, &p->program, error, sizeof(error)))
-        return gpu_fail(&d->base, LITE_STATUS_UNSUPPORTED, "gles: partition %d: %s", p->index, error);
+    if (!gpu_plan_request(graph, &p->base.request, &options, &p->base.program, error, sizeof(error)))
+        return gpu_fail(&d->base, LITE_STATUS_UNSUPPORTED, "gles: partition %d: %s", p->base.index, error);
     d->compiled = d->from_cache = d->rejected = 0;
     const double planned = gpu_now_ms();
     LiteStatus status = make_buffers(p);
@@ -311,7 +311,7 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
         GLenum gl_error = gles_take_error(&d->context);
         if (gl_error != GL_NO_ERROR)
             status = gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x while priming programs",
-                               p->index, gl_error);
+                               p->base.index, gl_error);
     }
     if (status != LITE_STATUS_OK) {
         gles_release(p);
@@ -322,8 +322,8 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
                  "driver); recompiled and replaced", d->rejected);
     gpu_log(&d->base, LITE_LOG_DEBUG,
              "partition %d: %d programs compiled, %d from the cache; %.1f ms buffers and programs, "
-             "%.1f ms priming", p->index, d->compiled, d->from_cache, built - planned, gpu_now_ms() - built);
-    p->prepared = true;
+             "%.1f ms priming", p->base.index, d->compiled, d->from_cache, built - planned, gpu_now_ms() - built);
+    p->base.prepared = true;
     return LITE_STATUS_OK;
 }
 
@@ -335,7 +335,7 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
                        void *const *outputs, const size_t *output_sizes) {
     GlesDelegateState *d = p->delegate;
     const GlesApi *gl = d->context.gl;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     // The buffers were checked by invoke_partition (gpu_check_invoke_buffers).
     if (program->input_count > 0) {
         gl->glBindBuffer(GL_COPY_WRITE_BUFFER, p->input_staging);
@@ -355,7 +355,7 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
         GLenum error = gles_take_error(&d->context);
         gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
         return gpu_fail(&d->base, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_DEVICE_LOST,
-                         "gles: partition %d: cannot map the outputs (GL error 0x%x)", p->index, error);
+                         "gles: partition %d: cannot map the outputs (GL error 0x%x)", p->base.index, error);
     }
     for (int32_t i = 0; i < program->output_count; i++) {
         const size_t bytes = gpu_host_bytes(program, program->outputs[i]);
@@ -365,6 +365,6 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
     gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
     GLenum error = gles_take_error(&d->context);
     if (error != GL_NO_ERROR)
-        return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x during invoke", p->index, error);
+        return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x during invoke", p->base.index, error);
     return LITE_STATUS_OK;
 }

@@ -51,49 +51,26 @@ static void free_delegate(GlesDelegateState *d) {
     free(d);
 }
 
+/* GLES's own option: profile. */
+static bool own_option(void *opaque, const GpuDelegateBase *probe, const char *key, const char *value,
+                       LiteStatus *status) {
+    if (strcmp(key, "profile") != 0) return false;
+    if (!gpu_bool_option(probe, "gles", key, value, opaque)) *status = LITE_STATUS_INVALID_ARGUMENT;
+    return true;
+}
+
 static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
                                   const char *const *option_values, size_t option_count,
                                   LiteDelegate **out_delegate) {
-    if (services && (services->struct_size == 0 || services->struct_size > 4096))
-        return LITE_STATUS_INVALID_ARGUMENT; // an absurd table: nothing can be reported through it
     GlesDelegateState probe = {.base.services = services};
-    if (!out_delegate) return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT, "gles: out_delegate is NULL");
-    *out_delegate = NULL;
-    if (option_count > 0 && (!option_keys || !option_values))
-        return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT, "gles: option arrays are NULL");
-
-    GpuPrecision precision = GPU_PRECISION_FP32;
-    const char *cache_dir = NULL;
+    GpuOptions common;
     bool profile = false;
-    bool fp16_all_tensors = false;
-    for (size_t i = 0; i < option_count; i++) {
-        const char *key = option_keys[i], *value = option_values[i];
-        if (!key) return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT, "gles: option %zu has no key", i);
-        if (strcmp(key, "precision") == 0) {
-            if (value && strcmp(value, "fp32") == 0) precision = GPU_PRECISION_FP32;
-            else if (value && strcmp(value, "fp16") == 0) precision = GPU_PRECISION_FP16;
-            else
-                return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT,
-                                 "gles: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
-        } else if (strcmp(key, "fp16_tensors") == 0) {
-            if (value && strcmp(value, "bounded") == 0) fp16_all_tensors = false;
-            else if (value && strcmp(value, "all") == 0) fp16_all_tensors = true;
-            else
-                return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT,
-                                 "gles: fp16_tensors must be 'bounded' or 'all', got '%s'", value ? value : "(null)");
-        } else if (strcmp(key, "cache_dir") == 0) {
-            cache_dir = value && *value ? value : NULL; // empty: no disk cache
-        } else if (strcmp(key, "profile") == 0) {
-            if (!lps_parse_bool(value, &profile))
-                return gpu_fail(&probe.base, LITE_STATUS_INVALID_ARGUMENT,
-                                 "gles: profile must be 1/0, true/false, yes/no or on/off, got '%s'",
-                                 value ? value : "(null)");
-        } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
-            continue; // programs are keyed by their source, not the model; the GPU needs no threads
-        } else {
-            gpu_log(&probe.base, LITE_LOG_WARNING, "gles: ignoring unknown option '%s'", key);
-        }
-    }
+    const LiteStatus status = gpu_create_arguments(&probe.base, "gles", out_delegate, option_keys, option_values,
+                                                   option_count, &common, own_option, &profile);
+    if (status != LITE_STATUS_OK) return status;
+    const GpuPrecision precision = common.fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
+    const char *cache_dir = common.cache_dir;
+    const bool fp16_all_tensors = common.fp16_all_tensors;
 
     GlesDelegateState *d = calloc(1, sizeof(*d));
     if (!d) return gpu_fail(&probe.base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
@@ -140,19 +117,7 @@ static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, Lite
                               void *verdict_context) {
     GlesDelegateState *d = (GlesDelegateState *)handle;
     if (!d) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!verdict) return gpu_fail(&d->base, LITE_STATUS_INVALID_ARGUMENT, "gles: verdict callback is NULL");
-    char error[GPU_ERROR_CAPACITY];
-    if (!lps_validate_graph(graph, error, sizeof(error)))
-        return gpu_fail(&d->base, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
-    for (int32_t i = 0; i < graph->node_count; i++) {
-        char reason[GPU_REASON_CAPACITY];
-        const GpuOp *op;
-        if (gpu_node_supported(graph, i, &op, reason, sizeof(reason)))
-            verdict(verdict_context, i, LITE_VERDICT_TAKEN, NULL);
-        else
-            verdict(verdict_context, i, LITE_VERDICT_DECLINED, reason);
-    }
-    return LITE_STATUS_OK;
+    return gpu_claim_nodes(&d->base, "gles", graph, verdict, verdict_context);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -166,22 +131,11 @@ static LiteStatus create_partition(LiteDelegate *handle, const LiteGraph *graph,
                                    LitePartition **out_partition) {
     GlesDelegateState *d = (GlesDelegateState *)handle;
     if (!d) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!out_partition) return gpu_fail(&d->base, LITE_STATUS_INVALID_ARGUMENT, "gles: out_partition is NULL");
-    *out_partition = NULL;
-    GlesPartitionState *p = calloc(1, sizeof(*p));
-    if (!p) return gpu_fail(&d->base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
-    char error[GPU_ERROR_CAPACITY];
-    const LiteStatus status = gpu_partition_request_init(&p->request, graph, node_indices, node_count,
-                                                         input_tensors, input_count, output_tensors,
-                                                         output_count, error, sizeof(error));
-    if (status != LITE_STATUS_OK) {
-        free(p);
-        return gpu_fail(&d->base, status, "gles: %s", error);
-    }
-    p->delegate = d;
-    p->index = d->base.partitions_created++;
-    *out_partition = (LitePartition *)p;
-    return LITE_STATUS_OK;
+    const LiteStatus status = gpu_partition_create(&d->base, "gles", sizeof(GlesPartitionState), graph,
+                                                   node_indices, node_count, input_tensors, input_count,
+                                                   output_tensors, output_count, out_partition);
+    if (status == LITE_STATUS_OK) ((GlesPartitionState *)*out_partition)->delegate = d;
+    return status;
 }
 
 typedef struct PartitionJob {
@@ -222,11 +176,11 @@ static LiteStatus invoke_partition(LitePartition *handle, const void *const *inp
                                    const size_t *output_sizes) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!p->prepared)
-        return gpu_fail(&p->delegate->base, LITE_STATUS_ERROR, "gles: partition %d invoked before prepare", p->index);
+    if (!p->base.prepared)
+        return gpu_fail(&p->delegate->base, LITE_STATUS_ERROR, "gles: partition %d invoked before prepare", p->base.index);
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_check_invoke_buffers(&p->program, inputs, input_sizes, outputs, output_sizes, error, sizeof(error)))
-        return gpu_fail(&p->delegate->base, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d: %s", p->index, error);
+    if (!gpu_check_invoke_buffers(&p->base.program, inputs, input_sizes, outputs, output_sizes, error, sizeof(error)))
+        return gpu_fail(&p->delegate->base, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d: %s", p->base.index, error);
     PartitionJob job = {.partition = p, .inputs = inputs, .input_sizes = input_sizes,
                         .outputs = outputs, .output_sizes = output_sizes};
     gles_worker_run(p->delegate->worker, invoke_job, &job);
@@ -235,18 +189,14 @@ static LiteStatus invoke_partition(LitePartition *handle, const void *const *inp
 
 /* Reads only the plan, which the worker does not change outside prepare: no GL call, no worker. */
 static LiteStatus describe_partition(LitePartition *handle, LitePartitionInfo *info) {
-    GlesPartitionState *p = (GlesPartitionState *)handle;
-    if (!p || !info || !p->prepared) return LITE_STATUS_INVALID_ARGUMENT;
-    gpu_program_describe(&p->program, 0, info);
-    return LITE_STATUS_OK;
+    return gpu_partition_describe((const GpuPartitionBase *)handle, info); // its first member
 }
 
 static void destroy_partition(LitePartition *handle) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return;
     gles_worker_run(p->delegate->worker, release_job, p);
-    gpu_partition_request_free(&p->request);
-    free(p);
+    gpu_partition_free(&p->base);
 }
 
 /* ---------------------------------------------------------------------------------------------- */

@@ -41,7 +41,81 @@ double gpu_now_ms(void) {
 }
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Partition requests and invoke buffers                                                          */
+/* Delegate creation and claiming                                                                 */
+/* ---------------------------------------------------------------------------------------------- */
+
+bool gpu_bool_option(const GpuDelegateBase *probe, const char *backend, const char *key, const char *value,
+                     bool *out) {
+    if (lps_parse_bool(value, out)) return true;
+    gpu_fail(probe, LITE_STATUS_INVALID_ARGUMENT, "%s: %s must be 1/0, true/false, yes/no or on/off, got '%s'",
+             backend, key, value ? value : "(null)");
+    return false;
+}
+
+/* One of two words: *out = (value == second); false after reporting anything else. */
+static bool choice_option(const GpuDelegateBase *probe, const char *backend, const char *key, const char *value,
+                          const char *first, const char *second, bool *out) {
+    if (value && (strcmp(value, first) == 0 || strcmp(value, second) == 0)) {
+        *out = strcmp(value, second) == 0;
+        return true;
+    }
+    gpu_fail(probe, LITE_STATUS_INVALID_ARGUMENT, "%s: %s must be '%s' or '%s', got '%s'", backend, key, first,
+             second, value ? value : "(null)");
+    return false;
+}
+
+LiteStatus gpu_create_arguments(const GpuDelegateBase *probe, const char *backend, LiteDelegate **out_delegate,
+                                const char *const *keys, const char *const *values, size_t count,
+                                GpuOptions *options, GpuOwnOption own, void *own_context) {
+    if (probe->services && (probe->services->struct_size == 0 || probe->services->struct_size > 4096))
+        return LITE_STATUS_INVALID_ARGUMENT;
+    if (!out_delegate) return gpu_fail(probe, LITE_STATUS_INVALID_ARGUMENT, "%s: out_delegate is NULL", backend);
+    *out_delegate = NULL;
+    if (count > 0 && (!keys || !values))
+        return gpu_fail(probe, LITE_STATUS_INVALID_ARGUMENT, "%s: option arrays are NULL", backend);
+    *options = (GpuOptions){0};
+    for (size_t i = 0; i < count; i++) {
+        const char *key = keys[i], *value = values[i];
+        if (!key) return gpu_fail(probe, LITE_STATUS_INVALID_ARGUMENT, "%s: option %zu has no key", backend, i);
+        LiteStatus status = LITE_STATUS_OK;
+        if (strcmp(key, "precision") == 0) {
+            if (!choice_option(probe, backend, key, value, "fp32", "fp16", &options->fp16))
+                return LITE_STATUS_INVALID_ARGUMENT;
+        } else if (strcmp(key, "fp16_tensors") == 0) {
+            if (!choice_option(probe, backend, key, value, "bounded", "all", &options->fp16_all_tensors))
+                return LITE_STATUS_INVALID_ARGUMENT;
+        } else if (strcmp(key, "cache_dir") == 0) {
+            options->cache_dir = value && *value ? value : NULL;
+        } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
+            continue;
+        } else if (own && own(own_context, probe, key, value, &status)) {
+            if (status != LITE_STATUS_OK) return status;
+        } else {
+            gpu_log(probe, LITE_LOG_WARNING, "%s: ignoring unknown option '%s'", backend, key);
+        }
+    }
+    return LITE_STATUS_OK;
+}
+
+LiteStatus gpu_claim_nodes(const GpuDelegateBase *delegate, const char *backend, const LiteGraph *graph,
+                           LiteVerdictFn verdict, void *verdict_context) {
+    if (!verdict) return gpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "%s: verdict callback is NULL", backend);
+    char error[GPU_ERROR_CAPACITY];
+    if (!lps_validate_graph(graph, error, sizeof(error)))
+        return gpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "%s: %s", backend, error);
+    for (int32_t i = 0; i < graph->node_count; i++) {
+        char reason[GPU_REASON_CAPACITY];
+        const GpuOp *op;
+        if (gpu_node_supported(graph, i, &op, reason, sizeof(reason)))
+            verdict(verdict_context, i, LITE_VERDICT_TAKEN, NULL);
+        else
+            verdict(verdict_context, i, LITE_VERDICT_DECLINED, reason);
+    }
+    return LITE_STATUS_OK;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* Partitions and invoke buffers                                                          */
 /* ---------------------------------------------------------------------------------------------- */
 
 static LiteStatus check_request(const LiteGraph *graph, const int32_t *nodes, int32_t node_count,
@@ -108,6 +182,40 @@ void gpu_partition_request_free(GpuPartitionRequest *request) {
     free(request->inputs);
     free(request->outputs);
     memset(request, 0, sizeof(*request));
+}
+
+LiteStatus gpu_partition_create(GpuDelegateBase *delegate, const char *backend, size_t size,
+                                const LiteGraph *graph, const int32_t *nodes, int32_t node_count,
+                                const int32_t *inputs, int32_t input_count, const int32_t *outputs,
+                                int32_t output_count, LitePartition **out_partition) {
+    if (!out_partition)
+        return gpu_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "%s: out_partition is NULL", backend);
+    *out_partition = NULL;
+    GpuPartitionBase *p = calloc(1, size);
+    if (!p) return gpu_fail(delegate, LITE_STATUS_OUT_OF_MEMORY, "%s: out of memory", backend);
+    char error[GPU_ERROR_CAPACITY];
+    const LiteStatus status = gpu_partition_request_init(&p->request, graph, nodes, node_count, inputs,
+                                                         input_count, outputs, output_count, error, sizeof(error));
+    if (status != LITE_STATUS_OK) {
+        free(p);
+        return gpu_fail(delegate, status, "%s: %s", backend, error);
+    }
+    p->index = delegate->partitions_created++;
+    *out_partition = (LitePartition *)p;
+    return LITE_STATUS_OK;
+}
+
+void gpu_partition_free(GpuPartitionBase *p) {
+    if (!p) return;
+    gpu_partition_request_free(&p->request);
+    gpu_program_free(&p->program);
+    free(p);
+}
+
+LiteStatus gpu_partition_describe(const GpuPartitionBase *p, LitePartitionInfo *info) {
+    if (!p || !info || !p->prepared) return LITE_STATUS_INVALID_ARGUMENT;
+    gpu_program_describe(&p->program, 0, info);
+    return LITE_STATUS_OK;
 }
 
 bool gpu_plan_request(const LiteGraph *graph, const GpuPartitionRequest *request,

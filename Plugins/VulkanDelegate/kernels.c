@@ -172,7 +172,7 @@ static void run_jobs(VkDelegateState *delegate, KernelJob *jobs, int32_t count, 
    kernels[i] is then the delegate's index, or -1 - job. */
 static LiteStatus collect_jobs(VkPartitionState *p, int32_t *kernels, KernelJob *jobs, int32_t *job_count) {
     VkDelegateState *delegate = p->delegate;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     for (int32_t i = 0; i < program->dispatch_count; i++) {
         const GpuDispatch *d = &program->dispatches[i];
         char error[GPU_ERROR_CAPACITY];
@@ -230,7 +230,7 @@ static LiteStatus adopt_jobs(VkDelegateState *delegate, KernelJob *jobs, int32_t
 
 LiteStatus vk_build_kernels(VkPartitionState *p, int32_t *kernels) {
     VkDelegateState *delegate = p->delegate;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     KernelJob *jobs = calloc((size_t)program->dispatch_count + 1, sizeof(KernelJob));
     if (!jobs) return gpu_fail(&delegate->base, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
     int32_t job_count = 0;

@@ -67,16 +67,15 @@ static void release_prepared(VkPartitionState *p) {
     p->command_pool = VK_NULL_HANDLE;
     p->descriptor_pool = VK_NULL_HANDLE;
     p->commands = VK_NULL_HANDLE;
-    gpu_program_free(&p->program);
-    p->prepared = false;
+    gpu_program_free(&p->base.program);
+    p->base.prepared = false;
 }
 
 void vk_destroy_partition(LitePartition *handle) {
     VkPartitionState *p = (VkPartitionState *)handle;
     if (!p) return;
     release_prepared(p);
-    gpu_partition_request_free(&p->request);
-    free(p);
+    gpu_partition_free(&p->base);
 }
 
 LiteStatus vk_create_partition(LiteDelegate *handle, const LiteGraph *graph,
@@ -86,21 +85,11 @@ LiteStatus vk_create_partition(LiteDelegate *handle, const LiteGraph *graph,
                                LitePartition **out_partition) {
     VkDelegateState *delegate = (VkDelegateState *)handle;
     if (!delegate) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!out_partition) return gpu_fail(&delegate->base, LITE_STATUS_INVALID_ARGUMENT, "vulkan: out_partition is NULL");
-    *out_partition = NULL;
-    VkPartitionState *p = calloc(1, sizeof(*p));
-    if (!p) return gpu_fail(&delegate->base, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
-    char error[GPU_ERROR_CAPACITY];
-    const LiteStatus status = gpu_partition_request_init(&p->request, graph, node_indices, node_count,
-                                                         input_tensors, input_count, output_tensors,
-                                                         output_count, error, sizeof(error));
-    if (status != LITE_STATUS_OK) {
-        free(p);
-        return gpu_fail(&delegate->base, status, "vulkan: %s", error);
-    }
-    p->delegate = delegate;
-    p->index = delegate->base.partitions_created++;
-    *out_partition = (LitePartition *)p;
+    const LiteStatus status = gpu_partition_create(&delegate->base, "vulkan", sizeof(VkPartitionState), graph,
+                                                   node_indices, node_count, input_tensors, input_count,
+                                                   output_tensors, output_count, out_partition);
+    if (status != LITE_STATUS_OK) return status;
+    ((VkPartitionState *)*out_partition)->delegate = delegate;
     return vk_check_validation(delegate, "create_partition");
 }
 
@@ -123,8 +112,8 @@ static LiteStatus plan(VkPartitionState *p, const LiteGraph *graph) {
         .max_binding_bytes = limits->maxStorageBufferRange,
     };
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_plan_request(graph, &p->request, &options, &p->program, error, sizeof(error)))
-        return gpu_fail(&delegate->base, LITE_STATUS_UNSUPPORTED, "vulkan: partition %d: %s", p->index, error);
+    if (!gpu_plan_request(graph, &p->base.request, &options, &p->base.program, error, sizeof(error)))
+        return gpu_fail(&delegate->base, LITE_STATUS_UNSUPPORTED, "vulkan: partition %d: %s", p->base.index, error);
     return LITE_STATUS_OK;
 }
 
@@ -132,7 +121,7 @@ static LiteStatus plan(VkPartitionState *p, const LiteGraph *graph) {
 static LiteStatus make_buffers(VkPartitionState *p) {
     VkDelegateState *delegate = p->delegate;
     VkContext *c = &delegate->context;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     const VkBufferUsageFlags storage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
     LiteStatus status = vk_buffer_create(delegate, "arena", program->arena_bytes, storage,
                                          VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, &p->arena);
@@ -161,7 +150,7 @@ static LiteStatus make_buffers(VkPartitionState *p) {
 /* Constants: written in place when the memory is host-visible, else through a staging copy. */
 static LiteStatus write_constants(VkPartitionState *p) {
     VkContext *c = &p->delegate->context;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     if (p->constants.mapped) {
         for (int32_t i = 0; i < program->blob_count; i++)
             gpu_blob_write(program, i, (char *)p->constants.mapped + program->blobs[i].offset);
@@ -184,7 +173,7 @@ static LiteStatus write_constants(VkPartitionState *p) {
 static LiteStatus build_and_record(VkPartitionState *p, PrepareTimes *times, int32_t *new_kernels,
                                    int32_t *barriers) {
     VkDelegateState *delegate = p->delegate;
-    int32_t *kernels = calloc((size_t)p->program.dispatch_count + 1, sizeof(int32_t));
+    int32_t *kernels = calloc((size_t)p->base.program.dispatch_count + 1, sizeof(int32_t));
     if (!kernels) return gpu_fail(&delegate->base, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
     const int32_t kernels_before = delegate->base.kernels.count;
     delegate->spirv_compiled = delegate->spirv_from_cache = 0;
@@ -199,19 +188,19 @@ static LiteStatus build_and_record(VkPartitionState *p, PrepareTimes *times, int
 
 static void log_prepared(const VkPartitionState *p, const PrepareTimes *t, int32_t new_kernels, int32_t barriers) {
     const VkDelegateState *delegate = p->delegate;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     char halves[64] = "";
     if (program->precision == GPU_PRECISION_FP16)
         snprintf(halves, sizeof(halves), ", %d of %d tensors stored as halves", program->half_tensors,
                  program->stored_tensors);
     const double now = gpu_now_ms();
     gpu_log(&delegate->base, LITE_LOG_DEBUG, "partition %d prepared in %.1f ms: plan %.1f, buffers and "
-            "constants %.1f, kernels %.1f, descriptors and recording %.1f", p->index, now - t->start,
+            "constants %.1f, kernels %.1f, descriptors and recording %.1f", p->base.index, now - t->start,
             t->planned - t->start, t->uploaded - t->planned, t->compiled - t->uploaded, now - t->compiled);
     gpu_log(&delegate->base, LITE_LOG_INFO,
             "partition %d: %d nodes, %d dispatches (%d kernels + %d layout conversions), "
             "%d barriers, %d new pipelines (SPIR-V: %d compiled, %d from cache), arena %.1f MiB, "
-            "constants %.1f MiB%s", p->index, program->node_count, program->dispatch_count,
+            "constants %.1f MiB%s", p->base.index, program->node_count, program->dispatch_count,
             program->kernel_dispatches, program->dispatch_count - program->kernel_dispatches, barriers,
             new_kernels, delegate->spirv_compiled, delegate->spirv_from_cache,
             (double)program->arena_bytes / 1048576.0, (double)program->blob_bytes / 1048576.0, halves);
@@ -235,10 +224,7 @@ static LiteStatus prepare(VkPartitionState *p, const LiteGraph *graph) {
 }
 
 LiteStatus vk_describe_partition(LitePartition *handle, LitePartitionInfo *info) {
-    VkPartitionState *p = (VkPartitionState *)handle;
-    if (!p || !info || !p->prepared) return LITE_STATUS_INVALID_ARGUMENT;
-    gpu_program_describe(&p->program, 0, info);
-    return LITE_STATUS_OK;
+    return gpu_partition_describe((const GpuPartitionBase *)handle, info); // its first member
 }
 
 LiteStatus vk_prepare_partition(LitePartition *handle, const LiteGraph *graph) {
@@ -251,7 +237,7 @@ LiteStatus vk_prepare_partition(LitePartition *handle, const LiteGraph *graph) {
         release_prepared(p);
         return status;
     }
-    p->prepared = true;
+    p->base.prepared = true;
     return LITE_STATUS_OK;
 }
 
@@ -265,11 +251,11 @@ LiteStatus vk_invoke_partition(LitePartition *handle, const void *const *inputs,
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
     VkDelegateState *delegate = p->delegate;
     VkContext *c = &delegate->context;
-    if (!p->prepared) return gpu_fail(&delegate->base, LITE_STATUS_ERROR, "vulkan: invoke before a successful prepare");
-    const GpuProgram *program = &p->program;
+    if (!p->base.prepared) return gpu_fail(&delegate->base, LITE_STATUS_ERROR, "vulkan: invoke before a successful prepare");
+    const GpuProgram *program = &p->base.program;
     char error[GPU_ERROR_CAPACITY];
     if (!gpu_check_invoke_buffers(program, inputs, input_sizes, outputs, output_sizes, error, sizeof(error)))
-        return gpu_fail(&delegate->base, LITE_STATUS_INVALID_ARGUMENT, "vulkan: partition %d: %s", p->index, error);
+        return gpu_fail(&delegate->base, LITE_STATUS_INVALID_ARGUMENT, "vulkan: partition %d: %s", p->base.index, error);
     for (int32_t i = 0; i < program->input_count; i++) {
         const size_t bytes = gpu_host_bytes(program, program->inputs[i]);
         if (bytes > 0) memcpy((char *)p->input_staging.mapped + program->input_offsets[i], inputs[i], bytes);
@@ -277,7 +263,7 @@ LiteStatus vk_invoke_partition(LitePartition *handle, const void *const *inputs,
     vk_buffer_flush(c, &p->input_staging);
     const VkResult result = submit_and_wait(p, &p->commands);
     if (result != VK_SUCCESS)
-        return gpu_fail(&delegate->base, status_of(result), "vulkan: partition %d: %s failed: %s", p->index,
+        return gpu_fail(&delegate->base, status_of(result), "vulkan: partition %d: %s failed: %s", p->base.index,
                         result == VK_TIMEOUT ? "waiting for the GPU" : "submission", vk_result_name(result));
     vk_buffer_invalidate(c, &p->output_staging);
     for (int32_t i = 0; i < program->output_count; i++) {

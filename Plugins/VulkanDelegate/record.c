@@ -17,7 +17,7 @@ static VkBuffer buffer_of(const VkPartitionState *p, GpuBuffer buffer) {
 /* What a binding's descriptor covers: the bytes of its tensor or blob, or the whole staging
    buffer (the conversion kernels address it by offset). */
 static VkDescriptorBufferInfo descriptor_of(const VkPartitionState *p, const GpuBinding *b) {
-    const GpuRange range = gpu_binding_range(&p->program, b);
+    const GpuRange range = gpu_binding_range(&p->base.program, b);
     if (b->kind == GPU_RESOURCE_INPUT_STAGING || b->kind == GPU_RESOURCE_OUTPUT_STAGING)
         return (VkDescriptorBufferInfo){buffer_of(p, range.buffer), 0, VK_WHOLE_SIZE};
     return (VkDescriptorBufferInfo){buffer_of(p, range.buffer), range.offset, range.size};
@@ -26,7 +26,7 @@ static VkDescriptorBufferInfo descriptor_of(const VkPartitionState *p, const Gpu
 static LiteStatus write_descriptor_sets(VkPartitionState *p, VkDescriptorSet *sets) {
     VkDelegateState *delegate = p->delegate;
     VkContext *c = &delegate->context;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     uint32_t descriptors = 0;
     for (int32_t i = 0; i < program->dispatch_count; i++)
         descriptors += (uint32_t)program->dispatches[i].binding_count;
@@ -132,7 +132,7 @@ static LiteStatus record_commands(VkPartitionState *p, const int32_t *kernels, c
                                   const GpuBarrierPlan *plan, VkBufferMemoryBarrier *scratch) {
     VkDelegateState *delegate = p->delegate;
     VkContext *c = &delegate->context;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     const VkCommandBufferAllocateInfo allocate = {
         .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
         .commandPool = p->command_pool,
@@ -155,7 +155,7 @@ static LiteStatus record_commands(VkPartitionState *p, const int32_t *kernels, c
 }
 
 LiteStatus vk_record_partition(VkPartitionState *p, const int32_t *kernels, int32_t *barrier_count) {
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     GpuBarrierPlan plan;
     VkDescriptorSet *sets = calloc((size_t)program->dispatch_count + 1, sizeof(VkDescriptorSet));
     const bool planned = gpu_plan_barriers(program, &plan);

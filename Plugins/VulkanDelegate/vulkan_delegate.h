@@ -158,11 +158,8 @@ typedef struct VkBufferAllocation {
 } VkBufferAllocation;
 
 typedef struct VkPartitionState {
+    GpuPartitionBase base;
     VkDelegateState *delegate;
-    int32_t index;   /* the delegate's partition number, for messages */
-    GpuPartitionRequest request;
-    GpuProgram program;
-    bool prepared;
     VkBufferAllocation arena, constants, input_staging, output_staging;
     VkDescriptorPool descriptor_pool;
     VkCommandPool command_pool;

@@ -73,6 +73,38 @@ void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *backend, con
 /** Milliseconds of CLOCK_MONOTONIC, for the timings in the log. */
 double gpu_now_ms(void);
 
+/** What create_delegate's options set in both backends. */
+typedef struct GpuOptions {
+    bool fp16;               /* precision=fp16 (fp32 the default) */
+    bool fp16_all_tensors;   /* fp16_tensors=all (bounded the default) */
+    const char *cache_dir;   /* cache_dir, the caller's string (NULL, or empty: no disk cache) */
+} GpuOptions;
+
+/** A backend's own options: returns false when `key` is not one of them; else reads `value`,
+    setting *status to INVALID_ARGUMENT (after reporting why) when it is not valid. */
+typedef bool (*GpuOwnOption)(void *context, const GpuDelegateBase *probe, const char *key, const char *value,
+                             LiteStatus *status);
+
+/**
+ * create_delegate's arguments for both backends: the services table's size (an absurd one is
+ * refused without a message: nothing can be reported through it), `out_delegate`, the option
+ * arrays; then each option: precision, fp16_tensors and cache_dir into `options`, model_token and
+ * num_threads ignored (kernels are keyed by their own text; threads are the CPU delegate's), the
+ * backend's own through `own`, any other key warned about and ignored. `probe` reports failures.
+ */
+LiteStatus gpu_create_arguments(const GpuDelegateBase *probe, const char *backend, LiteDelegate **out_delegate,
+                                const char *const *keys, const char *const *values, size_t count,
+                                GpuOptions *options, GpuOwnOption own, void *own_context);
+/** A boolean option's value (lps_parse_bool: 1/0, true/false, yes/no, on/off, any case); false
+    after reporting INVALID_ARGUMENT for anything else. */
+bool gpu_bool_option(const GpuDelegateBase *probe, const char *backend, const char *key, const char *value,
+                     bool *out);
+
+/** claim_nodes for both backends (no device involved): the graph checked, then each node taken or
+    declined with the planner's reason (gpu_node_supported). */
+LiteStatus gpu_claim_nodes(const GpuDelegateBase *delegate, const char *backend, const LiteGraph *graph,
+                           LiteVerdictFn verdict, void *verdict_context);
+
 /** The node and tensor lists create_partition received (copies the partition owns). */
 typedef struct GpuPartitionRequest {
     int32_t node_count, input_count, output_count;
@@ -90,6 +122,30 @@ LiteStatus gpu_partition_request_init(GpuPartitionRequest *request, const LiteGr
                                       int32_t input_count, const int32_t *outputs, int32_t output_count,
                                       char *error, size_t capacity);
 void gpu_partition_request_free(GpuPartitionRequest *request);
+/** The part of a GPU partition both backends have; the first member of VkPartitionState and
+    GlesPartitionState. */
+typedef struct GpuPartitionBase {
+    int32_t index;               /* the delegate's partition number, for messages */
+    GpuPartitionRequest request;
+    GpuProgram program;          /* the plan of the last prepare */
+    bool prepared;               /* prepare succeeded: invoke may run */
+} GpuPartitionBase;
+
+/**
+ * create_partition for both backends: `out_partition` NULL-checked, the request checked and copied
+ * (gpu_partition_request_init), `size` bytes allocated and zeroed (the backend's partition state,
+ * whose first member is a GpuPartitionBase) and numbered. Failures are reported as "BACKEND: ...".
+ */
+LiteStatus gpu_partition_create(GpuDelegateBase *delegate, const char *backend, size_t size,
+                                const LiteGraph *graph, const int32_t *nodes, int32_t node_count,
+                                const int32_t *inputs, int32_t input_count, const int32_t *outputs,
+                                int32_t output_count, LitePartition **out_partition);
+/** Frees what gpu_partition_create and prepare left in `partition` and the partition itself (the
+    backend has released its own objects). */
+void gpu_partition_free(GpuPartitionBase *partition);
+/** describe_partition for both backends: the planned program, once prepared. */
+LiteStatus gpu_partition_describe(const GpuPartitionBase *partition, LitePartitionInfo *info);
+
 /** gpu_plan_partition for the request's lists. */
 bool gpu_plan_request(const LiteGraph *graph, const GpuPartitionRequest *request,
                       const GpuPlanOptions *options, GpuProgram *program, char *error, size_t capacity);

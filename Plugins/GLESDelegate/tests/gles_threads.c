@@ -1,7 +1,12 @@
 /*
- * gles_threads.c — the gles plugin's threading promise, checked through the ABI alone: two delegates
- * created on the main thread, each invoked 200 times from its own thread at the same time, then
- * destroyed from a third thread; every output must equal RELU of its input.
+ * gles_threads.c — the gles plugin's threading promise, checked through the ABI alone, as a host
+ * that honours the backend's declared threading model:
+ *   - LITE_THREADING_CREATOR_THREAD: two threads at once each create a delegate, invoke it 200
+ *     times and destroy it; then a call from a thread other than the creator's must fail with a
+ *     message (never run GL from two threads), and the delegate still works on its own thread;
+ *   - LITE_THREADING_FREE: two delegates created on the main thread, each invoked 200 times from
+ *     its own thread at the same time, then destroyed from a third thread.
+ * Every output must equal RELU of its input.
  *
  *   cc -I Sources/DelegateABI/include Plugins/GLESDelegate/tests/gles_threads.c -ldl -lpthread \
  *      -o /tmp/gles_threads && /tmp/gles_threads .build/debug/liblite_delegate_gles.so
@@ -12,7 +17,9 @@
 
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #define ELEMENTS 210 /* 1 x 7 x 5 x 6 */
 #define RUNS 200
@@ -22,9 +29,15 @@ static void on_log(void *context, LiteLogLevel level, const char *message) {
     if (level >= LITE_LOG_WARNING) fprintf(stderr, "gles_threads: plugin: %s\n", message);
 }
 
+static int errors_reported;
+static char last_error[1024];
+static bool quiet_errors; /* while a refusal is expected */
+
 static void on_error(void *context, LiteStatus status, const char *message) {
     (void)context;
-    fprintf(stderr, "gles_threads: plugin error %d: %s\n", (int)status, message);
+    __atomic_add_fetch(&errors_reported, 1, __ATOMIC_SEQ_CST);
+    snprintf(last_error, sizeof(last_error), "%s", message);
+    if (!quiet_errors) fprintf(stderr, "gles_threads: plugin error %d: %s\n", (int)status, message);
 }
 
 static LiteHostServices services = {sizeof(LiteHostServices), LITE_ABI_VERSION_MAJOR, LITE_ABI_VERSION_MINOR,
@@ -47,28 +60,44 @@ typedef struct Job {
     LitePartition *partition;
     float offset;
     int wrong;
+    bool own_delegate; /* creator-thread model: the thread makes and destroys its own delegate */
 } Job;
 
 static LiteDelegate *delegates[2];
 static LitePartition *partitions[2];
 
+static bool make_delegate(LiteDelegate **delegate, LitePartition **partition) {
+    return backend->create_delegate(&services, NULL, NULL, 0, delegate) == LITE_STATUS_OK &&
+           backend->create_partition(*delegate, &graph, node_index, 1, input_index, 1, output_index, 1,
+                                     partition) == LITE_STATUS_OK &&
+           backend->prepare_partition(*partition, &graph) == LITE_STATUS_OK;
+}
+
+/* One invoke; false when it fails or an output is not RELU of its input. */
+static bool invoke_once(LitePartition *partition, float offset, int run) {
+    float in[ELEMENTS], out[ELEMENTS];
+    for (int i = 0; i < ELEMENTS; i++) in[i] = (float)((i * 7 + run) % 13) - 6.0f + offset;
+    const void *inputs[1] = {in};
+    void *outputs[1] = {out};
+    size_t sizes[1] = {sizeof(in)};
+    if (backend->invoke_partition(partition, inputs, sizes, outputs, sizes) != LITE_STATUS_OK) return false;
+    for (int i = 0; i < ELEMENTS; i++)
+        if (out[i] != (in[i] > 0 ? in[i] : 0.0f)) return false;
+    return true;
+}
+
 static void *invoke_many(void *argument) {
     Job *job = argument;
-    float in[ELEMENTS], out[ELEMENTS];
-    for (int run = 0; run < RUNS; run++) {
-        for (int i = 0; i < ELEMENTS; i++) in[i] = (float)((i * 7 + run) % 13) - 6.0f + job->offset;
-        const void *inputs[1] = {in};
-        void *outputs[1] = {out};
-        size_t sizes[1] = {sizeof(in)};
-        if (backend->invoke_partition(job->partition, inputs, sizes, outputs, sizes) != LITE_STATUS_OK) {
-            job->wrong++;
-            continue;
-        }
-        for (int i = 0; i < ELEMENTS; i++)
-            if (out[i] != (in[i] > 0 ? in[i] : 0.0f)) {
-                job->wrong++;
-                break;
-            }
+    LiteDelegate *delegate = NULL;
+    if (job->own_delegate && !make_delegate(&delegate, &job->partition)) {
+        job->wrong = RUNS;
+        return NULL;
+    }
+    for (int run = 0; run < RUNS; run++)
+        if (!invoke_once(job->partition, job->offset, run)) job->wrong++;
+    if (job->own_delegate) {
+        backend->destroy_partition(job->partition);
+        backend->destroy_delegate(delegate);
     }
     return NULL;
 }
@@ -80,6 +109,54 @@ static void *destroy_all(void *unused) {
         backend->destroy_delegate(delegates[k]);
     }
     return NULL;
+}
+
+/* A call from another thread than the creator's. */
+static void *foreign_invoke(void *result) {
+    *(bool *)result = invoke_once(partitions[0], 0.0f, 0);
+    return NULL;
+}
+
+/* Creator-thread model: two threads, each with its own delegate, at once; then a delegate of the
+   main thread invoked from another thread is refused and still works here. */
+static int creator_threads(void) {
+    Job jobs[2] = {{NULL, 0.5f, 0, true}, {NULL, -0.25f, 0, true}};
+    pthread_t threads[2];
+    for (int k = 0; k < 2; k++) pthread_create(&threads[k], NULL, invoke_many, &jobs[k]);
+    for (int k = 0; k < 2; k++) pthread_join(threads[k], NULL);
+    int wrong = jobs[0].wrong + jobs[1].wrong;
+    printf("gles_threads: %d invokes on 2 threads at once, each on its own delegate, %d wrong\n", 2 * RUNS, wrong);
+
+    if (!make_delegate(&delegates[0], &partitions[0])) return 1;
+    bool foreign_ok = true;
+    pthread_t foreign;
+    const int before = errors_reported;
+    quiet_errors = true;
+    pthread_create(&foreign, NULL, foreign_invoke, &foreign_ok);
+    pthread_join(foreign, NULL);
+    quiet_errors = false;
+    const bool refused = !foreign_ok && errors_reported > before;
+    printf("gles_threads: an invoke off the creator thread %s: %s\n", refused ? "is refused" : "RAN",
+           refused ? last_error : "(a GL context used from two threads)");
+    const bool still_works = invoke_once(partitions[0], 0.0f, 1);
+    if (!still_works) fprintf(stderr, "gles_threads: the delegate fails on its own thread after the refusal\n");
+    backend->destroy_partition(partitions[0]);
+    backend->destroy_delegate(delegates[0]);
+    return wrong == 0 && refused && still_works ? 0 : 1;
+}
+
+/* Free-threaded model: delegates made here, invoked on two threads at once, destroyed on a third. */
+static int free_threads(void) {
+    for (int k = 0; k < 2; k++)
+        if (!make_delegate(&delegates[k], &partitions[k])) return 1;
+    Job jobs[2] = {{partitions[0], 0.5f, 0, false}, {partitions[1], -0.25f, 0, false}};
+    pthread_t threads[2], destroyer;
+    for (int k = 0; k < 2; k++) pthread_create(&threads[k], NULL, invoke_many, &jobs[k]);
+    for (int k = 0; k < 2; k++) pthread_join(threads[k], NULL);
+    pthread_create(&destroyer, NULL, destroy_all, NULL);
+    pthread_join(destroyer, NULL);
+    printf("gles_threads: %d invokes on 2 threads at once, %d wrong\n", 2 * RUNS, jobs[0].wrong + jobs[1].wrong);
+    return jobs[0].wrong + jobs[1].wrong == 0 ? 0 : 1;
 }
 
 int main(int argc, char **argv) {
@@ -101,26 +178,13 @@ int main(int argc, char **argv) {
         return 1;
     }
     backend = table->backends[0];
-    if (backend->threading != LITE_THREADING_FREE) {
-        fprintf(stderr, "gles_threads: the backend does not declare LITE_THREADING_FREE\n");
-        return 1;
-    }
     if (backend->query_device && backend->query_device(reason, sizeof(reason)) != LITE_STATUS_OK) {
         fprintf(stderr, "gles_threads: skipped, device unavailable: %s\n", reason);
         return 77;
     }
-    for (int k = 0; k < 2; k++)
-        if (backend->create_delegate(&services, NULL, NULL, 0, &delegates[k]) != LITE_STATUS_OK ||
-            backend->create_partition(delegates[k], &graph, node_index, 1, input_index, 1, output_index, 1,
-                                      &partitions[k]) != LITE_STATUS_OK ||
-            backend->prepare_partition(partitions[k], &graph) != LITE_STATUS_OK)
-            return 1;
-    Job jobs[2] = {{partitions[0], 0.5f, 0}, {partitions[1], -0.25f, 0}};
-    pthread_t threads[2], destroyer;
-    for (int k = 0; k < 2; k++) pthread_create(&threads[k], NULL, invoke_many, &jobs[k]);
-    for (int k = 0; k < 2; k++) pthread_join(threads[k], NULL);
-    pthread_create(&destroyer, NULL, destroy_all, NULL);
-    pthread_join(destroyer, NULL);
-    printf("gles_threads: %d invokes on 2 threads at once, %d wrong\n", 2 * RUNS, jobs[0].wrong + jobs[1].wrong);
-    return jobs[0].wrong + jobs[1].wrong == 0 ? 0 : 1;
+    switch (backend->threading) {
+    case LITE_THREADING_CREATOR_THREAD: return creator_threads();
+    case LITE_THREADING_FREE: return free_threads();
+    default: fprintf(stderr, "gles_threads: unknown threading model %d\n", (int)backend->threading); return 1;
+    }
 }

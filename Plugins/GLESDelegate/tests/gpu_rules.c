@@ -12,6 +12,7 @@
  *
  * Exit status 0: pass; 77: the plugin says its device is unavailable (skip); anything else: fail.
  */
+#include "gpu_test_plugin.h"
 #include "lite_delegate.h"
 
 #include <dlfcn.h>
@@ -160,24 +161,9 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: gpu_rules path/to/liblite_delegate_{vulkan,gles}.so\n");
         return 2;
     }
-    void *library = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    LitePluginEntryFn entry = library ? (LitePluginEntryFn)dlsym(library, LITE_PLUGIN_ENTRY_SYMBOL) : NULL;
-    if (!entry) {
-        fprintf(stderr, "gpu_rules: cannot load %s: %s\n", argv[1], dlerror());
-        return 1;
-    }
-    char reason[512];
-    const LitePluginLibrary *table = entry(LITE_ABI_VERSION_MAJOR, LITE_ABI_VERSION_MINOR, &services, reason,
-                                           sizeof(reason));
-    if (!table || table->backend_count < 1) {
-        fprintf(stderr, "gpu_rules: entry refused: %s\n", reason);
-        return 1;
-    }
-    backend = table->backends[0];
-    if (backend->query_device && backend->query_device(reason, sizeof(reason)) != LITE_STATUS_OK) {
-        fprintf(stderr, "gpu_rules: %s skipped, device unavailable: %s\n", backend->name, reason);
-        return 77;
-    }
+    int exit_status;
+    backend = gpu_test_load_backend("gpu_rules", argv[1], &services, &exit_status);
+    if (!backend) return exit_status;
     LiteDelegate *delegate = NULL;
     if (backend->create_delegate(&services, NULL, NULL, 0, &delegate) != LITE_STATUS_OK) {
         fprintf(stderr, "gpu_rules: %s: create_delegate failed: %s\n", backend->name, last_error);

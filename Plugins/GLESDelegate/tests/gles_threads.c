@@ -4,6 +4,8 @@
  *   - LITE_THREADING_CREATOR_THREAD: two threads at once each create a delegate, invoke it 200
  *     times and destroy it; then a call from a thread other than the creator's must fail with a
  *     message (never run GL from two threads), and the delegate still works on its own thread;
+ *     and on a thread where the app has its own GLES context current, a delegate created and
+ *     called there works and leaves the app's context current after every call;
  *   - LITE_THREADING_FREE: two delegates created on the main thread, each invoked 200 times from
  *     its own thread at the same time, then destroyed from a third thread.
  * Every output must equal RELU of its input.
@@ -16,6 +18,7 @@
 #include "gpu_test_plugin.h"
 #include "lite_delegate.h"
 
+#include <EGL/egl.h>
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -118,6 +121,53 @@ static void *foreign_invoke(void *result) {
     return NULL;
 }
 
+/* An app's own GLES context, current on the thread that also creates and calls a delegate: after
+   every call it must be current again (a host honouring the creator-thread model from an app's GL
+   thread). Through libEGL opened here, on Mesa's surfaceless platform; 77 when there is none. */
+#define EGL_PLATFORM_SURFACELESS 0x31DD
+
+static void *app_context_thread(void *result) {
+    int *outcome = result;
+    *outcome = GPU_TEST_SKIP;
+    void *egl = dlopen("libEGL.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!egl) return NULL;
+#define EGL_FN(name) __typeof__(&name) name##_ = (__typeof__(&name))dlsym(egl, #name)
+    EGL_FN(eglGetPlatformDisplay);
+    EGL_FN(eglInitialize);
+    EGL_FN(eglBindAPI);
+    EGL_FN(eglCreateContext);
+    EGL_FN(eglMakeCurrent);
+    EGL_FN(eglGetCurrentContext);
+    EGL_FN(eglDestroyContext);
+#undef EGL_FN
+    if (!eglGetPlatformDisplay_ || !eglInitialize_ || !eglBindAPI_ || !eglCreateContext_ || !eglMakeCurrent_ ||
+        !eglGetCurrentContext_ || !eglDestroyContext_)
+        return NULL;
+    EGLDisplay display = eglGetPlatformDisplay_(EGL_PLATFORM_SURFACELESS, EGL_DEFAULT_DISPLAY, NULL);
+    const EGLint attributes[] = {EGL_CONTEXT_MAJOR_VERSION, 3, EGL_NONE};
+    EGLContext app = EGL_NO_CONTEXT;
+    if (display == EGL_NO_DISPLAY || !eglInitialize_(display, NULL, NULL) || !eglBindAPI_(EGL_OPENGL_ES_API) ||
+        (app = eglCreateContext_(display, (EGLConfig)0, EGL_NO_CONTEXT, attributes)) == EGL_NO_CONTEXT ||
+        !eglMakeCurrent_(display, EGL_NO_SURFACE, EGL_NO_SURFACE, app))
+        return NULL;
+    LiteDelegate *delegate = NULL;
+    LitePartition *partition = NULL;
+    int kept = 0, calls = 0;
+    const bool made = make_delegate(&delegate, &partition);
+    kept += eglGetCurrentContext_() == app, calls++;
+    const bool invoked = made && invoke_once(partition, 0.0f, 0);
+    kept += eglGetCurrentContext_() == app, calls++;
+    if (partition) backend->destroy_partition(partition);
+    if (delegate) backend->destroy_delegate(delegate);
+    kept += eglGetCurrentContext_() == app, calls++;
+    printf("gles_threads: with the app's own context current: delegate %s, the app's context current again "
+           "after %d of %d calls\n", made && invoked ? "works" : "FAILS", kept, calls);
+    *outcome = made && invoked && kept == calls ? 0 : 1;
+    eglMakeCurrent_(display, EGL_NO_SURFACE, EGL_NO_SURFACE, EGL_NO_CONTEXT);
+    eglDestroyContext_(display, app);
+    return NULL;
+}
+
 /* Creator-thread model: two threads, each with its own delegate, at once; then a delegate of the
    main thread invoked from another thread is refused and still works here. */
 static int creator_threads(void) {
@@ -143,7 +193,13 @@ static int creator_threads(void) {
     if (!still_works) fprintf(stderr, "gles_threads: the delegate fails on its own thread after the refusal\n");
     backend->destroy_partition(partitions[0]);
     backend->destroy_delegate(delegates[0]);
-    return wrong == 0 && refused && still_works ? 0 : 1;
+
+    int app_outcome = 1;
+    pthread_t app_thread;
+    pthread_create(&app_thread, NULL, app_context_thread, &app_outcome);
+    pthread_join(app_thread, NULL);
+    if (app_outcome == GPU_TEST_SKIP) printf("gles_threads: no surfaceless EGL display here: app-context check skipped\n");
+    return wrong == 0 && refused && still_works && app_outcome != 1 ? 0 : 1;
 }
 
 /* Free-threaded model: delegates made here, invoked on two threads at once, destroyed on a third. */

@@ -197,6 +197,9 @@ static void destroy_partition(LitePartition *handle) {
 /* Library                                                                                        */
 /* ---------------------------------------------------------------------------------------------- */
 
+// The backend table and the entry stay in each plugin, alike in shape in every plugin: the table is
+// the plugin's own data, and the entry is the one symbol it exports (lps_plugin_entry is its body).
+
 static LiteBackend gles_backend = {
     .struct_size = sizeof(LiteBackend),
     .name = "gles",

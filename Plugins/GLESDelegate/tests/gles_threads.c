@@ -15,6 +15,7 @@
  *
  * Exit status 0: pass; 77: the plugin says its device is unavailable (skip); anything else: fail.
  */
+#define GPU_TEST_RELU_GRAPH
 #include "gpu_test_plugin.h"
 #include "lite_delegate.h"
 
@@ -25,7 +26,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define ELEMENTS 210 /* 1 x 7 x 5 x 6 */
 #define RUNS 200
 
 static void on_log(void *context, LiteLogLevel level, const char *message) {
@@ -47,18 +47,6 @@ static void on_error(void *context, LiteStatus status, const char *message) {
 static LiteHostServices services = {sizeof(LiteHostServices), LITE_ABI_VERSION_MAJOR, LITE_ABI_VERSION_MINOR,
                                     NULL, on_log, on_error};
 static const LiteBackend *backend;
-
-/* One RELU node: tensor 0 -> tensor 1, both float32 [1, 7, 5, 6]. */
-static int32_t dims[4] = {1, 7, 5, 6};
-static LiteTensor input = {sizeof(LiteTensor), "in", LITE_DATA_TYPE_FLOAT32, 4, dims, NULL,
-                           ELEMENTS * sizeof(float), LITE_TENSOR_FLAG_GRAPH_INPUT};
-static LiteTensor output = {sizeof(LiteTensor), "out", LITE_DATA_TYPE_FLOAT32, 4, dims, NULL,
-                            ELEMENTS * sizeof(float), LITE_TENSOR_FLAG_GRAPH_OUTPUT};
-static int32_t input_index[1] = {0}, output_index[1] = {1}, node_index[1] = {0};
-static LiteNode relu = {sizeof(LiteNode), LITE_OP_RELU, NULL, 1, 1, input_index, 1, output_index, NULL, NULL, 0};
-static const LiteTensor *tensors[2] = {&input, &output};
-static const LiteNode *nodes[1] = {&relu};
-static LiteGraph graph = {sizeof(LiteGraph), 2, tensors, 1, nodes, 1, input_index, 1, output_index};
 
 typedef struct Job {
     LitePartition *partition;

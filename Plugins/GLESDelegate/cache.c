@@ -31,8 +31,8 @@ uint64_t gles_cache_identity(const GlesContext *c) {
 }
 
 static bool cache_path(const GlesDelegateState *d, uint64_t source_hash, char *path, size_t capacity) {
-    if (!d->cache_dir || d->context.binary_formats < 1) return false;
-    int n = snprintf(path, capacity, "%s/gles/%016llx-%016llx.bin", d->cache_dir,
+    if (!d->base.cache_dir || d->context.binary_formats < 1) return false;
+    int n = snprintf(path, capacity, "%s/gles/%016llx-%016llx.bin", d->base.cache_dir,
                      (unsigned long long)d->identity, (unsigned long long)source_hash);
     return n > 0 && (size_t)n < capacity;
 }
@@ -88,13 +88,7 @@ static void store_binary(GlesDelegateState *d, const char *path, GLuint program,
     memcpy(header.magic, CACHE_MAGIC, 8);
     const int error = gpu_cache_write_file(path, &header, sizeof(header), binary, (size_t)written);
     free(binary);
-    if (!error) return;
-    // One warning per delegate: an unusable cache_dir fails every program's entry the same way.
-    gles_log(d, d->cache_write_failed ? LITE_LOG_DEBUG : LITE_LOG_WARNING,
-             "gles: cannot write program cache entry %s (%s)%s", path, strerror(error),
-             d->cache_write_failed ? "" : "; programs still run, further cache failures of this "
-                                          "delegate are logged at debug level");
-    d->cache_write_failed = true;
+    if (error) gpu_log_cache_write_failure(&d->base, "gles", "program cache entry", path, error);
 }
 
 static GLuint compile(GlesDelegateState *d, const char *source, bool retrievable, char *error,

@@ -29,6 +29,7 @@
 #include <EGL/eglext.h>
 #include <GLES3/gl31.h>
 
+#include "gpu_backend.h"
 #include "gpu_shared.h"
 #include "lite_delegate.h"
 #include "lite_plugin_support.h"
@@ -122,27 +123,16 @@ void gles_worker_stop(GlesWorker *worker);
 /* Delegate, programs, partitions                                                                 */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** A linked program: one per distinct assembled source, shared by the delegate's partitions. */
-typedef struct GlesKernel {
-    uint64_t hash;
-    GLuint program;
-} GlesKernel;
-
+/** A delegate: its worker and GL context; its kernels (base.kernels) are linked programs, one per
+    distinct assembled source, shared by its partitions. */
 typedef struct GlesDelegateState {
-    const LiteHostServices *services;
+    GpuDelegateBase base;
     GlesWorker *worker;
     GlesContext context;     /* created and used on the worker only */
-    GpuPrecision precision;
-    bool fp16_all_tensors;  /* option fp16_tensors=all */
-    char *cache_dir;         /* NULL: no disk cache */
     uint64_t identity;       /* GL vendor/renderer/version, binary format and plugin version */
-    int32_t kernel_count, kernel_capacity;
-    GlesKernel *kernels;
-    int32_t partitions_created;
     bool profile;            /* option profile=1: time every dispatch of each invoke (slow) */
     /* Statistics of the last prepare, for the log. */
     int32_t compiled, from_cache, rejected;
-    bool cache_write_failed; /* a cache entry could not be written: warned once, then debug */
 } GlesDelegateState;
 
 /** A buffer binding of one dispatch, resolved at prepare. */
@@ -163,12 +153,8 @@ typedef struct GlesStep {
 } GlesStep;
 
 typedef struct GlesPartitionState {
+    GpuPartitionBase base;
     GlesDelegateState *delegate;
-    int32_t index;           /* the delegate's partition number, for messages */
-    int32_t node_count, input_count, output_count;
-    int32_t *nodes, *inputs, *outputs; /* graph indices */
-    GpuProgram program;
-    bool prepared;
     GLuint arena, constants, params, input_staging, output_staging;
     int32_t step_count;
     GlesStep *steps;
@@ -181,12 +167,6 @@ LiteStatus gles_invoke(GlesPartitionState *partition, const void *const *inputs,
                        const size_t *input_sizes, void *const *outputs, const size_t *output_sizes);
 void gles_release(GlesPartitionState *partition);
 void gles_release_kernels(GlesDelegateState *delegate);
-
-/* Messages (plugin.c). */
-LiteStatus gles_fail(const GlesDelegateState *delegate, LiteStatus status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-void gles_log(const GlesDelegateState *delegate, LiteLogLevel level, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Program-binary cache (cache.c)                                                                 */

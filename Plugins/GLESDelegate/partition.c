@@ -6,21 +6,13 @@
 // re-laid-out weights, one uniform buffer with every dispatch's parameters, and a staging buffer
 // each way in the host's NHWC float32 layout.
 //
-// Barriers are narrow: glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT) only before a dispatch
-// that reads bytes an earlier dispatch wrote, or writes bytes an earlier dispatch touched, since the
-// last barrier. Before the outputs are mapped: GL_BUFFER_UPDATE_BARRIER_BIT (plus the storage bit,
+// Barriers are narrow: glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT) only where the shared tracker
+// (gpu_plan_barriers) puts one: before a dispatch that reads bytes an earlier dispatch wrote, or
+// writes bytes an earlier dispatch touched, since the last barrier. Before the outputs are mapped: GL_BUFFER_UPDATE_BARRIER_BIT (plus the storage bit,
 // which also orders the next invoke's first dispatches after this one's last).
 #include "gles_delegate.h"
 
-#include <time.h>
-
 #define PARAMS_BYTES (GPU_PARAM_WORDS * 4)
-
-static double now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 static size_t align_up(size_t value, size_t alignment) {
     return (value + alignment - 1) / alignment * alignment;
@@ -50,170 +42,119 @@ void gles_release(GlesPartitionState *p) {
     free(p->steps);
     p->steps = NULL;
     p->step_count = 0;
-    gpu_program_free(&p->program);
-    p->prepared = false;
+    gpu_program_free(&p->base.program);
+    p->base.prepared = false;
 }
 
 void gles_release_kernels(GlesDelegateState *d) {
-    for (int32_t i = 0; i < d->kernel_count; i++) d->context.gl->glDeleteProgram(d->kernels[i].program);
-    d->kernel_count = 0;
+    for (int32_t i = 0; i < d->base.kernels.count; i++)
+        d->context.gl->glDeleteProgram((GLuint)d->base.kernels.kernels[i].handle);
+    d->base.kernels.count = 0;
 }
 
 /* The delegate's program for an assembled source (made once, shared by its partitions). */
 static GLuint kernel_program(GlesDelegateState *d, const char *source, char *error, size_t capacity) {
     const uint64_t hash = gpu_hash(GPU_HASH_SEED, source, strlen(source));
-    for (int32_t i = 0; i < d->kernel_count; i++)
-        if (d->kernels[i].hash == hash) return d->kernels[i].program;
-    if (d->kernel_count == d->kernel_capacity) {
-        int32_t capacity_now = d->kernel_capacity ? d->kernel_capacity * 2 : 32;
-        GlesKernel *kernels = realloc(d->kernels, sizeof(GlesKernel) * (size_t)capacity_now);
-        if (!kernels) {
-            snprintf(error, capacity, "out of memory");
-            return 0;
-        }
-        d->kernels = kernels;
-        d->kernel_capacity = capacity_now;
+    const int32_t known = gpu_kernel_find(&d->base.kernels, hash);
+    if (known >= 0) return (GLuint)d->base.kernels.kernels[known].handle;
+    if (!gpu_kernel_reserve(&d->base.kernels, 1)) {
+        snprintf(error, capacity, "out of memory");
+        return 0;
     }
     GLuint program = gles_program_for(d, source, hash, error, capacity);
-    if (program) d->kernels[d->kernel_count++] = (GlesKernel){hash, program};
+    if (program) gpu_kernel_add(&d->base.kernels, hash, program, 0);
     return program;
-}
-
-/* ---------------------------------------------------------------------------------------------- */
-/* Hazards                                                                                        */
-/* ---------------------------------------------------------------------------------------------- */
-
-typedef struct Access {
-    GLuint buffer;
-    GLintptr begin, end;
-    bool writes;
-} Access;
-
-typedef struct AccessSet {
-    int32_t count, capacity;
-    Access *items;
-} AccessSet;
-
-static bool conflicts(const AccessSet *pending, const GlesBinding *binding, bool writes) {
-    for (int32_t i = 0; i < pending->count; i++) {
-        const Access *a = &pending->items[i];
-        if (a->buffer != binding->buffer || !(a->writes || writes)) continue;
-        if (a->begin < binding->offset + binding->size && binding->offset < a->end) return true;
-    }
-    return false;
-}
-
-static bool remember(AccessSet *pending, const GlesBinding *binding, bool writes) {
-    if (pending->count == pending->capacity) {
-        int32_t capacity = pending->capacity ? pending->capacity * 2 : 64;
-        Access *items = realloc(pending->items, sizeof(Access) * (size_t)capacity);
-        if (!items) return false;
-        pending->items = items;
-        pending->capacity = capacity;
-    }
-    pending->items[pending->count++] =
-        (Access){binding->buffer, binding->offset, binding->offset + binding->size, writes};
-    return true;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Prepare                                                                                        */
 /* ---------------------------------------------------------------------------------------------- */
 
-static LiteStatus resolve_binding(GlesPartitionState *p, const GpuBinding *b, GlesBinding *out) {
-    const GpuProgram *program = &p->program;
-    switch (b->kind) {
-    case GPU_RESOURCE_TENSOR:
-        *out = (GlesBinding){p->arena, (GLintptr)program->tensors[b->index].arena_offset,
-                             (GLsizeiptr)gpu_tensor_bytes(program, b->index)};
-        return LITE_STATUS_OK;
-    case GPU_RESOURCE_BLOB:
-        *out = (GlesBinding){p->constants, (GLintptr)program->blobs[b->index].offset,
-                             (GLsizeiptr)gpu_blob_bytes(program, b->index)};
-        return LITE_STATUS_OK;
-    case GPU_RESOURCE_INPUT_STAGING:
-        *out = (GlesBinding){p->input_staging, 0, (GLsizeiptr)program->input_staging_bytes};
-        return LITE_STATUS_OK;
-    case GPU_RESOURCE_OUTPUT_STAGING:
-        *out = (GlesBinding){p->output_staging, 0, (GLsizeiptr)program->output_staging_bytes};
-        return LITE_STATUS_OK;
+static GLuint buffer_of(const GlesPartitionState *p, GpuBuffer buffer) {
+    switch (buffer) {
+    case GPU_BUFFER_ARENA: return p->arena;
+    case GPU_BUFFER_CONSTANTS: return p->constants;
+    case GPU_BUFFER_INPUT_STAGING: return p->input_staging;
+    case GPU_BUFFER_OUTPUT_STAGING: return p->output_staging;
     }
-    return LITE_STATUS_ERROR;
+    return 0;
 }
 
+/* What a binding binds: the bytes of its tensor or blob, or the whole staging buffer (the
+   conversion kernels address it by offset). */
+static GlesBinding binding_of(const GlesPartitionState *p, const GpuBinding *b) {
+    const GpuProgram *program = &p->base.program;
+    if (b->kind == GPU_RESOURCE_INPUT_STAGING)
+        return (GlesBinding){p->input_staging, 0, (GLsizeiptr)program->input_staging_bytes};
+    if (b->kind == GPU_RESOURCE_OUTPUT_STAGING)
+        return (GlesBinding){p->output_staging, 0, (GLsizeiptr)program->output_staging_bytes};
+    const GpuRange range = gpu_binding_range(program, b);
+    return (GlesBinding){buffer_of(p, range.buffer), (GLintptr)range.offset, (GLsizeiptr)range.size};
+}
+
+/* A step's program (compiled, from the disk cache or from the delegate's table), workgroup
+   counts and bindings. */
+static LiteStatus build_step(GlesPartitionState *p, const GpuDispatch *dispatch, const GLint *max_groups,
+                             GlesStep *step) {
+    GlesDelegateState *d = p->delegate;
+    char error[GLES_MESSAGE_CAPACITY] = "";
+    char *source = gpu_assemble_source(GPU_DIALECT_GLES, p->base.program.precision, dispatch, error, sizeof(error));
+    if (!source) return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: %s", p->base.index, error);
+    step->program = kernel_program(d, source, error, sizeof(error));
+    free(source);
+    if (!step->program) {
+        if (dispatch->node >= 0)
+            return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: node %d (%s): kernel '%s' %s", dispatch->node,
+                            dispatch->op_name, dispatch->kernel, error);
+        return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: %s kernel '%s' %s", dispatch->op_name,
+                        dispatch->kernel, error);
+    }
+    for (int k = 0; k < 3; k++) {
+        step->groups[k] = (dispatch->grid[k] + dispatch->local[k] - 1) / dispatch->local[k];
+        if (step->groups[k] > (GLuint)max_groups[k])
+            return gpu_fail(&d->base, LITE_STATUS_UNSUPPORTED,
+                            "gles: node %d (%s): %u workgroups along axis %d, the device allows %d",
+                            dispatch->node, dispatch->op_name, step->groups[k], k, max_groups[k]);
+    }
+    step->binding_count = dispatch->binding_count;
+    for (int32_t b = 0; b < dispatch->binding_count; b++) step->bindings[b] = binding_of(p, &dispatch->bindings[b]);
+    return LITE_STATUS_OK;
+}
+
+/* Every dispatch as a step, with a glMemoryBarrier where gpu_plan_barriers puts a barrier. */
 static LiteStatus build_steps(GlesPartitionState *p) {
     GlesDelegateState *d = p->delegate;
     const GlesContext *c = &d->context;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     GLint max_groups[3] = {65535, 65535, 65535};
     for (GLuint i = 0; i < 3; i++) c->gl->glGetIntegeri_v(GL_MAX_COMPUTE_WORK_GROUP_COUNT, i, &max_groups[i]);
     p->steps = calloc((size_t)program->dispatch_count + 1, sizeof(GlesStep));
-    if (!p->steps) return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    GpuBarrierPlan barriers;
+    if (!p->steps || !gpu_plan_barriers(program, &barriers))
+        return gpu_fail(&d->base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
     const size_t params_stride = align_up(PARAMS_BYTES, (size_t)c->ubo_alignment);
-    AccessSet pending = {0};
-    int32_t barriers = 0;
-    for (int32_t i = 0; i < program->dispatch_count; i++) {
-        const GpuDispatch *dispatch = &program->dispatches[i];
+    LiteStatus status = LITE_STATUS_OK;
+    for (int32_t i = 0; i < program->dispatch_count && status == LITE_STATUS_OK; i++) {
         GlesStep *step = &p->steps[i];
-        char error[GLES_MESSAGE_CAPACITY] = "";
-        char *source = gpu_assemble_source(GPU_DIALECT_GLES, program->precision, dispatch, error, sizeof(error));
-        if (!source) {
-            free(pending.items);
-            return gles_fail(d, LITE_STATUS_ERROR, "gles: partition %d: %s", p->index, error);
-        }
-        step->program = kernel_program(d, source, error, sizeof(error));
-        free(source);
-        if (!step->program) {
-            free(pending.items);
-            if (dispatch->node >= 0)
-                return gles_fail(d, LITE_STATUS_ERROR, "gles: node %d (%s): kernel '%s' %s", dispatch->node,
-                                 dispatch->op_name, dispatch->kernel, error);
-            return gles_fail(d, LITE_STATUS_ERROR, "gles: %s kernel '%s' %s", dispatch->op_name,
-                             dispatch->kernel, error);
-        }
-        for (int k = 0; k < 3; k++) {
-            step->groups[k] = (dispatch->grid[k] + dispatch->local[k] - 1) / dispatch->local[k];
-            if (step->groups[k] > (GLuint)max_groups[k]) {
-                free(pending.items);
-                return gles_fail(d, LITE_STATUS_UNSUPPORTED,
-                                 "gles: node %d (%s): %u workgroups along axis %d, the device allows %d",
-                                 dispatch->node, dispatch->op_name, step->groups[k], k, max_groups[k]);
-            }
-        }
+        status = build_step(p, &program->dispatches[i], max_groups, step);
         step->params_offset = (GLintptr)(params_stride * (size_t)i);
-        step->binding_count = dispatch->binding_count;
-        bool hazard = false;
-        for (int32_t b = 0; b < dispatch->binding_count; b++) {
-            if (resolve_binding(p, &dispatch->bindings[b], &step->bindings[b]) != LITE_STATUS_OK) {
-                free(pending.items);
-                return gles_fail(d, LITE_STATUS_ERROR, "gles: node %d: bad binding", dispatch->node);
-            }
-            hazard |= conflicts(&pending, &step->bindings[b], dispatch->bindings[b].writes);
-        }
-        if (hazard) {
-            step->barrier = GL_SHADER_STORAGE_BARRIER_BIT;
-            pending.count = 0;
-            barriers++;
-        }
-        for (int32_t b = 0; b < dispatch->binding_count; b++)
-            if (!remember(&pending, &step->bindings[b], dispatch->bindings[b].writes)) {
-                free(pending.items);
-                return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
-            }
+        step->barrier = barriers.before[i] >= 0 ? GL_SHADER_STORAGE_BARRIER_BIT : 0;
     }
-    free(pending.items);
+    const int32_t barrier_count = barriers.barrier_count;
+    gpu_barrier_plan_free(&barriers);
+    if (status != LITE_STATUS_OK) return status;
     p->step_count = program->dispatch_count;
     p->final_barrier = GL_BUFFER_UPDATE_BARRIER_BIT | GL_SHADER_STORAGE_BARRIER_BIT;
-    gles_log(d, LITE_LOG_DEBUG, "partition %d: %d nodes, %d dispatches (%d run operators), %d barriers; "
-             "%d of %d tensors stored as halves", p->index, program->node_count, program->dispatch_count,
-             program->kernel_dispatches, barriers, program->half_tensors, program->stored_tensors);
+    gpu_log(&d->base, LITE_LOG_DEBUG, "partition %d: %d nodes, %d dispatches (%d run operators), %d barriers; "
+            "%d of %d tensors stored as halves", p->base.index, program->node_count, program->dispatch_count,
+            program->kernel_dispatches, barrier_count, program->half_tensors, program->stored_tensors);
     return LITE_STATUS_OK;
 }
 
 static LiteStatus make_buffers(GlesPartitionState *p) {
     GlesDelegateState *d = p->delegate;
     const GlesApi *gl = d->context.gl;
-    const GpuProgram *program = &p->program;
+    const GpuProgram *program = &p->base.program;
     // Constants: every blob at its planned offset, written once.
     uint8_t *constants = calloc(program->blob_bytes, 1);
     const size_t params_stride = align_up(PARAMS_BYTES, (size_t)d->context.ubo_alignment);
@@ -224,7 +165,7 @@ static LiteStatus make_buffers(GlesPartitionState *p) {
         free(constants);
         free(params);
         free(zeros);
-        return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+        return gpu_fail(&d->base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
     }
     for (int32_t i = 0; i < program->blob_count; i++)
         gpu_blob_write(program, i, constants + program->blobs[i].offset);
@@ -240,9 +181,9 @@ static LiteStatus make_buffers(GlesPartitionState *p) {
     free(zeros);
     GLenum error = gles_take_error(&d->context);
     if (error != GL_NO_ERROR)
-        return gles_fail(d, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_ERROR,
+        return gpu_fail(&d->base, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_ERROR,
                          "gles: partition %d: cannot allocate buffers (%zu bytes of tensors, %zu of "
-                         "constants): GL error 0x%x", p->index, program->arena_bytes, program->blob_bytes, error);
+                         "constants): GL error 0x%x", p->base.index, program->arena_bytes, program->blob_bytes, error);
     return LITE_STATUS_OK;
 }
 
@@ -257,7 +198,7 @@ static void run_steps_profiled(const GlesPartitionState *p) {
     for (int32_t i = 0; i < p->step_count; i++) {
         const GlesStep *step = &p->steps[i];
         gl->glFinish();
-        const double start = now_ms();
+        const double start = gpu_now_ms();
         gl->glUseProgram(step->program);
         gl->glBindBufferRange(GL_UNIFORM_BUFFER, 0, p->params, step->params_offset, PARAMS_BYTES);
         for (int32_t b = 0; b < step->binding_count; b++)
@@ -266,34 +207,34 @@ static void run_steps_profiled(const GlesPartitionState *p) {
         gl->glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT);
         gl->glDispatchCompute(step->groups[0], step->groups[1], step->groups[2]);
         gl->glFinish();
-        times[i] = now_ms() - start;
+        times[i] = gpu_now_ms() - start;
         total += times[i];
     }
     gl->glMemoryBarrier(p->final_barrier);
-    gles_log(p->delegate, LITE_LOG_INFO, "partition %d: %d dispatches, %.2f ms in all; the slowest:", p->index,
+    gpu_log(&p->delegate->base, LITE_LOG_INFO, "partition %d: %d dispatches, %.2f ms in all; the slowest:", p->base.index,
              p->step_count, total);
     // Time per kernel (all its dispatches), in order of first use.
     for (int32_t i = 0; i < p->step_count; i++) {
-        const char *kernel = p->program.dispatches[i].kernel;
+        const char *kernel = p->base.program.dispatches[i].kernel;
         bool seen = false;
-        for (int32_t j = 0; j < i && !seen; j++) seen = strcmp(p->program.dispatches[j].kernel, kernel) == 0;
+        for (int32_t j = 0; j < i && !seen; j++) seen = strcmp(p->base.program.dispatches[j].kernel, kernel) == 0;
         if (seen) continue;
         double sum = 0;
         int32_t count = 0;
         for (int32_t j = i; j < p->step_count; j++)
-            if (strcmp(p->program.dispatches[j].kernel, kernel) == 0) {
+            if (strcmp(p->base.program.dispatches[j].kernel, kernel) == 0) {
                 sum += times[j];
                 count++;
             }
-        gles_log(p->delegate, LITE_LOG_INFO, "  kernel %-18s %8.2f ms in %d dispatches", kernel, sum, count);
+        gpu_log(&p->delegate->base, LITE_LOG_INFO, "  kernel %-18s %8.2f ms in %d dispatches", kernel, sum, count);
     }
     for (int k = 0; k < 8 && k < p->step_count; k++) {
         int32_t worst = 0;
         for (int32_t i = 1; i < p->step_count; i++)
             if (times[i] > times[worst]) worst = i;
         if (times[worst] < 0) break;
-        const GpuDispatch *d = &p->program.dispatches[worst];
-        gles_log(p->delegate, LITE_LOG_INFO, "  %7.2f ms  dispatch %d: node %d %s, kernel %s, grid %ux%ux%u, local %ux%ux%u",
+        const GpuDispatch *d = &p->base.program.dispatches[worst];
+        gpu_log(&p->delegate->base, LITE_LOG_INFO, "  %7.2f ms  dispatch %d: node %d %s, kernel %s, grid %ux%ux%u, local %ux%ux%u",
                  times[worst], worst, d->node, d->op_name, d->kernel, d->grid[0], d->grid[1], d->grid[2],
                  d->local[0], d->local[1], d->local[2]);
         times[worst] = -1;
@@ -349,41 +290,40 @@ static void prime_programs(const GlesPartitionState *p) {
 
 LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
     GlesDelegateState *d = p->delegate;
-    if (p->prepared) gles_release(p);
+    if (p->base.prepared) gles_release(p);
     gles_take_error(&d->context);
     const GpuPlanOptions options = {
-        .precision = d->precision,
-        .fp16_all_tensors = d->fp16_all_tensors,
+        .precision = d->base.precision,
+        .fp16_all_tensors = d->base.fp16_all_tensors,
         .offset_alignment = (size_t)d->context.ssbo_alignment,
         .max_binding_bytes = (size_t)d->context.max_ssbo_bytes,
     };
     char error[GPU_ERROR_CAPACITY];
-    if (!gpu_plan_partition(graph, p->nodes, p->node_count, p->inputs, p->input_count, p->outputs,
-                            p->output_count, &options, &p->program, error, sizeof(error)))
-        return gles_fail(d, LITE_STATUS_UNSUPPORTED, "gles: partition %d: %s", p->index, error);
+    if (!gpu_plan_request(graph, &p->base.request, &options, &p->base.program, error, sizeof(error)))
+        return gpu_fail(&d->base, LITE_STATUS_UNSUPPORTED, "gles: partition %d: %s", p->base.index, error);
     d->compiled = d->from_cache = d->rejected = 0;
-    const double planned = now_ms();
+    const double planned = gpu_now_ms();
     LiteStatus status = make_buffers(p);
     if (status == LITE_STATUS_OK) status = build_steps(p);
-    const double built = now_ms();
+    const double built = gpu_now_ms();
     if (status == LITE_STATUS_OK) {
         prime_programs(p);
         GLenum gl_error = gles_take_error(&d->context);
         if (gl_error != GL_NO_ERROR)
-            status = gles_fail(d, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x while priming programs",
-                               p->index, gl_error);
+            status = gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x while priming programs",
+                               p->base.index, gl_error);
     }
     if (status != LITE_STATUS_OK) {
         gles_release(p);
         return status;
     }
     if (d->rejected > 0)
-        gles_log(d, LITE_LOG_INFO, "%d cached program binaries unusable (corrupt, stale or refused by the "
+        gpu_log(&d->base, LITE_LOG_INFO, "%d cached program binaries unusable (corrupt, stale or refused by the "
                  "driver); recompiled and replaced", d->rejected);
-    gles_log(d, LITE_LOG_DEBUG,
+    gpu_log(&d->base, LITE_LOG_DEBUG,
              "partition %d: %d programs compiled, %d from the cache; %.1f ms buffers and programs, "
-             "%.1f ms priming", p->index, d->compiled, d->from_cache, built - planned, now_ms() - built);
-    p->prepared = true;
+             "%.1f ms priming", p->base.index, d->compiled, d->from_cache, built - planned, gpu_now_ms() - built);
+    p->base.prepared = true;
     return LITE_STATUS_OK;
 }
 
@@ -395,25 +335,8 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
                        void *const *outputs, const size_t *output_sizes) {
     GlesDelegateState *d = p->delegate;
     const GlesApi *gl = d->context.gl;
-    const GpuProgram *program = &p->program;
-    // As in the CPU and Vulkan delegates: each buffer must hold at least the tensor's bytes (the
-    // host passes exactly that); only the tensor's bytes are read or written.
-    if ((program->input_count > 0 && (!inputs || !input_sizes)) || !outputs || !output_sizes)
-        return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d: buffer arrays are NULL", p->index);
-    for (int32_t i = 0; i < program->input_count; i++) {
-        const size_t bytes = gpu_host_bytes(program, program->inputs[i]);
-        if ((!inputs[i] && bytes > 0) || input_sizes[i] < bytes)
-            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT,
-                             "gles: partition %d input %d: buffer of %zu bytes, tensor needs %zu", p->index, i,
-                             input_sizes[i], bytes);
-    }
-    for (int32_t i = 0; i < program->output_count; i++) {
-        const size_t bytes = gpu_host_bytes(program, program->outputs[i]);
-        if ((!outputs[i] && bytes > 0) || output_sizes[i] < bytes)
-            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT,
-                             "gles: partition %d output %d: buffer of %zu bytes, tensor needs %zu", p->index, i,
-                             output_sizes[i], bytes);
-    }
+    const GpuProgram *program = &p->base.program;
+    // The buffers were checked by invoke_partition (gpu_check_invoke_buffers).
     if (program->input_count > 0) {
         gl->glBindBuffer(GL_COPY_WRITE_BUFFER, p->input_staging);
         for (int32_t i = 0; i < program->input_count; i++) {
@@ -431,8 +354,8 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
     if (!mapped) {
         GLenum error = gles_take_error(&d->context);
         gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
-        return gles_fail(d, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_DEVICE_LOST,
-                         "gles: partition %d: cannot map the outputs (GL error 0x%x)", p->index, error);
+        return gpu_fail(&d->base, error == GL_OUT_OF_MEMORY ? LITE_STATUS_OUT_OF_MEMORY : LITE_STATUS_DEVICE_LOST,
+                         "gles: partition %d: cannot map the outputs (GL error 0x%x)", p->base.index, error);
     }
     for (int32_t i = 0; i < program->output_count; i++) {
         const size_t bytes = gpu_host_bytes(program, program->outputs[i]);
@@ -442,6 +365,6 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
     gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
     GLenum error = gles_take_error(&d->context);
     if (error != GL_NO_ERROR)
-        return gles_fail(d, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x during invoke", p->index, error);
+        return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x during invoke", p->base.index, error);
     return LITE_STATUS_OK;
 }

@@ -5,27 +5,6 @@
 #include "lite_delegate_gles.h"
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Messages                                                                                       */
-/* ---------------------------------------------------------------------------------------------- */
-
-LiteStatus gles_fail(const GlesDelegateState *delegate, LiteStatus status, const char *format, ...) {
-    char message[GLES_MESSAGE_CAPACITY];
-    va_list args;
-    va_start(args, format);
-    lps_report_error(delegate ? delegate->services : NULL, status, message, sizeof(message), format, args);
-    va_end(args);
-    return status;
-}
-
-void gles_log(const GlesDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
-    char message[GLES_MESSAGE_CAPACITY];
-    va_list args;
-    va_start(args, format);
-    lps_log(delegate ? delegate->services : NULL, level, message, sizeof(message), format, args);
-    va_end(args);
-}
-
-/* ---------------------------------------------------------------------------------------------- */
 /* Device                                                                                         */
 /* ---------------------------------------------------------------------------------------------- */
 
@@ -67,81 +46,58 @@ static void destroy_context_job(void *opaque) {
 static void free_delegate(GlesDelegateState *d) {
     if (!d) return;
     gles_worker_stop(d->worker);
-    free(d->kernels);
-    free(d->cache_dir);
+    gpu_kernel_table_free(&d->base.kernels);
+    free(d->base.cache_dir);
     free(d);
+}
+
+/* GLES's own option: profile. */
+static bool own_option(void *opaque, const GpuDelegateBase *probe, const char *key, const char *value,
+                       LiteStatus *status) {
+    if (strcmp(key, "profile") != 0) return false;
+    if (!gpu_bool_option(probe, "gles", key, value, opaque)) *status = LITE_STATUS_INVALID_ARGUMENT;
+    return true;
 }
 
 static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
                                   const char *const *option_values, size_t option_count,
                                   LiteDelegate **out_delegate) {
-    if (services && (services->struct_size == 0 || services->struct_size > 4096))
-        return LITE_STATUS_INVALID_ARGUMENT; // an absurd table: nothing can be reported through it
-    GlesDelegateState probe = {.services = services};
-    if (!out_delegate) return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "gles: out_delegate is NULL");
-    *out_delegate = NULL;
-    if (option_count > 0 && (!option_keys || !option_values))
-        return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "gles: option arrays are NULL");
-
-    GpuPrecision precision = GPU_PRECISION_FP32;
-    const char *cache_dir = NULL;
+    GlesDelegateState probe = {.base.services = services};
+    GpuOptions common;
     bool profile = false;
-    bool fp16_all_tensors = false;
-    for (size_t i = 0; i < option_count; i++) {
-        const char *key = option_keys[i], *value = option_values[i];
-        if (!key) return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "gles: option %zu has no key", i);
-        if (strcmp(key, "precision") == 0) {
-            if (value && strcmp(value, "fp32") == 0) precision = GPU_PRECISION_FP32;
-            else if (value && strcmp(value, "fp16") == 0) precision = GPU_PRECISION_FP16;
-            else
-                return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
-                                 "gles: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
-        } else if (strcmp(key, "fp16_tensors") == 0) {
-            if (value && strcmp(value, "bounded") == 0) fp16_all_tensors = false;
-            else if (value && strcmp(value, "all") == 0) fp16_all_tensors = true;
-            else
-                return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
-                                 "gles: fp16_tensors must be 'bounded' or 'all', got '%s'", value ? value : "(null)");
-        } else if (strcmp(key, "cache_dir") == 0) {
-            cache_dir = value && *value ? value : NULL; // empty: no disk cache
-        } else if (strcmp(key, "profile") == 0) {
-            if (!lps_parse_bool(value, &profile))
-                return gles_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
-                                 "gles: profile must be 1/0, true/false, yes/no or on/off, got '%s'",
-                                 value ? value : "(null)");
-        } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
-            continue; // programs are keyed by their source, not the model; the GPU needs no threads
-        } else {
-            gles_log(&probe, LITE_LOG_WARNING, "gles: ignoring unknown option '%s'", key);
-        }
-    }
+    const LiteStatus status = gpu_create_arguments(&probe.base, "gles", out_delegate, option_keys, option_values,
+                                                   option_count, &common, own_option, &profile);
+    if (status != LITE_STATUS_OK) return status;
+    const GpuPrecision precision = common.fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
+    const char *cache_dir = common.cache_dir;
+    const bool fp16_all_tensors = common.fp16_all_tensors;
 
     GlesDelegateState *d = calloc(1, sizeof(*d));
-    if (!d) return gles_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
-    d->services = services;
-    d->precision = precision;
+    if (!d) return gpu_fail(&probe.base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    d->base.services = services;
+    d->base.precision = precision;
     d->profile = profile;
-    d->fp16_all_tensors = fp16_all_tensors;
-    if (cache_dir && !(d->cache_dir = strdup(cache_dir))) {
+    d->base.fp16_all_tensors = fp16_all_tensors;
+    if (cache_dir && !(d->base.cache_dir = strdup(cache_dir))) {
         free_delegate(d);
-        return gles_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+        return gpu_fail(&probe.base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
     }
     d->worker = gles_worker_start("lite-gles");
     if (!d->worker) {
         free_delegate(d);
-        return gles_fail(&probe, LITE_STATUS_ERROR, "gles: cannot start the GL thread");
+        return gpu_fail(&probe.base, LITE_STATUS_ERROR, "gles: cannot start the GL thread");
     }
     ContextJob job = {.delegate = d};
     gles_worker_run(d->worker, create_context_job, &job);
     if (job.status != LITE_STATUS_OK) {
         free_delegate(d);
-        return gles_fail(&probe, job.status, "gles: unavailable: %s", job.reason);
+        return gpu_fail(&probe.base, job.status, "gles: unavailable: %s", job.reason);
     }
-    if (d->cache_dir && d->context.binary_formats < 1)
-        gles_log(d, LITE_LOG_INFO, "the driver offers no program binary format: no program cache on disk "
+    if (d->base.cache_dir && d->context.binary_formats < 1)
+        gpu_log(&d->base, LITE_LOG_INFO, "the driver offers no program binary format: no program cache on disk "
                  "(Mesa: its shader cache is disabled)");
-    gles_log(d, LITE_LOG_INFO, "%s, precision %s, program cache %s", d->context.description,
-             precision == GPU_PRECISION_FP16 ? "fp16" : "fp32", d->cache_dir && d->context.binary_formats > 0 ? d->cache_dir : "off");
+    gpu_log(&d->base, LITE_LOG_INFO, "%s, precision %s, program cache %s", d->context.description,
+             precision == GPU_PRECISION_FP16 ? "fp16" : "fp32", d->base.cache_dir && d->context.binary_formats > 0 ? d->base.cache_dir : "off");
     *out_delegate = (LiteDelegate *)d;
     return LITE_STATUS_OK;
 }
@@ -161,30 +117,12 @@ static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, Lite
                               void *verdict_context) {
     GlesDelegateState *d = (GlesDelegateState *)handle;
     if (!d) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!verdict) return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: verdict callback is NULL");
-    char error[GPU_ERROR_CAPACITY];
-    if (!lps_validate_graph(graph, error, sizeof(error)))
-        return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
-    for (int32_t i = 0; i < graph->node_count; i++) {
-        char reason[GPU_REASON_CAPACITY];
-        const GpuOp *op;
-        if (gpu_node_supported(graph, i, &op, reason, sizeof(reason)))
-            verdict(verdict_context, i, LITE_VERDICT_TAKEN, NULL);
-        else
-            verdict(verdict_context, i, LITE_VERDICT_DECLINED, reason);
-    }
-    return LITE_STATUS_OK;
+    return gpu_claim_nodes(&d->base, "gles", graph, verdict, verdict_context);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Partitions                                                                                     */
 /* ---------------------------------------------------------------------------------------------- */
-
-static int32_t *copy_indices(const int32_t *source, int32_t count) {
-    int32_t *copy = malloc(sizeof(int32_t) * (size_t)(count > 0 ? count : 1));
-    if (copy && count > 0) memcpy(copy, source, sizeof(int32_t) * (size_t)count);
-    return copy;
-}
 
 static LiteStatus create_partition(LiteDelegate *handle, const LiteGraph *graph,
                                    const int32_t *node_indices, int32_t node_count,
@@ -193,40 +131,11 @@ static LiteStatus create_partition(LiteDelegate *handle, const LiteGraph *graph,
                                    LitePartition **out_partition) {
     GlesDelegateState *d = (GlesDelegateState *)handle;
     if (!d) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!out_partition || node_count <= 0 || input_count < 0 || output_count <= 0 || !node_indices ||
-        (input_count > 0 && !input_tensors) || !output_tensors)
-        return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: bad create_partition arguments");
-    *out_partition = NULL;
-    char error[GPU_ERROR_CAPACITY];
-    if (!lps_validate_graph(graph, error, sizeof(error)))
-        return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
-    for (int32_t i = 0; i < node_count; i++) {
-        const GpuOp *op;
-        char reason[GPU_REASON_CAPACITY];
-        if (node_indices[i] < 0 || node_indices[i] >= graph->node_count)
-            return gles_fail(d, LITE_STATUS_INVALID_ARGUMENT, "gles: node index %d out of range", node_indices[i]);
-        if (!gpu_node_supported(graph, node_indices[i], &op, reason, sizeof(reason)))
-            return gles_fail(d, LITE_STATUS_UNSUPPORTED, "gles: node %d: %s", node_indices[i], reason);
-    }
-    GlesPartitionState *p = calloc(1, sizeof(*p));
-    if (!p) return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
-    p->delegate = d;
-    p->index = d->partitions_created++;
-    p->node_count = node_count;
-    p->input_count = input_count;
-    p->output_count = output_count;
-    p->nodes = copy_indices(node_indices, node_count);
-    p->inputs = copy_indices(input_tensors, input_count);
-    p->outputs = copy_indices(output_tensors, output_count);
-    if (!p->nodes || !p->inputs || !p->outputs) {
-        free(p->nodes);
-        free(p->inputs);
-        free(p->outputs);
-        free(p);
-        return gles_fail(d, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
-    }
-    *out_partition = (LitePartition *)p;
-    return LITE_STATUS_OK;
+    const LiteStatus status = gpu_partition_create(&d->base, "gles", sizeof(GlesPartitionState), graph,
+                                                   node_indices, node_count, input_tensors, input_count,
+                                                   output_tensors, output_count, out_partition);
+    if (status == LITE_STATUS_OK) ((GlesPartitionState *)*out_partition)->delegate = d;
+    return status;
 }
 
 typedef struct PartitionJob {
@@ -256,7 +165,7 @@ static LiteStatus prepare_partition(LitePartition *handle, const LiteGraph *grap
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
     char error[GPU_ERROR_CAPACITY];
     if (!lps_validate_graph(graph, error, sizeof(error)))
-        return gles_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
+        return gpu_fail(&p->delegate->base, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
     PartitionJob job = {.partition = p, .graph = graph};
     gles_worker_run(p->delegate->worker, prepare_job, &job);
     return job.status;
@@ -267,10 +176,11 @@ static LiteStatus invoke_partition(LitePartition *handle, const void *const *inp
                                    const size_t *output_sizes) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!p->prepared)
-        return gles_fail(p->delegate, LITE_STATUS_ERROR, "gles: partition %d invoked before prepare", p->index);
-    if ((p->input_count > 0 && (!inputs || !input_sizes)) || !outputs || !output_sizes)
-        return gles_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "gles: NULL buffer arrays");
+    if (!p->base.prepared)
+        return gpu_fail(&p->delegate->base, LITE_STATUS_ERROR, "gles: partition %d invoked before prepare", p->base.index);
+    char error[GPU_ERROR_CAPACITY];
+    if (!gpu_check_invoke_buffers(&p->base.program, inputs, input_sizes, outputs, output_sizes, error, sizeof(error)))
+        return gpu_fail(&p->delegate->base, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d: %s", p->base.index, error);
     PartitionJob job = {.partition = p, .inputs = inputs, .input_sizes = input_sizes,
                         .outputs = outputs, .output_sizes = output_sizes};
     gles_worker_run(p->delegate->worker, invoke_job, &job);
@@ -279,25 +189,22 @@ static LiteStatus invoke_partition(LitePartition *handle, const void *const *inp
 
 /* Reads only the plan, which the worker does not change outside prepare: no GL call, no worker. */
 static LiteStatus describe_partition(LitePartition *handle, LitePartitionInfo *info) {
-    GlesPartitionState *p = (GlesPartitionState *)handle;
-    if (!p || !info || !p->prepared) return LITE_STATUS_INVALID_ARGUMENT;
-    gpu_program_describe(&p->program, 0, info);
-    return LITE_STATUS_OK;
+    return gpu_partition_describe((const GpuPartitionBase *)handle, info); // its first member
 }
 
 static void destroy_partition(LitePartition *handle) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return;
     gles_worker_run(p->delegate->worker, release_job, p);
-    free(p->nodes);
-    free(p->inputs);
-    free(p->outputs);
-    free(p);
+    gpu_partition_free(&p->base);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Library                                                                                        */
 /* ---------------------------------------------------------------------------------------------- */
+
+// The backend table and the entry stay in each plugin, alike in shape in every plugin: the table is
+// the plugin's own data, and the entry is the one symbol it exports (lps_plugin_entry is its body).
 
 static LiteBackend gles_backend = {
     .struct_size = sizeof(LiteBackend),

@@ -19,8 +19,8 @@ typedef struct CacheHeader {
 
 static bool entry_path(const VkDelegateState *delegate, const char *folder, const char *prefix,
                        uint64_t key, const char *extension, char *path, size_t capacity) {
-    if (!delegate->cache_dir) return false;
-    int n = snprintf(path, capacity, "%s/vulkan%s%s/%s%016llx%s", delegate->cache_dir,
+    if (!delegate->base.cache_dir) return false;
+    int n = snprintf(path, capacity, "%s/vulkan%s%s/%s%016llx%s", delegate->base.cache_dir,
                      folder[0] ? "/" : "", folder, prefix, (unsigned long long)key, extension);
     return n > 0 && (size_t)n < capacity;
 }
@@ -50,13 +50,7 @@ static void write_entry(VkDelegateState *delegate, const char *path, const char 
     CacheHeader header = {.key = key, .size = size, .checksum = gpu_hash(GPU_HASH_SEED, payload, size)};
     memcpy(header.magic, magic, 8);
     const int error = gpu_cache_write_file(path, &header, sizeof(header), payload, size);
-    if (!error) return;
-    // One warning per delegate: an unusable cache_dir fails every kernel's entry the same way.
-    vk_log(delegate, delegate->cache_write_failed ? LITE_LOG_DEBUG : LITE_LOG_WARNING,
-           "vulkan: cannot write cache file %s (%s)%s", path, strerror(error),
-           delegate->cache_write_failed ? "" : "; kernels still run, further cache failures of this "
-                                               "delegate are logged at debug level");
-    delegate->cache_write_failed = true;
+    if (error) gpu_log_cache_write_failure(&delegate->base, "vulkan", "cache file", path, error);
 }
 
 uint32_t *vk_cache_load_spirv(const VkDelegateState *delegate, uint64_t key, size_t *size) {

@@ -94,30 +94,31 @@ void vk_context_destroy(VkContext *c) {
     memset(c, 0, sizeof(*c));
 }
 
-LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char *reason,
-                             size_t capacity) {
-    memset(c, 0, sizeof(*c));
-    pthread_mutex_init(&c->message_lock, NULL);
-    LiteStatus status = LITE_STATUS_DEVICE_UNAVAILABLE;
-    if (!vk_load_global(&c->api, reason, capacity)) goto fail;
+/* The loader's Vulkan version (1.1 needed), for the instance's apiVersion. */
+static LiteStatus loader_version(VkContext *c, uint32_t *version, char *reason, size_t capacity) {
+    if (!vk_load_global(&c->api, reason, capacity)) return LITE_STATUS_DEVICE_UNAVAILABLE;
     PFN_vkEnumerateInstanceVersion instance_version =
         (PFN_vkEnumerateInstanceVersion)vk_loader(NULL, 0)(VK_NULL_HANDLE, "vkEnumerateInstanceVersion");
-    uint32_t loader_version = VK_API_VERSION_1_0;
-    if (instance_version) instance_version(&loader_version);
-    if (loader_version < VK_API_VERSION_1_1) {
+    *version = VK_API_VERSION_1_0;
+    if (instance_version) instance_version(version);
+    if (*version < VK_API_VERSION_1_1) {
         snprintf(reason, capacity, "the Vulkan loader only offers Vulkan %u.%u (1.1 needed)",
-                 VK_API_VERSION_MAJOR(loader_version), VK_API_VERSION_MINOR(loader_version));
-        goto fail;
+                 VK_API_VERSION_MAJOR(*version), VK_API_VERSION_MINOR(*version));
+        return LITE_STATUS_DEVICE_UNAVAILABLE;
     }
+    return LITE_STATUS_OK;
+}
 
+/* The instance, with the validation layer and its messenger when asked for. */
+static LiteStatus create_instance(VkContext *c, const VkContextOptions *options, uint32_t version, char *reason,
+                                  size_t capacity) {
     const char *layers[1], *extensions[1];
     uint32_t layer_count = 0, extension_count = 0;
     if (options->validation) {
         if (!has_layer(&c->api, VALIDATION_LAYER)) {
             snprintf(reason, capacity, "validation requested but %s is not installed (Debian: "
                      "apt install vulkan-validationlayers)", VALIDATION_LAYER);
-            status = LITE_STATUS_UNSUPPORTED;
-            goto fail;
+            return LITE_STATUS_UNSUPPORTED;
         }
         layers[layer_count++] = VALIDATION_LAYER;
         extensions[extension_count++] = VK_EXT_DEBUG_UTILS_EXTENSION_NAME;
@@ -128,7 +129,7 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
         .pApplicationName = "lite",
         .pEngineName = "lite-vulkan-delegate",
         .engineVersion = VK_MAKE_API_VERSION(0, 1, 0, 0),
-        .apiVersion = loader_version >= VK_API_VERSION_1_3 ? VK_API_VERSION_1_3 : loader_version,
+        .apiVersion = version >= VK_API_VERSION_1_3 ? VK_API_VERSION_1_3 : version,
     };
     VkDebugUtilsMessengerCreateInfoEXT messenger_info = {
         .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
@@ -149,7 +150,7 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
         .enabledExtensionCount = extension_count,
         .ppEnabledExtensionNames = extensions,
     };
-    VkResult result = c->api.vkCreateInstance(&instance_info, NULL, &c->instance);
+    const VkResult result = c->api.vkCreateInstance(&instance_info, NULL, &c->instance);
     if (result != VK_SUCCESS) {
         c->instance = VK_NULL_HANDLE;
         if (result == VK_ERROR_INCOMPATIBLE_DRIVER)
@@ -157,24 +158,27 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
                      "e.g. Debian mesa-vulkan-drivers for lavapipe", vk_result_name(result));
         else
             snprintf(reason, capacity, "vkCreateInstance failed (%s)", vk_result_name(result));
-        goto fail;
+        return LITE_STATUS_DEVICE_UNAVAILABLE;
     }
     vk_load_instance(&c->api, c->instance);
     if (c->validation && c->api.vkCreateDebugUtilsMessengerEXT)
         c->api.vkCreateDebugUtilsMessengerEXT(c->instance, &messenger_info, NULL, &c->messenger);
+    return LITE_STATUS_OK;
+}
 
+/* The device: option device=N, else the best ranked type with Vulkan 1.1 and a compute queue. */
+static LiteStatus choose_device(VkContext *c, const VkContextOptions *options, char *reason, size_t capacity) {
     uint32_t count = 0;
     c->api.vkEnumeratePhysicalDevices(c->instance, &count, NULL);
     if (count == 0) {
         snprintf(reason, capacity, "no Vulkan device (install a driver, e.g. Debian "
                  "mesa-vulkan-drivers for lavapipe)");
-        goto fail;
+        return LITE_STATUS_DEVICE_UNAVAILABLE;
     }
     VkPhysicalDevice *devices = calloc(count, sizeof(*devices));
     if (!devices) {
         snprintf(reason, capacity, "out of memory");
-        status = LITE_STATUS_OUT_OF_MEMORY;
-        goto fail;
+        return LITE_STATUS_OUT_OF_MEMORY;
     }
     c->api.vkEnumeratePhysicalDevices(c->instance, &count, devices);
     int best = -1, best_rank = -1;
@@ -200,17 +204,18 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
             c->queue_family = family;
         }
     }
-    if (best < 0) {
-        if (options->device_index >= (int)count)
-            snprintf(reason, capacity, "device=%d: there are only %u Vulkan devices", options->device_index, count);
-        else
-            snprintf(reason, capacity, "no usable Vulkan device: %s", rejected);
-        free(devices);
-        goto fail;
-    }
-    c->physical = devices[best];
+    if (best >= 0) c->physical = devices[best];
     free(devices);
+    if (best >= 0) return LITE_STATUS_OK;
+    if (options->device_index >= (int)count)
+        snprintf(reason, capacity, "device=%d: there are only %u Vulkan devices", options->device_index, count);
+    else
+        snprintf(reason, capacity, "no usable Vulkan device: %s", rejected);
+    return LITE_STATUS_DEVICE_UNAVAILABLE;
+}
 
+/* The chosen device's properties, memory types, driver and 16-bit storage support. */
+static void query_properties(VkContext *c, const VkContextOptions *options) {
     c->api.vkGetPhysicalDeviceProperties(c->physical, &c->properties);
     c->api.vkGetPhysicalDeviceMemoryProperties(c->physical, &c->memory);
     c->driver.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES;
@@ -224,7 +229,10 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
     c->api.vkGetPhysicalDeviceFeatures2(c->physical, &features);
     c->has_16bit_storage = storage16.storageBuffer16BitAccess == VK_TRUE;
     c->fp16 = options->want_fp16 && c->has_16bit_storage;
+}
 
+/* The logical device with one compute queue, and the one-line description. */
+static LiteStatus create_device(VkContext *c, char *reason, size_t capacity) {
     const float priority = 1.0f;
     const VkDeviceQueueCreateInfo queue_info = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
@@ -244,16 +252,15 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &queue_info,
     };
-    result = c->api.vkCreateDevice(c->physical, &device_info, NULL, &c->device);
+    const VkResult result = c->api.vkCreateDevice(c->physical, &device_info, NULL, &c->device);
     if (result != VK_SUCCESS) {
         c->device = VK_NULL_HANDLE;
         snprintf(reason, capacity, "vkCreateDevice failed on %s (%s)", c->properties.deviceName,
                  vk_result_name(result));
-        goto fail;
+        return LITE_STATUS_DEVICE_UNAVAILABLE;
     }
     vk_load_device(&c->api, c->device);
     c->api.vkGetDeviceQueue(c->device, c->queue_family, 0, &c->queue);
-
     const uint32_t api_version = c->properties.apiVersion;
     snprintf(c->description, sizeof(c->description), "%s (%s, %s%s%s, Vulkan %u.%u.%u)",
              c->properties.deviceName, vk_device_type_name(c->properties.deviceType),
@@ -262,9 +269,21 @@ LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char
              VK_API_VERSION_MAJOR(api_version), VK_API_VERSION_MINOR(api_version),
              VK_API_VERSION_PATCH(api_version));
     return LITE_STATUS_OK;
+}
 
-fail:
-    vk_context_destroy(c);
+LiteStatus vk_context_create(VkContext *c, const VkContextOptions *options, char *reason,
+                             size_t capacity) {
+    memset(c, 0, sizeof(*c));
+    pthread_mutex_init(&c->message_lock, NULL);
+    uint32_t version;
+    LiteStatus status = loader_version(c, &version, reason, capacity);
+    if (status == LITE_STATUS_OK) status = create_instance(c, options, version, reason, capacity);
+    if (status == LITE_STATUS_OK) status = choose_device(c, options, reason, capacity);
+    if (status == LITE_STATUS_OK) {
+        query_properties(c, options);
+        status = create_device(c, reason, capacity);
+    }
+    if (status != LITE_STATUS_OK) vk_context_destroy(c);
     return status;
 }
 

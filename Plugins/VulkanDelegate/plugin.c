@@ -2,36 +2,18 @@
 #include "vulkan_delegate.h"
 #include "lite_delegate_vulkan.h"
 
-#include <time.h>
 #include <unistd.h>
 
 /* ---------------------------------------------------------------------------------------------- */
-/* Messages                                                                                       */
+/* Validation messages                                                                            */
 /* ---------------------------------------------------------------------------------------------- */
-
-LiteStatus vk_fail(const VkDelegateState *delegate, LiteStatus status, const char *format, ...) {
-    char message[1536]; // room for a validation-layer message behind our own text
-    va_list args;
-    va_start(args, format);
-    lps_report_error(delegate ? delegate->services : NULL, status, message, sizeof(message), format, args);
-    va_end(args);
-    return status;
-}
-
-void vk_log(const VkDelegateState *delegate, LiteLogLevel level, const char *format, ...) {
-    char message[1024];
-    va_list args;
-    va_start(args, format);
-    lps_log(delegate ? delegate->services : NULL, level, message, sizeof(message), format, args);
-    va_end(args);
-}
 
 LiteStatus vk_check_validation(VkDelegateState *delegate, const char *call) {
     if (!delegate->context.validation) return LITE_STATUS_OK;
     char message[VK_MESSAGE_CAPACITY];
     int count = vk_context_take_messages(&delegate->context, message, sizeof(message));
     if (count == 0) return LITE_STATUS_OK;
-    return vk_fail(delegate, LITE_STATUS_ERROR, "vulkan: validation layer (%d message%s during or "
+    return gpu_fail(&delegate->base, LITE_STATUS_ERROR, "vulkan: validation layer (%d message%s during or "
                    "before %s), first: %s", count, count == 1 ? "" : "s", call, message);
 }
 
@@ -116,8 +98,8 @@ static void destroy_delegate(LiteDelegate *handle) {
     if (c->device) {
         c->api.vkDeviceWaitIdle(c->device);
         vk_cache_save_pipelines(delegate);
-        for (int32_t i = 0; i < delegate->kernel_count; i++)
-            c->api.vkDestroyPipeline(c->device, delegate->kernels[i].pipeline, NULL);
+        for (int32_t i = 0; i < delegate->base.kernels.count; i++)
+            c->api.vkDestroyPipeline(c->device, (VkPipeline)delegate->base.kernels.kernels[i].handle, NULL);
         for (int i = 0; i <= GPU_MAX_BINDINGS; i++) {
             if (delegate->pipeline_layouts[i])
                 c->api.vkDestroyPipelineLayout(c->device, delegate->pipeline_layouts[i], NULL);
@@ -129,101 +111,40 @@ static void destroy_delegate(LiteDelegate *handle) {
     }
     if (delegate->compiler) shaderc_compiler_release(delegate->compiler);
     if (c->instance) vk_context_destroy(c);
-    free(delegate->kernels);
-    free(delegate->cache_dir);
+    gpu_kernel_table_free(&delegate->base.kernels);
+    free(delegate->base.cache_dir);
     free(delegate);
 }
 
-static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
-                                  const char *const *option_values, size_t option_count,
-                                  LiteDelegate **out_delegate) {
-    VkDelegateState probe = {.services = services};
-    if (!out_delegate) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: out_delegate is NULL");
-    *out_delegate = NULL;
-    if (services && (services->struct_size == 0 || services->struct_size > 4096))
-        return LITE_STATUS_INVALID_ARGUMENT; // nothing can be reported through an absurd table
-    if (option_count > 0 && (!option_keys || !option_values))
-        return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option arrays are NULL");
+/* Vulkan's own options: device (an index), validation, compile_threads. */
+typedef struct VkOwnOptions {
+    VkContextOptions context;
+    long compile_threads;
+} VkOwnOptions;
 
-    VkContextOptions options = {.device_index = -1};
-    bool validation = false;
-    options.validation = lps_parse_bool(getenv("LITE_VULKAN_VALIDATION"), &validation) && validation;
-    const char *cache_dir = NULL;
-    bool fp16_all_tensors = false;
-    long compile_threads = sysconf(_SC_NPROCESSORS_ONLN);
-    if (compile_threads < 1) compile_threads = 1;
-    if (compile_threads > VK_MAX_COMPILE_THREADS) compile_threads = VK_MAX_COMPILE_THREADS;
-    for (size_t i = 0; i < option_count; i++) {
-        const char *key = option_keys[i], *value = option_values[i];
-        if (!key) return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: option %zu has no key", i);
-        if (strcmp(key, "device") == 0) {
-            long parsed;
-            if (!lps_parse_int(value, 0, 1024, &parsed))
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
-                               "vulkan: device must be a device index (0, 1, ...), got '%s'",
-                               value ? value : "(null)");
-            options.device_index = (int)parsed;
-        } else if (strcmp(key, "precision") == 0) {
-            if (value && strcmp(value, "fp32") == 0) options.want_fp16 = false;
-            else if (value && strcmp(value, "fp16") == 0) options.want_fp16 = true;
-            else
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
-                               "vulkan: precision must be 'fp32' or 'fp16', got '%s'", value ? value : "(null)");
-        } else if (strcmp(key, "fp16_tensors") == 0) {
-            if (value && strcmp(value, "bounded") == 0) fp16_all_tensors = false;
-            else if (value && strcmp(value, "all") == 0) fp16_all_tensors = true;
-            else
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
-                               "vulkan: fp16_tensors must be 'bounded' or 'all', got '%s'", value ? value : "(null)");
-        } else if (strcmp(key, "validation") == 0) {
-            if (!lps_parse_bool(value, &options.validation))
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
-                               "vulkan: validation must be 1/0, true/false, yes/no or on/off, got '%s'",
-                               value ? value : "(null)");
-        } else if (strcmp(key, "cache_dir") == 0) {
-            cache_dir = value && *value ? value : NULL;
-        } else if (strcmp(key, "compile_threads") == 0) {
-            if (!lps_parse_int(value, 1, VK_MAX_COMPILE_THREADS, &compile_threads))
-                return vk_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
-                               "vulkan: compile_threads must be 1..%d, got '%s'", VK_MAX_COMPILE_THREADS,
-                               value ? value : "(null)");
-        } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
-            continue; // kernels are keyed by their own text; threads are the CPU delegate's
-        } else {
-            vk_log(&probe, LITE_LOG_WARNING, "vulkan: ignoring unknown option '%s'", key);
-        }
+static bool own_option(void *opaque, const GpuDelegateBase *probe, const char *key, const char *value,
+                       LiteStatus *status) {
+    VkOwnOptions *own = opaque;
+    if (strcmp(key, "device") == 0) {
+        long parsed;
+        if (lps_parse_int(value, 0, 1024, &parsed)) own->context.device_index = (int)parsed;
+        else *status = gpu_fail(probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: device must be a device index "
+                                "(0, 1, ...), got '%s'", value ? value : "(null)");
+    } else if (strcmp(key, "validation") == 0) {
+        if (!gpu_bool_option(probe, "vulkan", key, value, &own->context.validation))
+            *status = LITE_STATUS_INVALID_ARGUMENT;
+    } else if (strcmp(key, "compile_threads") == 0) {
+        if (!lps_parse_int(value, 1, VK_MAX_COMPILE_THREADS, &own->compile_threads))
+            *status = gpu_fail(probe, LITE_STATUS_INVALID_ARGUMENT, "vulkan: compile_threads must be 1..%d, "
+                               "got '%s'", VK_MAX_COMPILE_THREADS, value ? value : "(null)");
+    } else {
+        return false;
     }
+    return true;
+}
 
-    char reason[512];
-    struct timespec started;
-    clock_gettime(CLOCK_MONOTONIC, &started);
-    VkDelegateState *delegate = calloc(1, sizeof(*delegate));
-    if (!delegate) return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
-    delegate->services = services;
-    LiteStatus status = adopt_spare(&delegate->context, &options)
-                            ? LITE_STATUS_OK
-                            : vk_context_create(&delegate->context, &options, reason, sizeof(reason));
-    if (status != LITE_STATUS_OK) {
-        free(delegate);
-        return vk_fail(&probe, status, "vulkan: %s", reason);
-    }
-    VkContext *c = &delegate->context;
-    if (options.want_fp16 && !c->fp16)
-        vk_log(delegate, LITE_LOG_WARNING, "vulkan: precision fp16 requested but %s has no 16-bit "
-               "storage buffers; running in fp32", c->properties.deviceName);
-    delegate->precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
-    delegate->fp16_all_tensors = fp16_all_tensors;
-    delegate->compile_threads = (int)compile_threads;
-    if (cache_dir && !(delegate->cache_dir = strdup(cache_dir))) {
-        destroy_delegate((LiteDelegate *)delegate);
-        return vk_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
-    }
-    delegate->compiler = shaderc_compiler_initialize();
-    if (!delegate->compiler) {
-        destroy_delegate((LiteDelegate *)delegate);
-        return vk_fail(&probe, LITE_STATUS_ERROR, "vulkan: shaderc_compiler_initialize failed");
-    }
-    // Cache entries are only valid for this device, driver version and plugin version.
+/* Cache entries are only valid for this device, driver version and plugin version. */
+static uint64_t device_key(const VkContext *c) {
     uint64_t key = GPU_HASH_SEED;
     key = gpu_hash(key, &c->properties.vendorID, sizeof(c->properties.vendorID));
     key = gpu_hash(key, &c->properties.deviceID, sizeof(c->properties.deviceID));
@@ -231,25 +152,69 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     key = gpu_hash(key, c->properties.pipelineCacheUUID, VK_UUID_SIZE);
     key = gpu_hash(key, c->driver.driverInfo, strlen(c->driver.driverInfo));
     key = gpu_hash(key, VK_PLUGIN_VERSION, strlen(VK_PLUGIN_VERSION));
-    delegate->device_key = key;
-    VkResult result = vk_cache_open_pipelines(delegate);
-    if (result != VK_SUCCESS) {
-        destroy_delegate((LiteDelegate *)delegate);
-        return vk_fail(&probe, LITE_STATUS_ERROR, "vulkan: vkCreatePipelineCache failed (%s)",
-                       vk_result_name(result));
+    return key;
+}
+
+/* A delegate with its context made: the options it keeps, the compiler and the pipeline cache. */
+static LiteStatus finish_delegate(VkDelegateState *delegate, const GpuOptions *common, long compile_threads) {
+    VkContext *c = &delegate->context;
+    if (common->fp16 && !c->fp16)
+        gpu_log(&delegate->base, LITE_LOG_WARNING, "vulkan: precision fp16 requested but %s has no 16-bit "
+                "storage buffers; running in fp32", c->properties.deviceName);
+    delegate->base.precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
+    delegate->base.fp16_all_tensors = common->fp16_all_tensors;
+    delegate->compile_threads = (int)compile_threads;
+    if (common->cache_dir && !(delegate->base.cache_dir = strdup(common->cache_dir)))
+        return gpu_fail(&delegate->base, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+    delegate->compiler = shaderc_compiler_initialize();
+    if (!delegate->compiler)
+        return gpu_fail(&delegate->base, LITE_STATUS_ERROR, "vulkan: shaderc_compiler_initialize failed");
+    delegate->device_key = device_key(c);
+    const VkResult result = vk_cache_open_pipelines(delegate);
+    if (result != VK_SUCCESS)
+        return gpu_fail(&delegate->base, LITE_STATUS_ERROR, "vulkan: vkCreatePipelineCache failed (%s)",
+                        vk_result_name(result));
+    gpu_log(&delegate->base, LITE_LOG_INFO, "%s, %s%s%s", c->description,
+            delegate->base.precision == GPU_PRECISION_FP16 ? "fp16 storage" : "fp32",
+            c->validation ? ", validation layer on" : "", delegate->base.cache_dir ? "" : ", no kernel cache");
+    return vk_check_validation(delegate, "create_delegate");
+}
+
+static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
+                                  const char *const *option_values, size_t option_count,
+                                  LiteDelegate **out_delegate) {
+    VkDelegateState probe = {.base.services = services};
+    VkOwnOptions own = {.context.device_index = -1, .compile_threads = sysconf(_SC_NPROCESSORS_ONLN)};
+    bool validation = false;
+    own.context.validation = lps_parse_bool(getenv("LITE_VULKAN_VALIDATION"), &validation) && validation;
+    if (own.compile_threads < 1) own.compile_threads = 1;
+    if (own.compile_threads > VK_MAX_COMPILE_THREADS) own.compile_threads = VK_MAX_COMPILE_THREADS;
+    GpuOptions common;
+    LiteStatus status = gpu_create_arguments(&probe.base, "vulkan", out_delegate, option_keys, option_values,
+                                             option_count, &common, own_option, &own);
+    if (status != LITE_STATUS_OK) return status;
+    VkContextOptions options = own.context;
+    options.want_fp16 = common.fp16;
+
+    const double started = gpu_now_ms();
+    VkDelegateState *delegate = calloc(1, sizeof(*delegate));
+    if (!delegate) return gpu_fail(&probe.base, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");
+    delegate->base.services = services;
+    char reason[512];
+    status = adopt_spare(&delegate->context, &options)
+                 ? LITE_STATUS_OK
+                 : vk_context_create(&delegate->context, &options, reason, sizeof(reason));
+    if (status != LITE_STATUS_OK) {
+        free(delegate);
+        return gpu_fail(&probe.base, status, "vulkan: %s", reason);
     }
-    vk_log(delegate, LITE_LOG_INFO, "%s, %s%s%s", c->description,
-           delegate->precision == GPU_PRECISION_FP16 ? "fp16 storage" : "fp32",
-           c->validation ? ", validation layer on" : "", delegate->cache_dir ? "" : ", no kernel cache");
-    struct timespec finished;
-    clock_gettime(CLOCK_MONOTONIC, &finished);
-    vk_log(delegate, LITE_LOG_DEBUG, "delegate created in %.1f ms (instance, device, pipeline cache)",
-           (double)(finished.tv_sec - started.tv_sec) * 1e3 + (double)(finished.tv_nsec - started.tv_nsec) / 1e6);
-    status = vk_check_validation(delegate, "create_delegate");
+    status = finish_delegate(delegate, &common, own.compile_threads);
     if (status != LITE_STATUS_OK) {
         destroy_delegate((LiteDelegate *)delegate);
         return status;
     }
+    gpu_log(&delegate->base, LITE_LOG_DEBUG, "delegate created in %.1f ms (instance, device, pipeline cache)",
+            gpu_now_ms() - started);
     *out_delegate = (LiteDelegate *)delegate;
     return LITE_STATUS_OK;
 }
@@ -262,24 +227,16 @@ static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, Lite
                               void *verdict_context) {
     VkDelegateState *delegate = (VkDelegateState *)handle;
     if (!delegate) return LITE_STATUS_INVALID_ARGUMENT;
-    if (!verdict) return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: verdict callback is NULL");
-    char error[GPU_ERROR_CAPACITY];
-    if (!lps_validate_graph(graph, error, sizeof(error)))
-        return vk_fail(delegate, LITE_STATUS_INVALID_ARGUMENT, "vulkan: %s", error);
-    for (int32_t i = 0; i < graph->node_count; i++) {
-        char reason[GPU_REASON_CAPACITY];
-        const GpuOp *op;
-        if (gpu_node_supported(graph, i, &op, reason, sizeof(reason)))
-            verdict(verdict_context, i, LITE_VERDICT_TAKEN, NULL);
-        else
-            verdict(verdict_context, i, LITE_VERDICT_DECLINED, reason);
-    }
-    return vk_check_validation(delegate, "claim_nodes");
+    const LiteStatus status = gpu_claim_nodes(&delegate->base, "vulkan", graph, verdict, verdict_context);
+    return status == LITE_STATUS_OK ? vk_check_validation(delegate, "claim_nodes") : status;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Library                                                                                        */
 /* ---------------------------------------------------------------------------------------------- */
+
+// The backend table and the entry stay in each plugin, alike in shape in every plugin: the table is
+// the plugin's own data, and the entry is the one symbol it exports (lps_plugin_entry is its body).
 
 static LiteBackend vulkan_backend = {
     .struct_size = sizeof(LiteBackend),

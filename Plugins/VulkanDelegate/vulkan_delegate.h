@@ -4,8 +4,10 @@
  * Structure: plugin.c (entry point, backend table, options, claiming), loader.c (libvulkan opened
  * at run time, so the plugin loads without it and says what is missing; shaderc is linked
  * statically, see Package.swift),
- * device.c (instance, device choice, validation messages), partition.c (buffers, pipelines, the
- * one command buffer per partition, invoke), cache.c (SPIR-V and VkPipelineCache on disk).
+ * device.c (instance, device choice, validation messages), partition.c (the partition lifecycle:
+ * create, prepare's steps, invoke), buffers.c (buffers and their memory), kernels.c (SPIR-V and
+ * pipelines, built on several threads), record.c (descriptor sets, the one command buffer per
+ * partition with its barriers), cache.c (SPIR-V and VkPipelineCache on disk).
  * What the kernels compute, and in which order, comes from Plugins/GPUShared (gpu_shared.h).
  */
 #ifndef VULKAN_DELEGATE_H
@@ -27,6 +29,7 @@
 #include <shaderc/shaderc.h>
 #include <vulkan/vulkan.h>
 
+#include "gpu_backend.h"
 #include "gpu_shared.h"
 #include "lite_delegate.h"
 #include "lite_plugin_support.h"
@@ -127,33 +130,21 @@ const char *vk_device_type_name(VkPhysicalDeviceType type);
 /* Delegate, kernels, partitions                                                                  */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** A compiled kernel: one per distinct assembled source, shared by the delegate's partitions. */
 /* The most threads that build kernels at prepare (option compile_threads). */
 #define VK_MAX_COMPILE_THREADS 16
 
-typedef struct VkKernel {
-    uint64_t hash;
-    int32_t binding_count;
-    VkPipeline pipeline;
-} VkKernel;
-
+/** A delegate: its device, compiler and pipeline cache; its kernels (base.kernels) are VkPipelines
+    shared by its partitions. */
 typedef struct VkDelegateState {
-    const LiteHostServices *services;
+    GpuDelegateBase base;
     VkContext context;
-    GpuPrecision precision;
-    bool fp16_all_tensors;  /* option fp16_tensors=all */
-    char *cache_dir;             /* NULL: no disk cache */
     shaderc_compiler_t compiler;
     VkPipelineCache pipeline_cache;
     uint64_t device_key;         /* device, driver and plugin identity, for cache entries */
     bool pipeline_cache_dirty;
-    bool cache_write_failed;     /* a cache file could not be written: warned once, then debug */
     VkDescriptorSetLayout set_layouts[GPU_MAX_BINDINGS + 1];     /* by binding count */
     VkPipelineLayout pipeline_layouts[GPU_MAX_BINDINGS + 1];
-    int32_t kernel_count, kernel_capacity;
-    VkKernel *kernels;
     int compile_threads;         /* option compile_threads: threads that build kernels at prepare */
-    int32_t partitions_created;
     /* Statistics of the last prepare, for the log. */
     int32_t spirv_compiled, spirv_from_cache;
 } VkDelegateState;
@@ -167,18 +158,37 @@ typedef struct VkBufferAllocation {
 } VkBufferAllocation;
 
 typedef struct VkPartitionState {
+    GpuPartitionBase base;
     VkDelegateState *delegate;
-    int32_t index;   /* the delegate's partition number, for messages */
-    int32_t node_count, input_count, output_count;
-    int32_t *nodes, *inputs, *outputs; /* graph indices */
-    GpuProgram program;
-    bool prepared;
     VkBufferAllocation arena, constants, input_staging, output_staging;
     VkDescriptorPool descriptor_pool;
     VkCommandPool command_pool;
     VkCommandBuffer commands;
     VkFence fence;
 } VkPartitionState;
+
+/* Buffers (buffers.c). */
+/** Creates a buffer in memory with `required` properties (and `preferred` ones when a type has
+    them), mapped when host-visible. `what` names it in messages. */
+LiteStatus vk_buffer_create(VkDelegateState *delegate, const char *what, VkDeviceSize size,
+                            VkBufferUsageFlags usage, VkMemoryPropertyFlags required,
+                            VkMemoryPropertyFlags preferred, VkBufferAllocation *buffer);
+void vk_buffer_free(VkContext *context, VkBufferAllocation *buffer);
+/** Makes host writes visible to the device (nothing for coherent memory). */
+void vk_buffer_flush(VkContext *context, const VkBufferAllocation *buffer);
+/** Makes device writes visible to the host (nothing for coherent memory). */
+void vk_buffer_invalidate(VkContext *context, const VkBufferAllocation *buffer);
+
+/* Kernels (kernels.c). */
+/** Each dispatch's kernel (an index into delegate->base.kernels), building those the delegate
+    lacks: SPIR-V from the disk cache or shaderc, then the pipeline, on up to compile_threads
+    threads. */
+LiteStatus vk_build_kernels(VkPartitionState *partition, int32_t *kernels);
+
+/* Recording (record.c). */
+/** Allocates the descriptor sets and records the partition into its command buffer, with the
+    barriers of gpu_plan_barriers; `barrier_count` says how many. */
+LiteStatus vk_record_partition(VkPartitionState *partition, const int32_t *kernels, int32_t *barrier_count);
 
 LiteStatus vk_create_partition(LiteDelegate *delegate, const LiteGraph *graph,
                                const int32_t *node_indices, int32_t node_count,
@@ -192,11 +202,7 @@ LiteStatus vk_invoke_partition(LitePartition *partition, const void *const *inpu
 void vk_destroy_partition(LitePartition *partition);
 LiteStatus vk_describe_partition(LitePartition *partition, LitePartitionInfo *info);
 
-/* Messages (plugin.c). */
-LiteStatus vk_fail(const VkDelegateState *delegate, LiteStatus status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-void vk_log(const VkDelegateState *delegate, LiteLogLevel level, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Validation messages (plugin.c). */
 /** Fails the current call if the validation layer said anything since the last check. */
 LiteStatus vk_check_validation(VkDelegateState *delegate, const char *call);
 const char *vk_result_name(VkResult result);

@@ -21,6 +21,7 @@
  * Exit status 0: pass; 77: the plugin says its device is unavailable (skip); anything else: fail.
  */
 #define _GNU_SOURCE
+#include "gpu_test_plugin.h"
 #include "lite_delegate.h"
 
 #include <dirent.h>
@@ -357,25 +358,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: gpu_cache path/to/liblite_delegate_{vulkan,gles}.so\n");
         return 2;
     }
-    void *library = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    LitePluginEntryFn entry = library ? (LitePluginEntryFn)dlsym(library, LITE_PLUGIN_ENTRY_SYMBOL) : NULL;
-    if (!entry) {
-        fprintf(stderr, "gpu_cache: cannot load %s: %s\n", argv[1], dlerror());
-        return 1;
-    }
-    char reason[512];
-    const LitePluginLibrary *table = entry(LITE_ABI_VERSION_MAJOR, LITE_ABI_VERSION_MINOR, &services, reason,
-                                           sizeof(reason));
-    if (!table || table->backend_count < 1) {
-        fprintf(stderr, "gpu_cache: entry refused: %s\n", reason);
-        return 1;
-    }
-    backend = table->backends[0];
+    int exit_status;
+    backend = gpu_test_load_backend("gpu_cache", argv[1], &services, &exit_status);
+    if (!backend) return exit_status;
     backend_name = backend->name;
-    if (backend->query_device && backend->query_device(reason, sizeof(reason)) != LITE_STATUS_OK) {
-        fprintf(stderr, "gpu_cache: skipped, device unavailable: %s\n", reason);
-        return 77;
-    }
     if (child) return unusable(argv[3]);
     char root[] = "/tmp/lite-gpu-cache-XXXXXX";
     if (!mkdtemp(root)) {

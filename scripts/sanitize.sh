@@ -44,11 +44,8 @@ swift test "${build_flags[@]}" --skip "$skipped" || status=1
 echo "== sanitize: real models: $lite --delegates cpu against ai-edge-litert"
 models_flag=()
 [[ -n "${LITE_SANITIZE_MODELS:-}" ]] && models_flag=(--models "$LITE_SANITIZE_MODELS")
-scripts/fetch_models.sh >/dev/null
-# The tolerances and the expected error are scripts/test.sh's (which says why).
-"$python" scripts/conformance.py --lite "$lite" --delegates cpu "${models_flag[@]}" --allow-reference-spread \
-  --model-tolerance selfie_segmentation=3e-4 --model-tolerance selfie_segmentation_landscape=3e-4 \
-  --expect-error face_landmark_with_attention=Landmarks2TransformMatrix || status=1
+# The tolerances and the expected error are those of the normal build (Tests/expectations.json says why).
+"$python" scripts/conformance.py --lite "$lite" --check mediapipe-random@cpu "${models_flag[@]}" || status=1
 
 (( status == 0 )) && echo "sanitize: clean" || echo "sanitize: FAILED (see the first ERROR or runtime error above)" >&2
 exit $status

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The test command: everything CI checks, one section a line. What real models must do on which
 # delegate, at which tolerance and why, is Tests/expectations.json; the plugins' C tests are
-# scripts/c_tests.sh's list.
-# Usage: scripts/test.sh            (after scripts/install-deps.sh once on a fresh machine)
+# scripts/test/c_tests.sh's list.
+# Usage: scripts/test.sh            (after scripts/setup/install-deps.sh once on a fresh machine)
 # Environment: LITE_CACHE (default ~/.cache/lite), LITE_TEST_DELEGATES (the delegates of the first
 #              `swift test`; default cpu), LITE_CONFORMANCE_MODELS (comma list: only these models in
 #              the real-model checks; default every model of each check).
@@ -17,13 +17,13 @@ models_flag=()
 [[ -n "${LITE_CONFORMANCE_MODELS:-}" ]] && models_flag=(--models "$LITE_CONFORMANCE_MODELS")
 status=0
 
-echo "== setup: the python venv (scripts/requirements.txt) and TensorFlow's (scripts/setup_tf.sh)"
-python="$(scripts/setup.sh | tail -n 1)"
-scripts/setup_tf.sh >/dev/null
+echo "== setup: the python venv (scripts/setup/requirements.txt) and TensorFlow's (scripts/setup/setup_tf.sh)"
+python="$(scripts/setup/setup.sh | tail -n 1)"
+scripts/setup/setup_tf.sh >/dev/null
 
 echo "== build: swift build, the plugins' C tests, generated sources up to date"
 swift build
-scripts/c_tests.sh build
+scripts/test/c_tests.sh build
 "$python" scripts/embed_shaders.py --check
 "$python" scripts/gen_operators.py --check
 
@@ -42,10 +42,10 @@ for gpu in vulkan gles; do
 done
 
 # Each run of Tests/expectations.json: `lite run` against ai-edge-litert.
-mapfile -t checks < <("$python" scripts/conformance.py --list-checks)
+mapfile -t checks < <("$python" scripts/test/conformance.py --list-checks)
 for check in "${checks[@]}"; do
   echo "== real models: $check"
-  "$python" scripts/conformance.py --lite .build/debug/lite --check "$check" "${models_flag[@]}" || status=1
+  "$python" scripts/test/conformance.py --lite .build/debug/lite --check "$check" "${models_flag[@]}" || status=1
 done
 
 echo "== lite conformance against each shipped plugin (the plugin authors' check)"
@@ -54,14 +54,14 @@ for plugin in cpu vulkan gles; do
 done
 
 echo "== the plugins' C tests: thread pool, GLES threads, inconsistent graphs, shared kernel caches"
-scripts/c_tests.sh run || status=1
+scripts/test/c_tests.sh run || status=1
 
 # About 12 minutes on 2 cores, from nothing: the ASan/UBSan build, its Swift tests and real models
 # (about 8), then the fuzz target's build (about 2) and two minutes of fuzzing (docs/fuzzing.md).
 echo "== sanitizers: host under ASan, plugins under ASan + UBSan: swift test and real models on cpu"
-scripts/sanitize.sh || status=1
+scripts/test/sanitize.sh || status=1
 echo "== fuzz: 120 s of libFuzzer over model loading, optimising, partitioning, allocation and invoke"
 # The CPU delegate of the normal build above; any crash, sanitizer report, leak, out-of-memory or
 # timeout fails, with its reproducer in .build-fuzz/crashes.
-LITE_FUZZ_DELEGATE_PATH="$PWD/.build/debug" scripts/fuzz.sh 120 || status=1
+LITE_FUZZ_DELEGATE_PATH="$PWD/.build/debug" scripts/test/fuzz.sh 120 || status=1
 exit $status

@@ -7,7 +7,7 @@ import TestSupport
 /// what it takes), the sample built with -DSAMPLE_WRONG_ADD (its ADD computes a - b) and the CPU delegate.
 @Suite("lite conformance")
 struct ConformanceCommandTests {
-    static let noFixtures: Comment = "no operator fixtures: run scripts/conformance_kit.sh (or scripts/make_op_fixtures.py)"
+    static let noFixtures: Comment = "no operator fixtures: run scripts/conformance_kit.sh (or scripts/fixtures/make_op_fixtures.py)"
     static var hasFixtures: Bool { !Fixtures.cases.isEmpty }
 
     static var goldens: String {

@@ -5,7 +5,7 @@ import TestSupport
 
 @testable import LiteHost
 
-/// Tests/expectations.json is read by the Swift suites and by scripts/conformance.py; a name in it
+/// Tests/expectations.json is read by the Swift suites and by scripts/test/conformance.py; a name in it
 /// that means nothing would silently check nothing.
 @Suite("The harness's expectations file")
 struct ExpectationsTests {

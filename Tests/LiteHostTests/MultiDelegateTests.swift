@@ -25,7 +25,7 @@ enum ForwardingPlugins {
     struct MissingPlugin: Error { let name: String }
 }
 
-/// The MediaPipe models in the cache (scripts/fetch_models.sh), when present.
+/// The MediaPipe models in the cache (scripts/fixtures/fetch_models.sh), when present.
 enum CachedModels {
     static var folder: String {
         let environment = ProcessInfo.processInfo.environment
@@ -62,7 +62,7 @@ struct MultiDelegateTests {
     @Test("random subsets taken ahead of cpu and forwarded to it: no crash, outputs as on cpu alone", arguments: models)
     func randomSubsets(_ name: String) throws {
         guard let model = CachedModels.path(name) else {
-            print("skipped: \(name) not in \(CachedModels.folder) (scripts/fetch_models.sh)")
+            print("skipped: \(name) not in \(CachedModels.folder) (scripts/fixtures/fetch_models.sh)")
             return
         }
         let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")

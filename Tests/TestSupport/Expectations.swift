@@ -1,7 +1,7 @@
 import Foundation
 
 /// Tests/expectations.json, the test harness's one statement of what is expected of which delegate
-/// and why. scripts/conformance.py reads its real-model checks; the Swift suites read the parts they
+/// and why. scripts/test/conformance.py reads its real-model checks; the Swift suites read the parts they
 /// need. Read from the source tree (beside this file's folder), which every `swift test` has.
 public struct Expectations: Decodable, Sendable {
     public struct OperatorList: Decodable, Sendable {

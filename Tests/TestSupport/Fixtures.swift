@@ -3,7 +3,7 @@ import LiteHost
 
 /// Where the generated fixtures live and what they contain.
 ///
-/// `scripts/make_op_fixtures.py DIR` writes one small model per operator case with inputs and
+/// `scripts/fixtures/make_op_fixtures.py DIR` writes one small model per operator case with inputs and
 /// the official TFLite runtime's outputs; `scripts/test.sh` generates them into `LITE_FIXTURES`
 /// (default `~/.cache/lite/fixtures`) before `swift test`.
 public enum Fixtures {

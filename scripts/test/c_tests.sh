@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The plugins' C tests: each is built from the list below into .build/tests, then run against the
 # plugins of the normal build (.build/debug, from `swift build`).
-# Usage: scripts/c_tests.sh build        builds every test (the forwarding plugin that
-#                                        scripts/conformance.py's forwarding checks load included)
-#        scripts/c_tests.sh run          builds, then runs every check of the list; exit 1 if any failed
+# Usage: scripts/test/c_tests.sh build        builds every test (the forwarding plugin that
+#                                        scripts/test/conformance.py's forwarding checks load included)
+#        scripts/test/c_tests.sh run          builds, then runs every check of the list; exit 1 if any failed
 # A GPU check (its title starts with vulkan: or gles:) that exits 77 found no device and counts as skipped.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 out=.build/tests
 plugins=.build/debug
@@ -84,5 +84,5 @@ run() {
 case "${1:-}" in
   build) build ;;
   run) build && run ;;
-  *) echo "usage: scripts/c_tests.sh build|run" >&2; exit 2 ;;
+  *) echo "usage: scripts/test/c_tests.sh build|run" >&2; exit 2 ;;
 esac

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Creates the Python venv the scripts in this folder use, and installs scripts/requirements.txt into it.
+# Creates the Python venv the scripts in this folder use, and installs scripts/setup/requirements.txt into it.
 # Idempotent: a venv whose installed requirements already match is left alone.
-# Usage: scripts/setup.sh        (prints the venv's python path on its last line)
+# Usage: scripts/setup/setup.sh        (prints the venv's python path on its last line)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

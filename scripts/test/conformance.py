@@ -37,14 +37,15 @@ import zlib
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+SCRIPTS = os.path.dirname(HERE)
+REPO = os.path.dirname(SCRIPTS)
 sys.path.insert(0, HERE)
 import expectations  # noqa: E402
 from reference import run_reference  # noqa: E402
 
 EXPECTATIONS = expectations.load()
 # MediaPipe's models, and the Keras models converted by TensorFlow's TFLiteConverter
-# (scripts/make_converter_models.py).
+# (scripts/fixtures/make_converter_models.py).
 DEFAULT_MODELS = EXPECTATIONS["model_sets"]["mediapipe"]
 CONVERTER_MODELS = EXPECTATIONS["model_sets"]["converter"]
 
@@ -60,16 +61,16 @@ def last_path(command: list[str], name: str, brief: bool = False) -> str:
 
 
 def converter_models() -> str:
-    return last_path([sys.executable, os.path.join(HERE, "make_converter_models.py")], "make_converter_models.py",
+    return last_path([sys.executable, os.path.join(SCRIPTS, "fixtures", "make_converter_models.py")], "make_converter_models.py",
                      brief=True)
 
 
 def fetch_models() -> str:
-    return last_path(["bash", os.path.join(HERE, "fetch_models.sh")], "fetch_models.sh")
+    return last_path(["bash", os.path.join(SCRIPTS, "fixtures", "fetch_models.sh")], "fetch_models.sh")
 
 
 def fetch_image() -> str:
-    return last_path(["bash", os.path.join(HERE, "fetch_image.sh")], "fetch_image.sh")
+    return last_path(["bash", os.path.join(SCRIPTS, "fixtures", "fetch_image.sh")], "fetch_image.sh")
 
 
 def image_input(image_path: str, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -288,7 +289,7 @@ def main() -> int:
                         help="print the runs of Tests/expectations.json (those on --delegates when given)")
     parser.add_argument("--forwarding-plugin", default=os.path.join(REPO, ".build", "tests", "liblite_forward.so"),
                         help="the forwarding test plugin for --check forwarding runs "
-                             "(default: .build/tests/liblite_forward.so, built by scripts/build_c_tests.sh)")
+                             "(default: .build/tests/liblite_forward.so, built by scripts/test/c_tests.sh)")
     args = parser.parse_args()
 
     if args.list_checks:
@@ -337,7 +338,7 @@ def main() -> int:
         try:
             import PIL  # noqa: F401  (Pillow decodes the photograph)
         except ImportError:
-            print("conformance.py: --inputs image needs Pillow (scripts/setup.sh installs it)", file=sys.stderr)
+            print("conformance.py: --inputs image needs Pillow (scripts/setup/setup.sh installs it)", file=sys.stderr)
             return 2
         args.image = args.image or fetch_image()
         if not os.path.isfile(args.image):

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Creates the TensorFlow venv that scripts/make_converter_models.py converts Keras models in:
+# Creates the TensorFlow venv that scripts/fixtures/make_converter_models.py converts Keras models in:
 # tensorflow-cpu (with its Keras), numpy, and ai-edge-litert for checking the converted models.
-# Kept apart from scripts/setup.sh's venv: TensorFlow is large and pins its own numpy.
+# Kept apart from scripts/setup/setup.sh's venv: TensorFlow is large and pins its own numpy.
 # Idempotent: a venv whose installed requirements already match is left alone.
-# Usage: scripts/setup_tf.sh     (prints the venv's python path on its last line)
+# Usage: scripts/setup/setup_tf.sh     (prints the venv's python path on its last line)
 set -euo pipefail
 
 cache="${LITE_CACHE:-$HOME/.cache/lite}"

@@ -12,8 +12,21 @@ import json
 import os
 from dataclasses import dataclass
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PATH = os.path.join(REPO, "Tests", "expectations.json")
+
+
+def _find() -> str:
+    """Tests/expectations.json in the nearest folder above this script that has one: the repository
+    (scripts/test/), or the device bundle that carries a copy beside its scripts/ (scripts/device/bundle.sh)."""
+    folder = os.path.dirname(os.path.abspath(__file__))
+    while True:
+        candidate = os.path.join(folder, "Tests", "expectations.json")
+        if os.path.isfile(candidate) or os.path.dirname(folder) == folder:
+            return candidate
+        folder = os.path.dirname(folder)
+
+
+PATH = _find()
+REPO = os.path.dirname(os.path.dirname(PATH))
 
 
 def load(path: str = PATH) -> dict:

@@ -301,24 +301,24 @@ struct MultiDelegateTests {
         let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
         let arguments = ["inspect", try writeMixedModel(), "--delegates", "\(forward),cpu", "--option", "forward.bad_verdicts=1",
                          "--option", "forward.fraction=1"]
-        let strict = try CommandLineTests.lite(arguments, environment: ["LITE_VALIDATE": "1"])
+        let strict = try LiteCommand.run(arguments, environment: ["LITE_VALIDATE": "1"])
         #expect(strict.status == 1)
         #expect(strict.stderr.split(separator: "\n").count == 1, "\(strict.stderr)")
         #expect(strict.stderr.contains("LITE_VALIDATE: plugin rules broken: 'forward'"), "\(strict.stderr)")
         #expect(strict.stderr.contains("3 verdicts for nodes outside the graph"), "\(strict.stderr)")
-        let lenient = try CommandLineTests.lite(arguments)
+        let lenient = try LiteCommand.run(arguments)
         #expect(lenient.status == 0, "\(lenient.stderr)")
         #expect(lenient.stderr.split(separator: "\n").count == 1 && lenient.stderr.contains("broke the delegate ABI's rules"),
                 "\(lenient.stderr)")
         // A well-behaved plugin passes the strict mode.
-        let clean = try CommandLineTests.lite(["inspect", try writeMixedModel(), "--delegates", "cpu"], environment: ["LITE_VALIDATE": "1"])
+        let clean = try LiteCommand.run(["inspect", try writeMixedModel(), "--delegates", "cpu"], environment: ["LITE_VALIDATE": "1"])
         #expect(clean.status == 0, "\(clean.stderr)")
     }
 
     @Test("inspect shows each delegate's precision and policy, and the partitions passed on")
     func inspectShowsDecisions() throws {
         let forward = try ForwardingPlugins.build("liblite_forward_fp32.so", flags: ["-DFORWARD_PRECISION_MASK=1"])
-        let result = try CommandLineTests.lite([
+        let result = try LiteCommand.run([
             "inspect", try writeMixedModel(), "--delegates", "\(forward),cpu", "--precision", "fp16",
             "--option", "forward.take=0,1,3", "--option", "forward.refuse_nodes=3", "--option", "forward.min_partition_nodes=1",
         ])
@@ -327,7 +327,7 @@ struct MultiDelegateTests {
                 "\(result.stdout)")
         #expect(result.stdout.contains("Partitions passed on to the next delegate:\n  forward: nodes [3] (create_partition refused: "),
                 "\(result.stdout)")
-        let json = try CommandLineTests.lite([
+        let json = try LiteCommand.run([
             "inspect", try writeMixedModel(), "--delegates", "\(forward),cpu", "--json",
             "--option", "forward.take=0,1,3", "--option", "forward.refuse_nodes=3", "--option", "forward.min_partition_nodes=1",
         ])

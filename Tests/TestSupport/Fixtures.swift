@@ -58,6 +58,21 @@ public enum Fixtures {
         }
     }()
 
+    /// The case called `name`.
+    /// - Throws: `MissingFixture` when the manifest has no such case.
+    public static func named(_ name: String) throws -> Case {
+        guard let found = cases.first(where: { $0.name == name }) else { throw MissingFixture(name: name) }
+        return found
+    }
+
+    /// A case the tests need is not in the manifest (fixtures not generated, or out of date).
+    public struct MissingFixture: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String {
+            "fixture \(name) missing in \(Fixtures.directory): run scripts/conformance_kit.sh (scripts/test.sh does)"
+        }
+    }
+
     /// Largest |actual - expected| over the finite expected values, relative to the largest of
     /// their magnitudes (float32 arrays). Non-finite values must match exactly: NaN where the
     /// expected value is NaN, an infinity of the same sign where it is infinite; anything else is an

@@ -17,7 +17,7 @@ struct ConformanceCommandTests {
     }
 
     /// A goldens folder that does not exist, so that only the operator fixtures run.
-    static let noGoldens = CommandLineTests.folder + "/no-goldens"
+    static let noGoldens = LiteCommand.folder + "/no-goldens"
 
     static var wrongPlugin: String {
         get throws {
@@ -53,8 +53,8 @@ struct ConformanceCommandTests {
         func named(_ name: String) throws -> Case { try #require(cases.first { $0.name == name }, "no case \(name)") }
     }
 
-    static func conformance(_ arguments: [String]) throws -> (CommandLineTests.Result, Report?) {
-        let result = try CommandLineTests.lite(["conformance"] + arguments)
+    static func conformance(_ arguments: [String]) throws -> (LiteCommand.Result, Report?) {
+        let result = try LiteCommand.run(["conformance"] + arguments)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

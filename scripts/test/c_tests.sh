@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The plugins' C tests: each is built from the list below into .build/tests, then run against the
 # plugins of the normal build (.build/debug, from `swift build`).
-# Usage: scripts/test/c_tests.sh build        builds every test (the forwarding plugin that
-#                                        scripts/test/conformance.py's forwarding checks load included)
-#        scripts/test/c_tests.sh run          builds, then runs every check of the list; exit 1 if any failed
+# Usage: scripts/test/c_tests.sh build       builds every test, the forwarding plugin that
+#                                            scripts/test/conformance.py's forwarding checks load included
+#        scripts/test/c_tests.sh run [TEXT]  builds, then runs every check of the list (those whose title
+#                                            contains TEXT when given); exit 1 if any failed
 # A GPU check (its title starts with vulkan: or gles:) that exits 77 found no device and counts as skipped.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -64,10 +65,11 @@ build() {
 }
 
 run() {
-  local entry title command status=0 code
+  local only="${1:-}" entry title command status=0 code
   for entry in "${checks[@]}"; do
     title="${entry%%|*}"; title="$(echo $title)"
     command="${entry#*|}"
+    [[ $title == *"$only"* ]] || continue
     echo "== $title"
     code=0
     # Output is the checks' own; only bad_graphs prints a line per graph, kept out of the log.
@@ -83,6 +85,6 @@ run() {
 
 case "${1:-}" in
   build) build ;;
-  run) build && run ;;
-  *) echo "usage: scripts/test/c_tests.sh build|run" >&2; exit 2 ;;
+  run) build && run "${2:-}" ;;
+  *) echo "usage: scripts/test/c_tests.sh build | run [TEXT]" >&2; exit 2 ;;
 esac

@@ -6,26 +6,9 @@
 # Usage: scripts/setup/setup_tf.sh     (prints the venv's python path on its last line)
 set -euo pipefail
 
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${LITE_CACHE:-$HOME/.cache/lite}"
-venv="$cache/tf-venv"
-stamp="$venv/.requirements"
+source "$here/venv.sh"
 # tf-keras is not needed: TensorFlow 2.16+ ships Keras 3, whose models TFLiteConverter converts.
 requirements="tensorflow-cpu==2.21.0"
-
-mkdir -p "$cache"
-if [[ ! -x "$venv/bin/python" ]]; then
-  python3 -m venv "$venv"
-fi
-
-if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$requirements" ]]; then
-  # shellcheck disable=SC2086  # the requirements are separate words on purpose
-  if ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check $requirements \
-      >"$cache/tf-pip.log" 2>&1; then
-    echo "setup_tf.sh: pip install failed; see $cache/tf-pip.log" >&2
-    tail -n 20 "$cache/tf-pip.log" >&2
-    exit 1
-  fi
-  echo "$requirements" >"$stamp"
-fi
-
-echo "$venv/bin/python"
+ensure_venv setup_tf.sh "$cache/tf-venv" "$cache/tf-venv/.requirements" "$requirements" "$cache/tf-pip.log" $requirements

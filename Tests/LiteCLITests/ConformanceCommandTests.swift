@@ -10,11 +10,7 @@ struct ConformanceCommandTests {
     static let noFixtures: Comment = "no operator fixtures: run scripts/conformance_kit.sh (or scripts/fixtures/make_op_fixtures.py)"
     static var hasFixtures: Bool { !Fixtures.cases.isEmpty }
 
-    static var goldens: String {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
-        return cache + "/conformance"
-    }
+    static var goldens: String { Fixtures.cache + "/conformance" }
 
     /// A goldens folder that does not exist, so that only the operator fixtures run.
     static let noGoldens = LiteCommand.folder + "/no-goldens"

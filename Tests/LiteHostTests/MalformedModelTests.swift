@@ -153,24 +153,22 @@ struct MalformedModelTests {
         #expect(parseTestModel(builder.build()).thrownError?.kind == .indexOutOfRange)
     }
 
-    @Test func opcodeIndexOutOfRange() throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        let field = try #require(Inspector.fieldPosition(in: bytes, table: positions["operator[0]"]!, slot: 0))
-        Inspector.write(UInt32(5), into: &bytes, at: field)
-        let error = parseTestModel(bytes).thrownError
-        #expect(error?.kind == .indexOutOfRange)
-        #expect(error?.message == "operator 0: opcode index 5 out of range (model has 1 operator codes)")
-    }
+    /// An index field of the add model's flatbuffer set past what it indexes: the table, the
+    /// field's slot, the value written, the message expected.
+    static let indexFields: [(table: String, slot: Int, value: UInt32, message: String)] = [
+        ("operator[0]", 0, 5, "operator 0: opcode index 5 out of range (model has 1 operator codes)"),
+        ("tensor[1]", 2, 77, "tensor 1 'bias': buffer index 77 out of range (model has 2 buffers)"),
+    ]
 
-    @Test func bufferIndexOutOfRange() throws {
+    @Test("opcode and buffer indices out of range", arguments: indexFields)
+    func indexOutOfRange(_ field: (table: String, slot: Int, value: UInt32, message: String)) throws {
         let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
         var bytes = original
-        let field = try #require(Inspector.fieldPosition(in: bytes, table: positions["tensor[1]"]!, slot: 2))
-        Inspector.write(UInt32(77), into: &bytes, at: field)
+        let position = try #require(Inspector.fieldPosition(in: bytes, table: positions[field.table]!, slot: field.slot))
+        Inspector.write(field.value, into: &bytes, at: position)
         let error = parseTestModel(bytes).thrownError
         #expect(error?.kind == .indexOutOfRange)
-        #expect(error?.message == "tensor 1 'bias': buffer index 77 out of range (model has 2 buffers)")
+        #expect(error?.message == field.message)
     }
 
     // MARK: Structure

@@ -27,11 +27,7 @@ enum ForwardingPlugins {
 
 /// The MediaPipe models in the cache (scripts/fixtures/fetch_models.sh), when present.
 enum CachedModels {
-    static var folder: String {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
-        return cache + "/models"
-    }
+    static var folder: String { Fixtures.cache + "/models" }
 
     static func path(_ name: String) -> String? {
         let path = folder + "/\(name).tflite"
@@ -56,6 +52,14 @@ func runModel(_ modelPath: String, options: InterpreterOptions, seed: UInt64 = 7
 
 @Suite("Several delegates on one graph")
 struct MultiDelegateTests {
+    /// The mixed model with the forwarding plugin to cpu ahead of cpu, given the forwarding plugin's
+    /// `options` (its misbehaviours on request).
+    static func forwardingInterpreter(_ options: [String: String]) throws -> Interpreter {
+        var interpreterOptions = InterpreterOptions(delegates: [try ForwardingPlugins.build("liblite_forward_cpu.so"), "cpu"])
+        interpreterOptions.delegateOptions = options
+        return try Interpreter(modelPath: try writeMixedModel(), options: interpreterOptions)
+    }
+
     /// Real models whose every node the CPU delegate runs.
     static let models = ["face_landmark", "iris_landmark", "pose_detection", "selfie_segmentation", "hand_landmark_full"]
 
@@ -119,10 +123,7 @@ struct MultiDelegateTests {
 
     @Test("a refused partition falls back to the next delegate, and the plan says why")
     func refusalFallsBack() throws {
-        let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
-        var options = InterpreterOptions(delegates: [forward, "cpu"])
-        options.delegateOptions = ["forward.fraction": "1", "forward.refuse_below": "1000"]
-        let interpreter = try Interpreter(modelPath: try writeMixedModel(), options: options)
+        let interpreter = try Self.forwardingInterpreter(["forward.fraction": "1", "forward.refuse_below": "1000"])
         let plan = interpreter.partitionPlan
         #expect(plan.partitions.map(\.delegate) == ["cpu"])
         #expect(plan.rejections.first?.cause == .refused)
@@ -155,10 +156,7 @@ struct MultiDelegateTests {
 
     @Test("any other failing status falls back too, with a warning")
     func failureFallsBackWithWarning() throws {
-        let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
-        var options = InterpreterOptions(delegates: [forward, "cpu"])
-        options.delegateOptions = ["forward.fraction": "1", "forward.refuse_below": "1000", "forward.refuse_status": "1"]
-        let interpreter = try Interpreter(modelPath: try writeMixedModel(), options: options)
+        let interpreter = try Self.forwardingInterpreter(["forward.fraction": "1", "forward.refuse_below": "1000", "forward.refuse_status": "1"])
         #expect(interpreter.partitionPlan.partitions.map(\.delegate) == ["cpu"])
         #expect(interpreter.warnings.contains { $0.contains("delegate 'forward' failed to create a partition") })
     }
@@ -264,10 +262,7 @@ struct MultiDelegateTests {
 
     @Test("out-of-range, duplicate and late verdicts are counted and reported, never a crash")
     func badVerdicts() throws {
-        let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
-        var options = InterpreterOptions(delegates: [forward, "cpu"])
-        options.delegateOptions = ["forward.fraction": "1", "forward.bad_verdicts": "1", "forward.late_verdict": "1"]
-        let interpreter = try Interpreter(modelPath: try writeMixedModel(), options: options)
+        let interpreter = try Self.forwardingInterpreter(["forward.fraction": "1", "forward.bad_verdicts": "1", "forward.late_verdict": "1"])
         // The first verdict for node 0 (TAKEN) stands; the plan is the one without the bad verdicts.
         #expect(interpreter.partitionPlan.partitions.map(\.delegate) == ["forward"])
         let warning = interpreter.warnings.first { $0.contains("broke the delegate ABI's rules") } ?? ""

@@ -7,12 +7,17 @@ import LiteHost
 /// the official TFLite runtime's outputs; `scripts/test.sh` generates them into `LITE_FIXTURES`
 /// (default `~/.cache/lite/fixtures`) before `swift test`.
 public enum Fixtures {
-    public static var directory: String {
+    /// Where the scripts keep what they download and make (`LITE_CACHE`, default `~/.cache/lite`):
+    /// `fixtures/`, `models/` (MediaPipe's), `conformance/` (the real-model goldens).
+    public static var cache: String {
         let environment = ProcessInfo.processInfo.environment
-        if let path = environment["LITE_FIXTURES"], !path.isEmpty { return path }
-        let cache = environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
-        return cache + "/fixtures"
+        return environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
+    }
+
+    /// The operator fixtures' folder (`LITE_FIXTURES`, default `cache/fixtures`).
+    public static var directory: String {
+        let path = ProcessInfo.processInfo.environment["LITE_FIXTURES"] ?? ""
+        return path.isEmpty ? cache + "/fixtures" : path
     }
 
     /// The delegates the fixture tests run with (`LITE_TEST_DELEGATES`, default `cpu`).

@@ -3,8 +3,10 @@
 # plugins of the normal build (.build/debug, from `swift build`).
 # Usage: scripts/test/c_tests.sh build       builds every test, the forwarding plugin that
 #                                            scripts/test/conformance.py's forwarding checks load included
-#        scripts/test/c_tests.sh run [TEXT]  builds, then runs every check of the list (those whose title
-#                                            contains TEXT when given); exit 1 if any failed
+#        scripts/test/c_tests.sh check [TEXT]
+#                                            runs every check of the list (those whose title contains TEXT
+#                                            when given) against what `build` made; exit 1 if any failed
+#        scripts/test/c_tests.sh run [TEXT]  build, then check
 # A GPU check (its title starts with vulkan: or gles:) that exits 77 found no device and counts as skipped.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -85,6 +87,7 @@ run() {
 
 case "${1:-}" in
   build) build ;;
+  check) run "${2:-}" ;;
   run) build && run "${2:-}" ;;
-  *) echo "usage: scripts/test/c_tests.sh build | run [TEXT]" >&2; exit 2 ;;
+  *) echo "usage: scripts/test/c_tests.sh build | check [TEXT] | run [TEXT]" >&2; exit 2 ;;
 esac

@@ -160,13 +160,21 @@ struct MalformedModelTests {
         ("tensor[1]", 2, 77, "tensor 1 'bias': buffer index 77 out of range (model has 2 buffers)"),
     ]
 
-    @Test("opcode and buffer indices out of range", arguments: indexFields)
-    func indexOutOfRange(_ field: (table: String, slot: Int, value: UInt32, message: String)) throws {
+    /// The error of loading the add model after `patch` edited its bytes; `patch` also gets the
+    /// builder's position of every table and vector.
+    static func errorOfPatchedAddModel(_ patch: (inout [UInt8], [String: Int]) throws -> Void) rethrows -> ModelError? {
         let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
         var bytes = original
-        let position = try #require(Inspector.fieldPosition(in: bytes, table: positions[field.table]!, slot: field.slot))
-        Inspector.write(field.value, into: &bytes, at: position)
-        let error = parseTestModel(bytes).thrownError
+        try patch(&bytes, positions)
+        return parseTestModel(bytes).thrownError
+    }
+
+    @Test("opcode and buffer indices out of range", arguments: indexFields)
+    func indexOutOfRange(_ field: (table: String, slot: Int, value: UInt32, message: String)) throws {
+        let error = try Self.errorOfPatchedAddModel { bytes, positions in
+            let position = try #require(Inspector.fieldPosition(in: bytes, table: positions[field.table]!, slot: field.slot))
+            Inspector.write(field.value, into: &bytes, at: position)
+        }
         #expect(error?.kind == .indexOutOfRange)
         #expect(error?.message == field.message)
     }
@@ -175,21 +183,18 @@ struct MalformedModelTests {
 
     @Test(arguments: [Int32.min, -0x7fff_0000, 0x7fff_ffff, 1_000_000])
     func vtableOutsideTheFile(_ distance: Int32) throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        Inspector.write(distance, into: &bytes, at: positions["model"]!)
-        let error = parseTestModel(bytes).thrownError
+        let error = Self.errorOfPatchedAddModel { bytes, positions in Inspector.write(distance, into: &bytes, at: positions["model"]!) }
         #expect(error?.kind == .malformed)
         #expect(error?.message.contains("vtable") == true)
     }
 
     @Test func fieldOutsideItsTable() throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        let table = positions["tensor[0]"]!
-        let vtable = table - Int(Inspector.int32(bytes, at: table))
-        Inspector.write(UInt16(0xfff0), into: &bytes, at: vtable + 4)  // shape's field offset
-        #expect(parseTestModel(bytes).thrownError?.kind == .malformed)
+        let error = Self.errorOfPatchedAddModel { bytes, positions in
+            let table = positions["tensor[0]"]!
+            let vtable = table - Int(Inspector.int32(bytes, at: table))
+            Inspector.write(UInt16(0xfff0), into: &bytes, at: vtable + 4)  // shape's field offset
+        }
+        #expect(error?.kind == .malformed)
     }
 
     @Test(arguments: ["tensors", "tensor[1].shape", "buffer[1].data", "description", "operator[0].inputs", "operators"])
@@ -210,11 +215,11 @@ struct MalformedModelTests {
     }
 
     @Test func unterminatedString() throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        let name = try #require(positions["tensor[0].name"])
-        bytes[name + 4 + Int(Inspector.uint32(bytes, at: name))] = UInt8(ascii: "x")
-        #expect(parseTestModel(bytes).thrownError?.kind == .malformed)
+        let error = try Self.errorOfPatchedAddModel { bytes, positions in
+            let name = try #require(positions["tensor[0].name"])
+            bytes[name + 4 + Int(Inspector.uint32(bytes, at: name))] = UInt8(ascii: "x")
+        }
+        #expect(error?.kind == .malformed)
     }
 
     /// Many tables pointing at one large string would decode it again and again: the budget stops it.
@@ -235,10 +240,10 @@ struct MalformedModelTests {
     }
 
     @Test func noSubgraphs() throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        Inspector.write(UInt32(0), into: &bytes, at: try #require(positions["subgraphs"]))
-        #expect(parseTestModel(bytes).thrownError?.message == "malformed: model has no subgraphs")
+        let error = try Self.errorOfPatchedAddModel { bytes, positions in
+            Inspector.write(UInt32(0), into: &bytes, at: try #require(positions["subgraphs"]))
+        }
+        #expect(error?.message == "malformed: model has no subgraphs")
     }
 
     @Test func unsupportedSchemaVersion() {

@@ -90,10 +90,13 @@ let package = Package(
             path: "Sources/LiteCLI"),
 
         // Tests.
-        // Shared by test targets: a TFLite flatbuffer builder and fixture locations.
+        // Shared by test targets: a TFLite flatbuffer builder, fixtures and Tests/expectations.json, the
+        // sample plugins, and the `lite` command run as a child process.
         .target(name: "TestSupport", dependencies: ["LiteHost"], path: "Tests/TestSupport"),
         .testTarget(name: "LiteHostTests", dependencies: ["LiteHost", "TestSupport"], path: "Tests/LiteHostTests"),
         // The GPU planner driven directly on hand-built graphs: its rewrites, memory plan, kernel params.
         .testTarget(name: "GPUPlannerTests", dependencies: ["GPUShared"], path: "Tests/GPUPlannerTests"),
+        // The `lite` command run as a child process: its outputs, messages and exit codes.
+        .testTarget(name: "LiteCLITests", dependencies: ["LiteHost", "TestSupport"], path: "Tests/LiteCLITests"),
     ]
 )

@@ -14,23 +14,23 @@ cache="${LITE_CACHE:-$HOME/.cache/lite}"
 fixtures="${LITE_FIXTURES:-$cache/fixtures}"
 goldens="$cache/conformance"
 
-python="$("$here/setup.sh" | tail -n 1)"
+python="$("$here/setup/setup.sh" | tail -n 1)"
 
 # The fixtures are made again only when the scripts that make them changed: a stamp records which
 # ones made them (fixtures scripts/test.sh made, without a stamp, are made once more).
 stamp="$fixtures/.made-by.sha256"
-wanted="$(cat "$here/make_op_fixtures.py" "$here/tflite_builder.py" | sha256sum | cut -d' ' -f1)"
+wanted="$(cat "$here/fixtures/make_op_fixtures.py" "$here/fixtures/tflite_builder.py" | sha256sum | cut -d' ' -f1)"
 if [[ ! -f "$fixtures/manifest.txt" || ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
-  "$python" "$here/make_op_fixtures.py" "$fixtures" >/dev/null
+  "$python" "$here/fixtures/make_op_fixtures.py" "$fixtures" >/dev/null
   echo "$wanted" >"$stamp"
 fi
 echo "operator fixtures: $fixtures"
 
-models="$("$here/fetch_models.sh" | tail -n 1)"
+models="$("$here/fixtures/fetch_models.sh" | tail -n 1)"
 
 # TFLite logs a line per interpreter on stderr; keep it in a log and show it only on failure.
 log="$cache/make_model_goldens.log"
-if ! "$python" "$here/make_model_goldens.py" "$models" "$goldens" >/dev/null 2>"$log"; then
+if ! "$python" "$here/fixtures/make_model_goldens.py" "$models" "$goldens" >/dev/null 2>"$log"; then
   echo "conformance_kit.sh: make_model_goldens.py failed; see $log" >&2
   tail -n 20 "$log" >&2
   exit 1

@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-scripts/install-deps.sh
-python="$(scripts/setup.sh | tail -n 1)"
+scripts/setup/install-deps.sh
+python="$(scripts/setup/setup.sh | tail -n 1)"
 swift build
-models="$(scripts/fetch_models.sh | tail -n 1)"
+models="$(scripts/fixtures/fetch_models.sh | tail -n 1)"
 
 model="$models/face_landmark.tflite"
 work="$(mktemp -d)"
@@ -21,7 +21,7 @@ shape = Interpreter(model_path=sys.argv[1]).get_input_details()[0]["shape"]
 np.save(sys.argv[2], np.random.default_rng(0).random(shape, dtype=np.float32))
 PY
 LITE_DELEGATES=cpu .build/debug/lite run "$model" --input "$work/input.npy" --output-dir "$work/lite"
-"$python" scripts/reference.py "$model" --input "$work/input.npy" --output-dir "$work/tflite" 2>/dev/null
+"$python" scripts/test/reference.py "$model" --input "$work/input.npy" --output-dir "$work/tflite" 2>/dev/null
 "$python" - "$work" <<'PY'
 import glob, os, sys
 import numpy as np

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes Sources/DelegateABI/include/lite_operators.h: every TFLite BuiltinOperator value with its
-name, from the schema bindings of the `tflite` package (scripts/requirements.txt pins its version),
+name, from the schema bindings of the `tflite` package (scripts/setup/requirements.txt pins its version),
 the way vulkan_core.h is generated from Vulkan's registry. The host and the plugins read operator
 names and codes from that one header.
 

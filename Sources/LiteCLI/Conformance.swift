@@ -171,7 +171,7 @@ extension Lite.Conformance {
         /// The allowed relative error of each output.
         let tolerances: [Double]
 
-        /// The cases of scripts/make_op_fixtures.py's manifest: `NAME<TAB>inputs<TAB>outputs<TAB>tolerance`,
+        /// The cases of scripts/fixtures/make_op_fixtures.py's manifest: `NAME<TAB>inputs<TAB>outputs<TAB>tolerance`,
         /// with NAME.tflite, NAME.input_I.npy and NAME.expected_I.npy beside it.
         /// - Throws: `CLIError` when the folder has no manifest or a line is malformed.
         static func fixtures(in folder: String) throws -> [Trial] {
@@ -190,7 +190,7 @@ extension Lite.Conformance {
             return trials
         }
 
-        /// The models of scripts/make_model_goldens.py's manifest:
+        /// The models of scripts/fixtures/make_model_goldens.py's manifest:
         /// `NAME<TAB>model<TAB>inputs<TAB>outputs<TAB>tolerance,tolerance,...` (one tolerance per output),
         /// with NAME.input_I.npy and NAME.expected_I.npy beside it; nil when the folder has no manifest.
         /// - Throws: `CLIError` when a line is malformed.

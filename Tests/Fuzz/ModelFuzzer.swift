@@ -3,7 +3,7 @@
 // delegate) -> allocateTensors (shape inference, the arena, prepare) -> inputs, invoke and outputs
 // when the tensors are small -> one resize and a second allocation.
 //
-// Not a SwiftPM target: scripts/fuzz.sh compiles this file together with every source of
+// Not a SwiftPM target: scripts/test/fuzz.sh compiles this file together with every source of
 // Sources/LiteHost into one module with swiftc -sanitize=fuzzer,address, so the internal
 // ModelLoader.parse(bytes:name:) and Interpreter.graph are visible without @testable (which needs a
 // debug test build) and without any change to the host. See docs/fuzzing.md.

@@ -447,7 +447,7 @@ struct GraphOptimizerTests {
     func inspectShowsPasses() throws {
         let path = try writeTemporaryModel(Self.kerasReshape().build())
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let json = try CommandLineTests.lite(["inspect", path, "--json", "--delegates", "cpu"])
+        let json = try LiteCommand.run(["inspect", path, "--json", "--delegates", "cpu"])
         #expect(json.status == 0, "\(json.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
         let passes = try #require(object?["optimizer"] as? [[String: Any]])
@@ -457,7 +457,7 @@ struct GraphOptimizerTests {
         let operators = (object?["operators"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
         #expect(operators?.contains("SHAPE") == false && operators?.contains("PACK") == false)
 
-        let text = try CommandLineTests.lite(["inspect", path, "--delegates", "cpu"])
+        let text = try LiteCommand.run(["inspect", path, "--delegates", "cpu"])
         #expect(text.stdout.contains("Optimizer (5 -> 2 nodes"))
         #expect(text.stdout.contains("  constant-folding: 5 -> 2 nodes (3 nodes folded)"))
     }

@@ -19,9 +19,7 @@ struct InterpreterTests {
         }
     }
 
-    static func fixture(_ name: String) throws -> Fixtures.Case {
-        try #require(Fixtures.cases.first { $0.name == name }, "fixture \(name) missing: run scripts/test.sh")
-    }
+    static func fixture(_ name: String) throws -> Fixtures.Case { try Fixtures.named(name) }
 
     @Test("separate interpreters run on separate threads at once")
     func concurrentInterpreters() throws {

@@ -153,45 +153,48 @@ struct MalformedModelTests {
         #expect(parseTestModel(builder.build()).thrownError?.kind == .indexOutOfRange)
     }
 
-    @Test func opcodeIndexOutOfRange() throws {
+    /// An index field of the add model's flatbuffer set past what it indexes: the table, the
+    /// field's slot, the value written, the message expected.
+    static let indexFields: [(table: String, slot: Int, value: UInt32, message: String)] = [
+        ("operator[0]", 0, 5, "operator 0: opcode index 5 out of range (model has 1 operator codes)"),
+        ("tensor[1]", 2, 77, "tensor 1 'bias': buffer index 77 out of range (model has 2 buffers)"),
+    ]
+
+    /// The error of loading the add model after `patch` edited its bytes; `patch` also gets the
+    /// builder's position of every table and vector.
+    static func errorOfPatchedAddModel(_ patch: (inout [UInt8], [String: Int]) throws -> Void) rethrows -> ModelError? {
         let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
         var bytes = original
-        let field = try #require(Inspector.fieldPosition(in: bytes, table: positions["operator[0]"]!, slot: 0))
-        Inspector.write(UInt32(5), into: &bytes, at: field)
-        let error = parseTestModel(bytes).thrownError
-        #expect(error?.kind == .indexOutOfRange)
-        #expect(error?.message == "operator 0: opcode index 5 out of range (model has 1 operator codes)")
+        try patch(&bytes, positions)
+        return parseTestModel(bytes).thrownError
     }
 
-    @Test func bufferIndexOutOfRange() throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        let field = try #require(Inspector.fieldPosition(in: bytes, table: positions["tensor[1]"]!, slot: 2))
-        Inspector.write(UInt32(77), into: &bytes, at: field)
-        let error = parseTestModel(bytes).thrownError
+    @Test("opcode and buffer indices out of range", arguments: indexFields)
+    func indexOutOfRange(_ field: (table: String, slot: Int, value: UInt32, message: String)) throws {
+        let error = try Self.errorOfPatchedAddModel { bytes, positions in
+            let position = try #require(Inspector.fieldPosition(in: bytes, table: positions[field.table]!, slot: field.slot))
+            Inspector.write(field.value, into: &bytes, at: position)
+        }
         #expect(error?.kind == .indexOutOfRange)
-        #expect(error?.message == "tensor 1 'bias': buffer index 77 out of range (model has 2 buffers)")
+        #expect(error?.message == field.message)
     }
 
     // MARK: Structure
 
     @Test(arguments: [Int32.min, -0x7fff_0000, 0x7fff_ffff, 1_000_000])
     func vtableOutsideTheFile(_ distance: Int32) throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        Inspector.write(distance, into: &bytes, at: positions["model"]!)
-        let error = parseTestModel(bytes).thrownError
+        let error = Self.errorOfPatchedAddModel { bytes, positions in Inspector.write(distance, into: &bytes, at: positions["model"]!) }
         #expect(error?.kind == .malformed)
         #expect(error?.message.contains("vtable") == true)
     }
 
     @Test func fieldOutsideItsTable() throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        let table = positions["tensor[0]"]!
-        let vtable = table - Int(Inspector.int32(bytes, at: table))
-        Inspector.write(UInt16(0xfff0), into: &bytes, at: vtable + 4)  // shape's field offset
-        #expect(parseTestModel(bytes).thrownError?.kind == .malformed)
+        let error = Self.errorOfPatchedAddModel { bytes, positions in
+            let table = positions["tensor[0]"]!
+            let vtable = table - Int(Inspector.int32(bytes, at: table))
+            Inspector.write(UInt16(0xfff0), into: &bytes, at: vtable + 4)  // shape's field offset
+        }
+        #expect(error?.kind == .malformed)
     }
 
     @Test(arguments: ["tensors", "tensor[1].shape", "buffer[1].data", "description", "operator[0].inputs", "operators"])
@@ -212,11 +215,11 @@ struct MalformedModelTests {
     }
 
     @Test func unterminatedString() throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        let name = try #require(positions["tensor[0].name"])
-        bytes[name + 4 + Int(Inspector.uint32(bytes, at: name))] = UInt8(ascii: "x")
-        #expect(parseTestModel(bytes).thrownError?.kind == .malformed)
+        let error = try Self.errorOfPatchedAddModel { bytes, positions in
+            let name = try #require(positions["tensor[0].name"])
+            bytes[name + 4 + Int(Inspector.uint32(bytes, at: name))] = UInt8(ascii: "x")
+        }
+        #expect(error?.kind == .malformed)
     }
 
     /// Many tables pointing at one large string would decode it again and again: the budget stops it.
@@ -237,10 +240,10 @@ struct MalformedModelTests {
     }
 
     @Test func noSubgraphs() throws {
-        let (original, positions) = ModelLoadingTests.addModel().buildWithLayout()
-        var bytes = original
-        Inspector.write(UInt32(0), into: &bytes, at: try #require(positions["subgraphs"]))
-        #expect(parseTestModel(bytes).thrownError?.message == "malformed: model has no subgraphs")
+        let error = try Self.errorOfPatchedAddModel { bytes, positions in
+            Inspector.write(UInt32(0), into: &bytes, at: try #require(positions["subgraphs"]))
+        }
+        #expect(error?.message == "malformed: model has no subgraphs")
     }
 
     @Test func unsupportedSchemaVersion() {

@@ -25,13 +25,9 @@ enum ForwardingPlugins {
     struct MissingPlugin: Error { let name: String }
 }
 
-/// The MediaPipe models in the cache (scripts/fetch_models.sh), when present.
+/// The MediaPipe models in the cache (scripts/fixtures/fetch_models.sh), when present.
 enum CachedModels {
-    static var folder: String {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
-        return cache + "/models"
-    }
+    static var folder: String { Fixtures.cache + "/models" }
 
     static func path(_ name: String) -> String? {
         let path = folder + "/\(name).tflite"
@@ -56,13 +52,21 @@ func runModel(_ modelPath: String, options: InterpreterOptions, seed: UInt64 = 7
 
 @Suite("Several delegates on one graph")
 struct MultiDelegateTests {
+    /// The mixed model with the forwarding plugin to cpu ahead of cpu, given the forwarding plugin's
+    /// `options` (its misbehaviours on request).
+    static func forwardingInterpreter(_ options: [String: String]) throws -> Interpreter {
+        var interpreterOptions = InterpreterOptions(delegates: [try ForwardingPlugins.build("liblite_forward_cpu.so"), "cpu"])
+        interpreterOptions.delegateOptions = options
+        return try Interpreter(modelPath: try writeMixedModel(), options: interpreterOptions)
+    }
+
     /// Real models whose every node the CPU delegate runs.
     static let models = ["face_landmark", "iris_landmark", "pose_detection", "selfie_segmentation", "hand_landmark_full"]
 
     @Test("random subsets taken ahead of cpu and forwarded to it: no crash, outputs as on cpu alone", arguments: models)
     func randomSubsets(_ name: String) throws {
         guard let model = CachedModels.path(name) else {
-            print("skipped: \(name) not in \(CachedModels.folder) (scripts/fetch_models.sh)")
+            print("skipped: \(name) not in \(CachedModels.folder) (scripts/fixtures/fetch_models.sh)")
             return
         }
         let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
@@ -119,10 +123,7 @@ struct MultiDelegateTests {
 
     @Test("a refused partition falls back to the next delegate, and the plan says why")
     func refusalFallsBack() throws {
-        let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
-        var options = InterpreterOptions(delegates: [forward, "cpu"])
-        options.delegateOptions = ["forward.fraction": "1", "forward.refuse_below": "1000"]
-        let interpreter = try Interpreter(modelPath: try writeMixedModel(), options: options)
+        let interpreter = try Self.forwardingInterpreter(["forward.fraction": "1", "forward.refuse_below": "1000"])
         let plan = interpreter.partitionPlan
         #expect(plan.partitions.map(\.delegate) == ["cpu"])
         #expect(plan.rejections.first?.cause == .refused)
@@ -155,10 +156,7 @@ struct MultiDelegateTests {
 
     @Test("any other failing status falls back too, with a warning")
     func failureFallsBackWithWarning() throws {
-        let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
-        var options = InterpreterOptions(delegates: [forward, "cpu"])
-        options.delegateOptions = ["forward.fraction": "1", "forward.refuse_below": "1000", "forward.refuse_status": "1"]
-        let interpreter = try Interpreter(modelPath: try writeMixedModel(), options: options)
+        let interpreter = try Self.forwardingInterpreter(["forward.fraction": "1", "forward.refuse_below": "1000", "forward.refuse_status": "1"])
         #expect(interpreter.partitionPlan.partitions.map(\.delegate) == ["cpu"])
         #expect(interpreter.warnings.contains { $0.contains("delegate 'forward' failed to create a partition") })
     }
@@ -264,10 +262,7 @@ struct MultiDelegateTests {
 
     @Test("out-of-range, duplicate and late verdicts are counted and reported, never a crash")
     func badVerdicts() throws {
-        let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
-        var options = InterpreterOptions(delegates: [forward, "cpu"])
-        options.delegateOptions = ["forward.fraction": "1", "forward.bad_verdicts": "1", "forward.late_verdict": "1"]
-        let interpreter = try Interpreter(modelPath: try writeMixedModel(), options: options)
+        let interpreter = try Self.forwardingInterpreter(["forward.fraction": "1", "forward.bad_verdicts": "1", "forward.late_verdict": "1"])
         // The first verdict for node 0 (TAKEN) stands; the plan is the one without the bad verdicts.
         #expect(interpreter.partitionPlan.partitions.map(\.delegate) == ["forward"])
         let warning = interpreter.warnings.first { $0.contains("broke the delegate ABI's rules") } ?? ""
@@ -301,24 +296,24 @@ struct MultiDelegateTests {
         let forward = try ForwardingPlugins.build("liblite_forward_cpu.so")
         let arguments = ["inspect", try writeMixedModel(), "--delegates", "\(forward),cpu", "--option", "forward.bad_verdicts=1",
                          "--option", "forward.fraction=1"]
-        let strict = try CommandLineTests.lite(arguments, environment: ["LITE_VALIDATE": "1"])
+        let strict = try LiteCommand.run(arguments, environment: ["LITE_VALIDATE": "1"])
         #expect(strict.status == 1)
         #expect(strict.stderr.split(separator: "\n").count == 1, "\(strict.stderr)")
         #expect(strict.stderr.contains("LITE_VALIDATE: plugin rules broken: 'forward'"), "\(strict.stderr)")
         #expect(strict.stderr.contains("3 verdicts for nodes outside the graph"), "\(strict.stderr)")
-        let lenient = try CommandLineTests.lite(arguments)
+        let lenient = try LiteCommand.run(arguments)
         #expect(lenient.status == 0, "\(lenient.stderr)")
         #expect(lenient.stderr.split(separator: "\n").count == 1 && lenient.stderr.contains("broke the delegate ABI's rules"),
                 "\(lenient.stderr)")
         // A well-behaved plugin passes the strict mode.
-        let clean = try CommandLineTests.lite(["inspect", try writeMixedModel(), "--delegates", "cpu"], environment: ["LITE_VALIDATE": "1"])
+        let clean = try LiteCommand.run(["inspect", try writeMixedModel(), "--delegates", "cpu"], environment: ["LITE_VALIDATE": "1"])
         #expect(clean.status == 0, "\(clean.stderr)")
     }
 
     @Test("inspect shows each delegate's precision and policy, and the partitions passed on")
     func inspectShowsDecisions() throws {
         let forward = try ForwardingPlugins.build("liblite_forward_fp32.so", flags: ["-DFORWARD_PRECISION_MASK=1"])
-        let result = try CommandLineTests.lite([
+        let result = try LiteCommand.run([
             "inspect", try writeMixedModel(), "--delegates", "\(forward),cpu", "--precision", "fp16",
             "--option", "forward.take=0,1,3", "--option", "forward.refuse_nodes=3", "--option", "forward.min_partition_nodes=1",
         ])
@@ -327,7 +322,7 @@ struct MultiDelegateTests {
                 "\(result.stdout)")
         #expect(result.stdout.contains("Partitions passed on to the next delegate:\n  forward: nodes [3] (create_partition refused: "),
                 "\(result.stdout)")
-        let json = try CommandLineTests.lite([
+        let json = try LiteCommand.run([
             "inspect", try writeMixedModel(), "--delegates", "\(forward),cpu", "--json",
             "--option", "forward.take=0,1,3", "--option", "forward.refuse_nodes=3", "--option", "forward.min_partition_nodes=1",
         ])

@@ -1,6 +1,7 @@
 import DelegateABI
 import Foundation
 import Testing
+import TestSupport
 
 @testable import LiteHost
 

@@ -11,7 +11,7 @@ struct OperatorTests {
     func fixturesArePresent() {
         #expect(
             Fixtures.cases.count >= 100,
-            "no operator fixtures in \(Fixtures.directory): run scripts/test.sh (or scripts/make_op_fixtures.py)")
+            "no operator fixtures in \(Fixtures.directory): run scripts/test.sh (or scripts/fixtures/make_op_fixtures.py)")
     }
 
     @Test(arguments: Fixtures.cases)

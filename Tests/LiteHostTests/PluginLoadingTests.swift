@@ -5,44 +5,6 @@ import TestSupport
 
 @testable import LiteHost
 
-/// Builds variants of the plain-C sample plugin (Examples/SampleDelegate) with `cc` from the ABI
-/// header alone, once per test process.
-enum SamplePlugins {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let folder: String = {
-        let path = NSTemporaryDirectory() + "lite-plugin-tests-\(getpid())"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }()
-
-    /// Serialises builds: tests run in parallel, and one must never load a file another is writing.
-    private static let buildLock = NSLock()
-
-    /// Compiles `source` (default: the sample plugin) into `folder/file` with extra `flags`.
-    static func build(_ file: String, flags: [String] = [], source: String? = nil) throws -> String {
-        buildLock.lock()
-        defer { buildLock.unlock() }
-        let output = folder + "/" + file
-        if FileManager.default.fileExists(atPath: output) { return output }
-        // Written under another name and renamed, so the final path only ever holds a whole file.
-        let partial = output + ".partial"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["cc", "-shared", "-fPIC", "-Wall", "-Werror", "-I", repository + "/Sources/DelegateABI/include"]
-            + flags + [source ?? repository + "/Examples/SampleDelegate/sample_delegate.c", "-o", partial]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CompileError(file: file) }
-        try FileManager.default.moveItem(atPath: partial, toPath: output)
-        return output
-    }
-
-    struct CompileError: Error { let file: String }
-
-    static var sample: String { get throws { try build("liblite_delegate_sample.so") } }
-}
-
 /// A small graph: x -> RELU -> a; ADD(a, x) -> b; LOGISTIC(b) -> c; RELU(c) -> y.
 /// The sample plugin runs RELU and ADD; LOGISTIC needs the CPU delegate.
 func writeMixedModel(logistic: Bool = true) throws -> String {

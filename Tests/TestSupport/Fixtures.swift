@@ -3,16 +3,21 @@ import LiteHost
 
 /// Where the generated fixtures live and what they contain.
 ///
-/// `scripts/make_op_fixtures.py DIR` writes one small model per operator case with inputs and
+/// `scripts/fixtures/make_op_fixtures.py DIR` writes one small model per operator case with inputs and
 /// the official TFLite runtime's outputs; `scripts/test.sh` generates them into `LITE_FIXTURES`
 /// (default `~/.cache/lite/fixtures`) before `swift test`.
 public enum Fixtures {
-    public static var directory: String {
+    /// Where the scripts keep what they download and make (`LITE_CACHE`, default `~/.cache/lite`):
+    /// `fixtures/`, `models/` (MediaPipe's), `conformance/` (the real-model goldens).
+    public static var cache: String {
         let environment = ProcessInfo.processInfo.environment
-        if let path = environment["LITE_FIXTURES"], !path.isEmpty { return path }
-        let cache = environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
-        return cache + "/fixtures"
+        return environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
+    }
+
+    /// The operator fixtures' folder (`LITE_FIXTURES`, default `cache/fixtures`).
+    public static var directory: String {
+        let path = ProcessInfo.processInfo.environment["LITE_FIXTURES"] ?? ""
+        return path.isEmpty ? cache + "/fixtures" : path
     }
 
     /// The delegates the fixture tests run with (`LITE_TEST_DELEGATES`, default `cpu`).
@@ -28,12 +33,9 @@ public enum Fixtures {
         return list.split(separator: ",").map(String.init)
     }
 
-    /// The operators every GPU delegate must run itself (the GPU issue's list).
-    public static let gpuOperators: Set<String> = [
-        "ADD", "SUB", "MUL", "AVERAGE_POOL_2D", "MAX_POOL_2D", "CONCATENATION", "CONV_2D", "DEPTHWISE_CONV_2D",
-        "FULLY_CONNECTED", "LOGISTIC", "PAD", "PRELU", "RELU", "RELU6", "RESHAPE", "RESIZE_BILINEAR", "SOFTMAX",
-        "STRIDED_SLICE", "TRANSPOSE_CONV", "HARD_SWISH", "MEAN", "DEPTH_TO_SPACE", "Convolution2DTransposeBias",
-    ]
+    /// The operators every GPU delegate must run itself: `gpu_operators` in Tests/expectations.json,
+    /// the harness's one list of what is expected of which delegate (the file says why).
+    public static let gpuOperators: Set<String> = Set(Expectations.shared.gpuOperators.operators)
 
     /// One operator case: a model, its inputs and the reference outputs.
     public struct Case: Sendable, CustomStringConvertible {
@@ -60,6 +62,21 @@ public enum Fixtures {
             return Case(name: fields[0], inputCount: inputs, outputCount: outputs, tolerance: tolerance)
         }
     }()
+
+    /// The case called `name`.
+    /// - Throws: `MissingFixture` when the manifest has no such case.
+    public static func named(_ name: String) throws -> Case {
+        guard let found = cases.first(where: { $0.name == name }) else { throw MissingFixture(name: name) }
+        return found
+    }
+
+    /// A case the tests need is not in the manifest (fixtures not generated, or out of date).
+    public struct MissingFixture: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String {
+            "fixture \(name) missing in \(Fixtures.directory): run scripts/conformance_kit.sh (scripts/test.sh does)"
+        }
+    }
 
     /// Largest |actual - expected| over the finite expected values, relative to the largest of
     /// their magnitudes (float32 arrays). Non-finite values must match exactly: NaN where the

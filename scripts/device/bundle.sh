@@ -6,13 +6,14 @@
 #                    bin/liblite_delegate_{cpu,vulkan,gles}.so and bin/libswiftCore.so (the plugins are C,
 #                    but SwiftPM links them through swiftc, which adds swiftrt.o and a NEEDED libswiftCore.so;
 #                    their RUNPATH ends in $ORIGIN, so the copy beside them is found where /opt/swift is absent)
-#   models/          MediaPipe models (scripts/fetch_models.sh) and, when present and when they fit, the
+#   models/          MediaPipe models (scripts/fixtures/fetch_models.sh) and, when present and when they fit, the
 #                    converter models in $LITE_CACHE/converter-models (make_converter_models.py)
 #   whl/             ai-edge-litert (cp312 manylinux x86_64, unused vendor plugins pruned) and backports.strenum;
 #                    its other needs (numpy, flatbuffers, tqdm, typing-extensions, protobuf, ml-dtypes) are
 #                    in the device image (KINDS.md)
 #   gl/              the Debian loader packages (libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
-#   scripts/         the project scripts run.sh uses (conformance.py, reference.py, benchmark.py), frozen with the binary
+#   scripts/         the project scripts run.sh uses (conformance.py with expectations.py, reference.py,
+#                    benchmark.py), frozen with the binary; Tests/expectations.json, which conformance.py reads
 #   MANIFEST.txt     commit, contents, sizes
 # Then it checks the bundle plus the working tree against the 64 MiB carry limit (dropping models from the end
 # of the list until it fits), and checks the binary: no libswift*.so from /opt, and `lite delegates` and a `lite run`
@@ -60,7 +61,7 @@ for so in "$stage/bin/"liblite_delegate_*.so; do
   if LD_LIBRARY_PATH="$stage/bin" ldd "$so" | grep '/opt/' >&2; then log "$so resolves libraries from /opt"; exit 1; fi
 done
 # A float32 .npy of face_landmark's input shape, with the standard library only.
-face="$(bash scripts/fetch_models.sh | tail -n 1)/face_landmark.tflite"
+face="$(bash scripts/fixtures/fetch_models.sh | tail -n 1)/face_landmark.tflite"
 check="$scratch/check"; rm -rf "$check"; mkdir -p "$check"
 "$stage/bin/lite" inspect "$face" --delegates cpu --json >"$check/inspect.json"
 python3 - "$check/inspect.json" "$check/in.npy" <<'PY'
@@ -138,10 +139,12 @@ fi
 cp "$debs"/*.deb "$bundle/gl/"
 
 # 6. Scripts run.sh uses, frozen with the binary they were tested with.
-cp scripts/conformance.py scripts/reference.py scripts/benchmark.py "$bundle/scripts/"
+cp scripts/test/conformance.py scripts/test/expectations.py scripts/test/reference.py scripts/bench/benchmark.py \
+  "$bundle/scripts/"
+mkdir -p "$bundle/Tests" && cp Tests/expectations.json "$bundle/Tests/"
 
 # 7. Models, in priority order, while the carry stays under its limit.
-mediapipe="$(bash scripts/fetch_models.sh | tail -n 1)"
+mediapipe="$(bash scripts/fixtures/fetch_models.sh | tail -n 1)"
 tree_bytes="$(git ls-files -z -co --exclude-standard | xargs -0 stat -c %s 2>/dev/null | awk '{s+=$1} END {print s+0}')"
 used() { echo $(( $(du -sb "$bundle" | cut -f1) + tree_bytes )); }
 kept=(); dropped=()

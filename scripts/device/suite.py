@@ -10,7 +10,7 @@ Phases, each with an absolute deadline inside --budget so that one slow phase ca
   bench        per model: TFLite (XNNPACK) at 1 thread and at nproc; `lite bench --json` on cpu at 1 thread
                and at nproc, vulkan fp32/fp16, gles fp32/fp16 (GPU runs as `--delegates GPU,cpu`)
   conformance  per GPU configuration, conformance.py on every model against TFLite's output (random inputs;
-               fp32 tolerance 1e-3, pose_landmark_full 2e-3; fp16 2e-2: scripts/test.sh's)
+               the tolerances of Tests/expectations.json's gpu-random and gpu-image-fp16 checks)
   init         per GPU backend and model, `lite bench` with an empty kernel cache (lite's, the driver's and
                Mesa's cache folders all new), then again with the same folders: cold and warm init
   profile      `lite profile --json` on vulkan for two models, when lite has that subcommand
@@ -37,6 +37,20 @@ PRECISIONS = ("fp32", "fp16")
 PHASE_END = {"bench": 0.55, "conformance": 0.78, "init": 0.95, "profile": 1.0}
 PROFILE_MODELS = ("face_landmark", "pose_landmark_full")
 
+
+
+def gpu_tolerances(bundle: str) -> dict[str, tuple[float, dict[str, float]]]:
+    """Per precision, the tolerance and the per-model exceptions of the GPU checks in the bundle's copy
+    of Tests/expectations.json (scripts/device/bundle.sh puts it there): fp32 from gpu-random, fp16
+    from gpu-image-fp16."""
+    with open(os.path.join(bundle, "Tests", "expectations.json")) as file:
+        checks = {check["id"]: check for check in json.load(file)["checks"]}
+    result = {}
+    for precision, name in (("fp32", "gpu-random"), ("fp16", "gpu-image-fp16")):
+        check = checks[name]
+        result[precision] = (check["tolerance"],
+                             {model: item["tolerance"] for model, item in check.get("model_tolerances", {}).items()})
+    return result
 
 class Suite:
     def __init__(self, args):
@@ -248,19 +262,21 @@ class Suite:
             return
         script = os.path.join(args.bundle, "scripts", "conformance.py")
         models = [m for m in args.models if os.path.exists(self.model_path(m))]
+        tolerances = gpu_tolerances(args.bundle)
         for backend in GPU_BACKENDS:
             for precision in PRECISIONS:
                 config = f"{backend}_{precision}"
                 if backend not in self.available:
                     self.record(kind="conformance", config=config, ok=False, error=f"skipped: {backend} unavailable")
                     continue
-                tolerance = "1e-3" if precision == "fp32" else "2e-2"
+                default, exceptions = tolerances[precision]
+                tolerance = f"{default:g}"
                 command = [sys.executable, script, "--lite", args.lite, "--models-dir",
                            os.path.join(args.bundle, "models"), "--models", ",".join(models), "--delegates",
                            f"{backend},cpu", "--precision", precision, "--tolerance", tolerance,
                            "--allow-reference-spread", "--timeout", str(args.step_timeout)]
-                if precision == "fp32":
-                    command += ["--model-tolerance", "pose_landmark_full=2e-3"]
+                for model, value in exceptions.items():
+                    command += ["--model-tolerance", f"{model}={value:g}"]
                 step = self.run(command, f"conformance/{config}", args.step_timeout * 2 + 30 * len(models))
                 seen = set()
                 for line in step["stdout"].splitlines():
@@ -269,7 +285,7 @@ class Suite:
                         continue
                     verdict, model, detail = match.groups()
                     error = re.search(r"max_rel_err=([0-9.eE+-]+)", detail)
-                    own = (float(tolerance) if not (model == "pose_landmark_full" and precision == "fp32") else 2e-3)
+                    own = exceptions.get(model, default)
                     seen.add(model)
                     self.record(kind="conformance", model=model, config=config, backend=backend, precision=precision,
                                 ok=verdict == "PASS", max_rel_err=float(error.group(1)) if error else None,

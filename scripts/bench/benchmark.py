@@ -6,8 +6,8 @@ and `lite bench`, each in its own process so that peak RSS is per runtime. Print
 (the median of the rounds' medians), the ratio lite/TFLite, peak RSS of both, and the geometric mean
 of the ratios.
 
-Usage (with the venv's python, see scripts/setup.sh):
-  python scripts/benchmark.py [--lite .build/release/lite] [--threads 1] [--rounds 3] [--runs 50]
+Usage (with the venv's python, see scripts/setup/setup.sh):
+  python scripts/bench/benchmark.py [--lite .build/release/lite] [--threads 1] [--rounds 3] [--runs 50]
                               [--models face_landmark,selfie_segmentation,...] [--delegates cpu]
 """
 import argparse
@@ -21,8 +21,9 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.dirname(HERE)
 DEFAULT_MODELS = "face_landmark,selfie_segmentation,face_detection_short_range,hand_landmark_full,pose_landmark_full"
-# TensorFlow-converted models (scripts/make_converter_models.py), benchmarked after the MediaPipe set.
+# TensorFlow-converted models (scripts/fixtures/make_converter_models.py), benchmarked after the MediaPipe set.
 DEFAULT_CONVERTER_MODELS = "mobilenet_v2,deeplab"
 
 
@@ -87,7 +88,7 @@ def main():
         tflite_worker(model, int(threads), int(runs), int(warmup))
         return 0
 
-    models_dir = args.models_dir or subprocess.run([os.path.join(HERE, "fetch_models.sh")], capture_output=True,
+    models_dir = args.models_dir or subprocess.run([os.path.join(SCRIPTS, "fixtures", "fetch_models.sh")], capture_output=True,
                                                    text=True, check=True).stdout.strip().splitlines()[-1]
     print(f"threads={args.threads} rounds={args.rounds} runs={args.runs} warmup={args.warmup} "
           f"delegates={args.delegates or 'default'}")
@@ -95,7 +96,7 @@ def main():
     models = [(name, os.path.join(models_dir, name + ".tflite"), "mediapipe") for name in args.models.split(",") if name]
     converter = [name for name in args.converter_models.split(",") if name]
     if converter:
-        built = subprocess.run([sys.executable, os.path.join(HERE, "make_converter_models.py")], capture_output=True,
+        built = subprocess.run([sys.executable, os.path.join(SCRIPTS, "fixtures", "make_converter_models.py")], capture_output=True,
                                text=True, check=True).stdout.strip().splitlines()[-1]
         models += [(name, os.path.join(built, name + ".tflite"), "converter") for name in converter]
     ratios = {"mediapipe": [], "converter": []}

@@ -17,6 +17,10 @@ from XNNPACK than that, and the line says so.
 A model named by --expect-error passes when `lite run` exits non-zero with SUBSTRING in its stderr.
 --converter checks the TensorFlow-converted models of make_converter_models.py instead (built into
 ${LITE_CACHE}/converter-models when missing).
+--check NAME takes all of that (delegates, models, inputs, precision, tolerances, expected errors, the
+forwarding plugin's seed) from one run of Tests/expectations.json, the harness's list of what is checked
+and why (expectations.py); --models then keeps only the named models of it. --list-checks prints the
+names of the runs, only those on --delegates when given.
 
 Prints one line per model (PASS/FAIL) and finally "N passed, M failed"; exits 1 if any failed.
 """
@@ -33,28 +37,17 @@ import zlib
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
+SCRIPTS = os.path.dirname(HERE)
+REPO = os.path.dirname(SCRIPTS)
 sys.path.insert(0, HERE)
+import expectations  # noqa: E402
 from reference import run_reference  # noqa: E402
 
-DEFAULT_MODELS = [
-    "face_detection_short_range",
-    "face_detection_full_range_sparse",
-    "face_landmark",
-    "hand_landmark_full",
-    "hand_landmark_lite",
-    "hand_recrop",
-    "iris_landmark",
-    "palm_detection_full",
-    "palm_detection_lite",
-    "pose_detection",
-    "pose_landmark_full",
-    "selfie_segmentation",
-    "selfie_segmentation_landscape",
-]
-
-# Keras models converted by TensorFlow's TFLiteConverter (scripts/make_converter_models.py).
-CONVERTER_MODELS = ["mobilenet", "mobilenet_v2", "mobilenet_v3_small", "deeplab", "posenet", "unet", "reshape_head"]
+EXPECTATIONS = expectations.load()
+# MediaPipe's models, and the Keras models converted by TensorFlow's TFLiteConverter
+# (scripts/fixtures/make_converter_models.py).
+DEFAULT_MODELS = EXPECTATIONS["model_sets"]["mediapipe"]
+CONVERTER_MODELS = EXPECTATIONS["model_sets"]["converter"]
 
 
 def last_path(command: list[str], name: str, brief: bool = False) -> str:
@@ -68,16 +61,16 @@ def last_path(command: list[str], name: str, brief: bool = False) -> str:
 
 
 def converter_models() -> str:
-    return last_path([sys.executable, os.path.join(HERE, "make_converter_models.py")], "make_converter_models.py",
+    return last_path([sys.executable, os.path.join(SCRIPTS, "fixtures", "make_converter_models.py")], "make_converter_models.py",
                      brief=True)
 
 
 def fetch_models() -> str:
-    return last_path(["bash", os.path.join(HERE, "fetch_models.sh")], "fetch_models.sh")
+    return last_path(["bash", os.path.join(SCRIPTS, "fixtures", "fetch_models.sh")], "fetch_models.sh")
 
 
 def fetch_image() -> str:
-    return last_path(["bash", os.path.join(HERE, "fetch_image.sh")], "fetch_image.sh")
+    return last_path(["bash", os.path.join(SCRIPTS, "fixtures", "fetch_image.sh")], "fetch_image.sh")
 
 
 def image_input(image_path: str, shape: tuple[int, ...]) -> np.ndarray | None:
@@ -235,6 +228,33 @@ def check_model(name: str, args, models_dir: str, expected_error: str | None) ->
                        lambda: run_reference(model_path, inputs, reference_kernels=True), args.allow_reference_spread)
 
 
+def apply_check(args, run: expectations.Run) -> None:
+    """Sets args (and the environment of the lite runs) to those of one run of the expectations file.
+    --models, when given, keeps only those of the run's models (an empty string when none are left)."""
+    entry = run.entry
+    models = run.models(EXPECTATIONS)
+    if args.models:
+        wanted = set(args.models.split(","))
+        models = [name for name in models if name in wanted]
+    args.models = ",".join(models)
+    args.converter = entry.get("converter", False)
+    args.inputs = entry["inputs"]
+    args.precision = entry.get("precision")
+    args.tolerance = entry["tolerance"]
+    args.allow_reference_spread = entry.get("allow_reference_spread", False)
+    args.model_tolerance = [f"{name}={item['tolerance']:g}" for name, item in entry.get("model_tolerances", {}).items()]
+    args.expect_error = [f"{name}={item['message']}" for name, item in entry.get("expect_errors", {}).items()]
+    os.environ.update(entry.get("env", {}))
+    if run.seed is None:
+        args.delegates = run.delegate
+    else:
+        # The forwarding plugin runs its share on the delegate of the run; cpu runs the rest.
+        plugins = os.path.dirname(os.path.abspath(args.lite))
+        os.environ["LITE_FORWARD_TO"] = os.path.join(plugins, f"liblite_delegate_{run.delegate}.so")
+        args.delegates = f"{os.path.abspath(args.forwarding_plugin)},cpu"
+        args.option = [f"forward.seed={run.seed}"] + entry["forward"].get("options", [])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lite", default=os.path.join(REPO, ".build", "debug", "lite"),
@@ -262,7 +282,37 @@ def main() -> int:
                              "TFLite's own XNNPACK path and its reference kernels on it (reported as such)")
     parser.add_argument("--image", help="the photograph for --inputs image (default: fetch_image.sh's)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds allowed for one lite run")
+    parser.add_argument("--check", metavar="ID@DELEGATE[#SEED]",
+                        help="one run of Tests/expectations.json: its delegates, models, inputs, precision, "
+                             "tolerances and expected errors")
+    parser.add_argument("--list-checks", action="store_true",
+                        help="print the runs of Tests/expectations.json (those on --delegates when given)")
+    parser.add_argument("--forwarding-plugin", default=os.path.join(REPO, ".build", "tests", "liblite_forward.so"),
+                        help="the forwarding test plugin for --check forwarding runs "
+                             "(default: .build/tests/liblite_forward.so, built by scripts/test/c_tests.sh)")
     args = parser.parse_args()
+
+    if args.list_checks:
+        wanted = args.delegates.split(",") if args.delegates else None
+        for run in expectations.runs(EXPECTATIONS, wanted):
+            print(run.name)
+        return 0
+    if args.check:
+        taken = [flag for flag, name in [("--delegates", "delegates"), ("--tolerance", "tolerance"),
+                                         ("--model-tolerance", "model_tolerance"), ("--expect-error", "expect_error"),
+                                         ("--converter", "converter"), ("--precision", "precision"),
+                                         ("--inputs", "inputs"), ("--allow-reference-spread", "allow_reference_spread"),
+                                         ("--option", "option")]
+                 if getattr(args, name) != parser.get_default(name)]
+        if taken:
+            parser.error(f"--check sets {', '.join(taken)} itself (from {os.path.relpath(expectations.PATH)})")
+        try:
+            apply_check(args, expectations.find(EXPECTATIONS, args.check))
+        except KeyError as error:
+            parser.error(error.args[0])
+        if not args.models:
+            print(f"skipped: no model of {args.check} in --models")
+            return 0
 
     if not os.path.isfile(args.lite) or not os.access(args.lite, os.X_OK):
         print(f"conformance.py: no lite binary at {args.lite} (build it, or pass --lite)", file=sys.stderr)
@@ -288,7 +338,7 @@ def main() -> int:
         try:
             import PIL  # noqa: F401  (Pillow decodes the photograph)
         except ImportError:
-            print("conformance.py: --inputs image needs Pillow (scripts/setup.sh installs it)", file=sys.stderr)
+            print("conformance.py: --inputs image needs Pillow (scripts/setup/setup.sh installs it)", file=sys.stderr)
             return 2
         args.image = args.image or fetch_image()
         if not os.path.isfile(args.image):

@@ -3,16 +3,16 @@
 # UndefinedBehaviorSanitizer in a scratch path of their own, then runs the Swift tests and the
 # real-model conformance harness on the CPU delegate against that build. Any memory error, leak or
 # undefined behaviour fails it (docs/fuzzing.md says what each setting is for).
-# Usage: scripts/sanitize.sh            (after scripts/conformance_kit.sh, which scripts/test.sh runs)
+# Usage: scripts/test/sanitize.sh            (after scripts/conformance_kit.sh, which scripts/test.sh runs)
 # Environment: LITE_ASAN_DIR (scratch path, default .build-asan), LITE_CACHE (default ~/.cache/lite),
 #              LITE_SANITIZE_MODELS (comma list for conformance.py; default every model of the harness).
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 cache="${LITE_CACHE:-$HOME/.cache/lite}"
 export LITE_FIXTURES="${LITE_FIXTURES:-$cache/fixtures}"
 dir="${LITE_ASAN_DIR:-$PWD/.build-asan}"
-python="$(scripts/setup.sh | tail -n 1)"
+python="$(scripts/setup/setup.sh | tail -n 1)"
 
 # --sanitize address reaches swiftc and clang alike. --sanitize undefined would too, but swiftc has no
 # UBSan on Linux ("unsupported option '-sanitize=undefined'"), so UBSan goes to clang alone through
@@ -25,12 +25,12 @@ swift build "${build_flags[@]}"
 lite="$(swift build "${build_flags[@]}" --show-bin-path)/lite"
 
 # SWIFT_BACKTRACE=enable=no: Swift's backtracer and ASan both want the crash signals; with both, a
-# crash under ASan can hang instead of reporting. The suppressions: scripts/sanitize-*.supp, each
+# crash under ASan can hang instead of reporting. The suppressions: scripts/test/sanitize-*.supp, each
 # with its reason.
 export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1"
-export LSAN_OPTIONS="suppressions=$PWD/scripts/sanitize-lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/scripts/sanitize-ubsan.supp"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/test/sanitize-lsan.supp:print_suppressions=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$PWD/scripts/test/sanitize-ubsan.supp"
 
 status=0
 # Skipped: the three CLI tests that run the Vulkan delegate on Mesa's lavapipe. The Vulkan loader
@@ -44,11 +44,8 @@ swift test "${build_flags[@]}" --skip "$skipped" || status=1
 echo "== sanitize: real models: $lite --delegates cpu against ai-edge-litert"
 models_flag=()
 [[ -n "${LITE_SANITIZE_MODELS:-}" ]] && models_flag=(--models "$LITE_SANITIZE_MODELS")
-scripts/fetch_models.sh >/dev/null
-# The tolerances and the expected error are scripts/test.sh's (which says why).
-"$python" scripts/conformance.py --lite "$lite" --delegates cpu "${models_flag[@]}" --allow-reference-spread \
-  --model-tolerance selfie_segmentation=3e-4 --model-tolerance selfie_segmentation_landscape=3e-4 \
-  --expect-error face_landmark_with_attention=Landmarks2TransformMatrix || status=1
+# The tolerances and the expected error are those of the normal build (Tests/expectations.json says why).
+"$python" scripts/test/conformance.py --lite "$lite" --check mediapipe-random@cpu "${models_flag[@]}" || status=1
 
 (( status == 0 )) && echo "sanitize: clean" || echo "sanitize: FAILED (see the first ERROR or runtime error above)" >&2
 exit $status

@@ -2,7 +2,7 @@
 # Fuzzes the host's model loading, optimising, partitioning, allocation and invoke with libFuzzer and
 # AddressSanitizer (Tests/Fuzz/ModelFuzzer.swift; docs/fuzzing.md). Fails on any crash, sanitizer
 # report, leak, out-of-memory or timeout, and leaves each reproducer in the crash folder.
-# Usage: scripts/fuzz.sh [SECONDS]        (default 300)
+# Usage: scripts/test/fuzz.sh [SECONDS]        (default 300)
 # Environment:
 #   LITE_FUZZ_DIR         scratch folder: builds, corpus, crashes, logs (default .build-fuzz)
 #   LITE_FUZZ_KEEP_GOING  1: run on after a finding (libFuzzer's fork mode, one job) to collect
@@ -14,7 +14,7 @@
 #   LITE_CACHE            where the seeds come from: fixtures/ (or LITE_FIXTURES) and models/
 #                         (default ~/.cache/lite)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 seconds="${1:-300}"
 dir="${LITE_FUZZ_DIR:-$PWD/.build-fuzz}"

@@ -42,7 +42,7 @@ def main() -> int:
         try:
             import PIL  # noqa: F401  (Pillow decodes the photograph)
         except ImportError:
-            print("sensitivity.py: --inputs image needs Pillow (scripts/setup.sh installs it)", file=sys.stderr)
+            print("sensitivity.py: --inputs image needs Pillow (scripts/setup/setup.sh installs it)", file=sys.stderr)
             return 2
     image = (args.image or fetch_image()) if args.inputs == "image" else None
     rng = np.random.default_rng(12345)

@@ -7,17 +7,13 @@ import TestSupport
 /// what it takes), the sample built with -DSAMPLE_WRONG_ADD (its ADD computes a - b) and the CPU delegate.
 @Suite("lite conformance")
 struct ConformanceCommandTests {
-    static let noFixtures: Comment = "no operator fixtures: run scripts/conformance_kit.sh (or scripts/make_op_fixtures.py)"
+    static let noFixtures: Comment = "no operator fixtures: run scripts/conformance_kit.sh (or scripts/fixtures/make_op_fixtures.py)"
     static var hasFixtures: Bool { !Fixtures.cases.isEmpty }
 
-    static var goldens: String {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["LITE_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? "/tmp") + "/.cache/lite"
-        return cache + "/conformance"
-    }
+    static var goldens: String { Fixtures.cache + "/conformance" }
 
     /// A goldens folder that does not exist, so that only the operator fixtures run.
-    static let noGoldens = CommandLineTests.folder + "/no-goldens"
+    static let noGoldens = LiteCommand.folder + "/no-goldens"
 
     static var wrongPlugin: String {
         get throws {
@@ -53,8 +49,8 @@ struct ConformanceCommandTests {
         func named(_ name: String) throws -> Case { try #require(cases.first { $0.name == name }, "no case \(name)") }
     }
 
-    static func conformance(_ arguments: [String]) throws -> (CommandLineTests.Result, Report?) {
-        let result = try CommandLineTests.lite(["conformance"] + arguments)
+    static func conformance(_ arguments: [String]) throws -> (LiteCommand.Result, Report?) {
+        let result = try LiteCommand.run(["conformance"] + arguments)
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")

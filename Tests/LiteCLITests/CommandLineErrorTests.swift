@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Every way to call `lite` wrongly ends the same way: one line on standard error, exit status 1.
 @Suite("lite: one error path")
@@ -17,7 +18,7 @@ struct CommandLineErrorTests {
 
     @Test("wrong calls: one line, exit 1", arguments: 1..<8)
     func wrongCall(_ index: Int) throws {
-        let result = try CommandLineTests.lite(Self.wrongCalls[index])
+        let result = try LiteCommand.run(Self.wrongCalls[index])
         #expect(result.status == 1, "\(Self.wrongCalls[index]): \(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(Self.wrongCalls[index]): \(result.stderr)")
         #expect(result.stderr.hasPrefix("lite: error: "), "\(result.stderr)")
@@ -25,7 +26,7 @@ struct CommandLineErrorTests {
 
     @Test("help is not an error")
     func help() throws {
-        let result = try CommandLineTests.lite(["--help"])
+        let result = try LiteCommand.run(["--help"])
         #expect(result.status == 0)
         #expect(result.stdout.contains("USAGE"))
     }

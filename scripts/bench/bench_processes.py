@@ -23,7 +23,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "test"))
 from conformance import fetch_models  # noqa: E402
 
 
@@ -33,7 +33,7 @@ def main() -> int:
         return 2
     model, threads, processes, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     configs = sys.argv[5:]
-    lite = os.environ.get("LITE", os.path.join(os.path.dirname(HERE), ".build", "release", "lite"))
+    lite = os.environ.get("LITE", os.path.join(os.path.dirname(os.path.dirname(HERE)), ".build", "release", "lite"))
     models = os.environ.get("LITE_MODELS") or fetch_models()
     path = model if model.endswith(".tflite") else os.path.join(models, f"{model}.tflite")
     results: dict[str, list[float]] = {c: [] for c in configs}

@@ -54,8 +54,11 @@ for plugin in cpu vulkan gles; do
   LITE_VULKAN_VALIDATION=1 .build/debug/lite conformance $plugin | tail -n 2 || status=1
 done
 
-echo "== the plugins' C tests: thread pool, GLES threads, inconsistent graphs, shared kernel caches"
+echo "== the plugins' C tests: thread pool, GLES threads, barriers, shared rules, inconsistent graphs, kernel caches"
 scripts/test/c_tests.sh check || status=1
+
+echo "== host APIs: the C API on each delegate, install layout and pkg-config, the C/C++ example, Python, a Swift app"
+scripts/test/c_api.sh "$python" || status=1
 
 # About 12 minutes on 2 cores, from nothing: the ASan/UBSan build, its Swift tests and real models
 # (about 8), then the fuzz target's build (about 2) and two minutes of fuzzing (docs/fuzzing.md).

@@ -18,7 +18,7 @@ def test_classify_script_runs_with_one_line_changed(name, tmp_path):
     model = CACHE / "models" / f"{name}.tflite"
     image = CACHE / "images" / "grace_hopper.jpg"
     if not model.is_file() or not image.is_file():
-        pytest.skip("models or image missing (scripts/fetch_models.sh, scripts/fetch_image.sh)")
+        pytest.skip("models or image missing (scripts/fixtures/fetch_models.sh, scripts/fixtures/fetch_image.sh)")
     original = (ROOT / "Examples" / "Python" / "classify.py").read_text()
     changed = original.replace("from ai_edge_litert.interpreter import Interpreter",
                                "from lite_runtime.interpreter import Interpreter")

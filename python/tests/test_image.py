@@ -21,7 +21,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 def need(path):
     if not path.is_file():
-        pytest.skip(f"{path} missing (scripts/fetch_models.sh, scripts/fetch_image.sh)")
+        pytest.skip(f"{path} missing (scripts/fixtures/fetch_models.sh, scripts/fixtures/fetch_image.sh)")
     return path
 
 

@@ -1,7 +1,7 @@
 """lite_runtime against ai-edge-litert in one process: real models on each delegate, the
 tflite_runtime API's behaviour (details, resize, errors, views), and threads.
 
-Models come from LITE_MODELS (default ~/.cache/lite/models, filled by scripts/fetch_models.sh);
+Models come from LITE_MODELS (default ~/.cache/lite/models, filled by scripts/fixtures/fetch_models.sh);
 tests that need one skip when it is missing.
 """
 import os
@@ -31,7 +31,7 @@ GPU_MODELS = {"face_landmark": 1e-3, "selfie_segmentation": 1e-3}
 def model(name):
     path = MODELS / f"{name}.tflite"
     if not path.is_file():
-        pytest.skip(f"{path} missing (scripts/fetch_models.sh)")
+        pytest.skip(f"{path} missing (scripts/fixtures/fetch_models.sh)")
     return str(path)
 
 

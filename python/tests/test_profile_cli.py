@@ -59,7 +59,7 @@ def test_trace_structure(tmp_path):
 def test_chart_renders_in_chromium(tmp_path):
     browser = shutil.which("chromium") or shutil.which("chromium-browser")
     if not browser:
-        pytest.skip("chromium not installed (scripts/install-deps.sh installs it)")
+        pytest.skip("chromium not installed (scripts/setup/install-deps.sh installs it)")
     _, _, chart = profile("face_landmark", tmp_path, "--delegates", "cpu")
     text = chart.read_text()
     assert text.startswith("<svg") and "CONV_2D (cpu)" in text and "Time by delegate" in text

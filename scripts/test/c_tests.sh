@@ -17,6 +17,9 @@ abi="-I Sources/DelegateABI/include"
 sanitize="-fsanitize=address,undefined -fno-sanitize-recover=undefined -g"
 pool_stress="$abi -I Plugins/PluginSupport/include -I Plugins/CPUDelegate Plugins/CPUDelegate/tests/pool_stress.c -lpthread"
 bad_graphs="$abi Plugins/CPUDelegate/tests/bad_graphs.c -ldl"
+gpu_tests=Plugins/GLESDelegate/tests
+# Every C source the GPU plugins link (GPUShared, PluginSupport), for the barrier tracker's own test.
+gpu_shared="$(find Plugins/GPUShared Plugins/PluginSupport -name '*.c' -not -path '*/tests/*' | sort | tr '\n' ' ')"
 
 # OUTPUT | compiler and flags (relative to the repository; word-split and globbed)
 builds=(
@@ -24,7 +27,10 @@ builds=(
   "pool_stress | cc -O2 $pool_stress"
   # gcc's ThreadSanitizer: the Swift toolchain's clang lacks a usable TSan runtime here.
   "pool_stress_tsan | gcc -fsanitize=thread -g -O1 $pool_stress"
-  "gles_threads | cc $abi Plugins/GLESDelegate/tests/gles_threads.c -ldl -lpthread"
+  "gles_threads | cc -Wall -Werror $abi $gpu_tests/gles_threads.c -ldl -lpthread"
+  "gpu_hazards | cc -O1 -Wall -Werror $abi -I Plugins/PluginSupport/include -I Plugins/GPUShared/include
+     $gpu_tests/gpu_hazards.c $gpu_shared -lm"
+  "gpu_rules | cc -Wall -Werror $abi $gpu_tests/gpu_rules.c -ldl"
   "bad_graphs | cc -Wall -Werror $bad_graphs"
   "bad_graphs_sanitized | cc $sanitize $bad_graphs"
   # The CPU plugin built from its sources under the same sanitizers: signed overflow in the plugin
@@ -32,7 +38,7 @@ builds=(
   "sanitized/liblite_delegate_cpu.so | cc -shared -fPIC -O1 -fno-math-errno $sanitize $abi
      -I Plugins/PluginSupport/include -I Plugins/CPUDelegate/include Plugins/CPUDelegate/*.c
      Plugins/CPUDelegate/ops/*.c Plugins/PluginSupport/*.c -lpthread -lm"
-  "gpu_cache | cc -Wall -Werror $abi Plugins/GLESDelegate/tests/gpu_cache.c -ldl -lpthread"
+  "gpu_cache | cc -Wall -Werror $abi $gpu_tests/gpu_cache.c -ldl -lpthread"
 )
 
 # What is checked | the command (run from the repository; word-split)
@@ -42,6 +48,10 @@ checks=(
      | timeout 300 $out/pool_stress"
   "CPU thread pool under ThreadSanitizer: any report fails | env TSAN_OPTIONS=halt_on_error=1:exitcode=66 timeout 900 $out/pool_stress_tsan"
   "gles: two delegates invoked from two threads at once | $out/gles_threads $plugins/liblite_delegate_gles.so"
+  "gpu: the shared barrier tracker on planned dispatch lists (no device) | $out/gpu_hazards"
+  "vulkan: the rules both GPU plugins share (index checks, buffer sizes, boolean words)
+     | env LITE_VULKAN_VALIDATION=1 $out/gpu_rules $PWD/$plugins/liblite_delegate_vulkan.so"
+  "gles: the same rules | $out/gpu_rules $PWD/$plugins/liblite_delegate_gles.so"
   # Every refusal must come with a report_error message, nothing may crash: against the normal
   # plugins, then under AddressSanitizer and UBSan against the normal and the sanitized CPU plugin.
   # The GPU plugins refuse the same graphs at prepare, where their planner sees the dataflow.

@@ -5,7 +5,7 @@
  * of dispatches whose ranges overlap, one of them writing, has a barrier between them that lists
  * the earlier write; and every barrier has such a pair behind it since the previous one.
  *
- *   Plugins/GLESDelegate/tests/run.sh builds and runs it (it needs no GPU).
+ *   scripts/test/c_tests.sh builds and runs it (it needs no GPU).
  *
  * Exit status 0: pass; anything else: fail.
  */

@@ -8,7 +8,7 @@
  *   - the boolean option (vulkan: validation, gles: profile) accepts the same words, any case:
  *     1/0, true/false, yes/no, on/off; anything else is INVALID_ARGUMENT.
  *
- *   Plugins/GLESDelegate/tests/run.sh builds it and runs it against both plugins.
+ *   scripts/test/c_tests.sh builds it and runs it against both plugins.
  *
  * Exit status 0: pass; 77: the plugin says its device is unavailable (skip); anything else: fail.
  */

@@ -4,9 +4,9 @@
 # example compiled as C and as C++ by a plain cc line, the Python package against ai-edge-litert
 # (pytest) and installed with pip into a fresh venv, and a Swift app package that finds the plugins
 # without linking them (Examples/SwiftApp).
-# Usage: scripts/c_api.sh PYTHON   (the venv's python, from scripts/setup.sh)
+# Usage: scripts/test/c_api.sh PYTHON   (the venv's python, from scripts/setup/setup.sh)
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 python="$1"
 cache="${LITE_CACHE:-$HOME/.cache/lite}"
 models="$cache/models"

@@ -212,6 +212,10 @@ LiteStatus gles_context_create(GlesContext *c, char *reason, size_t capacity) {
         gles_context_destroy(c);
         return LITE_STATUS_DEVICE_UNAVAILABLE;
     }
+    const char *extensions = (const char *)gl->glGetString(GL_EXTENSIONS);
+    c->timer_queries = extensions && has_extension(extensions, "GL_EXT_disjoint_timer_query") && gl->glGenQueriesEXT &&
+                       gl->glDeleteQueriesEXT && gl->glQueryCounterEXT && gl->glGetQueryObjectui64vEXT;
+    gles_take_error(c);
     if (c->ssbo_alignment < 4) c->ssbo_alignment = 4;
     if (c->ubo_alignment < 4) c->ubo_alignment = 4;
     snprintf(c->description, sizeof(c->description), "%s (%s; %s; EGL %s)", c->renderer, c->vendor,

@@ -28,6 +28,7 @@
 #include <EGL/egl.h>
 #include <EGL/eglext.h>
 #include <GLES3/gl31.h>
+#include <GLES2/gl2ext.h> /* GL_EXT_disjoint_timer_query types, for profiling */
 
 #include "gpu_backend.h"
 #include "gpu_shared.h"
@@ -56,7 +57,7 @@
     X(glDeleteProgram) X(glUseProgram) X(glProgramParameteri) X(glGetProgramBinary)                \
     X(glProgramBinary) X(glGenBuffers) X(glDeleteBuffers) X(glBindBuffer) X(glBufferData)          \
     X(glBufferSubData) X(glBindBufferRange) X(glBindBufferBase) X(glMapBufferRange)                \
-    X(glUnmapBuffer) X(glDispatchCompute) X(glMemoryBarrier)
+    X(glUnmapBuffer) X(glDispatchCompute) X(glMemoryBarrier) X(glGetInteger64v)
 
 #define GLES_DECLARE_POINTER(name) __typeof__(&name) name;
 
@@ -66,6 +67,11 @@ typedef struct GlesApi {
     PFNEGLGETPLATFORMDISPLAYEXTPROC eglGetPlatformDisplayEXT; /* EGL_EXT_platform_base */
     PFNEGLQUERYDEVICESEXTPROC eglQueryDevicesEXT;             /* EGL_EXT_device_enumeration */
     PFNEGLQUERYDEVICESTRINGEXTPROC eglQueryDeviceStringEXT;   /* EGL_EXT_device_query */
+    /* GL_EXT_disjoint_timer_query (profiling); NULL when the library lacks them. */
+    PFNGLGENQUERIESEXTPROC glGenQueriesEXT;
+    PFNGLDELETEQUERIESEXTPROC glDeleteQueriesEXT;
+    PFNGLQUERYCOUNTEREXTPROC glQueryCounterEXT;
+    PFNGLGETQUERYOBJECTUI64VEXTPROC glGetQueryObjectui64vEXT;
 } GlesApi;
 
 /** Opens libEGL.so.1 and libGLESv2.so.2 once; the entry points, or NULL with the reason. */
@@ -89,6 +95,7 @@ typedef struct GlesContext {
     GLint max_ssbo_bytes;       /* GL_MAX_SHADER_STORAGE_BLOCK_SIZE */
     GLint max_compute_ssbos;    /* GL_MAX_COMPUTE_SHADER_STORAGE_BLOCKS */
     GLint binary_formats;       /* GL_NUM_PROGRAM_BINARY_FORMATS */
+    bool timer_queries;         /* GL_EXT_disjoint_timer_query: GPU timestamps for profiling */
 } GlesContext;
 
 /** Creates a context and makes it current on the calling thread. On failure returns
@@ -130,7 +137,7 @@ typedef struct GlesDelegateState {
     GlesWorker *worker;
     GlesContext context;     /* created and used on the worker only */
     uint64_t identity;       /* GL vendor/renderer/version, binary format and plugin version */
-    bool profile;            /* option profile=1: time every dispatch of each invoke (slow) */
+    bool profile;            /* option profile=1: time every dispatch (GPU timestamps, else glFinish each) */
     /* Statistics of the last prepare, for the log. */
     int32_t compiled, from_cache, rejected;
 } GlesDelegateState;
@@ -159,12 +166,14 @@ typedef struct GlesPartitionState {
     int32_t step_count;
     GlesStep *steps;
     GLbitfield final_barrier; /* before reading the outputs back */
+    GLuint *queries;          /* profiling with timer queries: two timestamps per step */
 } GlesPartitionState;
 
 /* Run on the worker (partition.c). */
 LiteStatus gles_prepare(GlesPartitionState *partition, const LiteGraph *graph);
 LiteStatus gles_invoke(GlesPartitionState *partition, const void *const *inputs,
-                       const size_t *input_sizes, void *const *outputs, const size_t *output_sizes);
+                       const size_t *input_sizes, void *const *outputs, const size_t *output_sizes,
+                       uint64_t entered_ns);
 void gles_release(GlesPartitionState *partition);
 void gles_release_kernels(GlesDelegateState *delegate);
 

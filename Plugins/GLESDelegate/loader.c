@@ -56,6 +56,10 @@ static void load(void) {
     }
     GL_FUNCTIONS(LOAD_GL)
 #undef LOAD_GL
+    api.glGenQueriesEXT = (PFNGLGENQUERIESEXTPROC)get_proc("glGenQueriesEXT");
+    api.glDeleteQueriesEXT = (PFNGLDELETEQUERIESEXTPROC)get_proc("glDeleteQueriesEXT");
+    api.glQueryCounterEXT = (PFNGLQUERYCOUNTEREXTPROC)get_proc("glQueryCounterEXT");
+    api.glGetQueryObjectui64vEXT = (PFNGLGETQUERYOBJECTUI64VEXTPROC)get_proc("glGetQueryObjectui64vEXT");
     api_loaded = true;
 }
 

@@ -39,6 +39,9 @@ void gles_release(GlesPartitionState *p) {
     delete_buffer(gl, &p->params);
     delete_buffer(gl, &p->input_staging);
     delete_buffer(gl, &p->output_staging);
+    if (p->queries) gl->glDeleteQueriesEXT(2 * p->step_count, p->queries);
+    free(p->queries);
+    p->queries = NULL;
     free(p->steps);
     p->steps = NULL;
     p->step_count = 0;
@@ -187,33 +190,66 @@ static LiteStatus make_buffers(GlesPartitionState *p) {
     return LITE_STATUS_OK;
 }
 
-/* Option profile=1: each dispatch waited for and timed; the time per kernel and the slowest
-   dispatches logged. Changes the timing it measures (no overlap between dispatches), so it is a
-   diagnostic only. */
-static void run_steps_profiled(const GlesPartitionState *p) {
+/* One step: its program, parameter block and bindings, the barrier it needs, the dispatch. */
+static void run_step(const GlesPartitionState *p, const GlesStep *step, GLbitfield barrier) {
     const GlesApi *gl = p->delegate->context.gl;
-    double *times = calloc((size_t)p->step_count + 1, sizeof(double));
-    if (!times) return;
-    double total = 0;
+    gl->glUseProgram(step->program);
+    gl->glBindBufferRange(GL_UNIFORM_BUFFER, 0, p->params, step->params_offset, PARAMS_BYTES);
+    for (int32_t b = 0; b < step->binding_count; b++)
+        gl->glBindBufferRange(GL_SHADER_STORAGE_BUFFER, (GLuint)b, step->bindings[b].buffer, step->bindings[b].offset,
+                              step->bindings[b].size);
+    if (barrier) gl->glMemoryBarrier(barrier);
+    gl->glDispatchCompute(step->groups[0], step->groups[1], step->groups[2]);
+}
+
+/* Each step's start and duration in ns since `entered_ns`, from GPU timestamps (the GL clock mapped
+   onto the host's by one glGetInteger64v(GL_TIMESTAMP) before the first step); false when the
+   results are unusable (a disjoint event: the GPU's clock jumped). */
+static bool run_steps_timestamped(const GlesPartitionState *p, uint64_t entered_ns, uint64_t *start, uint64_t *duration) {
+    const GlesApi *gl = p->delegate->context.gl;
+    GLint disjoint = 0;
+    gl->glGetIntegerv(GL_GPU_DISJOINT_EXT, &disjoint); // clears the flag
+    GLint64 gl_origin = 0;
+    const uint64_t host_origin = gpu_now_ns();
+    gl->glGetInteger64v(GL_TIMESTAMP_EXT, &gl_origin);
     for (int32_t i = 0; i < p->step_count; i++) {
-        const GlesStep *step = &p->steps[i];
-        gl->glFinish();
-        const double start = gpu_now_ms();
-        gl->glUseProgram(step->program);
-        gl->glBindBufferRange(GL_UNIFORM_BUFFER, 0, p->params, step->params_offset, PARAMS_BYTES);
-        for (int32_t b = 0; b < step->binding_count; b++)
-            gl->glBindBufferRange(GL_SHADER_STORAGE_BUFFER, (GLuint)b, step->bindings[b].buffer,
-                                  step->bindings[b].offset, step->bindings[b].size);
-        gl->glMemoryBarrier(GL_SHADER_STORAGE_BARRIER_BIT);
-        gl->glDispatchCompute(step->groups[0], step->groups[1], step->groups[2]);
-        gl->glFinish();
-        times[i] = gpu_now_ms() - start;
-        total += times[i];
+        gl->glQueryCounterEXT(p->queries[2 * i], GL_TIMESTAMP_EXT);
+        run_step(p, &p->steps[i], p->steps[i].barrier);
+        gl->glQueryCounterEXT(p->queries[2 * i + 1], GL_TIMESTAMP_EXT);
     }
     gl->glMemoryBarrier(p->final_barrier);
+    for (int32_t i = 0; i < p->step_count; i++) {
+        GLuint64 begin = 0, end = 0;
+        gl->glGetQueryObjectui64vEXT(p->queries[2 * i], GL_QUERY_RESULT_EXT, &begin);
+        gl->glGetQueryObjectui64vEXT(p->queries[2 * i + 1], GL_QUERY_RESULT_EXT, &end);
+        const int64_t offset = (int64_t)begin - (int64_t)gl_origin;
+        start[i] = host_origin - entered_ns + (uint64_t)(offset > 0 ? offset : 0);
+        duration[i] = end > begin ? end - begin : 0;
+    }
+    gl->glGetIntegerv(GL_GPU_DISJOINT_EXT, &disjoint);
+    return !disjoint;
+}
+
+/* Each step waited for with glFinish and timed on the host: the fallback without timer queries. It
+   changes what it measures (no overlap between dispatches). */
+static void run_steps_finished(const GlesPartitionState *p, uint64_t entered_ns, uint64_t *start, uint64_t *duration) {
+    const GlesApi *gl = p->delegate->context.gl;
+    for (int32_t i = 0; i < p->step_count; i++) {
+        gl->glFinish();
+        const uint64_t began = gpu_now_ns();
+        run_step(p, &p->steps[i], GL_SHADER_STORAGE_BARRIER_BIT);
+        gl->glFinish();
+        start[i] = began - entered_ns;
+        duration[i] = gpu_now_ns() - began;
+    }
+    gl->glMemoryBarrier(p->final_barrier);
+}
+
+/* The info-level log of option profile=1: the time per kernel (all its dispatches, in order of
+   first use) and the eight slowest dispatches. Overwrites `times`. */
+static void log_profile(const GlesPartitionState *p, double *times, double total) {
     gpu_log(&p->delegate->base, LITE_LOG_INFO, "partition %d: %d dispatches, %.2f ms in all; the slowest:", p->base.index,
              p->step_count, total);
-    // Time per kernel (all its dispatches), in order of first use.
     for (int32_t i = 0; i < p->step_count; i++) {
         const char *kernel = p->base.program.dispatches[i].kernel;
         bool seen = false;
@@ -239,13 +275,44 @@ static void run_steps_profiled(const GlesPartitionState *p) {
                  d->local[0], d->local[1], d->local[2]);
         times[worst] = -1;
     }
+}
+
+/* Option profile=1: every step timed, by GPU timestamps where the driver has timer queries, else by
+   waiting for each; reported as profile events when the host takes them (ABI 1.3), and the time per
+   kernel and the slowest dispatches logged at info level. */
+static void run_steps_profiled(const GlesPartitionState *p, uint64_t entered_ns) {
+    const GlesDelegateState *d = p->delegate;
+    uint64_t *start = calloc((size_t)p->step_count + 1, sizeof(uint64_t));
+    uint64_t *duration = calloc((size_t)p->step_count + 1, sizeof(uint64_t));
+    double *times = calloc((size_t)p->step_count + 1, sizeof(double));
+    if (!start || !duration || !times) {
+        free(start), free(duration), free(times);
+        return;
+    }
+    const uint64_t origin = entered_ns ? entered_ns : gpu_now_ns();
+    bool on_device = p->queries && run_steps_timestamped(p, origin, start, duration);
+    if (!p->queries) run_steps_finished(p, origin, start, duration);
+    else if (!on_device) gpu_log(&d->base, LITE_LOG_INFO, "partition %d: the GPU clock jumped (disjoint): no timings "
+                                 "this invoke", p->base.index);
+    if (p->queries && !on_device) {
+        free(start), free(duration), free(times);
+        return;
+    }
+    if (d->base.profile_events)
+        gpu_profile_dispatches(&d->base, &p->base.program, start, duration,
+                               on_device ? LITE_PROFILE_CLOCK_DEVICE : LITE_PROFILE_CLOCK_HOST);
+    double total = 0;
+    for (int32_t i = 0; i < p->step_count; i++) total += times[i] = (double)duration[i] * 1e-6;
+    log_profile(p, times, total);
+    free(start);
+    free(duration);
     free(times);
 }
 
 /* Records nothing (GL has no command buffers): replays the steps. */
-static void run_steps(const GlesPartitionState *p) {
+static void run_steps(const GlesPartitionState *p, uint64_t entered_ns) {
     if (p->delegate->profile) {
-        run_steps_profiled(p);
+        run_steps_profiled(p, entered_ns);
         return;
     }
     const GlesApi *gl = p->delegate->context.gl;
@@ -306,6 +373,11 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
     LiteStatus status = make_buffers(p);
     if (status == LITE_STATUS_OK) status = build_steps(p);
     const double built = gpu_now_ms();
+    if (status == LITE_STATUS_OK && d->base.profile_events && d->context.timer_queries && p->step_count > 0) {
+        p->queries = calloc(2 * (size_t)p->step_count, sizeof(GLuint));
+        if (p->queries) d->context.gl->glGenQueriesEXT(2 * p->step_count, p->queries);
+        else status = gpu_fail(&d->base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
+    }
     if (status == LITE_STATUS_OK) {
         prime_programs(p);
         GLenum gl_error = gles_take_error(&d->context);
@@ -332,7 +404,7 @@ LiteStatus gles_prepare(GlesPartitionState *p, const LiteGraph *graph) {
 /* ---------------------------------------------------------------------------------------------- */
 
 LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const size_t *input_sizes,
-                       void *const *outputs, const size_t *output_sizes) {
+                       void *const *outputs, const size_t *output_sizes, uint64_t entered_ns) {
     GlesDelegateState *d = p->delegate;
     const GlesApi *gl = d->context.gl;
     const GpuProgram *program = &p->base.program;
@@ -347,7 +419,10 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
         }
         gl->glBindBuffer(GL_COPY_WRITE_BUFFER, 0);
     }
-    run_steps(p);
+    const uint64_t uploaded = entered_ns ? gpu_now_ns() : 0;
+    if (entered_ns) gpu_profile_event(&d->base, "upload inputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, 0, uploaded - entered_ns);
+    run_steps(p, entered_ns);
+    const uint64_t ran = entered_ns ? gpu_now_ns() : 0;
     gl->glBindBuffer(GL_COPY_READ_BUFFER, p->output_staging);
     const uint8_t *mapped = gl->glMapBufferRange(GL_COPY_READ_BUFFER, 0,
                                                  (GLsizeiptr)program->output_staging_bytes, GL_MAP_READ_BIT);
@@ -363,6 +438,9 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
     }
     gl->glUnmapBuffer(GL_COPY_READ_BUFFER);
     gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
+    if (entered_ns)
+        gpu_profile_event(&d->base, "download outputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, ran - entered_ns,
+                          gpu_now_ns() - ran);
     GLenum error = gles_take_error(&d->context);
     if (error != GL_NO_ERROR)
         return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x during invoke", p->base.index, error);

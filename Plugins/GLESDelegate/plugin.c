@@ -51,22 +51,13 @@ static void free_delegate(GlesDelegateState *d) {
     free(d);
 }
 
-/* GLES's own option: profile. */
-static bool own_option(void *opaque, const GpuDelegateBase *probe, const char *key, const char *value,
-                       LiteStatus *status) {
-    if (strcmp(key, "profile") != 0) return false;
-    if (!gpu_bool_option(probe, "gles", key, value, opaque)) *status = LITE_STATUS_INVALID_ARGUMENT;
-    return true;
-}
-
 static LiteStatus create_delegate(const LiteHostServices *services, const char *const *option_keys,
                                   const char *const *option_values, size_t option_count,
                                   LiteDelegate **out_delegate) {
     GlesDelegateState probe = {.base.services = services};
     GpuOptions common;
-    bool profile = false;
     const LiteStatus status = gpu_create_arguments(&probe.base, "gles", out_delegate, option_keys, option_values,
-                                                   option_count, &common, own_option, &profile);
+                                                   option_count, &common, NULL, NULL);
     if (status != LITE_STATUS_OK) return status;
     const GpuPrecision precision = common.fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
     const char *cache_dir = common.cache_dir;
@@ -76,7 +67,8 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     if (!d) return gpu_fail(&probe.base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
     d->base.services = services;
     d->base.precision = precision;
-    d->profile = profile;
+    d->profile = common.profile;
+    d->base.profile_events = gpu_profile_wanted(services, &common);
     d->base.fp16_all_tensors = fp16_all_tensors;
     if (cache_dir && !(d->base.cache_dir = strdup(cache_dir))) {
         free_delegate(d);
@@ -145,6 +137,7 @@ typedef struct PartitionJob {
     const size_t *input_sizes;
     void *const *outputs;
     const size_t *output_sizes;
+    uint64_t entered_ns; /* when invoke_partition was entered (profiling) */
     LiteStatus status;
 } PartitionJob;
 
@@ -155,7 +148,8 @@ static void prepare_job(void *opaque) {
 
 static void invoke_job(void *opaque) {
     PartitionJob *job = opaque;
-    job->status = gles_invoke(job->partition, job->inputs, job->input_sizes, job->outputs, job->output_sizes);
+    job->status = gles_invoke(job->partition, job->inputs, job->input_sizes, job->outputs, job->output_sizes,
+                              job->entered_ns);
 }
 
 static void release_job(void *opaque) { gles_release(opaque); }
@@ -176,13 +170,14 @@ static LiteStatus invoke_partition(LitePartition *handle, const void *const *inp
                                    const size_t *output_sizes) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
+    const uint64_t entered_ns = p->delegate->base.profile_events ? gpu_now_ns() : 0;
     if (!p->base.prepared)
         return gpu_fail(&p->delegate->base, LITE_STATUS_ERROR, "gles: partition %d invoked before prepare", p->base.index);
     char error[GPU_ERROR_CAPACITY];
     if (!gpu_check_invoke_buffers(&p->base.program, inputs, input_sizes, outputs, output_sizes, error, sizeof(error)))
         return gpu_fail(&p->delegate->base, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d: %s", p->base.index, error);
     PartitionJob job = {.partition = p, .inputs = inputs, .input_sizes = input_sizes,
-                        .outputs = outputs, .output_sizes = output_sizes};
+                        .outputs = outputs, .output_sizes = output_sizes, .entered_ns = entered_ns};
     gles_worker_run(p->delegate->worker, invoke_job, &job);
     return job.status;
 }

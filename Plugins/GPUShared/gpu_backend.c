@@ -86,6 +86,8 @@ LiteStatus gpu_create_arguments(const GpuDelegateBase *probe, const char *backen
                 return LITE_STATUS_INVALID_ARGUMENT;
         } else if (strcmp(key, "cache_dir") == 0) {
             options->cache_dir = value && *value ? value : NULL;
+        } else if (strcmp(key, "profile") == 0) {
+            if (!gpu_bool_option(probe, backend, key, value, &options->profile)) return LITE_STATUS_INVALID_ARGUMENT;
         } else if (strcmp(key, "model_token") == 0 || strcmp(key, "num_threads") == 0) {
             continue;
         } else if (own && own(own_context, probe, key, value, &status)) {
@@ -277,4 +279,47 @@ int32_t gpu_kernel_add(GpuKernelTable *table, uint64_t hash, uint64_t handle, in
 void gpu_kernel_table_free(GpuKernelTable *table) {
     free(table->kernels);
     memset(table, 0, sizeof(*table));
+}
+
+bool gpu_profile_wanted(const LiteHostServices *services, const GpuOptions *options) {
+    return options->profile && services && LITE_FIELD_FITS(LiteHostServices, profile_event, services->struct_size) &&
+           services->profile_event;
+}
+
+uint64_t gpu_now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void gpu_profile_event(const GpuDelegateBase *base, const char *name, const int32_t *nodes, int32_t node_count,
+                       LiteProfileClock clock, uint64_t start_ns, uint64_t duration_ns) {
+    const LiteHostServices *services = base->services;
+    const LiteProfileEvent event = {
+        .struct_size = sizeof(event), .name = name, .nodes = nodes, .node_count = node_count, .clock = clock,
+        .start_ns = start_ns, .duration_ns = duration_ns};
+    services->profile_event(services->host_context, &event);
+}
+
+void gpu_profile_dispatches(const GpuDelegateBase *base, const GpuProgram *program, const uint64_t *start_ns,
+                            const uint64_t *duration_ns, LiteProfileClock clock) {
+    int32_t *nodes = malloc(sizeof(int32_t) * (size_t)(program->node_count + 1));
+    if (!nodes) return;
+    for (int32_t i = 0; i < program->dispatch_count; i++) {
+        const GpuDispatch *d = &program->dispatches[i];
+        // The dispatch's own node first, then those fused into it; none for layout conversions.
+        int32_t count = 0;
+        if (d->node >= 0) nodes[count++] = d->node;
+        for (int32_t n = 0; d->node >= 0 && n < program->node_count; n++)
+            if (program->node_computed_by[n] == d->node && program->node_graph[n] != d->node)
+                nodes[count++] = program->node_graph[n];
+        gpu_profile_event(base, d->op_name ? d->op_name : d->kernel, nodes, count, clock, start_ns[i], duration_ns[i]);
+    }
+    int32_t none = 0;
+    for (int32_t n = 0; n < program->node_count; n++)
+        if (program->node_computed_by[n] < 0) nodes[none++] = program->node_graph[n];
+    if (none > 0)
+        gpu_profile_event(base, "no kernel (alias or folded)", nodes, none, clock,
+                          program->dispatch_count > 0 ? start_ns[0] : 0, 0);
+    free(nodes);
 }

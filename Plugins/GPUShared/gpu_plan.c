@@ -55,6 +55,7 @@ static bool build_records(GpuPlanner *pl, const int32_t *nodes, int32_t node_cou
         r->node = node;
         r->graph_node = nodes[i];
         r->last = i;
+        r->fused_into = -1;
         if (!gpu_node_supported(graph, nodes[i], &op, reason, sizeof(reason))) {
             snprintf(pl->error, pl->capacity, "node %d: %s", nodes[i], reason);
             return false;
@@ -207,6 +208,21 @@ static bool emit_chains(GpuPlanner *pl, NodeRecord *records, int32_t node_count,
     return true;
 }
 
+/* Which graph node's dispatches compute each partition node (GpuProgram.node_computed_by). */
+static bool record_coverage(GpuPlanner *pl, const NodeRecord *records, int32_t node_count) {
+    GpuProgram *program = pl->program;
+    program->node_graph = malloc(sizeof(int32_t) * (size_t)(node_count + 1));
+    program->node_computed_by = malloc(sizeof(int32_t) * (size_t)(node_count + 1));
+    if (!program->node_graph || !program->node_computed_by) return gpu_plan_fail(pl, NULL, "out of memory");
+    for (int32_t i = 0; i < node_count; i++) {
+        int32_t r = i;
+        for (int32_t hops = 0; records[r].fused_into >= 0 && hops < node_count; hops++) r = records[r].fused_into;
+        program->node_graph[i] = records[i].graph_node;
+        program->node_computed_by[i] = records[r].skipped ? -1 : records[r].graph_node;
+    }
+    return true;
+}
+
 bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t node_count,
                         const int32_t *inputs, int32_t input_count, const int32_t *outputs,
                         int32_t output_count, const GpuPlanOptions *options, GpuProgram *program,
@@ -260,7 +276,7 @@ bool gpu_plan_partition(const LiteGraph *graph, const int32_t *nodes, int32_t no
         gpu_choose_storage(pl, records, node_count);
     }
     ok = ok && emit_conversions(pl, true) && emit_chains(pl, records, node_count, roots) &&
-         emit_conversions(pl, false);
+         emit_conversions(pl, false) && record_coverage(pl, records, node_count);
     if (ok) gpu_define_binding_storage(program);
     ok = ok && gpu_plan_memory(pl);
 

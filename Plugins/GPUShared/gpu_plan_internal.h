@@ -20,6 +20,7 @@ typedef struct NodeRecord {
     int32_t graph_node;
     const GpuOp *op;
     bool skipped;      /* folded, free, or fused into another record */
+    int32_t fused_into; /* the record whose dispatch computes this one (fused or folded PAD); -1 */
     int32_t last;      /* for chain roots: the record index where the chain ends */
     GpuNodePlan plan;  /* for chain roots */
 } NodeRecord;

@@ -155,6 +155,8 @@ void gpu_program_free(GpuProgram *p) {
     free(p->outputs);
     free(p->input_offsets);
     free(p->output_offsets);
+    free(p->node_graph);
+    free(p->node_computed_by);
     memset(p, 0, sizeof(*p));
 }
 

@@ -59,6 +59,7 @@ static void release_prepared(VkPartitionState *p) {
     if (p->fence) c->api.vkDestroyFence(c->device, p->fence, NULL);
     if (p->command_pool) c->api.vkDestroyCommandPool(c->device, p->command_pool, NULL);
     if (p->descriptor_pool) c->api.vkDestroyDescriptorPool(c->device, p->descriptor_pool, NULL);
+    vk_profile_release(p);
     vk_buffer_free(c, &p->arena);
     vk_buffer_free(c, &p->constants);
     vk_buffer_free(c, &p->input_staging);
@@ -181,6 +182,7 @@ static LiteStatus build_and_record(VkPartitionState *p, PrepareTimes *times, int
     times->compiled = gpu_now_ms();
     *new_kernels = delegate->base.kernels.count - kernels_before;
     *barriers = 0;
+    if (status == LITE_STATUS_OK) status = vk_profile_prepare(p);
     if (status == LITE_STATUS_OK) status = vk_record_partition(p, kernels, barriers);
     free(kernels);
     return status;
@@ -251,6 +253,7 @@ LiteStatus vk_invoke_partition(LitePartition *handle, const void *const *inputs,
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
     VkDelegateState *delegate = p->delegate;
     VkContext *c = &delegate->context;
+    const uint64_t entered = delegate->base.profile_events ? gpu_now_ns() : 0;
     if (!p->base.prepared) return gpu_fail(&delegate->base, LITE_STATUS_ERROR, "vulkan: invoke before a successful prepare");
     const GpuProgram *program = &p->base.program;
     char error[GPU_ERROR_CAPACITY];
@@ -261,7 +264,9 @@ LiteStatus vk_invoke_partition(LitePartition *handle, const void *const *inputs,
         if (bytes > 0) memcpy((char *)p->input_staging.mapped + program->input_offsets[i], inputs[i], bytes);
     }
     vk_buffer_flush(c, &p->input_staging);
+    const uint64_t submitted = delegate->base.profile_events ? gpu_now_ns() : 0;
     const VkResult result = submit_and_wait(p, &p->commands);
+    const uint64_t waited = delegate->base.profile_events ? gpu_now_ns() : 0;
     if (result != VK_SUCCESS)
         return gpu_fail(&delegate->base, status_of(result), "vulkan: partition %d: %s failed: %s", p->base.index,
                         result == VK_TIMEOUT ? "waiting for the GPU" : "submission", vk_result_name(result));
@@ -270,5 +275,6 @@ LiteStatus vk_invoke_partition(LitePartition *handle, const void *const *inputs,
         const size_t bytes = gpu_host_bytes(program, program->outputs[i]);
         if (bytes > 0) memcpy(outputs[i], (const char *)p->output_staging.mapped + program->output_offsets[i], bytes);
     }
+    if (delegate->base.profile_events) vk_profile_report(p, entered, submitted, waited);
     return vk_check_validation(delegate, "invoke_partition");
 }

@@ -163,6 +163,13 @@ static LiteStatus finish_delegate(VkDelegateState *delegate, const GpuOptions *c
                 "storage buffers; running in fp32", c->properties.deviceName);
     delegate->base.precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
     delegate->base.fp16_all_tensors = common->fp16_all_tensors;
+    delegate->base.profile_events = gpu_profile_wanted(delegate->base.services, common);
+    if (delegate->base.profile_events) {
+        delegate->timestamp_bits = vk_timestamp_bits(c);
+        if (!delegate->timestamp_bits)
+            gpu_log(&delegate->base, LITE_LOG_WARNING, "vulkan: %s has no compute timestamps: profile events time the "
+                    "submission as a whole", c->properties.deviceName);
+    }
     delegate->compile_threads = (int)compile_threads;
     if (common->cache_dir && !(delegate->base.cache_dir = strdup(common->cache_dir)))
         return gpu_fail(&delegate->base, LITE_STATUS_OUT_OF_MEMORY, "vulkan: out of memory");

@@ -144,9 +144,12 @@ static LiteStatus record_commands(VkPartitionState *p, const int32_t *kernels, c
     const VkCommandBufferBeginInfo begin = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     c->api.vkBeginCommandBuffer(p->commands, &begin);
     LiteStatus status = LITE_STATUS_OK;
+    vk_profile_record_reset(p);
     for (int32_t i = 0; i < program->dispatch_count && status == LITE_STATUS_OK; i++) {
         if (plan->before[i] >= 0) record_barrier(p, plan, &plan->barriers[plan->before[i]], scratch);
+        vk_profile_record_timestamp(p, i, false);
         status = record_dispatch(p, &program->dispatches[i], &delegate->base.kernels.kernels[kernels[i]], sets[i]);
+        vk_profile_record_timestamp(p, i, true);
     }
     record_to_host(p);
     if (c->api.vkEndCommandBuffer(p->commands) != VK_SUCCESS && status == LITE_STATUS_OK)

@@ -66,7 +66,9 @@
     X(vkAllocateCommandBuffers) X(vkBeginCommandBuffer) X(vkEndCommandBuffer)                      \
     X(vkCmdBindPipeline) X(vkCmdBindDescriptorSets) X(vkCmdPushConstants) X(vkCmdDispatch)         \
     X(vkCmdPipelineBarrier) X(vkCmdCopyBuffer) X(vkCreateFence) X(vkDestroyFence)                  \
-    X(vkResetFences) X(vkWaitForFences) X(vkQueueSubmit) X(vkDeviceWaitIdle)
+    X(vkResetFences) X(vkWaitForFences) X(vkQueueSubmit) X(vkDeviceWaitIdle)                      \
+    X(vkCreateQueryPool) X(vkDestroyQueryPool) X(vkCmdResetQueryPool) X(vkCmdWriteTimestamp)       \
+    X(vkGetQueryPoolResults)
 
 #define VK_DECLARE_POINTER(name) PFN_##name name;
 
@@ -145,6 +147,7 @@ typedef struct VkDelegateState {
     VkDescriptorSetLayout set_layouts[GPU_MAX_BINDINGS + 1];     /* by binding count */
     VkPipelineLayout pipeline_layouts[GPU_MAX_BINDINGS + 1];
     int compile_threads;         /* option compile_threads: threads that build kernels at prepare */
+    uint32_t timestamp_bits;     /* valid bits of the queue's timestamps when profiling; 0: none */
     /* Statistics of the last prepare, for the log. */
     int32_t spirv_compiled, spirv_from_cache;
 } VkDelegateState;
@@ -165,7 +168,25 @@ typedef struct VkPartitionState {
     VkCommandPool command_pool;
     VkCommandBuffer commands;
     VkFence fence;
+    /* Profiling (profile.c): two timestamps per dispatch, when the delegate profiles and the
+       queue has timestamps. */
+    VkQueryPool timestamps;
+    uint32_t timestamp_count;
 } VkPartitionState;
+
+/* Profiling (profile.c): device timestamps around every dispatch, reported as profile events. */
+/** The queue's timestamp bits (0: none), after the context exists. */
+uint32_t vk_timestamp_bits(const VkContext *context);
+/** Creates the partition's query pool when the delegate profiles (after planning). */
+LiteStatus vk_profile_prepare(VkPartitionState *partition);
+void vk_profile_release(VkPartitionState *partition);
+/** Records the pool's reset (before the first dispatch) and a timestamp before (`after` false) or
+    after dispatch `index`; nothing when the partition has no pool. */
+void vk_profile_record_reset(const VkPartitionState *partition);
+void vk_profile_record_timestamp(const VkPartitionState *partition, int32_t index, bool after);
+/** After the fence: reports the upload (entered..submitted), each dispatch on the device's clock
+    placed from `submitted`, and the download (waited..now), times in ns since invoke began. */
+void vk_profile_report(const VkPartitionState *partition, uint64_t entered, uint64_t submitted, uint64_t waited);
 
 /* Buffers (buffers.c). */
 /** Creates a buffer in memory with `required` properties (and `preferred` ones when a type has

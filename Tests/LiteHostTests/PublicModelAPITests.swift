@@ -28,7 +28,7 @@ struct PublicModelAPITests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         var copy = bytes
         let fromMemory = try copy.withUnsafeBytes { try Model(bytes: $0, name: "relu") }
-        copy.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0xAB) }
+        _ = copy.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0xAB) }
         let fromFile = try Model(path: path)
         var results: [[Float]] = []
         for model in [fromMemory, fromFile, fromMemory] {

@@ -38,6 +38,18 @@ def test_cpu_profile_accounts_for_every_node(name, tmp_path):
     assert len(named) == sum(1 + len(row["fused"]) for row in summary["nodes"]), "a node in two kernels"
 
 
+@pytest.mark.parametrize("delegate", ["vulkan", "gles"])
+@pytest.mark.parametrize("name", ["face_landmark", "selfie_segmentation"])
+def test_gpu_profile_measures_dispatches_on_the_device(name, delegate, tmp_path):
+    summary, trace, _ = profile(name, tmp_path, "--delegates", delegate)
+    assert summary["nodes_without_events"] == []
+    assert summary["kernel_percent"] + summary["host_percent"] >= 90
+    names = {e["tid"]: e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert f"{delegate} (device)" in names.values()
+    device = [e for e in trace["traceEvents"] if e["ph"] == "X" and names.get(e["tid"]) == f"{delegate} (device)"]
+    assert any(e["name"] == "CONV_2D" for e in device)
+
+
 def test_trace_structure(tmp_path):
     _, trace, _ = profile("face_landmark", tmp_path, "--delegates", "cpu")
     events = trace["traceEvents"]

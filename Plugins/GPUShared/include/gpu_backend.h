@@ -56,6 +56,9 @@ typedef struct GpuDelegateBase {
     bool fp16_all_tensors;     /* option fp16_tensors=all */
     char *cache_dir;           /* NULL: no disk cache (owned) */
     bool cache_write_failed;   /* a cache file could not be written: warned once, then debug */
+    /* Option profile=1 with a host whose services have profile_event (ABI 1.3): invokes report
+       each dispatch (gpu_profile_*). */
+    bool profile_events;
     int32_t partitions_created;
     GpuKernelTable kernels;
 } GpuDelegateBase;
@@ -78,6 +81,7 @@ typedef struct GpuOptions {
     bool fp16;               /* precision=fp16 (fp32 the default) */
     bool fp16_all_tensors;   /* fp16_tensors=all (bounded the default) */
     const char *cache_dir;   /* cache_dir, the caller's string (NULL, or empty: no disk cache) */
+    bool profile;            /* profile=1: report profile events (ABI 1.3) */
 } GpuOptions;
 
 /** A backend's own options: returns false when `key` is not one of them; else reads `value`,
@@ -99,6 +103,23 @@ LiteStatus gpu_create_arguments(const GpuDelegateBase *probe, const char *backen
     after reporting INVALID_ARGUMENT for anything else. */
 bool gpu_bool_option(const GpuDelegateBase *probe, const char *backend, const char *key, const char *value,
                      bool *out);
+
+/** Whether a delegate created with `options` reports profile events: profile=1 and a host table
+    that has profile_event (ABI 1.3). */
+bool gpu_profile_wanted(const LiteHostServices *services, const GpuOptions *options);
+/** Nanoseconds of CLOCK_MONOTONIC, for profile events on the host's clock. */
+uint64_t gpu_now_ns(void);
+/** Reports one profile event (the partition's own work when `nodes` is NULL). */
+void gpu_profile_event(const GpuDelegateBase *base, const char *name, const int32_t *nodes, int32_t node_count,
+                       LiteProfileClock clock, uint64_t start_ns, uint64_t duration_ns);
+/**
+ * Reports one event per dispatch of `program` (its op name, the graph nodes it computes: the node's
+ * own and those fused into it), start_ns[i] and duration_ns[i] on `clock`, then one zero-length
+ * event at `start_ns[0]` naming the nodes no dispatch computes (free reshapes, constants folded at
+ * prepare), so that every node of the partition appears.
+ */
+void gpu_profile_dispatches(const GpuDelegateBase *base, const GpuProgram *program, const uint64_t *start_ns,
+                            const uint64_t *duration_ns, LiteProfileClock clock);
 
 /** claim_nodes for both backends (no device involved): the graph checked, then each node taken or
     declined with the planner's reason (gpu_node_supported). */

@@ -162,6 +162,11 @@ typedef struct GpuProgram {
     size_t blob_bytes;          /* constant buffer size after gpu_program_layout_blobs */
     size_t element_bytes;       /* bytes of one stored vec4: 16, or 8 in fp16 */
     int32_t node_count;         /* nodes of the partition */
+    /* Per node of the partition, in the order given: its graph index, and the graph node whose
+       dispatches compute it (itself, or the node it was fused into); -1 for nodes that need no
+       kernel (free reshapes, constants folded at prepare). For profile events. */
+    int32_t *node_graph;
+    int32_t *node_computed_by;
     int32_t kernel_dispatches;  /* dispatches that run operators (the rest convert layouts) */
     int32_t stored_tensors;     /* tensors with device storage (in the arena) */
     int32_t half_tensors;       /* of which stored as halves (fp16 mode, see choose_storage) */

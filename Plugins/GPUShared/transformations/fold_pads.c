@@ -42,6 +42,7 @@ void gpu_fold_pads(GpuPlanner *pl, NodeRecord *records, int32_t count, const Gpu
                 conv->plan.pad_right = values[5];
                 conv->plan.fused_nodes += pad->plan.fused_nodes;
                 pad->skipped = true;
+                pad->fused_into = j;
             }
             break;
         }

@@ -59,6 +59,7 @@ void gpu_fuse_elementwise(GpuPlanner *pl, NodeRecord *records, int32_t count, Gp
             root->last = i;
             producer[y->plan.output] = (int32_t)(root - records);
             y->skipped = true;
+            y->fused_into = (int32_t)(root - records);
             break;
         }
     }

@@ -8,23 +8,6 @@
 /* Messages                                                                                       */
 /* ---------------------------------------------------------------------------------------------- */
 
-LiteStatus gpu_fail(const GpuDelegateBase *base, LiteStatus status, const char *format, ...) {
-    char message[GPU_MESSAGE_CAPACITY];
-    va_list args;
-    va_start(args, format);
-    lps_report_error(base ? base->services : NULL, status, message, sizeof(message), format, args);
-    va_end(args);
-    return status;
-}
-
-void gpu_log(const GpuDelegateBase *base, LiteLogLevel level, const char *format, ...) {
-    char message[GPU_MESSAGE_CAPACITY];
-    va_list args;
-    va_start(args, format);
-    lps_log(base ? base->services : NULL, level, message, sizeof(message), format, args);
-    va_end(args);
-}
-
 void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *backend, const char *what,
                                  const char *path, int error) {
     gpu_log(base, base->cache_write_failed ? LITE_LOG_DEBUG : LITE_LOG_WARNING,

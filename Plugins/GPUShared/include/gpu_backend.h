@@ -16,8 +16,6 @@
 
 #pragma GCC visibility push(hidden)
 
-/* Room for a validation-layer message behind the delegate's own text. */
-#define GPU_MESSAGE_CAPACITY 1536
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Compiled kernels                                                                               */
@@ -63,12 +61,16 @@ typedef struct GpuDelegateBase {
     GpuKernelTable kernels;
 } GpuDelegateBase;
 
-/** Reports `status` with a message through the host's error callback (`base` may be NULL: then
-    nowhere); returns `status`. */
-LiteStatus gpu_fail(const GpuDelegateBase *base, LiteStatus status, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-void gpu_log(const GpuDelegateBase *base, LiteLogLevel level, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
+/** The host's services of `base` (NULL for a NULL base). */
+static inline const LiteHostServices *gpu_services(const GpuDelegateBase *base) {
+    return base ? base->services : NULL;
+}
+/** Reports `status` with a message (printf-style; up to LPS_MESSAGE_CAPACITY, room for a
+    validation-layer message behind the delegate's own text) through the host's error callback, or
+    nowhere for a NULL `base`; returns `status`: lps_fail. */
+#define gpu_fail(base, status, ...) lps_fail(gpu_services(base), (status), __VA_ARGS__)
+/** A log line through the host (printf-style): lps_logf. */
+#define gpu_log(base, level, ...) lps_logf(gpu_services(base), (level), __VA_ARGS__)
 /** Logs a cache file that could not be written: the first of the delegate as a warning (an
     unusable cache_dir fails every entry the same way), the others at debug level. */
 void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *backend, const char *what,

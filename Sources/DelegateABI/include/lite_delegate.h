@@ -124,7 +124,8 @@ typedef enum LiteThreadingModel {
         delegate (and its partitions) are never concurrent: the host serialises them. */
     LITE_THREADING_FREE = 0,
     /** Every call on a delegate and its partitions must come from the thread that created the
-        delegate. The host runs all of them on one dedicated thread per delegate. */
+        delegate. The host runs all of them on one dedicated thread per delegate, which it joins
+        after destroy_delegate (its thread-local state is destroyed before the host goes on). */
     LITE_THREADING_CREATOR_THREAD = 1,
     LITE_THREADING_MAX_ENUM = 0x7FFFFFFF
 } LiteThreadingModel;

@@ -105,33 +105,11 @@ struct Backend: @unchecked Sendable {
         describePartition = fits(\LiteBackend.describe_partition) ? backend.describe_partition : nil
         threading = backend.threading
 
-        var operators: [BackendDescription.OperatorSupport] = []
-        if let list = backend.operators, backend.operator_count > 0 {
-            let stride = list.pointee.struct_size
-            guard stride >= MemoryLayout<LiteOperatorSupport>.size, stride <= 4096, backend.operator_count <= 4096 else {
-                throw InterpreterError.pluginLoad("\(path): backend '\(name)' operator list has an invalid struct_size")
-            }
-            for index in 0..<backend.operator_count {
-                // Safe: the plugin promises operator_count elements of `stride` bytes each.
-                let entry = UnsafeRawPointer(list).advanced(by: index * stride)
-                    .assumingMemoryBound(to: LiteOperatorSupport.self).pointee
-                let low = min(entry.min_version, entry.max_version), high = max(entry.min_version, entry.max_version)
-                operators.append(.init(
-                    name: operatorName(code: entry.builtin_code, customName: nil), code: entry.builtin_code,
-                    versions: low...high))
-            }
-        }
-        var customOperators: [String] = []
-        if let list = backend.custom_operators, backend.custom_operator_count <= 4096 {
-            for index in 0..<backend.custom_operator_count {
-                if let text = list[index] { customOperators.append(PluginText.string(text)) }
-            }
-        }
-        let typeNames: [(LiteDataType, String)] = [
-            (LITE_DATA_TYPE_FLOAT32, "float32"), (LITE_DATA_TYPE_FLOAT16, "float16"), (LITE_DATA_TYPE_INT32, "int32"),
-            (LITE_DATA_TYPE_INT64, "int64"), (LITE_DATA_TYPE_INT8, "int8"), (LITE_DATA_TYPE_UINT8, "uint8"),
-            (LITE_DATA_TYPE_BOOL, "bool"), (LITE_DATA_TYPE_INT16, "int16"),
-        ]
+        info = try Self.capabilities(backend, name: name, library: library)
+    }
+
+    /// The static capability report of `backend` (named `name`, in `library`), checked and copied.
+    private static func capabilities(_ backend: LiteBackend, name: String, library: PluginLibrary) throws -> BackendDescription {
         let kindName: String
         switch backend.kind {
         case LITE_BACKEND_KIND_CPU: kindName = "cpu"
@@ -139,19 +117,46 @@ struct Backend: @unchecked Sendable {
         case LITE_BACKEND_KIND_ACCELERATOR: kindName = "accelerator"
         default: kindName = "unknown"
         }
-        info = BackendDescription(
+        return BackendDescription(
             name: name,
             vendor: PluginText.string(backend.vendor),
             version: PluginText.string(backend.version),
             kind: kindName,
-            libraryPath: path,
+            libraryPath: library.path,
             abiVersion: "\(library.abiVersion.major).\(library.abiVersion.minor)",
-            operators: operators,
-            customOperators: customOperators,
+            operators: try operators(backend, name: name, path: library.path),
+            customOperators: customOperators(backend),
             dataTypes: typeNames.filter { backend.data_type_mask & (1 << $0.0.rawValue) != 0 }.map(\.1),
             precisions: [(LITE_PRECISION_FP32, "fp32"), (LITE_PRECISION_FP16, "fp16")]
                 .filter { backend.precision_mask & $0.0.rawValue != 0 }.map(\.1),
-            threading: threading == LITE_THREADING_CREATOR_THREAD ? "creator-thread" : "free")
+            threading: backend.threading == LITE_THREADING_CREATOR_THREAD ? "creator-thread" : "free")
+    }
+
+    private static let typeNames: [(LiteDataType, String)] = [
+        (LITE_DATA_TYPE_FLOAT32, "float32"), (LITE_DATA_TYPE_FLOAT16, "float16"), (LITE_DATA_TYPE_INT32, "int32"),
+        (LITE_DATA_TYPE_INT64, "int64"), (LITE_DATA_TYPE_INT8, "int8"), (LITE_DATA_TYPE_UINT8, "uint8"),
+        (LITE_DATA_TYPE_BOOL, "bool"), (LITE_DATA_TYPE_INT16, "int16"),
+    ]
+
+    /// The builtin operators the report declares, read with the stride of the list's first element.
+    private static func operators(_ backend: LiteBackend, name: String, path: String) throws -> [BackendDescription.OperatorSupport] {
+        guard let list = backend.operators, backend.operator_count > 0 else { return [] }
+        let stride = list.pointee.struct_size
+        guard stride >= MemoryLayout<LiteOperatorSupport>.size, stride <= 4096, backend.operator_count <= 4096 else {
+            throw InterpreterError.pluginLoad("\(path): backend '\(name)' operator list has an invalid struct_size")
+        }
+        return (0..<backend.operator_count).map { index in
+            // Safe: the plugin promises operator_count elements of `stride` bytes each.
+            let entry = UnsafeRawPointer(list).advanced(by: index * stride)
+                .assumingMemoryBound(to: LiteOperatorSupport.self).pointee
+            let low = min(entry.min_version, entry.max_version), high = max(entry.min_version, entry.max_version)
+            return .init(name: operatorName(code: entry.builtin_code, customName: nil), code: entry.builtin_code, versions: low...high)
+        }
+    }
+
+    private static func customOperators(_ backend: LiteBackend) -> [String] {
+        guard let list = backend.custom_operators, backend.custom_operator_count <= 4096 else { return [] }
+        return (0..<backend.custom_operator_count).compactMap { list[$0].map(PluginText.string) }
     }
 
     /// A device a backend found.

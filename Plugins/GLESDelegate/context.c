@@ -224,9 +224,40 @@ LiteStatus gles_context_create(GlesContext *c, char *reason, size_t capacity) {
 }
 
 void gles_context_destroy(GlesContext *c) {
-    if (!c->gl) return;
-    release(c);
-    c->gl->eglReleaseThread();
+    if (c->gl) release(c);
+}
+
+void gles_current_save(const GlesApi *gl, GlesCurrent *saved) {
+    saved->api = gl->eglQueryAPI();
+    saved->context = gl->eglGetCurrentContext();
+    saved->display = gl->eglGetCurrentDisplay();
+    saved->draw = gl->eglGetCurrentSurface(EGL_DRAW);
+    saved->read = gl->eglGetCurrentSurface(EGL_READ);
+    saved->switched = false;
+}
+
+bool gles_context_enter(const GlesContext *c, GlesCurrent *saved, char *reason, size_t capacity) {
+    const GlesApi *gl = c->gl;
+    gles_current_save(gl, saved);
+    if (saved->api == EGL_OPENGL_ES_API && saved->context == c->context) return true;
+    if (!gl->eglBindAPI(EGL_OPENGL_ES_API) || !gl->eglMakeCurrent(c->display, c->surface, c->surface, c->context)) {
+        const EGLint error = gl->eglGetError();
+        if (saved->api != EGL_OPENGL_ES_API) gl->eglBindAPI(saved->api);
+        snprintf(reason, capacity, "cannot make the delegate's GL context current on this thread (EGL error 0x%x)%s",
+                 error, error == EGL_BAD_ACCESS ? ": it is current on another thread; a gles delegate is "
+                                                  "LITE_THREADING_CREATOR_THREAD, every call must come from "
+                                                  "the thread that created it" : "");
+        return false;
+    }
+    saved->switched = true;
+    return true;
+}
+
+void gles_current_restore(const GlesApi *gl, const GlesCurrent *saved) {
+    if (!saved->switched) return;
+    if (saved->api != EGL_OPENGL_ES_API) gl->eglBindAPI(saved->api);
+    if (saved->context != EGL_NO_CONTEXT)
+        gl->eglMakeCurrent(saved->display, saved->draw, saved->read, saved->context);
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -256,6 +287,8 @@ static void *probe_thread(void *unused) {
         probe_kind = kind_of_renderer(context.renderer);
         gles_context_destroy(&context);
     }
+    const GlesApi *gl = gles_api(NULL, 0);
+    if (gl) gl->eglReleaseThread(); // this thread's EGL state, before it ends
     return NULL;
 }
 

@@ -1,11 +1,20 @@
 /*
  * gles_delegate.h — internal declarations of the OpenGL ES 3.1 compute delegate (not installed).
  *
- * Structure: plugin.c (entry point, backend table, options, claiming, the ABI calls forwarded to
- * the worker), loader.c (libEGL and libGLESv2 opened at run time, so the plugin loads without them
- * and says what is missing), context.c (a headless EGL display and a configless GLES 3.1 context),
- * worker.c (the thread that owns a delegate's context: every GL call runs there), partition.c
- * (buffers, programs, barriers, invoke), cache.c (program binaries on disk).
+ * Structure: plugin.c (entry point, backend table, options, claiming, the ABI calls that touch GL,
+ * each run with the delegate's context current), loader.c (libEGL and libGLESv2 opened at run
+ * time, so the plugin loads without them and says what is missing), context.c (a headless EGL
+ * display, a configless GLES 3.1 context, making it current for a call), partition.c (buffers,
+ * programs, barriers, invoke), cache.c (program binaries on disk).
+ *
+ * Threading: a GL context is current on one thread at a time, so the backend declares
+ * LITE_THREADING_CREATOR_THREAD and keeps its context current on the thread that created the
+ * delegate; the host runs every call of a delegate on one pinned thread of its own
+ * (docs/delegate-abi.md, Threading), so an app may still invoke from any thread. A host calling
+ * through the ABI from its own creator thread is safe too: a context the thread had current (the
+ * app's own GL, or another delegate's) is put back after each call, and a call from any other
+ * thread fails (EGL refuses to make a context current on two threads) instead of racing.
+ *
  * What the kernels compute, and in which order, comes from Plugins/GPUShared (gpu_shared.h): the
  * same plan and kernel sources as the Vulkan delegate, assembled in the GLSL ES 3.10 dialect.
  */
@@ -47,7 +56,8 @@
 #define EGL_FUNCTIONS(X)                                                                           \
     X(eglGetError) X(eglGetDisplay) X(eglInitialize) X(eglQueryString) X(eglBindAPI)               \
     X(eglChooseConfig) X(eglCreateContext) X(eglDestroyContext) X(eglMakeCurrent)                  \
-    X(eglCreatePbufferSurface) X(eglDestroySurface) X(eglReleaseThread)
+    X(eglCreatePbufferSurface) X(eglDestroySurface) X(eglReleaseThread) X(eglQueryAPI)             \
+    X(eglGetCurrentContext) X(eglGetCurrentDisplay) X(eglGetCurrentSurface)
 
 #define GL_FUNCTIONS(X)                                                                            \
     X(glGetError) X(glGetString) X(glGetIntegerv) X(glGetIntegeri_v) X(glFinish)                         \
@@ -81,7 +91,8 @@ const GlesApi *gles_api(char *reason, size_t capacity);
 /* Context (context.c)                                                                            */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** One GLES context, current on the thread that created it (a delegate's worker). */
+/** One GLES context: made on the thread that creates the delegate and used only there (the
+    backend is LITE_THREADING_CREATOR_THREAD). */
 typedef struct GlesContext {
     const GlesApi *gl;
     EGLDisplay display;
@@ -101,7 +112,7 @@ typedef struct GlesContext {
 /** Creates a context and makes it current on the calling thread. On failure returns
     DEVICE_UNAVAILABLE (no EGL, no display, no GLES 3.1, no compute) with the reason. */
 LiteStatus gles_context_create(GlesContext *context, char *reason, size_t capacity);
-/** Releases the context from the calling thread and destroys it. */
+/** Releases the context from the calling thread (where it must be current) and destroys it. */
 void gles_context_destroy(GlesContext *context);
 /** The device description, or the reason there is none (probed once, on a thread of its own so
     the caller's current context is left alone). */
@@ -111,31 +122,36 @@ LiteDeviceKind gles_probe_kind(void);
 /** Drains glGetError; returns the first error or GL_NO_ERROR. */
 GLenum gles_take_error(const GlesContext *context);
 
-/* ---------------------------------------------------------------------------------------------- */
-/* Worker (worker.c)                                                                              */
-/* ---------------------------------------------------------------------------------------------- */
+/** What was current on the calling thread when a call into the delegate began. */
+typedef struct GlesCurrent {
+    EGLenum api;
+    EGLDisplay display;
+    EGLContext context;
+    EGLSurface draw, read;
+    bool switched;              /* the delegate's context was made current for this call */
+} GlesCurrent;
 
-/** A thread that runs jobs one at a time, in order, and waits for each. */
-typedef struct GlesWorker GlesWorker;
-typedef void (*GlesJob)(void *argument);
-
-/** Starts the thread; NULL when it cannot. */
-GlesWorker *gles_worker_start(const char *name);
-/** Runs job(argument) on the worker and returns when it is done (the caller's thread blocks). */
-void gles_worker_run(GlesWorker *worker, GlesJob job, void *argument);
-/** Stops and joins the thread (after the last job). */
-void gles_worker_stop(GlesWorker *worker);
+/** Remembers the calling thread's EGL state in `saved` (`gl`: the loaded API). */
+void gles_current_save(const GlesApi *gl, GlesCurrent *saved);
+/** Makes `context` current for one call, remembering in `saved` what was; nothing to do when it
+    already is (on the host's pinned thread, from the second call on). False with the reason when
+    EGL refuses, as it does when the context is current on another thread: a call that breaks
+    LITE_THREADING_CREATOR_THREAD fails instead of touching GL from two threads at once. */
+bool gles_context_enter(const GlesContext *context, GlesCurrent *saved, char *reason, size_t capacity);
+/** Puts back what `saved` says was current: another context (an app's own, or another delegate's
+    on the same thread) is made current again; with none, the delegate's stays current for its
+    next call. */
+void gles_current_restore(const GlesApi *gl, const GlesCurrent *saved);
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Delegate, programs, partitions                                                                 */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** A delegate: its worker and GL context; its kernels (base.kernels) are linked programs, one per
+/** A delegate: its GL context; its kernels (base.kernels) are linked programs, one per
     distinct assembled source, shared by its partitions. */
 typedef struct GlesDelegateState {
     GpuDelegateBase base;
-    GlesWorker *worker;
-    GlesContext context;     /* created and used on the worker only */
+    GlesContext context;     /* current on the creator thread during every call (gles_context_enter) */
     uint64_t identity;       /* GL vendor/renderer/version, binary format and plugin version */
     bool profile;            /* option profile=1: time every dispatch (GPU timestamps, else glFinish each) */
     /* Statistics of the last prepare, for the log. */
@@ -169,7 +185,7 @@ typedef struct GlesPartitionState {
     GLuint *queries;          /* profiling with timer queries: two timestamps per step */
 } GlesPartitionState;
 
-/* Run on the worker (partition.c). */
+/* Partitions (partition.c), run with the delegate's context current. */
 LiteStatus gles_prepare(GlesPartitionState *partition, const LiteGraph *graph);
 LiteStatus gles_invoke(GlesPartitionState *partition, const void *const *inputs,
                        const size_t *input_sizes, void *const *outputs, const size_t *output_sizes,

@@ -1,5 +1,6 @@
 // The plugin's entry point, its one backend ("gles"), options, claiming, and the ABI calls that
-// touch GL, each forwarded to the delegate's worker thread (worker.c).
+// touch GL, each run with the delegate's context current on the calling thread (the creator
+// thread: the backend is LITE_THREADING_CREATOR_THREAD).
 #include "gles_delegate.h"
 
 #include "lite_delegate_gles.h"
@@ -24,28 +25,8 @@ static LiteStatus query_device_info(LiteDeviceInfo *info) {
 /* Delegate                                                                                       */
 /* ---------------------------------------------------------------------------------------------- */
 
-typedef struct ContextJob {
-    GlesDelegateState *delegate;
-    LiteStatus status;
-    char reason[512];
-} ContextJob;
-
-static void create_context_job(void *opaque) {
-    ContextJob *job = opaque;
-    GlesDelegateState *d = job->delegate;
-    job->status = gles_context_create(&d->context, job->reason, sizeof(job->reason));
-    if (job->status == LITE_STATUS_OK) d->identity = gles_cache_identity(&d->context);
-}
-
-static void destroy_context_job(void *opaque) {
-    GlesDelegateState *d = opaque;
-    gles_release_kernels(d);
-    gles_context_destroy(&d->context);
-}
-
 static void free_delegate(GlesDelegateState *d) {
     if (!d) return;
-    gles_worker_stop(d->worker);
     gpu_kernel_table_free(&d->base.kernels);
     free(d->base.cache_dir);
     free(d);
@@ -74,22 +55,27 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         free_delegate(d);
         return gpu_fail(&probe.base, LITE_STATUS_OUT_OF_MEMORY, "gles: out of memory");
     }
-    d->worker = gles_worker_start("lite-gles");
-    if (!d->worker) {
+    // The context becomes current on this thread (the creator thread) and stays so, unless the
+    // thread had another one current: that one is put back.
+    const GlesApi *gl = gles_api(NULL, 0);
+    GlesCurrent saved = {0};
+    if (gl) gles_current_save(gl, &saved);
+    char reason[512];
+    const LiteStatus made = gles_context_create(&d->context, reason, sizeof(reason));
+    if (made != LITE_STATUS_OK) {
+        saved.switched = true;
+        if (gl) gles_current_restore(gl, &saved);
         free_delegate(d);
-        return gpu_fail(&probe.base, LITE_STATUS_ERROR, "gles: cannot start the GL thread");
+        return gpu_fail(&probe.base, made, "gles: unavailable: %s", reason);
     }
-    ContextJob job = {.delegate = d};
-    gles_worker_run(d->worker, create_context_job, &job);
-    if (job.status != LITE_STATUS_OK) {
-        free_delegate(d);
-        return gpu_fail(&probe.base, job.status, "gles: unavailable: %s", job.reason);
-    }
+    d->identity = gles_cache_identity(&d->context);
     if (d->base.cache_dir && d->context.binary_formats < 1)
         gpu_log(&d->base, LITE_LOG_INFO, "the driver offers no program binary format: no program cache on disk "
                  "(Mesa: its shader cache is disabled)");
     gpu_log(&d->base, LITE_LOG_INFO, "%s, precision %s, program cache %s", d->context.description,
              precision == GPU_PRECISION_FP16 ? "fp16" : "fp32", d->base.cache_dir && d->context.binary_formats > 0 ? d->base.cache_dir : "off");
+    saved.switched = true;
+    gles_current_restore(gl, &saved);
     *out_delegate = (LiteDelegate *)d;
     return LITE_STATUS_OK;
 }
@@ -97,7 +83,21 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
 static void destroy_delegate(LiteDelegate *handle) {
     GlesDelegateState *d = (GlesDelegateState *)handle;
     if (!d) return;
-    gles_worker_run(d->worker, destroy_context_job, d);
+    GlesCurrent saved;
+    char reason[512];
+    if (gles_context_enter(&d->context, &saved, reason, sizeof(reason))) {
+        gles_release_kernels(d);
+        gles_context_destroy(&d->context);
+        if (saved.context != EGL_NO_CONTEXT && saved.context != d->context.context) {
+            gles_current_restore(d->context.gl, &saved);
+        } else {
+            // Nothing else was current: the thread's EGL state goes too (it may be a thread that ends).
+            d->context.gl->eglReleaseThread();
+            if (saved.api != EGL_OPENGL_ES_API) d->context.gl->eglBindAPI(saved.api);
+        }
+    } else {
+        gpu_log(&d->base, LITE_LOG_ERROR, "gles: destroy_delegate: %s; its GL objects are left to the driver", reason);
+    }
     free_delegate(d);
 }
 
@@ -130,29 +130,18 @@ static LiteStatus create_partition(LiteDelegate *handle, const LiteGraph *graph,
     return status;
 }
 
-typedef struct PartitionJob {
-    GlesPartitionState *partition;
-    const LiteGraph *graph;
-    const void *const *inputs;
-    const size_t *input_sizes;
-    void *const *outputs;
-    const size_t *output_sizes;
-    uint64_t entered_ns; /* when invoke_partition was entered (profiling) */
-    LiteStatus status;
-} PartitionJob;
-
-static void prepare_job(void *opaque) {
-    PartitionJob *job = opaque;
-    job->status = gles_prepare(job->partition, job->graph);
-}
-
-static void invoke_job(void *opaque) {
-    PartitionJob *job = opaque;
-    job->status = gles_invoke(job->partition, job->inputs, job->input_sizes, job->outputs, job->output_sizes,
-                              job->entered_ns);
-}
-
-static void release_job(void *opaque) { gles_release(opaque); }
+/* Runs `call` on partition `p` with its delegate's context current (gles_context_enter), then puts
+   back what the thread had current. */
+#define WITH_CONTEXT(p, what, call)                                                                \
+    do {                                                                                           \
+        GlesCurrent saved_;                                                                        \
+        char reason_[512];                                                                         \
+        if (!gles_context_enter(&(p)->delegate->context, &saved_, reason_, sizeof(reason_)))       \
+            return gpu_fail(&(p)->delegate->base, LITE_STATUS_ERROR, "gles: %s: %s", what, reason_); \
+        const LiteStatus status_ = (call);                                                         \
+        gles_current_restore((p)->delegate->context.gl, &saved_);                                  \
+        return status_;                                                                            \
+    } while (0)
 
 static LiteStatus prepare_partition(LitePartition *handle, const LiteGraph *graph) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
@@ -160,9 +149,7 @@ static LiteStatus prepare_partition(LitePartition *handle, const LiteGraph *grap
     char error[GPU_ERROR_CAPACITY];
     if (!lps_validate_graph(graph, error, sizeof(error)))
         return gpu_fail(&p->delegate->base, LITE_STATUS_INVALID_ARGUMENT, "gles: %s", error);
-    PartitionJob job = {.partition = p, .graph = graph};
-    gles_worker_run(p->delegate->worker, prepare_job, &job);
-    return job.status;
+    WITH_CONTEXT(p, "prepare_partition", gles_prepare(p, graph));
 }
 
 static LiteStatus invoke_partition(LitePartition *handle, const void *const *inputs,
@@ -176,13 +163,10 @@ static LiteStatus invoke_partition(LitePartition *handle, const void *const *inp
     char error[GPU_ERROR_CAPACITY];
     if (!gpu_check_invoke_buffers(&p->base.program, inputs, input_sizes, outputs, output_sizes, error, sizeof(error)))
         return gpu_fail(&p->delegate->base, LITE_STATUS_INVALID_ARGUMENT, "gles: partition %d: %s", p->base.index, error);
-    PartitionJob job = {.partition = p, .inputs = inputs, .input_sizes = input_sizes,
-                        .outputs = outputs, .output_sizes = output_sizes, .entered_ns = entered_ns};
-    gles_worker_run(p->delegate->worker, invoke_job, &job);
-    return job.status;
+    WITH_CONTEXT(p, "invoke_partition", gles_invoke(p, inputs, input_sizes, outputs, output_sizes, entered_ns));
 }
 
-/* Reads only the plan, which the worker does not change outside prepare: no GL call, no worker. */
+/* Reads only the plan: no GL call. */
 static LiteStatus describe_partition(LitePartition *handle, LitePartitionInfo *info) {
     return gpu_partition_describe((const GpuPartitionBase *)handle, info); // its first member
 }
@@ -190,7 +174,15 @@ static LiteStatus describe_partition(LitePartition *handle, LitePartitionInfo *i
 static void destroy_partition(LitePartition *handle) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return;
-    gles_worker_run(p->delegate->worker, release_job, p);
+    GlesCurrent saved;
+    char reason[512];
+    if (gles_context_enter(&p->delegate->context, &saved, reason, sizeof(reason))) {
+        gles_release(p);
+        gles_current_restore(p->delegate->context.gl, &saved);
+    } else {
+        gpu_log(&p->delegate->base, LITE_LOG_ERROR, "gles: destroy_partition: %s; its GL buffers are left to the "
+                "driver", reason);
+    }
     gpu_partition_free(&p->base);
 }
 
@@ -209,7 +201,9 @@ static LiteBackend gles_backend = {
     .kind = LITE_BACKEND_KIND_GPU,
     .data_type_mask = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32),
     .precision_mask = LITE_PRECISION_FP32 | LITE_PRECISION_FP16,
-    .threading = LITE_THREADING_FREE, // every GL call runs on the delegate's own thread
+    // A GL context is current on one thread at a time: the host calls each delegate from one
+    // thread, the one that created it (gles_delegate.h, Threading).
+    .threading = LITE_THREADING_CREATOR_THREAD,
     .query_device = query_device,
     .query_device_info = query_device_info,
     .create_delegate = create_delegate,

@@ -9,7 +9,8 @@
  *   backend --create_delegate(options)--> delegate --claim_nodes(graph)--> verdict per node
  *   delegate --create_partition(graph, nodes)--> partition --prepare--> (--invoke--)* --destroy
  *
- * This header is all a plugin needs: plugins never link against the host. Everything a plugin needs
+ * This header is all a plugin needs: plugins never link against the host. (One file on purpose,
+ * documentation included: it is what a third party builds against.) Everything a plugin needs
  * from the host (logging, error reporting) comes through LiteHostServices.
  *
  * Compatibility rules (see docs/delegate-abi.md):

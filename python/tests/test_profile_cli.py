@@ -39,7 +39,7 @@ def test_cpu_profile_accounts_for_every_node(name, tmp_path):
 
 
 @pytest.mark.parametrize("delegate", ["vulkan", "gles"])
-@pytest.mark.parametrize("name", ["face_landmark", "selfie_segmentation"])
+@pytest.mark.parametrize("name", ["face_landmark", "selfie_segmentation", "hand_landmark_full"])
 def test_gpu_profile_measures_dispatches_on_the_device(name, delegate, tmp_path):
     summary, trace, _ = profile(name, tmp_path, "--delegates", delegate)
     assert summary["nodes_without_events"] == []

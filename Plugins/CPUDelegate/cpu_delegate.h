@@ -3,8 +3,8 @@
  *
  * Structure: plugin.c (entry point, backend table, delegate and claiming), partition.c (partition
  * lifecycle, tensor table, memory plan), profile.c (LITE_CPU_PROFILE), fusion.c, registry.c
- * (builtin code -> operator), isa.c (the kernel path), threadpool.c, gemm.c and one file per
- * operator family under ops/.
+ * (builtin code -> operator), isa.c (the kernel path), prepared_memory.c, threadpool.c, gemm.c
+ * and one file per operator family under ops/.
  */
 #ifndef CPU_DELEGATE_H
 #define CPU_DELEGATE_H
@@ -171,6 +171,7 @@ typedef union CpuParams {
 
 struct CpuOp;
 struct CpuPartitionState;
+typedef struct CpuMemoryBlock CpuMemoryBlock;
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Fusion (fusion.c): elementwise consumers applied in a producer's store                         */
@@ -235,8 +236,10 @@ typedef struct CpuPartitionState {
     int32_t *inputs;  /**< Tensor-table index of each partition input. */
     int32_t output_count;
     int32_t *outputs; /**< Tensor-table index of each partition output. */
-    void *arena;
+    void *arena;          /**< From cpu_prepare_alloc. */
     size_t arena_bytes;
+    /** What cpu_prepare_alloc handed out since the last prepare (prepared_memory.c). */
+    CpuMemoryBlock *prepared_blocks;
     bool prepared;
     /** LITE_CPU_PROFILE=1: nanoseconds spent per node over all invokes, and the invoke count;
         printed to stderr at destroy_partition. NULL when profiling is off. */
@@ -371,6 +374,14 @@ int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding
 LiteStatus cpu_check_node_window(const CpuPartitionState *p, const CpuNode *node, int32_t in_h, int32_t in_w,
                                  int32_t out_h, int32_t out_w, int32_t kernel_h, int32_t kernel_w,
                                  int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
+
+/** Memory for what prepare builds (packed weights, the arena): 64-byte aligned, owned by the
+    partition and valid until its next prepare or its destruction, which free it all at once
+    (cpu_prepare_free_all; never free it otherwise). Large requests share blocks backed by
+    transparent huge pages where the kernel offers them (prepared_memory.c says why). NULL when out
+    of memory. */
+void *cpu_prepare_alloc(CpuPartitionState *p, size_t bytes);
+void cpu_prepare_free_all(CpuPartitionState *p);
 
 /** 64-byte aligned allocation (free with cpu_aligned_free); NULL on failure or overflow. */
 void *cpu_aligned_alloc(size_t bytes);

@@ -7,18 +7,18 @@
 #include <immintrin.h>
 #endif
 
-bool cpu_pack_alloc(CpuPackedMatrix *matrix, int32_t k, int32_t n, CpuIsa isa) {
+bool cpu_pack_alloc(CpuPartitionState *p, CpuPackedMatrix *matrix, int32_t k, int32_t n) {
     memset(matrix, 0, sizeof(*matrix));
     if (k <= 0 || n <= 0) return false;
-    matrix->isa = CPU_HAVE_X86 ? isa : CPU_ISA_PORTABLE;
+    matrix->isa = cpu_use_avx2(p) ? CPU_ISA_AVX2 : CPU_ISA_PORTABLE;
     matrix->k = k;
     matrix->n = n;
     matrix->panel_count = (n + CPU_GEMM_NR - 1) / CPU_GEMM_NR;
     size_t panel_floats = (size_t)matrix->panel_count * (size_t)k * CPU_GEMM_NR;
-    matrix->panels = cpu_aligned_alloc(panel_floats * sizeof(float));
-    matrix->bias = cpu_aligned_alloc((size_t)matrix->panel_count * CPU_GEMM_NR * sizeof(float));
+    matrix->panels = cpu_prepare_alloc(p, panel_floats * sizeof(float));
+    matrix->bias = cpu_prepare_alloc(p, (size_t)matrix->panel_count * CPU_GEMM_NR * sizeof(float));
     if (n <= CPU_GEMM_DOT_MAX_N)
-        matrix->columns = cpu_aligned_alloc((size_t)n * (size_t)k * sizeof(float));
+        matrix->columns = cpu_prepare_alloc(p, (size_t)n * (size_t)k * sizeof(float));
     if (!matrix->panels || !matrix->bias || (n <= CPU_GEMM_DOT_MAX_N && !matrix->columns)) {
         cpu_pack_free(matrix);
         return false;
@@ -50,9 +50,6 @@ void cpu_pack_weights(CpuPackedMatrix *matrix, const float *weights, size_t stri
 }
 
 void cpu_pack_free(CpuPackedMatrix *matrix) {
-    cpu_aligned_free(matrix->panels);
-    cpu_aligned_free(matrix->bias);
-    cpu_aligned_free(matrix->columns);
     memset(matrix, 0, sizeof(*matrix));
 }
 

@@ -31,12 +31,14 @@ typedef struct CpuPackedMatrix {
 
 #define CPU_GEMM_DOT_MAX_N 4
 
-/** Allocates panels for a k x n matrix whose products run on path `isa`; false on allocation
+/** Allocates panels for a k x n matrix from the partition's prepared memory (cpu_prepare_alloc:
+    freed by its next prepare), its products to run on the partition's path; false on allocation
     failure. */
-bool cpu_pack_alloc(CpuPackedMatrix *matrix, int32_t k, int32_t n, CpuIsa isa);
+bool cpu_pack_alloc(CpuPartitionState *p, CpuPackedMatrix *matrix, int32_t k, int32_t n);
 /** Packs B[k][n] = weights[n * stride_n + k * stride_k] and the bias (NULL for none). */
 void cpu_pack_weights(CpuPackedMatrix *matrix, const float *weights, size_t stride_n,
                       size_t stride_k, const float *bias);
+/** Forgets the matrix (its memory stays the partition's until the next prepare). */
 void cpu_pack_free(CpuPackedMatrix *matrix);
 
 /** Rows [0, m) of A times panels [panel_begin, panel_end) of B into C, on the calling thread. */

@@ -101,7 +101,7 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
     s->direct = s->k_h == 1 && s->k_w == 1 && s->stride_h == 1 && s->stride_w == 1 &&
                 s->pad_h == 0 && s->pad_w == 0 && s->out_h == s->in_h && s->out_w == s->in_w;
 
-    if (!cpu_pack_alloc(&s->packed, (int32_t)s->k, s->out_c, p->delegate->isa))
+    if (!cpu_pack_alloc(p, &s->packed, (int32_t)s->k, s->out_c))
         return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory packing weights");
     s->pack_each_run = w->kind != CPU_TENSOR_CONSTANT || (bias && bias->kind != CPU_TENSOR_CONSTANT);
     if (!s->pack_each_run)

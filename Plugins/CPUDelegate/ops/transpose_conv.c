@@ -127,7 +127,7 @@ static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
     s->reordered = cpu_aligned_alloc(columns * (size_t)s->in_c * sizeof(float));
     s->columns = cpu_aligned_alloc(pixels * columns * sizeof(float));
     if (!s->bias || !s->reordered || !s->columns ||
-        !cpu_pack_alloc(&s->packed, s->in_c, (int32_t)columns, p->delegate->isa))
+        !cpu_pack_alloc(p, &s->packed, s->in_c, (int32_t)columns))
         return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY,
                         "cpu: out of memory for %s node %d", node->op->name, node->graph_node);
     s->pack_each_run = w->kind != CPU_TENSOR_CONSTANT || (bias && bias->kind != CPU_TENSOR_CONSTANT);

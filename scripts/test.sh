@@ -33,6 +33,9 @@ scripts/conformance_kit.sh >/dev/null
 echo "== swift test (delegates: ${LITE_TEST_DELEGATES:-cpu})"
 swift test || status=1
 
+echo "== cpu delegate on its portable kernels (LITE_CPU_ISA=portable): operator fixtures"
+LITE_TEST_DELEGATES=cpu LITE_CPU_ISA=portable swift test --skip-build --filter "OperatorTests|InterpreterTests" || status=1
+
 for gpu in vulkan gles; do
   # Operators outside Tests/expectations.json's gpu_operators may fall back to the CPU; every other
   # node must run on $gpu. Vulkan runs with the Khronos validation layer: any message fails the call.

@@ -3,7 +3,8 @@
  *
  * Structure: plugin.c (entry point, backend table, delegate and claiming), partition.c (partition
  * lifecycle, tensor table, memory plan), profile.c (LITE_CPU_PROFILE), fusion.c, registry.c
- * (builtin code -> operator), threadpool.c, gemm.c and one file per operator family under ops/.
+ * (builtin code -> operator), isa.c (the kernel path), prepared_memory.c, threadpool.c, gemm.c
+ * and one file per operator family under ops/.
  */
 #ifndef CPU_DELEGATE_H
 #define CPU_DELEGATE_H
@@ -76,12 +77,47 @@ static inline CpuThreadPool *cpu_pool_for(CpuThreadPool *pool, size_t work) {
 void cpu_parallel_for(CpuThreadPool *pool, size_t count, size_t grain, CpuTaskFn fn, void *context);
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Kernel path (isa.c)                                                                            */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** The instruction set a delegate's kernels use, chosen once per delegate. Every path computes
+    the same operators and passes the same tests; results differ only by float rounding (the
+    order and fusing of multiply-adds). */
+typedef enum CpuIsa {
+    CPU_ISA_PORTABLE = 0, /**< Plain C (SSE2 on x86-64, as the compiler emits it): any CPU. */
+    CPU_ISA_AVX2 = 1,     /**< AVX2 + FMA kernels (x86-64). */
+} CpuIsa;
+
+/** CPU features the paths need, as cpu_isa_features reports them. */
+#define CPU_FEATURE_AVX2 (1u << 0)
+#define CPU_FEATURE_FMA (1u << 1)
+
+/** The CPU_FEATURE_* bits this CPU and its OS support. */
+uint32_t cpu_isa_features(void);
+/** The widest path `features` allow. */
+CpuIsa cpu_isa_best(uint32_t features);
+/** "avx2", "portable": the value of the option isa= that selects it. */
+const char *cpu_isa_name(CpuIsa isa);
+/** "AVX2+FMA", "portable C": for the device description. */
+const char *cpu_isa_description(CpuIsa isa);
+/** The path named `value` ("avx2" or "portable"). False with a one-line message in `error`
+    (naming `source`, the option or variable it came from) for another value, or for a path that
+    needs a feature `features` lacks (the message names each missing feature). */
+bool cpu_isa_parse(const char *value, uint32_t features, const char *source, CpuIsa *isa,
+                   char *error, size_t capacity);
+/** The path a delegate gets without the option: LITE_CPU_ISA when set (parsed as cpu_isa_parse
+    does), else the widest `features` allow. */
+bool cpu_isa_default(uint32_t features, CpuIsa *isa, char *error, size_t capacity);
+
+/* ---------------------------------------------------------------------------------------------- */
 /* Delegate and partition                                                                         */
 /* ---------------------------------------------------------------------------------------------- */
 
 typedef struct CpuDelegateState {
     const LiteHostServices *services;
     int num_threads;
+    /** The kernel path every partition of this delegate runs (isa.c). */
+    CpuIsa isa;
     /** Option "profile=1" with a host whose services have profile_event (ABI 1.3): every invoke
         reports one event per kernel run (profile.c). */
     bool profile_events;
@@ -135,6 +171,7 @@ typedef union CpuParams {
 
 struct CpuOp;
 struct CpuPartitionState;
+typedef struct CpuMemoryBlock CpuMemoryBlock;
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Fusion (fusion.c): elementwise consumers applied in a producer's store                         */
@@ -199,8 +236,10 @@ typedef struct CpuPartitionState {
     int32_t *inputs;  /**< Tensor-table index of each partition input. */
     int32_t output_count;
     int32_t *outputs; /**< Tensor-table index of each partition output. */
-    void *arena;
+    void *arena;          /**< From cpu_prepare_alloc. */
     size_t arena_bytes;
+    /** What cpu_prepare_alloc handed out since the last prepare (prepared_memory.c). */
+    CpuMemoryBlock *prepared_blocks;
     bool prepared;
     /** LITE_CPU_PROFILE=1: nanoseconds spent per node over all invokes, and the invoke count;
         printed to stderr at destroy_partition. NULL when profiling is off. */
@@ -217,9 +256,10 @@ void cpu_unfuse_partition(CpuPartitionState *partition);
 void cpu_epilogue_bind(CpuPartitionState *partition, CpuNode *node);
 /** Applies `epilogue` to rows [0, rows) x channels [c0, c1) of an NHWC block at `out` with row
     stride `ld` floats; `offset` is the block's first element's offset in the output tensor (the
-    residual of an ADD step is read at the same offsets). Portable, and AVX2 where available. */
-void cpu_epilogue_apply(const CpuEpilogue *epilogue, float *out, size_t ld, size_t offset,
-                        size_t rows, size_t c0, size_t c1);
+    residual of an ADD step is read at the same offsets), with the kernels of path `isa` (the
+    producer's delegate's). */
+void cpu_epilogue_apply(const CpuEpilogue *epilogue, CpuIsa isa, float *out, size_t ld,
+                        size_t offset, size_t rows, size_t c0, size_t c1);
 
 /** LITE_CPU_PROFILE (profile.c): set to 1 (wall time) or cpu (the calling thread's CPU time),
     per-node times of every invoke, printed to stderr at destroy_partition. cpu_profile_start
@@ -285,6 +325,11 @@ extern LpsRegistry cpu_registry;
 static inline const LiteHostServices *cpu_services(const CpuDelegateState *delegate) {
     return delegate ? delegate->services : NULL;
 }
+/** True when the partition's delegate runs the AVX2+FMA kernels: what every kernel asks at
+    prepare (and keeps in its state for its tasks) instead of probing the CPU. */
+static inline bool cpu_use_avx2(const CpuPartitionState *p) {
+    return CPU_HAVE_X86 && p->delegate->isa == CPU_ISA_AVX2;
+}
 /** Reports an error through the host (printf-style) and returns `status`: lps_fail. */
 #define cpu_fail(delegate, status, ...) lps_fail(cpu_services(delegate), (status), __VA_ARGS__)
 /** A log line through the host (printf-style): lps_logf. */
@@ -329,6 +374,14 @@ int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding
 LiteStatus cpu_check_node_window(const CpuPartitionState *p, const CpuNode *node, int32_t in_h, int32_t in_w,
                                  int32_t out_h, int32_t out_w, int32_t kernel_h, int32_t kernel_w,
                                  int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
+
+/** Memory for what prepare builds (packed weights, the arena): 64-byte aligned, owned by the
+    partition and valid until its next prepare or its destruction, which free it all at once
+    (cpu_prepare_free_all; never free it otherwise). Large requests share blocks backed by
+    transparent huge pages where the kernel offers them (prepared_memory.c says why). NULL when out
+    of memory. */
+void *cpu_prepare_alloc(CpuPartitionState *p, size_t bytes);
+void cpu_prepare_free_all(CpuPartitionState *p);
 
 /** 64-byte aligned allocation (free with cpu_aligned_free); NULL on failure or overflow. */
 void *cpu_aligned_alloc(size_t bytes);

@@ -342,14 +342,16 @@ CPU_TARGET_AVX2 static void apply_avx2(const CpuEpilogue *e, float *out, size_t 
 }
 #endif
 
-void cpu_epilogue_apply(const CpuEpilogue *e, float *out, size_t ld, size_t offset, size_t rows,
-                        size_t c0, size_t c1) {
+void cpu_epilogue_apply(const CpuEpilogue *e, CpuIsa isa, float *out, size_t ld, size_t offset,
+                        size_t rows, size_t c0, size_t c1) {
     if (e->count == 0) return;
 #if CPU_HAVE_X86
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (isa == CPU_ISA_AVX2) {
         apply_avx2(e, out, ld, offset, rows, c0, c1);
         return;
     }
+#else
+    (void)isa;
 #endif
     for (size_t r = 0; r < rows; r++)
         for (size_t c = c0; c < c1; c++)

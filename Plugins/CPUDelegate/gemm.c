@@ -1,4 +1,5 @@
-// Register-blocked GEMM: a 6x16 AVX2+FMA micro-kernel chosen at run time, and a portable 4x16 one.
+// Register-blocked GEMM: a 6x16 AVX2+FMA micro-kernel and a portable 4x16 one, chosen by the
+// packed matrix's path (CpuPackedMatrix.isa, the delegate's).
 #include "gemm.h"
 #include "cpu_simd.h"
 
@@ -6,17 +7,18 @@
 #include <immintrin.h>
 #endif
 
-bool cpu_pack_alloc(CpuPackedMatrix *matrix, int32_t k, int32_t n) {
+bool cpu_pack_alloc(CpuPartitionState *p, CpuPackedMatrix *matrix, int32_t k, int32_t n) {
     memset(matrix, 0, sizeof(*matrix));
     if (k <= 0 || n <= 0) return false;
+    matrix->isa = cpu_use_avx2(p) ? CPU_ISA_AVX2 : CPU_ISA_PORTABLE;
     matrix->k = k;
     matrix->n = n;
     matrix->panel_count = (n + CPU_GEMM_NR - 1) / CPU_GEMM_NR;
     size_t panel_floats = (size_t)matrix->panel_count * (size_t)k * CPU_GEMM_NR;
-    matrix->panels = cpu_aligned_alloc(panel_floats * sizeof(float));
-    matrix->bias = cpu_aligned_alloc((size_t)matrix->panel_count * CPU_GEMM_NR * sizeof(float));
+    matrix->panels = cpu_prepare_alloc(p, panel_floats * sizeof(float));
+    matrix->bias = cpu_prepare_alloc(p, (size_t)matrix->panel_count * CPU_GEMM_NR * sizeof(float));
     if (n <= CPU_GEMM_DOT_MAX_N)
-        matrix->columns = cpu_aligned_alloc((size_t)n * (size_t)k * sizeof(float));
+        matrix->columns = cpu_prepare_alloc(p, (size_t)n * (size_t)k * sizeof(float));
     if (!matrix->panels || !matrix->bias || (n <= CPU_GEMM_DOT_MAX_N && !matrix->columns)) {
         cpu_pack_free(matrix);
         return false;
@@ -48,9 +50,6 @@ void cpu_pack_weights(CpuPackedMatrix *matrix, const float *weights, size_t stri
 }
 
 void cpu_pack_free(CpuPackedMatrix *matrix) {
-    cpu_aligned_free(matrix->panels);
-    cpu_aligned_free(matrix->bias);
-    cpu_aligned_free(matrix->columns);
     memset(matrix, 0, sizeof(*matrix));
 }
 
@@ -351,9 +350,9 @@ CPU_TARGET_AVX2 static void gemm_dot_avx2(const CpuPackedMatrix *b, const float 
 }
 #endif
 
-static MicroKernel select_kernel(size_t *mr) {
+static MicroKernel select_kernel(const CpuPackedMatrix *b, size_t *mr) {
 #if CPU_HAVE_X86
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (b->isa == CPU_ISA_AVX2) {
         *mr = AVX2_MR;
         return kernel_avx2;
     }
@@ -366,7 +365,7 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
                    int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                    float act_max) {
     size_t mr_max;
-    MicroKernel kernel = select_kernel(&mr_max);
+    MicroKernel kernel = select_kernel(b, &mr_max);
 #if CPU_HAVE_X86
     if (b->columns && kernel == kernel_avx2) {
         if (panel_begin == 0 && panel_end > 0) gemm_dot_avx2(b, a, lda, m, c, ldc, act_min, act_max);
@@ -394,8 +393,7 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
 bool cpu_gemm_has_indirect(const CpuPackedMatrix *b, size_t segment_length) {
 #if CPU_HAVE_X86
     // The dot-product path reads whole 8-float blocks of each segment (see dot_rows_indirect).
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-           (!b->columns || segment_length % 8 == 0);
+    return b->isa == CPU_ISA_AVX2 && (!b->columns || segment_length % 8 == 0);
 #else
     (void)b, (void)segment_length;
     return false;

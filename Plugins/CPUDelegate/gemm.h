@@ -25,15 +25,20 @@ typedef struct CpuPackedMatrix {
     /** When n <= CPU_GEMM_DOT_MAX_N: B's columns as rows, columns[j * k + kk] = B[kk][j]. Products
         this narrow run as dot products along k, which wastes no lanes on absent columns. */
     float *columns;
+    /** The kernel path the products run (the delegate's, cpu_use_avx2). */
+    CpuIsa isa;
 } CpuPackedMatrix;
 
 #define CPU_GEMM_DOT_MAX_N 4
 
-/** Allocates panels for a k x n matrix; false on allocation failure. */
-bool cpu_pack_alloc(CpuPackedMatrix *matrix, int32_t k, int32_t n);
+/** Allocates panels for a k x n matrix from the partition's prepared memory (cpu_prepare_alloc:
+    freed by its next prepare), its products to run on the partition's path; false on allocation
+    failure. */
+bool cpu_pack_alloc(CpuPartitionState *p, CpuPackedMatrix *matrix, int32_t k, int32_t n);
 /** Packs B[k][n] = weights[n * stride_n + k * stride_k] and the bias (NULL for none). */
 void cpu_pack_weights(CpuPackedMatrix *matrix, const float *weights, size_t stride_n,
                       size_t stride_k, const float *bias);
+/** Forgets the matrix (its memory stays the partition's until the next prepare). */
 void cpu_pack_free(CpuPackedMatrix *matrix);
 
 /** Rows [0, m) of A times panels [panel_begin, panel_end) of B into C, on the calling thread. */
@@ -41,7 +46,7 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
                    int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                    float act_max);
 
-/** True when cpu_gemm_tile_indirect is available (AVX2+FMA) for this matrix with segments of
+/** True when cpu_gemm_tile_indirect is available (the AVX2+FMA path) for this matrix with segments of
     `segment_length` floats (a multiple of 8 for products of <= CPU_GEMM_DOT_MAX_N columns). */
 bool cpu_gemm_has_indirect(const CpuPackedMatrix *b, size_t segment_length);
 

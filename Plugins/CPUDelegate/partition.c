@@ -32,7 +32,7 @@ static void release_prepared(CpuPartitionState *p) {
         if (t->base_kind != CPU_TENSOR_CONSTANT) t->constant = NULL;
         t->kind = t->base_kind;
     }
-    cpu_aligned_free(p->arena);
+    cpu_prepare_free_all(p); // after the operators' release: their packed weights live there
     p->arena = NULL;
     p->arena_bytes = 0;
     p->prepared = false;
@@ -373,7 +373,7 @@ static LiteStatus plan_memory(CpuPartitionState *p) {
     free(intervals);
     free(slot);
     if (total > 0) {
-        p->arena = cpu_aligned_alloc(total);
+        p->arena = cpu_prepare_alloc(p, total);
         if (!p->arena)
             return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY,
                             "cpu: cannot allocate %zu bytes of intermediate tensors", total);

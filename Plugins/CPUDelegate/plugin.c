@@ -32,20 +32,30 @@ static void cpu_model_name(char *name, size_t capacity) {
     fclose(file);
 }
 
+/* The path a delegate gets without the option isa= is part of the description: the widest the
+   CPU has, or LITE_CPU_ISA's (a value create_delegate would refuse is named as such). */
 static LiteStatus query_device(char *text, size_t capacity) {
     if (!text || capacity == 0) return LITE_STATUS_INVALID_ARGUMENT;
     char model[128];
     cpu_model_name(model, sizeof(model));
 #if defined(__x86_64__)
     const char *arch = "x86_64";
-    const char *simd = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-                           ? ", AVX2+FMA" : ", SSE2";
 #elif defined(__aarch64__)
-    const char *arch = "aarch64", *simd = "";
+    const char *arch = "aarch64";
 #else
-    const char *arch = "generic", *simd = "";
+    const char *arch = "generic";
 #endif
-    snprintf(text, capacity, "%s %s, %d threads%s", arch, model, online_cpus(), simd);
+    const uint32_t features = cpu_isa_features();
+    CpuIsa isa;
+    char error[CPU_REASON_CAPACITY];
+    if (cpu_isa_default(features, &isa, error, sizeof(error))) {
+        const char *forced = getenv("LITE_CPU_ISA");
+        snprintf(text, capacity, "%s %s, %d threads, %s kernels%s", arch, model, online_cpus(),
+                 cpu_isa_description(isa), forced && forced[0] ? " (LITE_CPU_ISA)" : "");
+    } else {
+        snprintf(text, capacity, "%s %s, %d threads, %s kernels (%s)", arch, model, online_cpus(),
+                 cpu_isa_description(cpu_isa_best(features)), error);
+    }
     return LITE_STATUS_OK;
 }
 
@@ -69,6 +79,11 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
 
     int threads = 1; // like TFLite's default: one thread unless asked
     bool profile = false;
+    const uint32_t features = cpu_isa_features();
+    CpuIsa isa;
+    char isa_error[CPU_REASON_CAPACITY];
+    // The variable is only a default: an option isa= overrides even a value it would refuse.
+    bool isa_valid = cpu_isa_default(features, &isa, isa_error, sizeof(isa_error));
     for (size_t i = 0; i < option_count; i++) {
         const char *key = option_keys[i], *value = option_values[i];
         if (!key) return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: option %zu has no key", i);
@@ -93,6 +108,10 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
             if (!lps_parse_bool(value, &profile))
                 return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: profile must be 0 or 1, got '%s'",
                                 value ? value : "(null)");
+        } else if (strcmp(key, "isa") == 0) {
+            if (!cpu_isa_parse(value, features, "isa", &isa, isa_error, sizeof(isa_error)))
+                return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: %s", isa_error);
+            isa_valid = true;
         } else if (strcmp(key, "cache_dir") == 0 || strcmp(key, "model_token") == 0) {
             continue; // nothing to compile, nothing to cache
         } else {
@@ -100,10 +119,14 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         }
     }
 
+    if (!isa_valid) return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT, "cpu: %s", isa_error);
+
     CpuDelegateState *delegate = calloc(1, sizeof(*delegate));
     if (!delegate) return cpu_fail(&probe, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     delegate->services = services;
     delegate->num_threads = threads;
+    delegate->isa = isa;
+    cpu_log(delegate, LITE_LOG_DEBUG, "cpu: %s kernels", cpu_isa_description(isa));
     // Events need the 1.3 service; an older host's table has no profile_event to call.
     delegate->profile_events = profile && services &&
                                LITE_FIELD_FITS(LiteHostServices, profile_event, services->struct_size) &&

@@ -32,6 +32,8 @@ builds=(
      $gpu_tests/gpu_hazards.c $gpu_shared -lm"
   "gpu_rules | cc -Wall -Werror $abi $gpu_tests/gpu_rules.c -ldl"
   "bad_graphs | cc -Wall -Werror $bad_graphs"
+  "isa_select | cc -Wall -Wextra -Werror $abi -I Plugins/PluginSupport/include -I Plugins/CPUDelegate
+     Plugins/CPUDelegate/tests/isa_select.c -ldl"
   "bad_graphs_sanitized | cc $sanitize $bad_graphs"
   # The CPU plugin built from its sources under the same sanitizers: signed overflow in the plugin
   # then fails bad_graphs too.
@@ -55,6 +57,8 @@ checks=(
   # Every refusal must come with a report_error message, nothing may crash: against the normal
   # plugins, then under AddressSanitizer and UBSan against the normal and the sanitized CPU plugin.
   # The GPU plugins refuse the same graphs at prepare, where their planner sees the dataflow.
+  "cpu: the kernel path (isa=, LITE_CPU_ISA) on every feature set, and through create_delegate
+     | $out/isa_select $plugins/liblite_delegate_cpu.so"
   "cpu: inconsistent graphs, overflowing windows, zero-size tensors | $out/bad_graphs $plugins/liblite_delegate_cpu.so"
   "cpu: the same under ASan and UBSan | $out/bad_graphs_sanitized $plugins/liblite_delegate_cpu.so"
   "cpu built with ASan and UBSan: the same | $out/bad_graphs_sanitized $out/sanitized/liblite_delegate_cpu.so"

@@ -17,8 +17,8 @@ from XNNPACK than that, and the line says so.
 A model named by --expect-error passes when `lite run` exits non-zero with SUBSTRING in its stderr.
 --converter checks the TensorFlow-converted models of make_converter_models.py instead (built into
 ${LITE_CACHE}/converter-models when missing).
---check NAME takes all of that (delegates, models, inputs, precision, tolerances, expected errors, the
-forwarding plugin's seed) from one run of Tests/expectations.json, the harness's list of what is checked
+--check NAME takes all of that (delegates, models, inputs, precision, delegate options, tolerances, expected
+errors, the forwarding plugin's seed) from one run of Tests/expectations.json, the harness's list of what is checked
 and why (expectations.py); --models then keeps only the named models of it. --list-checks prints the
 names of the runs, only those on --delegates when given.
 
@@ -245,6 +245,7 @@ def apply_check(args, run: expectations.Run) -> None:
     args.model_tolerance = [f"{name}={item['tolerance']:g}" for name, item in entry.get("model_tolerances", {}).items()]
     args.expect_error = [f"{name}={item['message']}" for name, item in entry.get("expect_errors", {}).items()]
     os.environ.update(entry.get("env", {}))
+    args.option = list(entry.get("options", []))
     if run.seed is None:
         args.delegates = run.delegate
     else:
@@ -252,7 +253,7 @@ def apply_check(args, run: expectations.Run) -> None:
         plugins = os.path.dirname(os.path.abspath(args.lite))
         os.environ["LITE_FORWARD_TO"] = os.path.join(plugins, f"liblite_delegate_{run.delegate}.so")
         args.delegates = f"{os.path.abspath(args.forwarding_plugin)},cpu"
-        args.option = [f"forward.seed={run.seed}"] + entry["forward"].get("options", [])
+        args.option = [f"forward.seed={run.seed}"] + entry["forward"].get("options", []) + args.option
 
 
 def main() -> int:

@@ -47,6 +47,7 @@ static LiteStatus prepare_unary(CpuPartitionState *p, CpuNode *node) {
 
 typedef struct UnaryTask {
     int32_t code;
+    bool avx2; /* the delegate's path (cpu_use_avx2) */
     float alpha;
     const void *in;
     float *out;
@@ -75,7 +76,7 @@ static void unary_task(void *context, size_t begin, size_t end, int thread) {
         break;
     case LITE_OP_LOGISTIC:
 #if CPU_HAVE_X86
-        if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        if (t->avx2) {
             logistic_avx2(in, out, begin, end);
             break;
         }
@@ -104,7 +105,7 @@ static void unary_task(void *context, size_t begin, size_t end, int thread) {
 
 static LiteStatus run_unary(CpuPartitionState *p, CpuNode *node) {
     UnaryTask task = {.code = node->op->builtin_code, .in = cpu_in(p, node, 0)->data,
-                      .out = cpu_out(p, node, 0)->data};
+                      .out = cpu_out(p, node, 0)->data, .avx2 = cpu_use_avx2(p)};
     if (task.code == LITE_OP_LEAKY_RELU) task.alpha = node->params.leaky_relu.alpha;
     const size_t count = cpu_out(p, node, 0)->count;
     cpu_parallel_for(cpu_pool_for(p->delegate->pool, 4 * count), count, ELEMENTS_PER_TASK, unary_task,

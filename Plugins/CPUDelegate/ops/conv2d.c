@@ -101,7 +101,7 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
     s->direct = s->k_h == 1 && s->k_w == 1 && s->stride_h == 1 && s->stride_w == 1 &&
                 s->pad_h == 0 && s->pad_w == 0 && s->out_h == s->in_h && s->out_w == s->in_w;
 
-    if (!cpu_pack_alloc(&s->packed, (int32_t)s->k, s->out_c))
+    if (!cpu_pack_alloc(p, &s->packed, (int32_t)s->k, s->out_c))
         return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory packing weights");
     s->pack_each_run = w->kind != CPU_TENSOR_CONSTANT || (bias && bias->kind != CPU_TENSOR_CONSTANT);
     if (!s->pack_each_run)
@@ -205,7 +205,7 @@ DEFINE_IM2COL(im2col_avx2, CPU_TARGET_AVX2, copy_floats_avx2)
 DEFINE_IM2COL(im2col_baseline, , copy_floats_plain)
 
 #if CPU_HAVE_X86
-#define IM2COL im2col_avx2 /* only reached when AVX2 is present (ConvState.indirect) */
+#define IM2COL im2col_avx2 /* only reached on the AVX2 path (ConvState.indirect) */
 #else
 #define IM2COL im2col_baseline
 #endif
@@ -282,7 +282,7 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
     const ConvState *s = context;
     float *columns = s->direct ? NULL : s->scratch + (size_t)thread * s->scratch_stride;
 #if CPU_HAVE_X86
-    const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    const bool avx2 = s->packed.isa == CPU_ISA_AVX2;
 #endif
     for (size_t task = begin; task < end; task++) {
         const size_t tile = task / (size_t)s->panel_groups;
@@ -298,7 +298,7 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
             cpu_gemm_tile_indirect(&s->packed, rows_ptr, (size_t)s->k_h, (size_t)s->k_w * s->in_c,
                                    rows, p0, p1, s->out + m0 * OC_, OC_, s->act_min, s->act_max);
             const size_t c1 = (size_t)p1 * CPU_GEMM_NR < OC_ ? (size_t)p1 * CPU_GEMM_NR : OC_;
-            cpu_epilogue_apply(s->epilogue, s->out + m0 * OC_, OC_, m0 * OC_, rows,
+            cpu_epilogue_apply(s->epilogue, s->packed.isa, s->out + m0 * OC_, OC_, m0 * OC_, rows,
                                (size_t)p0 * CPU_GEMM_NR, c1);
             continue;
         }
@@ -318,7 +318,8 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
         float *out = s->out + m0 * OC;
         cpu_gemm_tile(&s->packed, a, s->k, rows, p0, p1, out, OC, s->act_min, s->act_max);
         const size_t c1 = (size_t)p1 * CPU_GEMM_NR < OC ? (size_t)p1 * CPU_GEMM_NR : OC;
-        cpu_epilogue_apply(s->epilogue, out, OC, m0 * OC, rows, (size_t)p0 * CPU_GEMM_NR, c1);
+        cpu_epilogue_apply(s->epilogue, s->packed.isa, out, OC, m0 * OC, rows,
+                           (size_t)p0 * CPU_GEMM_NR, c1);
     }
 }
 

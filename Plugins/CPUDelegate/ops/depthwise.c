@@ -1,6 +1,6 @@
 // DEPTHWISE_CONV_2D, vectorised over channels (NHWC keeps them contiguous). Depth multiplier 1 has
 // a fast path, with an unrolled 3x3 interior; the kernels are built twice, for AVX2+FMA and for
-// the baseline ISA, and chosen at run time.
+// the baseline ISA, and prepare picks the delegate's path (cpu_use_avx2).
 #include "../cpu_delegate.h"
 #include "../cpu_simd.h"
 
@@ -36,6 +36,7 @@ typedef struct DepthwiseState {
     const float *weights;  /* [k_h][k_w][out_c] */
     float *packed;         /* AVX2, multiplier 1: [out_c / 8][k_h * k_w][8], zero-padded */
     bool bias_each_run;
+    CpuIsa isa;            /* the delegate's path: the epilogue's kernels */
     const CpuEpilogue *epilogue;
     const float *in;
     float *out;
@@ -47,14 +48,6 @@ static void release_depthwise(void *state) {
     cpu_aligned_free(s->bias);
     cpu_aligned_free(s->packed);
     free(s);
-}
-
-static bool use_avx2(void) {
-#if CPU_HAVE_X86
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#else
-    return false;
-#endif
 }
 
 static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
@@ -91,13 +84,14 @@ static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
     s->pad_w = cpu_window_pad_before(node, 1, params->padding, s->in_w, s->out_w, s->stride_w, s->k_w, s->dilation_w);
     cpu_activation_range(params->activation, &s->act_min, &s->act_max);
     s->epilogue = &node->epilogue;
+    s->isa = p->delegate->isa;
     const size_t padded_c = ((size_t)s->out_c + 7) & ~(size_t)7;
     s->bias = cpu_aligned_alloc((padded_c + 8) * sizeof(float));
     if (!s->bias) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     memset(s->bias, 0, (padded_c + 8) * sizeof(float));
     s->bias_each_run = bias && bias->kind != CPU_TENSOR_CONSTANT;
     if (bias && !s->bias_each_run) memcpy(s->bias, bias->constant, (size_t)s->out_c * sizeof(float));
-    if (use_avx2() && s->multiplier == 1 && w->kind == CPU_TENSOR_CONSTANT) {
+    if (cpu_use_avx2(p) && s->multiplier == 1 && w->kind == CPU_TENSOR_CONSTANT) {
         const size_t taps = (size_t)s->k_h * s->k_w;
         s->packed = cpu_aligned_alloc(padded_c * taps * sizeof(float));
         if (!s->packed) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
@@ -205,7 +199,7 @@ static void depthwise_rows_baseline(const DepthwiseState *s, size_t begin, size_
             depthwise_row_m1(s, b, oy);
         else
             depthwise_row_general(s, b, oy);
-        cpu_epilogue_apply(s->epilogue, s->out + row * row_elements, C, row * row_elements,
+        cpu_epilogue_apply(s->epilogue, s->isa, s->out + row * row_elements, C, row * row_elements,
                            (size_t)s->out_w, 0, C);
     }
 }

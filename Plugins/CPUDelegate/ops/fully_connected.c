@@ -52,7 +52,7 @@ static LiteStatus prepare_fc(CpuPartitionState *p, CpuNode *node) {
     s->units = units;
     cpu_activation_range(node->params.fully_connected.activation, &s->act_min, &s->act_max);
     if (units == 0) return LITE_STATUS_OK;
-    if (!cpu_pack_alloc(&s->packed, (int32_t)inputs, (int32_t)units))
+    if (!cpu_pack_alloc(p, &s->packed, (int32_t)inputs, (int32_t)units))
         return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory packing weights");
     s->pack_each_run = w->kind != CPU_TENSOR_CONSTANT || (bias && bias->kind != CPU_TENSOR_CONSTANT);
     if (!s->pack_each_run)

@@ -23,6 +23,7 @@ static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) 
 
 typedef struct PoolTask {
     bool max;
+    bool avx2; /* the delegate's path (cpu_use_avx2) */
     int32_t in_h, in_w, channels, out_h, out_w;
     int32_t stride_h, stride_w, filter_h, filter_w, pad_h, pad_w;
     float act_min, act_max;
@@ -43,6 +44,7 @@ static LiteStatus prepare_pool(CpuPartitionState *p, CpuNode *node) {
     PoolTask *t = calloc(1, sizeof(*t));
     if (!t) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     t->max = node->op->builtin_code == LITE_OP_MAX_POOL_2D;
+    t->avx2 = cpu_use_avx2(p);
     t->in_h = in->dims[1];
     t->in_w = in->dims[2];
     t->channels = in->dims[3];
@@ -168,7 +170,7 @@ CPU_TARGET_AVX2 static void pool_rows_avx2(const PoolTask *t, size_t begin, size
 static void pool_task(void *context, size_t begin, size_t end, int thread) {
 #if CPU_HAVE_X86
     const PoolTask *t = context;
-    if (t->channels >= 8 && __builtin_cpu_supports("avx2")) {
+    if (t->channels >= 8 && t->avx2) {
         pool_rows_avx2(t, begin, end);
         return;
     }

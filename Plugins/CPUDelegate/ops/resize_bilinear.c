@@ -30,6 +30,7 @@ static bool check_resize(const LpsCheckContext *c, char *reason, size_t capacity
 
 typedef struct ResizeState {
     int32_t in_h, in_w, out_h, out_w, channels;
+    bool avx2; /* the delegate's path (cpu_use_avx2) */
     int32_t *y0, *y1, *x0, *x1;
     float *dy, *dx; /* input_y - y0, input_x - x0 (may be negative or exceed 1 at the borders) */
     const float *in;
@@ -66,6 +67,7 @@ static LiteStatus prepare_resize(CpuPartitionState *p, CpuNode *node) {
     ResizeState *s = calloc(1, sizeof(*s));
     if (!s) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     node->state = s;
+    s->avx2 = cpu_use_avx2(p);
     s->in_h = in->dims[1];
     s->in_w = in->dims[2];
     s->out_h = out->dims[1];
@@ -131,7 +133,7 @@ static void resize_rows(void *context, size_t begin, size_t end, int thread) {
     (void)thread;
     const ResizeState *s = context;
 #if CPU_HAVE_X86
-    if (s->channels >= 8 && __builtin_cpu_supports("avx2")) {
+    if (s->channels >= 8 && s->avx2) {
         resize_rows_avx2(s, begin, end);
         return;
     }

@@ -30,6 +30,7 @@ typedef struct SoftmaxTask {
     float *out;
     size_t depth;
     float beta;
+    bool avx2; /* the delegate's path (cpu_use_avx2) */
 } SoftmaxTask;
 
 static void softmax_rows_baseline(const SoftmaxTask *t, size_t begin, size_t end) {
@@ -93,7 +94,7 @@ static void softmax_rows(void *context, size_t begin, size_t end, int thread) {
     (void)thread;
     const SoftmaxTask *t = context;
 #if CPU_HAVE_X86
-    if (t->depth >= 8 && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    if (t->depth >= 8 && t->avx2) {
         softmax_rows_avx2(t, begin, end);
         return;
     }
@@ -104,7 +105,7 @@ static void softmax_rows(void *context, size_t begin, size_t end, int thread) {
 static LiteStatus run_softmax(CpuPartitionState *p, CpuNode *node) {
     const CpuTensor *in = cpu_in(p, node, 0), *out = cpu_out(p, node, 0);
     SoftmaxTask task = {.in = in->data, .out = out->data, .depth = (size_t)in->dims[in->rank - 1],
-                        .beta = node->params.softmax.beta};
+                        .beta = node->params.softmax.beta, .avx2 = cpu_use_avx2(p)};
     if (task.depth == 0 || out->count == 0) return LITE_STATUS_OK;
     const size_t rows = out->count / task.depth;
     size_t grain = 8192 / task.depth;

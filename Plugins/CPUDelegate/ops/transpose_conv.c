@@ -44,10 +44,10 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
 typedef struct TransposeConvState {
     LpsTransposeConvSlots slots;
     CpuPackedMatrix packed;  /* B[ic][(fy, fx, oc)] */
-    float *reordered;        /* weights as [(fy, fx, oc)][ic] for packing */
+    float *reordered;        /* weights as [(fy, fx, oc)][ic] for packing; only with pack_each_run */
     bool pack_each_run;
     float *bias;             /* out_c floats */
-    float *columns;          /* in_h * in_w rows of k_h * k_w * out_c */
+    float *columns;          /* in_h * in_w rows of k_h * k_w * out_c (cpu_prepare_alloc) */
     int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, stride_h, stride_w, pad_h, pad_w;
     size_t batch;
     float act_min, act_max;
@@ -61,7 +61,6 @@ static void release_transpose_conv(void *state) {
     cpu_pack_free(&s->packed);
     cpu_aligned_free(s->reordered);
     cpu_aligned_free(s->bias);
-    cpu_aligned_free(s->columns);
     free(s);
 }
 
@@ -125,13 +124,17 @@ static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
                         node->op->name, node->graph_node);
     s->bias = cpu_aligned_alloc((size_t)s->out_c * sizeof(float));
     s->reordered = cpu_aligned_alloc(columns * (size_t)s->in_c * sizeof(float));
-    s->columns = cpu_aligned_alloc(pixels * columns * sizeof(float));
+    s->columns = cpu_prepare_alloc(p, pixels * columns * sizeof(float));
     if (!s->bias || !s->reordered || !s->columns ||
-        !cpu_pack_alloc(&s->packed, s->in_c, (int32_t)columns))
+        !cpu_pack_alloc(p, &s->packed, s->in_c, (int32_t)columns))
         return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY,
                         "cpu: out of memory for %s node %d", node->op->name, node->graph_node);
     s->pack_each_run = w->kind != CPU_TENSOR_CONSTANT || (bias && bias->kind != CPU_TENSOR_CONSTANT);
-    if (!s->pack_each_run) pack_transpose_weights(s, w->constant, bias ? bias->constant : NULL);
+    if (!s->pack_each_run) {
+        pack_transpose_weights(s, w->constant, bias ? bias->constant : NULL);
+        cpu_aligned_free(s->reordered); // packed once: the staging copy is not needed again
+        s->reordered = NULL;
+    }
     return LITE_STATUS_OK;
 }
 

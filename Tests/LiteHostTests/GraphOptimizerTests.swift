@@ -409,6 +409,26 @@ struct GraphOptimizerTests {
         #expect(report.passes[0].summary == "1 duplicate constant shared (8 bytes)")
     }
 
+    @Test("large constants that differ only between the words the digest samples are not shared")
+    func largeConstantsDifferingBetweenSamples() throws {
+        // 4,000 floats: 2,000 words, of which the digest samples every 31st; the twins differ at word 1.
+        let values = (0..<4000).map { Float($0 % 17) }
+        var changed = values
+        changed[2] += 1
+        var b = Builder()
+        let x = b.addTensor(shape: [1, 4000], name: "x")
+        let a = b.addTensor(shape: [1, 4000], floats: values), near = b.addTensor(shape: [1, 4000], floats: changed)
+        let twin = b.addTensor(shape: [1, 4000], floats: values)
+        let y1 = b.addTensor(shape: [1, 4000]), y2 = b.addTensor(shape: [1, 4000]), y3 = b.addTensor(shape: [1, 4000])
+        b.addOperator(.add, inputs: [x, a], outputs: [y1], options: .add())
+        b.addOperator(.add, inputs: [y1, near], outputs: [y2], options: .add())
+        b.addOperator(.add, inputs: [y2, twin], outputs: [y3], options: .add())
+        b.inputs = [x]
+        b.outputs = [y3]
+        let (model, _) = try optimized(b, [ConstantDeduplication.self])
+        #expect(model.operators.map { $0.inputs[1] } == [a, near, a])
+    }
+
     // MARK: - The interpreter
 
     @Test("the interpreter reports every pass, plans on the optimised graph, and can switch the optimiser off")

@@ -72,8 +72,7 @@ enum StorageFolding {
             guard output.elementCount == source.elementCount else {
                 throw buffer.error(.malformed, "malformed: \(label) has shape \(output.shape), its float16 input has \(source.shape)")
             }
-            let floats = half.values(as: UInt16.self).map(Float16Conversion.float(fromHalfBits:))
-            model.tensors[outputIndex].constant = ConstantData(floats: floats)
+            model.tensors[outputIndex].constant = Float16Conversion.widened(half)
         }
         model.operators = kept
     }
@@ -94,6 +93,23 @@ extension StorageFolding {
 /// IEEE 754 binary16 → binary32, exact for every input (subnormals, infinities, NaN payloads).
 /// Written out rather than using `Float16`, which is unavailable on some platforms (x86_64 macOS).
 enum Float16Conversion {
+    /// Every binary16 pattern's float, so that widening a tensor is one load per element (a model's
+    /// float16 weights are millions of elements; the conversion below branches on each).
+    static let table: [Float] = (0...0xffff).map { float(fromHalfBits: UInt16($0)) }
+
+    /// A float16 constant's elements as a float32 constant (little-endian, as the file stores them).
+    static func widened(_ half: ConstantData) -> ConstantData {
+        let count = half.byteCount / 2
+        let storage = ConstantStorage(byteCount: count * 4)
+        let output = storage.pointer.bindMemory(to: Float.self, capacity: count)
+        table.withUnsafeBufferPointer { table in
+            for i in 0..<count {
+                output[i] = table[Int(half.pointer.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))]
+            }
+        }
+        return ConstantData(storage: storage, byteCount: count * 4)
+    }
+
     static func float(fromHalfBits bits: UInt16) -> Float {
         let sign = UInt32(bits & 0x8000) << 16
         let exponent = UInt32(bits >> 10) & 0x1f

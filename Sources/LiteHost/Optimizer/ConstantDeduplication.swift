@@ -22,11 +22,7 @@ enum ConstantDeduplication: GraphPass {
         for index in read.sorted() {
             guard let data = model.tensors[index].constant else { continue }
             let tensor = model.tensors[index]
-            let key = Key(type: tensor.type, shape: tensor.shape, digest: data.withUnsafeBytes { bytes in
-                var hasher = Hasher()
-                hasher.combine(bytes: bytes)
-                return hasher.finalize()
-            })
+            let key = Key(type: tensor.type, shape: tensor.shape, digest: Self.sampleDigest(data))
             let twin = firstByKey[key, default: []].first { candidate in
                 let other = model.tensors[candidate].constant!
                 return other.byteCount == data.byteCount && (data.byteCount == 0 || memcmp(other.pointer, data.pointer, data.byteCount) == 0)
@@ -43,5 +39,20 @@ enum ConstantDeduplication: GraphPass {
             graph.model.operators[op].inputs = graph.model.operators[op].inputs.map { replacement[$0] ?? $0 }
         }
         return "\(replacement.count) duplicate constant\(replacement.count == 1 ? "" : "s") shared (\(savedBytes) bytes)"
+    }
+
+    /// A hash of the size and up to 64 evenly spaced 8-byte words: equal constants hash alike, and
+    /// candidates that collide are compared in full (memcmp), so hashing stays cheap on models with
+    /// megabytes of weights.
+    private static func sampleDigest(_ data: ConstantData) -> Int {
+        var hasher = Hasher()
+        hasher.combine(data.byteCount)
+        let words = data.byteCount / 8
+        let step = max(1, words / 64)
+        for word in stride(from: 0, to: words, by: step) {
+            hasher.combine(data.pointer.loadUnaligned(fromByteOffset: word * 8, as: UInt64.self))
+        }
+        for byte in (words * 8)..<data.byteCount { hasher.combine(data.pointer.load(fromByteOffset: byte, as: UInt8.self)) }
+        return hasher.finalize()
     }
 }

@@ -271,9 +271,8 @@ void cpu_profile_finish(CpuPartitionState *partition);
 /** Option "profile=1" (ABI 1.3): runs the nodes in order and reports each kernel run to the host
     as a LiteProfileEvent naming the graph nodes it computes (its own and those fused into it), plus
     one zero-length event for the nodes folded into constants at prepare. `entered_ns` is when
-    invoke_partition began (cpu_now_ns). */
+    invoke_partition began (lps_now_ns). */
 LiteStatus cpu_profile_report(CpuPartitionState *partition, uint64_t entered_ns);
-uint64_t cpu_now_ns(void);
 
 /* Partition lifecycle (partition.c). */
 LiteStatus cpu_create_partition(LiteDelegate *delegate, const LiteGraph *graph,

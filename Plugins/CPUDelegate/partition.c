@@ -443,7 +443,7 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
                                 const size_t *output_sizes) {
     CpuPartitionState *p = (CpuPartitionState *)handle;
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
-    const uint64_t entered_ns = p->delegate->profile_events ? cpu_now_ns() : 0;
+    const uint64_t entered_ns = p->delegate->profile_events ? lps_now_ns() : 0;
     if (!p->prepared)
         return cpu_fail(p->delegate, LITE_STATUS_ERROR, "cpu: invoke before a successful prepare");
     if ((p->input_count > 0 && (!inputs || !input_sizes)) || !outputs || !output_sizes)

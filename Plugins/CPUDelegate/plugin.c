@@ -128,9 +128,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     delegate->isa = isa;
     cpu_log(delegate, LITE_LOG_DEBUG, "cpu: %s kernels", cpu_isa_description(isa));
     // Events need the 1.3 service; an older host's table has no profile_event to call.
-    delegate->profile_events = profile && services &&
-                               LITE_FIELD_FITS(LiteHostServices, profile_event, services->struct_size) &&
-                               services->profile_event;
+    delegate->profile_events = profile && lps_profile_available(services);
     if (threads > 1) {
         delegate->pool = cpu_pool_create(threads);
         if (!delegate->pool) {

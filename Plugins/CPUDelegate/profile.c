@@ -116,12 +116,6 @@ void cpu_profile_finish(CpuPartitionState *p) {
     p->profile_ns = p->profile_min_ns = NULL;
 }
 
-uint64_t cpu_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The graph nodes node `n`'s kernel computes: its own, then those fused into it. */
 static int32_t covered_nodes(const CpuPartitionState *p, int32_t n, int32_t *out) {
     int32_t count = 0;
@@ -133,11 +127,7 @@ static int32_t covered_nodes(const CpuPartitionState *p, int32_t n, int32_t *out
 
 static void report(const CpuPartitionState *p, const char *name, const int32_t *nodes, int32_t count,
                    uint64_t start, uint64_t duration) {
-    const LiteHostServices *services = p->delegate->services;
-    LiteProfileEvent event = {
-        .struct_size = sizeof(event), .name = name, .nodes = nodes, .node_count = count,
-        .clock = LITE_PROFILE_CLOCK_HOST, .start_ns = start, .duration_ns = duration};
-    services->profile_event(services->host_context, &event);
+    lps_profile_event(p->delegate->services, name, nodes, count, LITE_PROFILE_CLOCK_HOST, start, duration);
 }
 
 LiteStatus cpu_profile_report(CpuPartitionState *p, uint64_t entered_ns) {
@@ -154,11 +144,11 @@ LiteStatus cpu_profile_report(CpuPartitionState *p, uint64_t entered_ns) {
     for (int32_t i = 0; i < p->node_count && status == LITE_STATUS_OK; i++) {
         CpuNode *node = &p->nodes[p->order[i]];
         if (node->folded) continue;
-        times[2 * i] = cpu_now_ns();
+        times[2 * i] = lps_now_ns();
         status = node->op->run(p, node);
-        times[2 * i + 1] = cpu_now_ns();
+        times[2 * i + 1] = lps_now_ns();
     }
-    const uint64_t reporting = cpu_now_ns();
+    const uint64_t reporting = lps_now_ns();
     // Nodes folded into constants at prepare cost nothing per invoke: one zero-length event names them.
     int32_t folded = 0;
     for (int32_t n = 0; n < p->node_count; n++)
@@ -171,7 +161,7 @@ LiteStatus cpu_profile_report(CpuPartitionState *p, uint64_t entered_ns) {
         report(p, p->nodes[n].op->name, nodes, count, times[2 * i] - entered_ns, times[2 * i + 1] - times[2 * i]);
     }
     if (status == LITE_STATUS_OK)
-        report(p, "profiling: reporting events", NULL, 0, reporting - entered_ns, cpu_now_ns() - reporting);
+        report(p, "profiling: reporting events", NULL, 0, reporting - entered_ns, lps_now_ns() - reporting);
     free(nodes);
     free(times);
     return status;

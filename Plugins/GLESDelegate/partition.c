@@ -210,7 +210,7 @@ static bool run_steps_timestamped(const GlesPartitionState *p, uint64_t entered_
     GLint disjoint = 0;
     gl->glGetIntegerv(GL_GPU_DISJOINT_EXT, &disjoint); // clears the flag
     GLint64 gl_origin = 0;
-    const uint64_t host_origin = gpu_now_ns();
+    const uint64_t host_origin = lps_now_ns();
     gl->glGetInteger64v(GL_TIMESTAMP_EXT, &gl_origin);
     for (int32_t i = 0; i < p->step_count; i++) {
         gl->glQueryCounterEXT(p->queries[2 * i], GL_TIMESTAMP_EXT);
@@ -236,11 +236,11 @@ static void run_steps_finished(const GlesPartitionState *p, uint64_t entered_ns,
     const GlesApi *gl = p->delegate->context.gl;
     for (int32_t i = 0; i < p->step_count; i++) {
         gl->glFinish();
-        const uint64_t began = gpu_now_ns();
+        const uint64_t began = lps_now_ns();
         run_step(p, &p->steps[i], GL_SHADER_STORAGE_BARRIER_BIT);
         gl->glFinish();
         start[i] = began - entered_ns;
-        duration[i] = gpu_now_ns() - began;
+        duration[i] = lps_now_ns() - began;
     }
     gl->glMemoryBarrier(p->final_barrier);
 }
@@ -277,44 +277,8 @@ static void log_profile(const GlesPartitionState *p, double *times, double total
     }
 }
 
-/* Option profile=1: every step timed, by GPU timestamps where the driver has timer queries, else by
-   waiting for each; reported as profile events when the host takes them (ABI 1.3), and the time per
-   kernel and the slowest dispatches logged at info level. */
-static void run_steps_profiled(const GlesPartitionState *p, uint64_t entered_ns) {
-    const GlesDelegateState *d = p->delegate;
-    uint64_t *start = calloc((size_t)p->step_count + 1, sizeof(uint64_t));
-    uint64_t *duration = calloc((size_t)p->step_count + 1, sizeof(uint64_t));
-    double *times = calloc((size_t)p->step_count + 1, sizeof(double));
-    if (!start || !duration || !times) {
-        free(start), free(duration), free(times);
-        return;
-    }
-    const uint64_t origin = entered_ns ? entered_ns : gpu_now_ns();
-    bool on_device = p->queries && run_steps_timestamped(p, origin, start, duration);
-    if (!p->queries) run_steps_finished(p, origin, start, duration);
-    else if (!on_device) gpu_log(&d->base, LITE_LOG_INFO, "partition %d: the GPU clock jumped (disjoint): no timings "
-                                 "this invoke", p->base.index);
-    if (p->queries && !on_device) {
-        free(start), free(duration), free(times);
-        return;
-    }
-    if (d->base.profile_events)
-        gpu_profile_dispatches(&d->base, &p->base.program, start, duration,
-                               on_device ? LITE_PROFILE_CLOCK_DEVICE : LITE_PROFILE_CLOCK_HOST);
-    double total = 0;
-    for (int32_t i = 0; i < p->step_count; i++) total += times[i] = (double)duration[i] * 1e-6;
-    log_profile(p, times, total);
-    free(start);
-    free(duration);
-    free(times);
-}
-
 /* Records nothing (GL has no command buffers): replays the steps. */
-static void run_steps(const GlesPartitionState *p, uint64_t entered_ns) {
-    if (p->delegate->profile) {
-        run_steps_profiled(p, entered_ns);
-        return;
-    }
+static void run_steps_plain(const GlesPartitionState *p) {
     const GlesApi *gl = p->delegate->context.gl;
     GLuint current = 0;
     for (int32_t i = 0; i < p->step_count; i++) {
@@ -331,6 +295,44 @@ static void run_steps(const GlesPartitionState *p, uint64_t entered_ns) {
         gl->glDispatchCompute(step->groups[0], step->groups[1], step->groups[2]);
     }
     gl->glMemoryBarrier(p->final_barrier);
+}
+
+/* Option profile=1: every step timed, by GPU timestamps where the driver has timer queries, else by
+   waiting for each; reported as profile events when the host takes them (ABI 1.3), and the time per
+   kernel and the slowest dispatches logged at info level. */
+static void run_steps_profiled(const GlesPartitionState *p, uint64_t entered_ns) {
+    const GlesDelegateState *d = p->delegate;
+    uint64_t *start = calloc((size_t)p->step_count + 1, sizeof(uint64_t));
+    uint64_t *duration = calloc((size_t)p->step_count + 1, sizeof(uint64_t));
+    double *times = calloc((size_t)p->step_count + 1, sizeof(double));
+    if (!start || !duration || !times) {
+        run_steps_plain(p); // no memory to time them: run them all the same
+    } else {
+        const uint64_t origin = entered_ns ? entered_ns : lps_now_ns();
+        const bool on_device = p->queries != NULL;
+        bool valid = true;
+        if (on_device) valid = run_steps_timestamped(p, origin, start, duration);
+        else run_steps_finished(p, origin, start, duration);
+        if (!valid) {
+            gpu_log(&d->base, LITE_LOG_INFO, "partition %d: the GPU clock jumped (disjoint): no timings this invoke",
+                    p->base.index);
+        } else {
+            if (d->base.profile_events)
+                gpu_profile_dispatches(&d->base, &p->base.program, start, duration,
+                                       on_device ? LITE_PROFILE_CLOCK_DEVICE : LITE_PROFILE_CLOCK_HOST);
+            double total = 0;
+            for (int32_t i = 0; i < p->step_count; i++) total += times[i] = (double)duration[i] * 1e-6;
+            log_profile(p, times, total);
+        }
+    }
+    free(start);
+    free(duration);
+    free(times);
+}
+
+static void run_steps(const GlesPartitionState *p, uint64_t entered_ns) {
+    if (p->delegate->profile) run_steps_profiled(p, entered_ns);
+    else run_steps_plain(p);
 }
 
 /* Drivers that finish compiling at a program's first dispatch (llvmpipe generates its machine code
@@ -419,10 +421,10 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
         }
         gl->glBindBuffer(GL_COPY_WRITE_BUFFER, 0);
     }
-    const uint64_t uploaded = entered_ns ? gpu_now_ns() : 0;
-    if (entered_ns) gpu_profile_event(&d->base, "upload inputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, 0, uploaded - entered_ns);
+    const uint64_t uploaded = entered_ns ? lps_now_ns() : 0;
+    if (entered_ns) lps_profile_event(d->base.services, "upload inputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, 0, uploaded - entered_ns);
     run_steps(p, entered_ns);
-    const uint64_t ran = entered_ns ? gpu_now_ns() : 0;
+    const uint64_t ran = entered_ns ? lps_now_ns() : 0;
     gl->glBindBuffer(GL_COPY_READ_BUFFER, p->output_staging);
     const uint8_t *mapped = gl->glMapBufferRange(GL_COPY_READ_BUFFER, 0,
                                                  (GLsizeiptr)program->output_staging_bytes, GL_MAP_READ_BIT);
@@ -439,8 +441,8 @@ LiteStatus gles_invoke(GlesPartitionState *p, const void *const *inputs, const s
     gl->glUnmapBuffer(GL_COPY_READ_BUFFER);
     gl->glBindBuffer(GL_COPY_READ_BUFFER, 0);
     if (entered_ns)
-        gpu_profile_event(&d->base, "download outputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, ran - entered_ns,
-                          gpu_now_ns() - ran);
+        lps_profile_event(d->base.services, "download outputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, ran - entered_ns,
+                          lps_now_ns() - ran);
     GLenum error = gles_take_error(&d->context);
     if (error != GL_NO_ERROR)
         return gpu_fail(&d->base, LITE_STATUS_ERROR, "gles: partition %d: GL error 0x%x during invoke", p->base.index, error);

@@ -157,7 +157,7 @@ static LiteStatus invoke_partition(LitePartition *handle, const void *const *inp
                                    const size_t *output_sizes) {
     GlesPartitionState *p = (GlesPartitionState *)handle;
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
-    const uint64_t entered_ns = p->delegate->base.profile_events ? gpu_now_ns() : 0;
+    const uint64_t entered_ns = p->delegate->base.profile_events ? lps_now_ns() : 0;
     if (!p->base.prepared)
         return gpu_fail(&p->delegate->base, LITE_STATUS_ERROR, "gles: partition %d invoked before prepare", p->base.index);
     char error[GPU_ERROR_CAPACITY];

@@ -2,8 +2,6 @@
 // checks, and the table of compiled kernels (gpu_backend.h).
 #include "gpu_backend.h"
 
-#include <time.h>
-
 /* ---------------------------------------------------------------------------------------------- */
 /* Messages                                                                                       */
 /* ---------------------------------------------------------------------------------------------- */
@@ -15,12 +13,6 @@ void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *backend, con
             base->cache_write_failed ? "" : "; kernels still run, further cache failures of this "
                                             "delegate are logged at debug level");
     base->cache_write_failed = true;
-}
-
-double gpu_now_ms(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 /* ---------------------------------------------------------------------------------------------- */
@@ -264,26 +256,6 @@ void gpu_kernel_table_free(GpuKernelTable *table) {
     memset(table, 0, sizeof(*table));
 }
 
-bool gpu_profile_wanted(const LiteHostServices *services, const GpuOptions *options) {
-    return options->profile && services && LITE_FIELD_FITS(LiteHostServices, profile_event, services->struct_size) &&
-           services->profile_event;
-}
-
-uint64_t gpu_now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void gpu_profile_event(const GpuDelegateBase *base, const char *name, const int32_t *nodes, int32_t node_count,
-                       LiteProfileClock clock, uint64_t start_ns, uint64_t duration_ns) {
-    const LiteHostServices *services = base->services;
-    const LiteProfileEvent event = {
-        .struct_size = sizeof(event), .name = name, .nodes = nodes, .node_count = node_count, .clock = clock,
-        .start_ns = start_ns, .duration_ns = duration_ns};
-    services->profile_event(services->host_context, &event);
-}
-
 void gpu_profile_dispatches(const GpuDelegateBase *base, const GpuProgram *program, const uint64_t *start_ns,
                             const uint64_t *duration_ns, LiteProfileClock clock) {
     int32_t *nodes = malloc(sizeof(int32_t) * (size_t)(program->node_count + 1));
@@ -296,13 +268,13 @@ void gpu_profile_dispatches(const GpuDelegateBase *base, const GpuProgram *progr
         for (int32_t n = 0; d->node >= 0 && n < program->node_count; n++)
             if (program->node_computed_by[n] == d->node && program->node_graph[n] != d->node)
                 nodes[count++] = program->node_graph[n];
-        gpu_profile_event(base, d->op_name ? d->op_name : d->kernel, nodes, count, clock, start_ns[i], duration_ns[i]);
+        lps_profile_event(base->services, d->op_name ? d->op_name : d->kernel, nodes, count, clock, start_ns[i], duration_ns[i]);
     }
     int32_t none = 0;
     for (int32_t n = 0; n < program->node_count; n++)
         if (program->node_computed_by[n] < 0) nodes[none++] = program->node_graph[n];
     if (none > 0)
-        gpu_profile_event(base, "no kernel (alias or folded)", nodes, none, clock,
+        lps_profile_event(base->services, "no kernel (alias or folded)", nodes, none, clock,
                           program->dispatch_count > 0 ? start_ns[0] : 0, 0);
     free(nodes);
 }

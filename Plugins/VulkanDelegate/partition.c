@@ -253,7 +253,7 @@ LiteStatus vk_invoke_partition(LitePartition *handle, const void *const *inputs,
     if (!p) return LITE_STATUS_INVALID_ARGUMENT;
     VkDelegateState *delegate = p->delegate;
     VkContext *c = &delegate->context;
-    const uint64_t entered = delegate->base.profile_events ? gpu_now_ns() : 0;
+    const uint64_t entered = delegate->base.profile_events ? lps_now_ns() : 0;
     if (!p->base.prepared) return gpu_fail(&delegate->base, LITE_STATUS_ERROR, "vulkan: invoke before a successful prepare");
     const GpuProgram *program = &p->base.program;
     char error[GPU_ERROR_CAPACITY];
@@ -264,9 +264,9 @@ LiteStatus vk_invoke_partition(LitePartition *handle, const void *const *inputs,
         if (bytes > 0) memcpy((char *)p->input_staging.mapped + program->input_offsets[i], inputs[i], bytes);
     }
     vk_buffer_flush(c, &p->input_staging);
-    const uint64_t submitted = delegate->base.profile_events ? gpu_now_ns() : 0;
+    const uint64_t submitted = delegate->base.profile_events ? lps_now_ns() : 0;
     const VkResult result = submit_and_wait(p, &p->commands);
-    const uint64_t waited = delegate->base.profile_events ? gpu_now_ns() : 0;
+    const uint64_t waited = delegate->base.profile_events ? lps_now_ns() : 0;
     if (result != VK_SUCCESS)
         return gpu_fail(&delegate->base, status_of(result), "vulkan: partition %d: %s failed: %s", p->base.index,
                         result == VK_TIMEOUT ? "waiting for the GPU" : "submission", vk_result_name(result));

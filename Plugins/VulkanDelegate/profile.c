@@ -82,20 +82,21 @@ static bool read_dispatch_times(const VkPartitionState *p, uint64_t submitted, u
 void vk_profile_report(const VkPartitionState *p, uint64_t entered, uint64_t submitted, uint64_t waited) {
     const GpuDelegateBase *base = &p->delegate->base;
     const GpuProgram *program = &p->base.program;
-    const uint64_t now = gpu_now_ns();
-    gpu_profile_event(base, "upload inputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, 0, submitted - entered);
+    const uint64_t now = lps_now_ns();
+    lps_profile_event(base->services, "upload inputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, 0, submitted - entered);
     const int32_t count = program->dispatch_count;
-    uint64_t *start = calloc((size_t)count + 1, sizeof(uint64_t)), *duration = calloc((size_t)count + 1, sizeof(uint64_t));
-    if (start && duration && p->timestamps && read_dispatch_times(p, submitted - entered, start, duration)) {
-        gpu_profile_dispatches(base, program, start, duration, LITE_PROFILE_CLOCK_DEVICE);
-    } else if (start && duration) {
-        // No timestamps: the submission as one event that names every node.
-        for (int32_t i = 0; i < count; i++) start[i] = submitted - entered;
-        int32_t *nodes = program->node_graph;
-        gpu_profile_event(base, "submission (no device timestamps)", nodes, program->node_count, LITE_PROFILE_CLOCK_HOST,
-                          submitted - entered, waited - submitted);
+    bool timed = false;
+    if (p->timestamps) {
+        uint64_t *start = calloc((size_t)count + 1, sizeof(uint64_t));
+        uint64_t *duration = calloc((size_t)count + 1, sizeof(uint64_t));
+        timed = start && duration && read_dispatch_times(p, submitted - entered, start, duration);
+        if (timed) gpu_profile_dispatches(base, program, start, duration, LITE_PROFILE_CLOCK_DEVICE);
+        free(start);
+        free(duration);
     }
-    free(start);
-    free(duration);
-    gpu_profile_event(base, "download outputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, waited - entered, now - waited);
+    // No (readable) timestamps: the submission as one event that names every node.
+    if (!timed)
+        lps_profile_event(base->services, "submission (no device timestamps)", program->node_graph, program->node_count,
+                          LITE_PROFILE_CLOCK_HOST, submitted - entered, waited - submitted);
+    lps_profile_event(base->services, "download outputs", NULL, 0, LITE_PROFILE_CLOCK_HOST, waited - entered, now - waited);
 }

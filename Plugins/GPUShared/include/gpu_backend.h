@@ -76,7 +76,7 @@ static inline const LiteHostServices *gpu_services(const GpuDelegateBase *base) 
 void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *backend, const char *what,
                                  const char *path, int error);
 /** Milliseconds of CLOCK_MONOTONIC, for the timings in the log. */
-double gpu_now_ms(void);
+static inline double gpu_now_ms(void) { return (double)lps_now_ns() * 1e-6; }
 
 /** What create_delegate's options set in both backends. */
 typedef struct GpuOptions {
@@ -108,12 +108,9 @@ bool gpu_bool_option(const GpuDelegateBase *probe, const char *backend, const ch
 
 /** Whether a delegate created with `options` reports profile events: profile=1 and a host table
     that has profile_event (ABI 1.3). */
-bool gpu_profile_wanted(const LiteHostServices *services, const GpuOptions *options);
-/** Nanoseconds of CLOCK_MONOTONIC, for profile events on the host's clock. */
-uint64_t gpu_now_ns(void);
-/** Reports one profile event (the partition's own work when `nodes` is NULL). */
-void gpu_profile_event(const GpuDelegateBase *base, const char *name, const int32_t *nodes, int32_t node_count,
-                       LiteProfileClock clock, uint64_t start_ns, uint64_t duration_ns);
+static inline bool gpu_profile_wanted(const LiteHostServices *services, const GpuOptions *options) {
+    return options->profile && lps_profile_available(services);
+}
 /**
  * Reports one event per dispatch of `program` (its op name, the graph nodes it computes: the node's
  * own and those fused into it), start_ns[i] and duration_ns[i] on `clock`, then one zero-length

@@ -50,6 +50,22 @@ void lps_logf(const LiteHostServices *services, LiteLogLevel level, const char *
     __attribute__((format(printf, 3, 4)));
 
 /* ---------------------------------------------------------------------------------------------- */
+/* Profile events (profile.c)                                                                     */
+/* ---------------------------------------------------------------------------------------------- */
+
+/** Whether the host's table has profile_event (ABI 1.3): a delegate created with profile=1 reports
+    events only then. */
+bool lps_profile_available(const LiteHostServices *services);
+
+/** Nanoseconds of CLOCK_MONOTONIC, the clock of LITE_PROFILE_CLOCK_HOST events. */
+uint64_t lps_now_ns(void);
+
+/** Reports one event (`nodes` NULL with count 0 for the partition's own work); `services` must have
+    profile_event (lps_profile_available). */
+void lps_profile_event(const LiteHostServices *services, const char *name, const int32_t *nodes, int32_t node_count,
+                       LiteProfileClock clock, uint64_t start_ns, uint64_t duration_ns);
+
+/* ---------------------------------------------------------------------------------------------- */
 /* Claim checks and graph validation (check.c)                                                    */
 /* ---------------------------------------------------------------------------------------------- */
 

@@ -11,27 +11,37 @@ public final class Model: Sendable {
 
     /// Reads, parses and validates the .tflite file at `path`.
     /// - Throws: `ModelError` when the file cannot be read or is not a valid, supported model.
-    public init(path: String) throws {
-        definition = try ModelLoader.load(path: path)
-        token = Self.fileToken(path: path)
-        name = path
+    public convenience init(path: String) throws {
+        self.init(definition: try ModelLoader.load(path: path), token: Self.fileToken(path: path), name: path)
     }
 
     /// Parses and validates a model held in memory; the model keeps copies of what it needs, so
     /// `bytes` may be released as soon as this returns.
     /// - Parameter name: names the model in error messages.
     /// - Throws: `ModelError`; never traps, whatever `bytes` holds.
-    public init(bytes: UnsafeRawBufferPointer, name: String = "<memory>") throws {
-        let model = try ModelLoader.parse(bytes: bytes, name: name)
-        try GraphValidation.check(model, file: name)
-        definition = model
-        token = Self.contentToken(bytes)
-        self.name = name
+    public convenience init(bytes: UnsafeRawBufferPointer, name: String = "<memory>") throws {
+        let (model, token) = try Self.parse(bytes, name: name)
+        self.init(definition: model, token: token, name: name)
     }
 
     /// The `bytes` variant for a `Data` value.
     public convenience init(data: Data, name: String = "<memory>") throws {
-        try self.init(bytes: data.withUnsafeBytes { $0 }, name: name)
+        // The bytes are read inside the closure only: Data's storage is not promised beyond it.
+        let (model, token) = try data.withUnsafeBytes { try Self.parse($0, name: name) }
+        self.init(definition: model, token: token, name: name)
+    }
+
+    /// Parses and validates `bytes`, with their content token.
+    private static func parse(_ bytes: UnsafeRawBufferPointer, name: String) throws -> (ModelDefinition, String) {
+        let model = try ModelLoader.parse(bytes: bytes, name: name)
+        try GraphValidation.check(model, file: name)
+        return (model, contentToken(bytes))
+    }
+
+    private init(definition: ModelDefinition, token: String, name: String) {
+        self.definition = definition
+        self.token = token
+        self.name = name
     }
 
     private static func fnv(_ bytes: some Sequence<UInt8>, into hash: inout UInt64) {

@@ -40,11 +40,13 @@ let package = Package(
         .target(name: "LiteHost", dependencies: ["DelegateABI"], path: "Sources/LiteHost"),
 
         // C API: lite.h's functions, exported from Swift with @_cdecl over the same Interpreter.
-        .target(name: "LiteC", dependencies: ["LiteHost", "LiteImage"], path: "Sources/LiteC", exclude: ["include"]),
+        .target(name: "LiteC", dependencies: ["LiteHost", "LiteImageInput"], path: "Sources/LiteC", exclude: ["include"]),
         // PNG/JPEG input images (Debian's libpng and libjpeg), for `lite run --image` and the C API.
         .target(
             name: "LiteImage", path: "Sources/LiteImage", cSettings: optimisedC,
             linkerSettings: [.linkedLibrary("png"), .linkedLibrary("jpeg")]),
+        // An image into an interpreter's input (Interpreter.fillInput), for the command line and the C API.
+        .target(name: "LiteImageInput", dependencies: ["LiteHost", "LiteImage"], path: "Sources/LiteImageInput"),
 
         // Plugins: each depends on the ABI header and PluginSupport only, never on the host.
         // PluginSupport is what every plugin shares (reporting through the host's services, claim-check
@@ -86,7 +88,7 @@ let package = Package(
         // Tool: the `lite` command line.
         .executableTarget(
             name: "LiteCLI",
-            dependencies: ["LiteHost", "LiteImage", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LiteHost", "LiteImageInput", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/LiteCLI"),
 
         // Tests.

@@ -1,6 +1,6 @@
 import Foundation
 import LiteHost
-import LiteImage
+import LiteImageInput
 
 // The functions of lite.h, exported with C names. Every one catches what the host throws and turns
 // it into a LiteResult with a message; none traps on a NULL handle or a bad index.
@@ -384,17 +384,7 @@ public func lite_tensor_set_image(_ tensor: OpaquePointer?, _ path: UnsafePointe
     return handle.owner.result {
         let path = try string(path, "lite_tensor_set_image: path")
         guard handle.isInput else { throw APIError.invalid("output \(handle.index) is not an input: it cannot be written") }
-        let buffer = try handle.owner.interpreter.inputBuffer(at: handle.index)
-        guard let info = handle.info, info.dataType == .float32 else {
-            throw APIError.invalid("input \(handle.index): an image fills a float32 input, not \(handle.info?.dataType.description ?? "?")")
-        }
-        var error = [CChar](repeating: 0, count: 512)
-        let dims = info.shape.map(Int64.init)
-        let status = lite_image_fill(
-            path, dims, Int32(dims.count), mean, std, buffer.baseAddress!.assumingMemoryBound(to: Float.self), &error, error.count)
-        guard status == 0 else {
-            throw APIError.invalid("input \(handle.index) '\(info.name)': " + error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
-        }
+        try handle.owner.interpreter.fillInput(at: handle.index, fromImage: path, mean: mean, std: std)
     }
 }
 

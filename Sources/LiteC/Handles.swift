@@ -1,5 +1,6 @@
 import Foundation
 import LiteHost
+import LiteImageInput
 
 // The objects behind the C API's opaque handles. Each handle is an `Unmanaged` reference retained
 // by its create call and released by its delete call; strings handed to C live in `CString`s owned
@@ -139,6 +140,7 @@ enum LiteResultCode {
             }
             return (code, error.message)
         case let error as APIError: return (error.code, error.message)
+        case let error as ImageInputError: return (invalidArgument, error.description)
         default: return (Self.error, String(describing: error))
         }
     }

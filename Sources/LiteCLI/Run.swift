@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiteHost
-import LiteImage
+import LiteImageInput
 
 extension Lite {
     struct Run: ParsableCommand {
@@ -79,7 +79,7 @@ extension Lite {
             let (mean, std) = self.mean.flatMap { m in self.std.map { (m, $0) } } ?? (range ?? .zeroToOne).meanAndStd
             try interpreter.allocateTensors()
             for (index, file) in image.enumerated() {
-                try ImageInput.fill(interpreter, input: index, from: file, mean: mean, std: std)
+                try interpreter.fillInput(at: index, fromImage: file, mean: mean, std: std)
             }
             try interpreter.invoke()
             try writeOutputs(interpreter)
@@ -104,23 +104,6 @@ enum ImageRange: String, ExpressibleByArgument, CaseIterable {
         switch self {
         case .zeroToOne: (0, 255)
         case .minusOneToOne: (127.5, 127.5)
-        }
-    }
-}
-
-/// Decoding an image file into a model input (Sources/LiteImage).
-enum ImageInput {
-    static func fill(_ interpreter: Interpreter, input index: Int, from file: String, mean: Float, std: Float) throws {
-        let info = try interpreter.inputInfo(at: index)
-        guard info.dataType == .float32 else {
-            throw CLIError("input \(index) '\(info.name)': an image fills a float32 input, not \(info.dataType)")
-        }
-        let buffer = try interpreter.inputBuffer(at: index)
-        var error = [CChar](repeating: 0, count: 512)
-        let dims = info.shape.map(Int64.init)
-        guard lite_image_fill(file, dims, Int32(dims.count), mean, std, buffer.baseAddress!.assumingMemoryBound(to: Float.self),
-                              &error, error.count) == 0 else {
-            throw CLIError("input \(index) '\(info.name)': " + error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) })
         }
     }
 }

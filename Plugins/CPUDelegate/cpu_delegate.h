@@ -46,6 +46,18 @@
 #define CPU_HAVE_X86 0
 #endif
 
+/* CPU_TARGET_PUSH("avx2,fma") ... CPU_TARGET_POP: the functions between them compiled for that
+   target, under Clang (the package build) and GCC (the sanitizer builds of c_tests.sh) alike. */
+#define CPU_PRAGMA_(text) _Pragma(#text)
+#if defined(__clang__)
+#define CPU_TARGET_PUSH(isa_)                                                                    \
+    CPU_PRAGMA_(clang attribute push(__attribute__((target(isa_))), apply_to = function))
+#define CPU_TARGET_POP _Pragma("clang attribute pop")
+#else
+#define CPU_TARGET_PUSH(isa_) _Pragma("GCC push_options") CPU_PRAGMA_(GCC target(isa_))
+#define CPU_TARGET_POP _Pragma("GCC pop_options")
+#endif
+
 /* ---------------------------------------------------------------------------------------------- */
 /* Thread pool (threadpool.c)                                                                     */
 /* ---------------------------------------------------------------------------------------------- */
@@ -86,21 +98,26 @@ void cpu_parallel_for(CpuThreadPool *pool, size_t count, size_t grain, CpuTaskFn
 typedef enum CpuIsa {
     CPU_ISA_PORTABLE = 0, /**< Plain C (SSE2 on x86-64, as the compiler emits it): any CPU. */
     CPU_ISA_AVX2 = 1,     /**< AVX2 + FMA kernels (x86-64). */
+    CPU_ISA_AVX512 = 2,   /**< AVX-512F GEMM kernels, the AVX2 + FMA ones elsewhere (x86-64). */
 } CpuIsa;
+
+/** True when the path runs the AVX2 + FMA kernels (the wider paths include them). */
+static inline bool cpu_isa_has_avx2(CpuIsa isa) { return isa >= CPU_ISA_AVX2; }
 
 /** CPU features the paths need, as cpu_isa_features reports them. */
 #define CPU_FEATURE_AVX2 (1u << 0)
 #define CPU_FEATURE_FMA (1u << 1)
+#define CPU_FEATURE_AVX512F (1u << 2)
 
 /** The CPU_FEATURE_* bits this CPU and its OS support. */
 uint32_t cpu_isa_features(void);
 /** The widest path `features` allow. */
 CpuIsa cpu_isa_best(uint32_t features);
-/** "avx2", "portable": the value of the option isa= that selects it. */
+/** "avx512", "avx2", "portable": the value of the option isa= that selects it. */
 const char *cpu_isa_name(CpuIsa isa);
-/** "AVX2+FMA", "portable C": for the device description. */
+/** "AVX-512F GEMM, AVX2+FMA", "AVX2+FMA", "portable C": for the device description. */
 const char *cpu_isa_description(CpuIsa isa);
-/** The path named `value` ("avx2" or "portable"). False with a one-line message in `error`
+/** The path named `value` (cpu_isa_name's words). False with a one-line message in `error`
     (naming `source`, the option or variable it came from) for another value, or for a path that
     needs a feature `features` lacks (the message names each missing feature). */
 bool cpu_isa_parse(const char *value, uint32_t features, const char *source, CpuIsa *isa,
@@ -324,10 +341,11 @@ extern LpsRegistry cpu_registry;
 static inline const LiteHostServices *cpu_services(const CpuDelegateState *delegate) {
     return delegate ? delegate->services : NULL;
 }
-/** True when the partition's delegate runs the AVX2+FMA kernels: what every kernel asks at
-    prepare (and keeps in its state for its tasks) instead of probing the CPU. */
+/** True when the partition's delegate runs the AVX2+FMA kernels (its path is avx2 or wider):
+    what every kernel asks at prepare (and keeps in its state for its tasks) instead of probing
+    the CPU. */
 static inline bool cpu_use_avx2(const CpuPartitionState *p) {
-    return CPU_HAVE_X86 && p->delegate->isa == CPU_ISA_AVX2;
+    return CPU_HAVE_X86 && cpu_isa_has_avx2(p->delegate->isa);
 }
 /** Reports an error through the host (printf-style) and returns `status`: lps_fail. */
 #define cpu_fail(delegate, status, ...) lps_fail(cpu_services(delegate), (status), __VA_ARGS__)

@@ -346,7 +346,7 @@ void cpu_epilogue_apply(const CpuEpilogue *e, CpuIsa isa, float *out, size_t ld,
                         size_t rows, size_t c0, size_t c1) {
     if (e->count == 0) return;
 #if CPU_HAVE_X86
-    if (isa == CPU_ISA_AVX2) {
+    if (cpu_isa_has_avx2(isa)) {
         apply_avx2(e, out, ld, offset, rows, c0, c1);
         return;
     }

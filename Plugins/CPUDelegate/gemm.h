@@ -16,6 +16,34 @@
 
 #define CPU_GEMM_NR 16
 
+struct CpuPackedMatrix;
+
+/** One kernel path's micro-kernels (gemm_kernels.h, instantiated once per path). */
+typedef struct CpuGemmKernels {
+    size_t lanes; /**< Floats per vector register. */
+    size_t rows;  /**< Rows of A per micro-kernel call: row tiles are a multiple of it. */
+    /** cpu_gemm_tile. */
+    void (*tile)(const struct CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
+                 int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
+                 float act_max);
+    /** cpu_gemm_tile_indirect. */
+    void (*tile_indirect)(const struct CpuPackedMatrix *b, const float *const *rows,
+                          size_t segment_count, size_t segment_length, size_t m,
+                          int32_t panel_begin, int32_t panel_end, float *c, size_t ldc,
+                          float act_min, float act_max);
+} CpuGemmKernels;
+
+/** The paths' tables: portable (4 lanes, plain multiply and add), AVX2+FMA (8 lanes, 6 rows),
+    AVX-512F (16 lanes, 12 rows). The last two exist on x86-64 only. */
+extern const CpuGemmKernels cpu_gemm_portable;
+#if CPU_HAVE_X86
+extern const CpuGemmKernels cpu_gemm_avx2;
+extern const CpuGemmKernels cpu_gemm_avx512;
+#endif
+
+/** The table of a kernel path. */
+const CpuGemmKernels *cpu_gemm_kernels(CpuIsa isa);
+
 typedef struct CpuPackedMatrix {
     int32_t k;
     int32_t n;
@@ -25,8 +53,10 @@ typedef struct CpuPackedMatrix {
     /** When n <= CPU_GEMM_DOT_MAX_N: B's columns as rows, columns[j * k + kk] = B[kk][j]. Products
         this narrow run as dot products along k, which wastes no lanes on absent columns. */
     float *columns;
-    /** The kernel path the products run (the delegate's, cpu_use_avx2). */
+    /** The delegate's kernel path, and its micro-kernels (cpu_gemm_kernels) that the products
+        run. */
     CpuIsa isa;
+    const CpuGemmKernels *kernels;
 } CpuPackedMatrix;
 
 #define CPU_GEMM_DOT_MAX_N 4
@@ -46,8 +76,9 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
                    int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                    float act_max);
 
-/** True when cpu_gemm_tile_indirect is available (the AVX2+FMA path) for this matrix with segments of
-    `segment_length` floats (a multiple of 8 for products of <= CPU_GEMM_DOT_MAX_N columns). */
+/** True when cpu_gemm_tile_indirect takes this matrix with segments of `segment_length` floats:
+    always, but for products of <= CPU_GEMM_DOT_MAX_N columns, whose dot products read whole
+    vectors of each segment (a multiple of the path's lanes). */
 bool cpu_gemm_has_indirect(const CpuPackedMatrix *b, size_t segment_length);
 
 /** Like cpu_gemm_tile, but row r of A is the concatenation of `segment_count` runs of
@@ -62,9 +93,9 @@ void cpu_gemm_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
 void cpu_gemm(CpuThreadPool *pool, const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
               float *c, size_t ldc, float act_min, float act_max);
 
-/** Tiling of an m-row product over `threads`: rows per tile (a multiple of the micro-kernel's
-    rows) and the number of column-panel groups per row tile. */
-void cpu_gemm_plan(size_t m, int32_t panel_count, int threads, size_t *rows_per_tile,
+/** Tiling of an m-row product by `b` over `threads`: rows per tile (a multiple of the
+    micro-kernel's rows) and the number of column-panel groups per row tile. */
+void cpu_gemm_plan(const CpuPackedMatrix *b, size_t m, int threads, size_t *rows_per_tile,
                    int32_t *panel_groups);
 
 #pragma GCC visibility pop

@@ -12,12 +12,13 @@ static const struct {
 } paths[] = {
     {CPU_ISA_PORTABLE, "portable", "portable C", 0},
     {CPU_ISA_AVX2, "avx2", "AVX2+FMA", CPU_FEATURE_AVX2 | CPU_FEATURE_FMA},
+    {CPU_ISA_AVX512, "avx512", "AVX-512F GEMM, AVX2+FMA", CPU_FEATURE_AVX2 | CPU_FEATURE_FMA | CPU_FEATURE_AVX512F},
 };
 
 static const struct {
     uint32_t bit;
     const char *name;
-} feature_names[] = {{CPU_FEATURE_AVX2, "AVX2"}, {CPU_FEATURE_FMA, "FMA"}};
+} feature_names[] = {{CPU_FEATURE_AVX2, "AVX2"}, {CPU_FEATURE_FMA, "FMA"}, {CPU_FEATURE_AVX512F, "AVX-512F"}};
 
 uint32_t cpu_isa_features(void) {
     uint32_t features = 0;
@@ -27,8 +28,11 @@ uint32_t cpu_isa_features(void) {
     // __cpu_indicator_init both gate AVX2 on that check. "fma" is the CPUID bit alone in
     // compiler-rt, so the path needs both, and the AVX2 check covers the OS's part for FMA too
     // (FMA's instructions use the same YMM state).
+    // "avx512f" likewise needs XCR0 to show the opmask and all 32 ZMM registers saved (bits 5, 6
+    // and 7, with the YMM bits).
     if (__builtin_cpu_supports("avx2")) features |= CPU_FEATURE_AVX2;
     if (__builtin_cpu_supports("fma")) features |= CPU_FEATURE_FMA;
+    if (__builtin_cpu_supports("avx512f")) features |= CPU_FEATURE_AVX512F;
 #endif
     return features;
 }

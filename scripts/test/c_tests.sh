@@ -21,6 +21,13 @@ gpu_tests=Plugins/GLESDelegate/tests
 # Every C source the GPU plugins link (GPUShared, PluginSupport), for the barrier tracker's own test.
 gpu_shared="$(find Plugins/GPUShared Plugins/PluginSupport -name '*.c' -not -path '*/tests/*' | sort | tr '\n' ' ')"
 
+# The Swift toolchain's Clang, which builds the plugins: the GEMM test checks what it compiles.
+clang="$(dirname "$(readlink -f "$(command -v swift)")")/clang"
+gemm_kernels="$abi -I Plugins/PluginSupport/include -I Plugins/CPUDelegate
+     Plugins/CPUDelegate/tests/gemm_kernels.c Plugins/CPUDelegate/tests/gemm_wide_on_avx2.c
+     Plugins/CPUDelegate/gemm*.c Plugins/CPUDelegate/threadpool.c Plugins/CPUDelegate/prepared_memory.c
+     Plugins/CPUDelegate/isa.c Plugins/CPUDelegate/common.c Plugins/PluginSupport/*.c -lpthread -lm"
+
 # OUTPUT | compiler and flags (relative to the repository; word-split and globbed)
 builds=(
   "liblite_forward.so | cc -shared -fPIC -Wall -Werror $abi Tests/Plugins/forwarding_delegate.c -ldl"
@@ -34,6 +41,8 @@ builds=(
   "bad_graphs | cc -Wall -Werror $bad_graphs"
   "isa_select | cc -Wall -Wextra -Werror $abi -I Plugins/PluginSupport/include -I Plugins/CPUDelegate
      Plugins/CPUDelegate/tests/isa_select.c -ldl"
+  "gemm_kernels | $clang -O3 -fno-math-errno -Wall -Wextra -Werror $gemm_kernels"
+  "gemm_kernels_sanitized | cc $sanitize $gemm_kernels"
   "bad_graphs_sanitized | cc $sanitize $bad_graphs"
   # The CPU plugin built from its sources under the same sanitizers: signed overflow in the plugin
   # then fails bad_graphs too.
@@ -59,6 +68,10 @@ checks=(
   # The GPU plugins refuse the same graphs at prepare, where their planner sees the dataflow.
   "cpu: the kernel path (isa=, LITE_CPU_ISA) on every feature set, and through create_delegate
      | $out/isa_select $plugins/liblite_delegate_cpu.so"
+  "cpu: the GEMM micro-kernels of every path this CPU runs (and the AVX-512 source compiled for AVX2)
+     against a double reference on 600 random products; indirect, threaded and panel-range runs and the FMA paths bit-identical
+     | $out/gemm_kernels"
+  "cpu: the same with GCC under ASan and UBSan | $out/gemm_kernels_sanitized"
   "cpu: inconsistent graphs, overflowing windows, zero-size tensors | $out/bad_graphs $plugins/liblite_delegate_cpu.so"
   "cpu: the same under ASan and UBSan | $out/bad_graphs_sanitized $plugins/liblite_delegate_cpu.so"
   "cpu built with ASan and UBSan: the same | $out/bad_graphs_sanitized $out/sanitized/liblite_delegate_cpu.so"

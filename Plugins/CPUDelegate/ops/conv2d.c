@@ -109,7 +109,7 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
 
     s->pool = cpu_pool_for(p->delegate->pool, s->m * s->k * (size_t)s->out_c);
     const int threads = cpu_pool_threads(s->pool);
-    cpu_gemm_plan(s->m, s->packed.panel_count, threads, &s->rows_per_tile, &s->panel_groups);
+    cpu_gemm_plan(&s->packed, s->m, threads, &s->rows_per_tile, &s->panel_groups);
     if (!s->direct) {
         s->scratch_stride = s->rows_per_tile * s->k + CPU_IM2COL_SLACK;
         size_t floats = (size_t)threads * s->scratch_stride;
@@ -282,7 +282,7 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
     const ConvState *s = context;
     float *columns = s->direct ? NULL : s->scratch + (size_t)thread * s->scratch_stride;
 #if CPU_HAVE_X86
-    const bool avx2 = s->packed.isa == CPU_ISA_AVX2;
+    const bool avx2 = cpu_isa_has_avx2(s->packed.isa);
 #endif
     for (size_t task = begin; task < end; task++) {
         const size_t tile = task / (size_t)s->panel_groups;

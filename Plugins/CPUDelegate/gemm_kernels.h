@@ -1,0 +1,358 @@
+/*
+ * gemm_kernels.h — the GEMM micro-kernels, written once for any vector width. Each kernel path
+ * includes it in its own file (gemm_portable.c, gemm_avx2.c, gemm_avx512.c) after defining:
+ *
+ *   GK_W      lanes per vector: 4, 8 or 16 (CPU_GEMM_NR is a whole number of vectors)
+ *   GK_MR     rows of A per micro-kernel call (1 to 16): as many as the registers hold
+ *   GK_FMA    1: multiply-adds fused (the path has FMA); 0: a multiply, then an add
+ *   GK_TABLE  the name of the CpuGemmKernels table it defines
+ *
+ * and wraps the include in the path's target attribute (`#pragma clang attribute push`), so the
+ * compiler emits that instruction set for these functions only. The vectors are Clang's
+ * ext_vector_type: at 16 lanes on an AVX-512 target each is one zmm register, on an AVX2 target
+ * the compiler splits it into two ymm registers (slower, same results: the tests run the 16-lane
+ * source that way on CPUs without AVX-512).
+ *
+ * Every output element is computed in the same order whatever the width, rows or tiling: the
+ * bias, then one multiply-add per k in increasing k (segment by segment for an indirect A), then
+ * the clamp. Only the dot-product path (n <= CPU_GEMM_DOT_MAX_N) sums along k in GK_W partial
+ * sums, reduced by halving.
+ */
+#ifndef GK_W
+#error "define GK_W, GK_MR, GK_FMA and GK_TABLE before including gemm_kernels.h"
+#endif
+
+#include "gemm.h"
+
+#define GK_NV (CPU_GEMM_NR / GK_W) /* vectors per row of a full panel */
+
+/* Clang's ext_vector_type (what the plugin is built with) and GCC's vector_size (the sanitizer
+   builds of scripts/test/c_tests.sh) differ in two points: a vector from a scalar, and the
+   lane-wise `?:` of the clamp, which GCC's C lacks and gets as a mask select. */
+#if defined(__clang__)
+typedef float gk_vec __attribute__((ext_vector_type(GK_W)));
+typedef float gk_vec8 __attribute__((ext_vector_type(8)));
+typedef float gk_vec4 __attribute__((ext_vector_type(4)));
+typedef float gk_vec2 __attribute__((ext_vector_type(2)));
+#else
+typedef float gk_vec __attribute__((vector_size(GK_W * sizeof(float))));
+typedef float gk_vec8 __attribute__((vector_size(8 * sizeof(float))));
+typedef float gk_vec4 __attribute__((vector_size(4 * sizeof(float))));
+typedef float gk_vec2 __attribute__((vector_size(2 * sizeof(float))));
+typedef int32_t gk_mask __attribute__((vector_size(GK_W * sizeof(float))));
+#endif
+
+#define GK_INLINE static inline __attribute__((always_inline))
+
+GK_INLINE gk_vec gk_load(const float *p) {
+    gk_vec v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+GK_INLINE void gk_store(float *p, gk_vec v) { memcpy(p, &v, sizeof(v)); }
+
+GK_INLINE gk_vec gk_splat(float s) {
+#if defined(__clang__)
+    return (gk_vec)s;
+#else
+    gk_vec v;
+    for (int i = 0; i < GK_W; i++) v[i] = s;
+    return v;
+#endif
+}
+
+GK_INLINE gk_vec gk_madd(gk_vec a, gk_vec b, gk_vec c) {
+#if GK_FMA && defined(__clang__)
+    return __builtin_elementwise_fma(a, b, c);
+#else
+    return a * b + c; // GCC fuses it where the target has FMA (-ffp-contract=fast, its default)
+#endif
+}
+
+/* `x > y ? x : y` (ABOVE 1) or `x < y ? x : y` (ABOVE 0) lane by lane: y where either is NaN,
+   as vmaxps and vminps do. */
+GK_INLINE gk_vec gk_pick(const bool ABOVE, gk_vec x, gk_vec y) {
+#if defined(__clang__)
+    return ABOVE ? (x > y ? x : y) : (x < y ? x : y);
+#else
+    const gk_mask m = ABOVE ? x > y : x < y;
+    return (gk_vec)((m & (gk_mask)x) | (~m & (gk_mask)y));
+#endif
+}
+
+/* The scalar clamp `v < lo ? lo : (v > hi ? hi : v)` lane by lane: max then min with the value
+   second, so a NaN value stays NaN. */
+GK_INLINE gk_vec gk_clamp(gk_vec v, float lo, float hi) {
+    return gk_pick(false, gk_splat(hi), gk_pick(true, gk_splat(lo), v));
+}
+
+/* The sum of the lanes by halving: lanes i and i + W/2 first, down to one. */
+GK_INLINE float gk_hsum2(gk_vec2 v) { return v[0] + v[1]; }
+GK_INLINE float gk_hsum4(gk_vec4 v) {
+    return gk_hsum2(__builtin_shufflevector(v, v, 0, 1) + __builtin_shufflevector(v, v, 2, 3));
+}
+GK_INLINE float gk_hsum8(gk_vec8 v) {
+    return gk_hsum4(__builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7));
+}
+#if GK_W == 16
+GK_INLINE float gk_hsum(gk_vec v) {
+    return gk_hsum8(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+                    __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
+}
+#elif GK_W == 8
+GK_INLINE float gk_hsum(gk_vec v) { return gk_hsum8(v); }
+#elif GK_W == 4
+GK_INLINE float gk_hsum(gk_vec v) { return gk_hsum4(v); }
+#else
+#error "GK_W must be 4, 8 or 16"
+#endif
+
+GK_INLINE float gk_clamp1(float v, float lo, float hi) {
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+
+/* MR rows times one packed panel, only its first NV vectors (the panel's valid columns fit in
+   them). Row r of A is `segments` runs of `length` floats at rows[r * segments + s]; a direct A
+   is one segment per row. MR and NV are constants where it is inlined, so the accumulators live
+   in registers. */
+GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t segments, size_t length,
+                       const float *const *rows, const float *panel, const float *bias, float *c,
+                       size_t ldc, float act_min, float act_max) {
+    gk_vec acc[GK_MR][GK_NV];
+    for (size_t r = 0; r < MR; r++)
+        for (size_t v = 0; v < NV; v++) acc[r][v] = gk_load(bias + v * GK_W);
+    for (size_t seg = 0; seg < segments; seg++) {
+        const float *a[GK_MR];
+        for (size_t r = 0; r < MR; r++) a[r] = rows[r * segments + seg];
+        for (size_t p = 0; p < length; p++) {
+            gk_vec b[GK_NV];
+            for (size_t v = 0; v < NV; v++) b[v] = gk_load(panel + v * GK_W);
+            panel += CPU_GEMM_NR;
+            for (size_t r = 0; r < MR; r++) {
+                const gk_vec av = gk_splat(a[r][p]);
+                for (size_t v = 0; v < NV; v++) acc[r][v] = gk_madd(av, b[v], acc[r][v]);
+            }
+        }
+    }
+    const size_t full = NV * GK_W;
+    for (size_t r = 0; r < MR; r++) {
+        // Not a masked store for a partial panel: they are microcoded and slow on AMD.
+        float tile[CPU_GEMM_NR];
+        float *row = nr == full ? c + r * ldc : tile;
+        for (size_t v = 0; v < NV; v++) gk_store(row + v * GK_W, gk_clamp(acc[r][v], act_min, act_max));
+        if (nr != full) memcpy(c + r * ldc, tile, nr * sizeof(float));
+    }
+}
+
+/* gk_rows for a run-time mr (1..GK_MR) and a panel of nr valid columns: a switch onto the
+   constant shapes, so a short last tile (or FULLY_CONNECTED's single row) costs only its rows. */
+#define GK_ROWS(MR, NV) gk_rows(MR, NV, nr, segments, length, rows, panel, bias, c, ldc, act_min, act_max)
+#define GK_NV_CASES(MR)                                                                          \
+    switch ((nr + GK_W - 1) / GK_W) {                                                            \
+    case 1: GK_ROWS(MR, 1); break;                                                               \
+    GK_NV_CASE_2(MR)                                                                             \
+    GK_NV_CASE_4(MR)                                                                             \
+    }
+#if GK_NV >= 2
+#define GK_NV_CASE_2(MR) default: GK_ROWS(MR, 2); break;
+#else
+#define GK_NV_CASE_2(MR)
+#endif
+#if GK_NV == 4
+#undef GK_NV_CASE_2
+#define GK_NV_CASE_2(MR) case 2: GK_ROWS(MR, 2); break;
+#define GK_NV_CASE_4(MR) case 3: GK_ROWS(MR, 3); break; default: GK_ROWS(MR, 4); break;
+#else
+#define GK_NV_CASE_4(MR)
+#endif
+#define GK_MR_CASE(MR)                                                                           \
+    case MR: GK_NV_CASES(MR) break;
+
+static void gk_kernel(size_t mr, size_t nr, size_t segments, size_t length,
+                      const float *const *rows, const float *panel, const float *bias, float *c,
+                      size_t ldc, float act_min, float act_max) {
+    switch (mr) {
+        GK_MR_CASE(1)
+#if GK_MR >= 2
+        GK_MR_CASE(2)
+#endif
+#if GK_MR >= 3
+        GK_MR_CASE(3)
+#endif
+#if GK_MR >= 4
+        GK_MR_CASE(4)
+#endif
+#if GK_MR >= 5
+        GK_MR_CASE(5)
+#endif
+#if GK_MR >= 6
+        GK_MR_CASE(6)
+#endif
+#if GK_MR >= 7
+        GK_MR_CASE(7)
+#endif
+#if GK_MR >= 8
+        GK_MR_CASE(8)
+#endif
+#if GK_MR >= 9
+        GK_MR_CASE(9)
+#endif
+#if GK_MR >= 10
+        GK_MR_CASE(10)
+#endif
+#if GK_MR >= 11
+        GK_MR_CASE(11)
+#endif
+#if GK_MR >= 12
+        GK_MR_CASE(12)
+#endif
+#if GK_MR >= 13
+#error "GK_MR above 12: add its cases"
+#endif
+    default: break;
+    }
+}
+#undef GK_ROWS
+#undef GK_NV_CASES
+#undef GK_NV_CASE_2
+#undef GK_NV_CASE_4
+#undef GK_MR_CASE
+
+/* C rows [r0, m) in steps of R for n = N <= CPU_GEMM_DOT_MAX_N columns: dot products along k in
+   GK_W partial sums. A row is `segments` runs of `length` floats (rows[r * segments + s]); the
+   matrix's columns are read at the same offsets. The last k % GK_W floats of a run (only a
+   direct A has them: an indirect one needs length % GK_W == 0) come through a zero-padded copy,
+   which adds exact zeros to the sums. Returns the first row not computed. */
+GK_INLINE size_t gk_dot_rows(const CpuPackedMatrix *b, const int N, const int R,
+                             const float *const *rows, size_t segments, size_t length, size_t m,
+                             size_t r0, float *c, size_t ldc, float act_min, float act_max) {
+    const size_t k = (size_t)b->k;
+    const size_t whole = length - length % GK_W;
+    size_t r = r0;
+    for (; r + (size_t)R <= m; r += (size_t)R) {
+        gk_vec acc[4][CPU_GEMM_DOT_MAX_N];
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < N; j++) acc[i][j] = gk_splat(0.0f);
+        for (size_t seg = 0; seg < segments; seg++) {
+            const float *w0 = b->columns + seg * length;
+            for (size_t kk = 0; kk < whole; kk += GK_W) {
+                gk_vec w[CPU_GEMM_DOT_MAX_N];
+                for (int j = 0; j < N; j++) w[j] = gk_load(w0 + (size_t)j * k + kk);
+                for (int i = 0; i < R; i++) {
+                    const gk_vec x = gk_load(rows[(r + (size_t)i) * segments + seg] + kk);
+                    for (int j = 0; j < N; j++) acc[i][j] = gk_madd(x, w[j], acc[i][j]);
+                }
+            }
+            if (whole < length) {
+                const size_t tail = length - whole;
+                float pad[GK_W];
+                gk_vec w[CPU_GEMM_DOT_MAX_N];
+                for (int j = 0; j < N; j++) {
+                    memset(pad, 0, sizeof(pad));
+                    memcpy(pad, w0 + (size_t)j * k + whole, tail * sizeof(float));
+                    w[j] = gk_load(pad);
+                }
+                for (int i = 0; i < R; i++) {
+                    memset(pad, 0, sizeof(pad));
+                    memcpy(pad, rows[(r + (size_t)i) * segments + seg] + whole, tail * sizeof(float));
+                    const gk_vec x = gk_load(pad);
+                    for (int j = 0; j < N; j++) acc[i][j] = gk_madd(x, w[j], acc[i][j]);
+                }
+            }
+        }
+        for (int i = 0; i < R; i++)
+            for (int j = 0; j < N; j++)
+                c[(r + (size_t)i) * ldc + (size_t)j] =
+                    gk_clamp1(gk_hsum(acc[i][j]) + b->bias[j], act_min, act_max);
+    }
+    return r;
+}
+
+/* The dot-product path for every row: several rows per step (independent accumulators), then
+   the leftover rows one at a time. */
+static void gk_dot(const CpuPackedMatrix *b, const float *const *rows, size_t segments,
+                   size_t length, size_t m, float *c, size_t ldc, float act_min, float act_max) {
+    size_t done;
+    switch (b->n) {
+    case 1:
+        done = gk_dot_rows(b, 1, 4, rows, segments, length, m, 0, c, ldc, act_min, act_max);
+        gk_dot_rows(b, 1, 1, rows, segments, length, m, done, c, ldc, act_min, act_max);
+        break;
+    case 2:
+        done = gk_dot_rows(b, 2, 4, rows, segments, length, m, 0, c, ldc, act_min, act_max);
+        gk_dot_rows(b, 2, 1, rows, segments, length, m, done, c, ldc, act_min, act_max);
+        break;
+    case 3:
+        done = gk_dot_rows(b, 3, 2, rows, segments, length, m, 0, c, ldc, act_min, act_max);
+        gk_dot_rows(b, 3, 1, rows, segments, length, m, done, c, ldc, act_min, act_max);
+        break;
+    default:
+        done = gk_dot_rows(b, 4, 2, rows, segments, length, m, 0, c, ldc, act_min, act_max);
+        gk_dot_rows(b, 4, 1, rows, segments, length, m, done, c, ldc, act_min, act_max);
+        break;
+    }
+}
+
+/* Rows [0, m) of an indirect A times panels [panel_begin, panel_end). */
+static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows, size_t segments,
+                             size_t length, size_t m, int32_t panel_begin, int32_t panel_end,
+                             float *c, size_t ldc, float act_min, float act_max) {
+    if (b->columns) {
+        if (panel_begin == 0 && panel_end > 0)
+            gk_dot(b, rows, segments, length, m, c, ldc, act_min, act_max);
+        return;
+    }
+    const size_t k = (size_t)b->k;
+    for (int32_t p = panel_begin; p < panel_end; p++) {
+        const float *panel = b->panels + (size_t)p * k * CPU_GEMM_NR;
+        const float *bias = b->bias + (size_t)p * CPU_GEMM_NR;
+        const size_t col = (size_t)p * CPU_GEMM_NR;
+        const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+        for (size_t r = 0; r < m; r += GK_MR) {
+            const size_t mr = m - r < GK_MR ? m - r : GK_MR;
+            gk_kernel(mr, nr, segments, length, rows + r * segments, panel, bias,
+                      c + r * ldc + col, ldc, act_min, act_max);
+        }
+    }
+}
+
+/* A direct A (row r at a + r * lda) is an indirect one with one segment per row: the same
+   products in the same order, panel by panel (each stays in cache while the rows pass), GK_MR
+   rows at a time. */
+static void gk_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
+                    int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
+                    float act_max) {
+    const size_t k = (size_t)b->k;
+    if (b->columns) {
+        if (panel_begin != 0 || panel_end <= 0) return;
+        enum { CHUNK = 64 };
+        const float *rows[CHUNK];
+        for (size_t r = 0; r < m; r += CHUNK) {
+            const size_t count = m - r < CHUNK ? m - r : CHUNK;
+            for (size_t i = 0; i < count; i++) rows[i] = a + (r + i) * lda;
+            gk_dot(b, rows, 1, k, count, c + r * ldc, ldc, act_min, act_max);
+        }
+        return;
+    }
+    const float *rows[GK_MR];
+    for (int32_t p = panel_begin; p < panel_end; p++) {
+        const float *panel = b->panels + (size_t)p * k * CPU_GEMM_NR;
+        const float *bias = b->bias + (size_t)p * CPU_GEMM_NR;
+        const size_t col = (size_t)p * CPU_GEMM_NR;
+        const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+        for (size_t r = 0; r < m; r += GK_MR) {
+            const size_t mr = m - r < GK_MR ? m - r : GK_MR;
+            for (size_t i = 0; i < mr; i++) rows[i] = a + (r + i) * lda;
+            gk_kernel(mr, nr, 1, k, rows, panel, bias, c + r * ldc + col, ldc, act_min, act_max);
+        }
+    }
+}
+
+const CpuGemmKernels GK_TABLE = {
+    .lanes = GK_W,
+    .rows = GK_MR,
+    .tile = gk_tile,
+    .tile_indirect = gk_tile_indirect,
+};

@@ -1,0 +1,8 @@
+// The AVX-512 path's GEMM source (gemm_avx512.c: 16 lanes, 12 rows) compiled for AVX2+FMA, as
+// the table cpu_gemm_avx512_on_avx2: gemm_kernels.c runs it on CPUs without AVX-512.
+// The kernels' 16-lane helpers are always inlined, so the calling convention -Wpsabi warns about
+// (a 64-byte vector passed without AVX-512) is never used.
+#pragma GCC diagnostic ignored "-Wpsabi"
+#define GEMM_AVX512_TARGET "avx2,fma"
+#define cpu_gemm_avx512 cpu_gemm_avx512_on_avx2
+#include "../gemm_avx512.c"

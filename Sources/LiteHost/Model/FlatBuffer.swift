@@ -15,10 +15,14 @@ struct FlatBuffer {
     /// The file name used in error messages.
     let name: String
     let budget: DecodeBudget
+    /// The storage `bytes` lie in, when constants may share it instead of copying their bytes
+    /// (ModelLoader.load's file buffer); nil for memory the caller only lends.
+    let owner: ConstantStorage?
 
-    init(bytes: UnsafeRawBufferPointer, name: String) {
+    init(bytes: UnsafeRawBufferPointer, name: String, owner: ConstantStorage? = nil) {
         self.bytes = bytes
         self.name = name
+        self.owner = owner
         // A well-formed file decodes each byte once; twice its size plus slack is generous.
         self.budget = DecodeBudget(limit: 2 * bytes.count + (1 << 20))
     }

@@ -8,15 +8,18 @@ import Darwin
 
 /// Reads TFLite model files into `ModelDefinition`s.
 enum ModelLoader {
-    /// Reads, parses and validates the model at `path`. The file is read into memory, parsed, and
-    /// released before returning: the definition owns copies of every constant.
+    /// Reads, parses and validates the model at `path`. The file is read into one private buffer;
+    /// its constants are slices of that buffer (copied where the file leaves one unaligned), which
+    /// stays allocated while any of them is alive, unless they are a small part of it (a model of
+    /// float16 weights, widened at load): then they are copied out and the buffer freed.
     /// - Parameter path: The model file; also the name used in error messages.
     /// - Returns: Subgraph 0 of the model, validated.
     /// - Throws: `ModelError` when the file cannot be read or is not a valid, supported model.
     static func load(path: String) throws(ModelError) -> ModelDefinition {
         let file = try ModelFile(path: path)
-        defer { file.release() }
-        let model = try parse(bytes: file.bytes, name: path)
+        var model = try parse(bytes: file.bytes, name: path, owner: file.storage)
+        StorageFolding.releaseUnusedConstants(&model)
+        StorageFolding.moveOut(&model, from: file.storage)
         // Parsing checks what the file says; running it needs a graph in execution order too.
         try GraphValidation.check(model, file: path)
         return model
@@ -25,13 +28,15 @@ enum ModelLoader {
     /// Parses and validates a model held in memory.
     /// - Parameters:
     ///   - bytes: The whole file (including any data stored after the flatbuffer). Borrowed only for
-    ///     the duration of the call.
+    ///     the duration of the call, unless `owner` is given.
     ///   - name: Names the model in error messages.
-    /// - Returns: Subgraph 0 of the model, with constants copied into storage the definition owns.
+    ///   - owner: The storage `bytes` lie in, which constants may then share; nil: every constant
+    ///     is copied into storage the definition owns.
+    /// - Returns: Subgraph 0 of the model.
     /// - Throws: `ModelError`; never traps, whatever `bytes` holds.
-    static func parse(bytes: UnsafeRawBufferPointer, name: String) throws(ModelError) -> ModelDefinition {
+    static func parse(bytes: UnsafeRawBufferPointer, name: String, owner: ConstantStorage? = nil) throws(ModelError) -> ModelDefinition {
         guard bytes.count > 0 else { throw ModelError(.emptyFile, file: name, "empty file") }
-        let buffer = FlatBuffer(bytes: bytes, name: name)
+        let buffer = FlatBuffer(bytes: bytes, name: name, owner: owner)
         try checkIdentifier(buffer)
         var parser = ModelParser(buffer: buffer)
         var model = try parser.parseModel()
@@ -75,13 +80,14 @@ enum ModelLoader {
     }
 }
 
-/// A model file read into a private, 64-byte-aligned buffer. Reading (rather than mapping) means
-/// a file truncated by someone else while we parse cannot raise SIGBUS.
+/// A model file read into a private, 64-byte-aligned buffer. Reading (rather than mapping the
+/// file) means a file truncated or rewritten by someone else while we run cannot raise SIGBUS or
+/// change a constant.
 private struct ModelFile {
-    let base: UnsafeMutableRawPointer
+    let storage: ConstantStorage
     let count: Int
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage.pointer, count: count) }
 
     init(path: String) throws(ModelError) {
         func failure(_ code: Int32) -> ModelError {
@@ -96,21 +102,17 @@ private struct ModelFile {
         guard status.st_mode & 0o170000 != 0o040000 else { throw failure(EISDIR) }
         let size = Int(status.st_size)
 
-        base = UnsafeMutableRawPointer.allocate(byteCount: max(size, 1), alignment: 64)
+        storage = ConstantStorage(byteCount: size)
         var filled = 0
         while filled < size {
-            let result = pread(descriptor, base + filled, size - filled, off_t(filled))
+            let result = pread(descriptor, storage.pointer + filled, size - filled, off_t(filled))
             if result < 0 {
                 if errno == EINTR { continue }
-                let code = errno
-                base.deallocate()
-                throw failure(code)
+                throw failure(errno)
             }
             if result == 0 { break }  // The file shrank while we read it: parse what is there.
             filled += result
         }
         count = filled
     }
-
-    func release() { base.deallocate() }
 }

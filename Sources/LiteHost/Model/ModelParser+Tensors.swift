@@ -55,7 +55,7 @@ extension ModelParser {
         }
     }
 
-    /// The bytes of buffer `bufferIndex`, copied once and shared by every tensor that names it;
+    /// The bytes of buffer `bufferIndex`, read once and shared by every tensor that names it;
     /// nil for buffer 0 (the schema's empty sentinel) and for buffers without data.
     private mutating func constantData(bufferIndex: Int, for label: String) throws(ModelError) -> ConstantData? {
         if bufferIndex == 0 { return nil }
@@ -70,19 +70,21 @@ extension ModelParser {
         return contents.data
     }
 
-    /// Copies a Buffer's bytes: from its data vector, or — for models over 2 GB — from the region
-    /// [offset, offset + size) of the file outside the flatbuffer.
+    /// A Buffer's bytes: its data vector, or — for models over 2 GB — the region [offset,
+    /// offset + size) of the file outside the flatbuffer; slices of the file's storage where the
+    /// parser has one (FlatBuffer.owner), else copies.
     private func readBuffer(_ table: FlatTable, index: Int) throws(ModelError) -> ConstantData? {
         let slots = TFLiteSchema.Buffer.self
+        let owner = buffer.owner
         if let data = try table.vector(slots.data, elementSize: 1, "data of buffer \(index)"), data.count > 0 {
-            return try data.withBytes { (bytes) throws(ModelError) in ConstantData(copying: bytes) }
+            return try data.withBytes { (bytes) throws(ModelError) in ConstantData(bytes: bytes, in: owner) }
         }
         let offset = try table.scalar(slots.offset, default: UInt64(0))
         let size = try table.scalar(slots.size, default: UInt64(0))
         // Offsets 0 and 1 are the schema's "not stored outside" placeholders.
         guard offset > 1, size > 0 else { return nil }
         return try buffer.externalRegion(offset: offset, size: size, "data of buffer \(index)") {
-            ConstantData(copying: $0)
+            ConstantData(bytes: $0, in: owner)
         }
     }
 }

@@ -50,6 +50,7 @@ enum StorageFolding {
     static func foldFloat16Dequantize(_ model: inout ModelDefinition, buffer: FlatBuffer) throws(ModelError) {
         var kept: [OperatorDefinition] = []
         kept.reserveCapacity(model.operators.count)
+        var folds: [(output: Int, half: ConstantData)] = []
         for (index, op) in model.operators.enumerated() {
             guard op.opcode == LITE_BUILTIN_DEQUANTIZE, op.inputs.count == 1, op.outputs.count == 1,
                   op.inputs[0] >= 0, case let source = model.tensors[Int(op.inputs[0])],
@@ -72,13 +73,41 @@ enum StorageFolding {
             guard output.elementCount == source.elementCount else {
                 throw buffer.error(.malformed, "malformed: \(label) has shape \(output.shape), its float16 input has \(source.shape)")
             }
-            model.tensors[outputIndex].constant = Float16Conversion.widened(half)
+            folds.append((outputIndex, half))
+        }
+        for (output, widened) in zip(folds.map(\.output), Float16Conversion.widened(folds.map(\.half))) {
+            model.tensors[output].constant = widened
         }
         model.operators = kept
     }
 }
 
 extension StorageFolding {
+    /// When the constants that are slices of `file` (the model file's buffer) add up to less than
+    /// half of it, copies them into one storage of their own, so that the file's buffer is freed
+    /// once the caller lets it go: after a load that widened float16 weights, most of the file is
+    /// the float16 bytes nothing reads any more.
+    static func moveOut(_ model: inout ModelDefinition, from file: ConstantStorage) {
+        let alignment = ConstantStorage.alignment
+        var slices: [UnsafeRawPointer: (offset: Int, byteCount: Int, tensors: [Int])] = [:]
+        var total = 0
+        for (index, tensor) in model.tensors.enumerated() {
+            guard let constant = tensor.constant, constant.storage === file else { continue }
+            if slices[constant.pointer] == nil {
+                slices[constant.pointer] = (total, constant.byteCount, [])
+                total += (constant.byteCount + alignment - 1) / alignment * alignment
+            }
+            slices[constant.pointer]!.tensors.append(index)
+        }
+        guard total * 2 < file.byteCount else { return }
+        let storage = ConstantStorage(byteCount: total)
+        for (source, slice) in slices {
+            (storage.pointer + slice.offset).copyMemory(from: source, byteCount: slice.byteCount)
+            let moved = ConstantData(storage: storage, offset: slice.offset, byteCount: slice.byteCount)
+            for index in slice.tensors { model.tensors[index].constant = moved }
+        }
+    }
+
     /// Drops the data of constants that nothing reads any more (the float16 sources of folded
     /// DEQUANTIZE nodes, mostly), so their memory is released after loading.
     static func releaseUnusedConstants(_ model: inout ModelDefinition) {
@@ -98,16 +127,29 @@ enum Float16Conversion {
     static let table: [Float] = (0...0xffff).map { float(fromHalfBits: UInt16($0)) }
 
     /// A float16 constant's elements as a float32 constant (little-endian, as the file stores them).
-    static func widened(_ half: ConstantData) -> ConstantData {
-        let count = half.byteCount / 2
-        let storage = ConstantStorage(byteCount: count * 4)
-        let output = storage.pointer.bindMemory(to: Float.self, capacity: count)
-        table.withUnsafeBufferPointer { table in
-            for i in 0..<count {
-                output[i] = table[Int(half.pointer.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))]
+    static func widened(_ half: ConstantData) -> ConstantData { widened([half])[0] }
+
+    /// Float16 constants' elements as float32 constants, in order, all slices of one storage (each
+    /// at a 64-byte boundary): a model's weights are one large allocation rather than one each.
+    static func widened(_ halves: [ConstantData]) -> [ConstantData] {
+        let alignment = ConstantStorage.alignment
+        var offsets: [Int] = []
+        var total = 0
+        for half in halves {
+            offsets.append(total)
+            total += (half.byteCount / 2 * 4 + alignment - 1) / alignment * alignment
+        }
+        let storage = ConstantStorage(byteCount: total)
+        return table.withUnsafeBufferPointer { table in
+            zip(halves, offsets).map { half, offset in
+                let count = half.byteCount / 2
+                let output = (storage.pointer + offset).bindMemory(to: Float.self, capacity: count)
+                for i in 0..<count {
+                    output[i] = table[Int(half.pointer.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))]
+                }
+                return ConstantData(storage: storage, offset: offset, byteCount: count * 4)
             }
         }
-        return ConstantData(storage: storage, byteCount: count * 4)
     }
 
     static func float(fromHalfBits bits: UInt16) -> Float {

@@ -94,12 +94,12 @@ struct ConstantData: @unchecked Sendable {
         self.byteCount = byteCount
     }
 
-    /// `bytes` as a constant: a slice of `owner` when they lie inside it at a 16-byte-aligned
-    /// address (what LiteTensor promises its plugins), else a copy.
+    /// `bytes` as a constant: a slice of `owner` when they lie inside it (at any alignment: see
+    /// `StorageFolding.settle`, which copies the unaligned ones once loading is done), else a copy.
     init(bytes: UnsafeRawBufferPointer, in owner: ConstantStorage?) {
         if let owner, let base = bytes.baseAddress {
             let offset = base - UnsafeRawPointer(owner.pointer)
-            if offset >= 0, bytes.count <= owner.byteCount - offset, Int(bitPattern: base) % 16 == 0 {
+            if offset >= 0, bytes.count <= owner.byteCount - offset {
                 self.init(storage: owner, offset: offset, byteCount: bytes.count)
                 return
             }

@@ -11,7 +11,8 @@ enum ModelLoader {
     /// Reads, parses and validates the model at `path`. The file is read into one private buffer;
     /// its constants are slices of that buffer (copied where the file leaves one unaligned), which
     /// stays allocated while any of them is alive, unless they are a small part of it (a model of
-    /// float16 weights, widened at load): then they are copied out and the buffer freed.
+    /// float16 weights, widened at load): then they are copied out and the buffer freed
+    /// (`StorageFolding.settle`).
     /// - Parameter path: The model file; also the name used in error messages.
     /// - Returns: Subgraph 0 of the model, validated.
     /// - Throws: `ModelError` when the file cannot be read or is not a valid, supported model.
@@ -19,7 +20,7 @@ enum ModelLoader {
         let file = try ModelFile(path: path)
         var model = try parse(bytes: file.bytes, name: path, owner: file.storage)
         StorageFolding.releaseUnusedConstants(&model)
-        StorageFolding.moveOut(&model, from: file.storage)
+        StorageFolding.settle(&model, file: file.storage)
         // Parsing checks what the file says; running it needs a graph in execution order too.
         try GraphValidation.check(model, file: path)
         return model

@@ -83,28 +83,34 @@ enum StorageFolding {
 }
 
 extension StorageFolding {
-    /// When the constants that are slices of `file` (the model file's buffer) add up to less than
-    /// half of it, copies them into one storage of their own, so that the file's buffer is freed
-    /// once the caller lets it go: after a load that widened float16 weights, most of the file is
-    /// the float16 bytes nothing reads any more.
-    static func moveOut(_ model: inout ModelDefinition, from file: ConstantStorage) {
-        let alignment = ConstantStorage.alignment
-        var slices: [UnsafeRawPointer: (offset: Int, byteCount: Int, tensors: [Int])] = [:]
-        var total = 0
+    /// Gives every constant that is a slice of `file` (the model file's buffer) the 16-byte
+    /// alignment LiteTensor promises: the unaligned ones are copied, all into one storage. When
+    /// the aligned ones add up to less than half of the file, they are copied too, so that the
+    /// file's buffer is freed once the caller lets it go: after a load that widened float16
+    /// weights, most of the file is float16 bytes nothing reads any more.
+    static func settle(_ model: inout ModelDefinition, file: ConstantStorage) {
+        var slices: [UnsafeRawPointer: (byteCount: Int, tensors: [Int])] = [:]
         for (index, tensor) in model.tensors.enumerated() {
             guard let constant = tensor.constant, constant.storage === file else { continue }
-            if slices[constant.pointer] == nil {
-                slices[constant.pointer] = (total, constant.byteCount, [])
-                total += (constant.byteCount + alignment - 1) / alignment * alignment
-            }
-            slices[constant.pointer]!.tensors.append(index)
+            slices[constant.pointer, default: (constant.byteCount, [])].tensors.append(index)
         }
-        guard total * 2 < file.byteCount else { return }
+        let aligned = slices.filter { Int(bitPattern: $0.key) % 16 == 0 }.values.reduce(0) { $0 + $1.byteCount }
+        let moveAll = aligned * 2 < file.byteCount
+        let moving = slices.filter { moveAll || Int(bitPattern: $0.key) % 16 != 0 }
+            .sorted { $0.key < $1.key }  // in file order: the copy reads the file front to back
+        guard !moving.isEmpty else { return }
+        let alignment = ConstantStorage.alignment
+        var offsets: [Int] = []
+        var total = 0
+        for slice in moving {
+            offsets.append(total)
+            total += (slice.value.byteCount + alignment - 1) / alignment * alignment
+        }
         let storage = ConstantStorage(byteCount: total)
-        for (source, slice) in slices {
-            (storage.pointer + slice.offset).copyMemory(from: source, byteCount: slice.byteCount)
-            let moved = ConstantData(storage: storage, offset: slice.offset, byteCount: slice.byteCount)
-            for index in slice.tensors { model.tensors[index].constant = moved }
+        for (slice, offset) in zip(moving, offsets) {
+            (storage.pointer + offset).copyMemory(from: slice.key, byteCount: slice.value.byteCount)
+            let moved = ConstantData(storage: storage, offset: offset, byteCount: slice.value.byteCount)
+            for index in slice.value.tensors { model.tensors[index].constant = moved }
         }
     }
 

@@ -37,6 +37,29 @@ struct DelegateSelection: ParsableArguments {
     }
 }
 
+/// `--runs` and `--warmup`, for the commands that invoke a model repeatedly (`bench`, `profile`).
+/// Each command keeps its own defaults and wording, given by `Counts`.
+struct RepeatedRuns<Counts: RepeatedRunDefaults>: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(Counts.runsHelp))
+    var runs: Int = Counts.runs
+
+    @Option(name: .long, help: ArgumentHelp(Counts.warmupHelp))
+    var warmup: Int = Counts.warmup
+
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+    }
+}
+
+/// One command's defaults and help texts for `RepeatedRuns`.
+protocol RepeatedRunDefaults {
+    static var runs: Int { get }
+    static var runsHelp: String { get }
+    static var warmup: Int { get }
+    static var warmupHelp: String { get }
+}
+
 /// A failure the CLI reports as one line.
 struct CLIError: Error, CustomStringConvertible {
     let description: String

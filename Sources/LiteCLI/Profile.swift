@@ -15,11 +15,12 @@ extension Lite {
         @Argument(help: "The .tflite model.")
         var model: String
 
-        @Option(name: .long, help: "Profiled runs.")
-        var runs = 20
-
-        @Option(name: .long, help: "Unprofiled runs first (after the first invocation).")
-        var warmup = 3
+        /// profile's --runs and --warmup: fewer than bench's, since each run records every kernel's events.
+        enum Counts: RepeatedRunDefaults {
+            static let runs = 20, warmup = 3
+            static let runsHelp = "Profiled runs.", warmupHelp = "Unprofiled runs first (after the first invocation)."
+        }
+        @OptionGroup var counts: RepeatedRuns<Counts>
 
         @Option(name: .long, help: "Nodes listed, slowest first.")
         var top = 10
@@ -36,8 +37,6 @@ extension Lite {
         @OptionGroup var selection: DelegateSelection
 
         func validate() throws {
-            guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-            guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
             guard top >= 0 else { throw ValidationError("--top must not be negative") }
         }
 
@@ -49,10 +48,10 @@ extension Lite {
                 try interpreter.allocateTensors()
                 try fillInputsWithPattern(interpreter)
                 try interpreter.invoke()
-                for _ in 0..<warmup { try interpreter.invoke() }
+                for _ in 0..<counts.warmup { try interpreter.invoke() }
                 var profiles: [InvokeProfile] = []
                 var starts: [UInt64] = []
-                for _ in 0..<runs {
+                for _ in 0..<counts.runs {
                     starts.append(DispatchTime.now().uptimeNanoseconds)
                     try interpreter.invoke()
                     if let profile = interpreter.lastProfile { profiles.append(profile) }

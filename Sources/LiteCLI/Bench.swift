@@ -15,11 +15,8 @@ extension Lite {
         @Argument(help: "The .tflite model.")
         var model: String
 
-        /// bench's defaults: more runs than profile's, whose runs each record every kernel's events.
-        enum Counts: RepeatedRunDefaults {
-            static let runs = 50, warmup = 5
-            static let runsHelp = "Timed runs.", warmupHelp = "Untimed runs before timing (after the first invocation)."
-        }
+        /// More runs than profile's, whose runs each record every kernel's events.
+        enum Counts: RepeatedRunDefaults { static let runs = 50, warmup = 5, measured = "timed" }
         @OptionGroup var counts: RepeatedRuns<Counts>
 
         @Flag(name: .long, help: "Print one JSON object.")

@@ -38,12 +38,12 @@ struct DelegateSelection: ParsableArguments {
 }
 
 /// `--runs` and `--warmup`, for the commands that invoke a model repeatedly (`bench`, `profile`).
-/// Each command keeps its own defaults and wording, given by `Counts`.
+/// Each command keeps its own defaults, given by `Counts`.
 struct RepeatedRuns<Counts: RepeatedRunDefaults>: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(Counts.runsHelp))
+    @Option(name: .long, help: ArgumentHelp("\(Counts.measured.capitalized) runs."))
     var runs: Int = Counts.runs
 
-    @Option(name: .long, help: ArgumentHelp(Counts.warmupHelp))
+    @Option(name: .long, help: ArgumentHelp("Un\(Counts.measured) runs first (after the first invocation)."))
     var warmup: Int = Counts.warmup
 
     func validate() throws {
@@ -52,12 +52,11 @@ struct RepeatedRuns<Counts: RepeatedRunDefaults>: ParsableArguments {
     }
 }
 
-/// One command's defaults and help texts for `RepeatedRuns`.
+/// One command's defaults for `RepeatedRuns`, and what it does to the runs it counts ("timed").
 protocol RepeatedRunDefaults {
     static var runs: Int { get }
-    static var runsHelp: String { get }
     static var warmup: Int { get }
-    static var warmupHelp: String { get }
+    static var measured: String { get }
 }
 
 /// A failure the CLI reports as one line.

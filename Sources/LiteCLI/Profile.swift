@@ -15,15 +15,12 @@ extension Lite {
         @Argument(help: "The .tflite model.")
         var model: String
 
-        /// profile's --runs and --warmup: fewer than bench's, since each run records every kernel's events.
-        enum Counts: RepeatedRunDefaults {
-            static let runs = 20, warmup = 3
-            static let runsHelp = "Profiled runs.", warmupHelp = "Unprofiled runs first (after the first invocation)."
-        }
-        @OptionGroup var counts: RepeatedRuns<Counts>
-
         @Option(name: .long, help: "Nodes listed, slowest first.")
         var top = 10
+
+        /// Fewer runs than bench's: each records every kernel's events.
+        enum Counts: RepeatedRunDefaults { static let runs = 20, warmup = 3, measured = "profiled" }
+        @OptionGroup var counts: RepeatedRuns<Counts>
 
         @Flag(name: .long, help: "Print one JSON object.")
         var json = false

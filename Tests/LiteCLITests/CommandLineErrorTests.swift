@@ -33,7 +33,7 @@ struct CommandLineErrorTests {
 
     @Test("bench and profile share --runs and --warmup, each with its own defaults", arguments: [
         ("bench", "--runs <runs> Timed runs. (default: 50)",
-         "--warmup <warmup> Untimed runs before timing (after the first invocation). (default: 5)"),
+         "--warmup <warmup> Untimed runs first (after the first invocation). (default: 5)"),
         ("profile", "--runs <runs> Profiled runs. (default: 20)",
          "--warmup <warmup> Unprofiled runs first (after the first invocation). (default: 3)"),
     ])

@@ -15,24 +15,13 @@ struct InspectReport: Encodable {
         let name: String
         let count: Int
     }
-    struct Pass: Encodable {
-        let pass: String
-        let nodesBefore: Int
-        let nodesAfter: Int
-        let summary: String
-    }
-    struct Folding: Encodable {
-        let fileOperators: Int
-        let dequantizeFolded: Int
-        let densifyFolded: Int
-    }
 
     let model: String
     let inputs: [TensorEntry]
     let outputs: [TensorEntry]
     let operators: [OperatorCount]
-    let optimizer: [Pass]
-    let loadFolding: Folding
+    let optimizer: [OptimizationReport.Pass]
+    let loadFolding: LoadFolding
     let plan: PartitionPlan.Report
 
     init(model: String, interpreter: Interpreter, inputs: [Tensor], outputs: [Tensor], details: [PartitionPlan.Details?]) {
@@ -41,12 +30,8 @@ struct InspectReport: Encodable {
         self.inputs = inputs.map(tensor)
         self.outputs = outputs.map(tensor)
         operators = interpreter.operatorCounts.map { OperatorCount(name: $0.name, count: $0.count) }
-        optimizer = interpreter.optimizationReport.passes.map {
-            Pass(pass: $0.name, nodesBefore: $0.nodesBefore, nodesAfter: $0.nodesAfter, summary: $0.summary)
-        }
-        let folding = interpreter.loadFolding
-        loadFolding = Folding(
-            fileOperators: folding.fileOperatorCount, dequantizeFolded: folding.dequantizeFolded, densifyFolded: folding.densifyFolded)
+        optimizer = interpreter.optimizationReport.passes
+        loadFolding = interpreter.loadFolding
         plan = interpreter.partitionPlan.report(warnings: interpreter.warnings, details: details)
     }
 

@@ -12,8 +12,8 @@ extension OperatorDescriptor {
                 begin_mask: try reader.int32(0), end_mask: try reader.int32(1), ellipsis_mask: try reader.int32(2),
                 new_axis_mask: try reader.int32(3), shrink_axis_mask: try reader.int32(4), offset: try reader.bool(5))
         },
-        shape: { node in
-            guard case .stridedSlice(let p) = node.definition.options, p.ellipsis_mask == 0, p.new_axis_mask == 0,
+        shape: { node, p in
+            guard p.ellipsis_mask == 0, p.new_axis_mask == 0,
                   let begin = node.constantInts(1), let end = node.constantInts(2), let strides = node.constantInts(3)
             else { return nil }
             let axes = try StridedSliceAxis.resolve(node.inputs[0], begin, end, strides, p, node.fail)
@@ -89,8 +89,8 @@ struct StridedSliceAxis: Equatable {
 extension ConstantEvaluator {
     /// STRIDED_SLICE with begin/end/shrink masks and offset (`StridedSliceAxis`); ellipsis and
     /// new-axis masks are not folded.
-    static func stridedSlice(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
-        guard case .stridedSlice(let p) = node.options, p.ellipsis_mask == 0, p.new_axis_mask == 0 else {
+    static func stridedSlice(_ node: Node, _ p: LiteStridedSliceParams, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        guard p.ellipsis_mask == 0, p.new_axis_mask == 0 else {
             throw fail("ellipsis or new-axis masks are not folded")
         }
         let value = try input(node, 0, fail)

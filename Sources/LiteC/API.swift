@@ -284,7 +284,7 @@ public func lite_interpreter_plan_json(_ interpreter: OpaquePointer?) -> UnsafeP
 @_cdecl("lite_interpreter_profile_json")
 public func lite_interpreter_profile_json(_ interpreter: OpaquePointer?) -> UnsafePointer<CChar> {
     guard let handle = interpreterHandle(interpreter) else { return UnsafePointer(CString.empty.pointer) }
-    handle.profileJSON = CString(handle.interpreter.lastProfile.map(PlanReport.profileJSON) ?? "{}")
+    handle.profileJSON = CString(handle.interpreter.lastProfile.map(JSONText.profile) ?? "{}")
     return UnsafePointer(handle.profileJSON.pointer)
 }
 
@@ -392,7 +392,7 @@ public func lite_tensor_set_image(_ tensor: OpaquePointer?, _ path: UnsafePointe
 
 @_cdecl("lite_delegates_json")
 public func lite_delegates_json() -> UnsafePointer<CChar> {
-    let text = PlanReport.jsonText(PluginRegistry.surveyReport())
+    let text = JSONText.object(PluginRegistry.surveyReport())
     delegatesText.set(text)
     return delegatesText.current
 }

@@ -37,7 +37,8 @@ final class InterpreterHandle {
     }
     lazy var partitionDelegates: [CString] = interpreter.partitionPlan.partitions.map { CString($0.delegate) }
     lazy var warnings: [CString] = interpreter.warnings.map(CString.init)
-    lazy var planJSON = CString(PlanReport.json(interpreter.partitionPlan, warnings: interpreter.warnings))
+    lazy var planJSON = CString(
+        (try? ReportJSON.text(interpreter.partitionPlan.report(warnings: interpreter.warnings), pretty: false)) ?? "{}")
     var profileJSON = CString.empty
 
     init(_ interpreter: Interpreter) { self.interpreter = interpreter }

@@ -15,21 +15,14 @@ extension Lite {
         @Argument(help: "The .tflite model.")
         var model: String
 
-        @Option(name: .long, help: "Timed runs.")
-        var runs = 50
-
-        @Option(name: .long, help: "Untimed runs before timing (after the first invocation).")
-        var warmup = 5
+        /// More runs than profile's, whose runs each record every kernel's events.
+        enum Counts: RepeatedRunDefaults { static let runs = 50, warmup = 5, measured = "timed" }
+        @OptionGroup var counts: RepeatedRuns<Counts>
 
         @Flag(name: .long, help: "Print one JSON object.")
         var json = false
 
         @OptionGroup var selection: DelegateSelection
-
-        func validate() throws {
-            guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-            guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
-        }
 
         func run() throws {
             try reportingErrors {
@@ -42,9 +35,9 @@ extension Lite {
                 let firstStart = DispatchTime.now()
                 try interpreter.invoke()
                 let firstMs = milliseconds(since: firstStart)
-                for _ in 0..<warmup { try interpreter.invoke() }
+                for _ in 0..<counts.warmup { try interpreter.invoke() }
                 var times: [Double] = []
-                for _ in 0..<runs {
+                for _ in 0..<counts.runs {
                     let runStart = DispatchTime.now()
                     try interpreter.invoke()
                     times.append(milliseconds(since: runStart))
@@ -59,7 +52,7 @@ extension Lite {
                 if json {
                     try printJSON([
                         "model": model, "delegates": plan.delegates, "partitions": plan.partitions.count,
-                        "threads": selection.threads ?? 0, "runs": runs, "warmup": warmup,
+                        "threads": selection.threads ?? 0, "runs": counts.runs, "warmup": counts.warmup,
                         "init_ms": initMs, "first_ms": firstMs, "median_ms": median, "min_ms": times[0], "p90_ms": p90,
                         "peak_rss_mb": peakMB,
                     ] as [String: Any])
@@ -67,7 +60,7 @@ extension Lite {
                     print("model: \(model)")
                     print("delegates: \(plan.delegates.joined(separator: ", ")) (\(plan.partitions.count) partitions)")
                     print(String(format: "init: %.2f ms, first invocation: %.2f ms", initMs, firstMs))
-                    print(String(format: "%d runs: median %.3f ms, min %.3f ms, p90 %.3f ms", runs, median, times[0], p90))
+                    print(String(format: "%d runs: median %.3f ms, min %.3f ms, p90 %.3f ms", counts.runs, median, times[0], p90))
                     print(String(format: "peak RSS: %.1f MB", peakMB))
                 }
             }

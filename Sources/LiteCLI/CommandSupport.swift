@@ -37,6 +37,28 @@ struct DelegateSelection: ParsableArguments {
     }
 }
 
+/// `--runs` and `--warmup`, for the commands that invoke a model repeatedly (`bench`, `profile`).
+/// Each command keeps its own defaults, given by `Counts`.
+struct RepeatedRuns<Counts: RepeatedRunDefaults>: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("\(Counts.measured.capitalized) runs."))
+    var runs: Int = Counts.runs
+
+    @Option(name: .long, help: ArgumentHelp("Un\(Counts.measured) runs first (after the first invocation)."))
+    var warmup: Int = Counts.warmup
+
+    func validate() throws {
+        guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+        guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
+    }
+}
+
+/// One command's defaults for `RepeatedRuns`, and what it does to the runs it counts ("timed").
+protocol RepeatedRunDefaults {
+    static var runs: Int { get }
+    static var warmup: Int { get }
+    static var measured: String { get }
+}
+
 /// A failure the CLI reports as one line.
 struct CLIError: Error, CustomStringConvertible {
     let description: String

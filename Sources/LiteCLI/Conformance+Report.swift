@@ -123,15 +123,6 @@ extension Lite.Conformance {
                 ? "no real-model goldens in \(goldens) (scripts/conformance_kit.sh makes them): skipped" : nil
             succeeded = [caseSummary, modelSummary].allSatisfy { $0.failed == 0 && $0.errors == 0 }
         }
-
-        func jsonText() throws -> String {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(
-                positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        }
     }
 }
 

@@ -59,7 +59,7 @@ extension Lite {
                     plugin: plugin, target: target, toleranceNote: checker.toleranceNote,
                     fixtures: fixturesFolder, cases: cases.map(checker.check),
                     goldens: goldensFolder, models: models.map { $0.map(checker.check) })
-                print(json ? try report.jsonText() : report.text)
+                print(json ? try ReportJSON.text(report, pretty: true) : report.text)
                 if !report.succeeded { throw ExitCode(1) }
             }
         }

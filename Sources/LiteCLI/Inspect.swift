@@ -25,7 +25,7 @@ extension Lite {
                 let details = try interpreter.partitionDetails()
                 if json {
                     let report = InspectReport(model: model, interpreter: interpreter, inputs: inputs, outputs: outputs, details: details)
-                    print(try report.json())
+                    print(try ReportJSON.text(report, pretty: true))
                     return
                 }
                 print("Model: \(model)")

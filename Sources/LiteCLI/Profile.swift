@@ -15,14 +15,12 @@ extension Lite {
         @Argument(help: "The .tflite model.")
         var model: String
 
-        @Option(name: .long, help: "Profiled runs.")
-        var runs = 20
-
-        @Option(name: .long, help: "Unprofiled runs first (after the first invocation).")
-        var warmup = 3
-
         @Option(name: .long, help: "Nodes listed, slowest first.")
         var top = 10
+
+        /// Fewer runs than bench's: each records every kernel's events.
+        enum Counts: RepeatedRunDefaults { static let runs = 20, warmup = 3, measured = "profiled" }
+        @OptionGroup var counts: RepeatedRuns<Counts>
 
         @Flag(name: .long, help: "Print one JSON object.")
         var json = false
@@ -36,8 +34,6 @@ extension Lite {
         @OptionGroup var selection: DelegateSelection
 
         func validate() throws {
-            guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
-            guard warmup >= 0 else { throw ValidationError("--warmup must not be negative") }
             guard top >= 0 else { throw ValidationError("--top must not be negative") }
         }
 
@@ -49,10 +45,10 @@ extension Lite {
                 try interpreter.allocateTensors()
                 try fillInputsWithPattern(interpreter)
                 try interpreter.invoke()
-                for _ in 0..<warmup { try interpreter.invoke() }
+                for _ in 0..<counts.warmup { try interpreter.invoke() }
                 var profiles: [InvokeProfile] = []
                 var starts: [UInt64] = []
-                for _ in 0..<runs {
+                for _ in 0..<counts.runs {
                     starts.append(DispatchTime.now().uptimeNanoseconds)
                     try interpreter.invoke()
                     if let profile = interpreter.lastProfile { profiles.append(profile) }

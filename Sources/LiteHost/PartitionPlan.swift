@@ -1,7 +1,8 @@
 /// Which delegate runs which nodes, and why the others declined: what `lite inspect` prints and what
-/// an app can query on `Interpreter.partitionPlan`.
+/// an app can query on `Interpreter.partitionPlan`. Its parts are Encodable in the keys of its JSON
+/// form, `PartitionPlan.Report`.
 public struct PartitionPlan: Sendable {
-    public struct Partition: Sendable {
+    public struct Partition: Sendable, Encodable {
         public let delegate: String
         /// Node indices in execution order. They count the nodes of the graph the load-time
         /// optimiser left (`Interpreter.optimizationReport`), not the model file's operators.
@@ -12,7 +13,7 @@ public struct PartitionPlan: Sendable {
     }
 
     /// What a delegate says a prepared partition became (`Interpreter.partitionDetails()`).
-    public struct Details: Sendable, Equatable {
+    public struct Details: Sendable, Equatable, Encodable {
         /// Kernel launches per invoke, after fusion.
         public let dispatchCount: Int?
         /// Distinct compiled kernels or pipelines.
@@ -20,20 +21,25 @@ public struct PartitionPlan: Sendable {
         /// Device memory held, in bytes.
         public let deviceBytes: Int?
         public let summary: String
+
+        /// Counts a delegate did not give are left out; the summary is always there.
+        enum CodingKeys: String, CodingKey { case summary, dispatchCount = "dispatches", kernelCount = "kernels", deviceBytes }
     }
 
-    public struct Decline: Sendable, Equatable {
+    public struct Decline: Sendable, Equatable, Encodable {
         public let delegate: String
         public let reason: String
     }
 
-    public struct NodeDecision: Sendable {
+    public struct NodeDecision: Sendable, Encodable {
         public let node: Int
         public let operatorName: String
         /// The delegate that runs the node.
         public let delegate: String
         /// Higher-priority delegates that declined it, with their reasons.
         public let declined: [Decline]
+
+        enum CodingKeys: String, CodingKey { case node, operatorName = "operator", delegate, declined }
     }
 
     /// A delegate of the plan as the host configured it.
@@ -47,8 +53,8 @@ public struct PartitionPlan: Sendable {
     }
 
     /// A partition the host formed and then did not run on its delegate.
-    public struct Rejection: Sendable, Equatable {
-        public enum Cause: String, Sendable {
+    public struct Rejection: Sendable, Equatable, Encodable {
+        public enum Cause: String, Sendable, Encodable {
             /// The delegate's partition policy (min_partition_nodes, max_partitions).
             case policy
             /// The delegate's create_partition refused it.

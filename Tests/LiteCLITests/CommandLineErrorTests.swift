@@ -15,6 +15,7 @@ struct CommandLineErrorTests {
         ["inspect", "/nonexistent.tflite", "--option", "novalue"],  // run(): an option error
         ["nosuchcommand"],
         ["profile", "model.tflite", "--runs", "0"],  // validate()
+        ["bench", "model.tflite", "--warmup", "-1"],  // validate()
         ["profile", "/nonexistent.tflite", "--trace", "/tmp/t.json"],  // a model error
         ["run", "model.tflite", "--image", "a.png", "--input", "b.npy", "--output-dir", "/tmp/o"],  // --image with --input
         ["run", "model.tflite", "--image", "a.png", "--mean", "1", "--output-dir", "/tmp/o"],  // --mean without --std
@@ -22,12 +23,26 @@ struct CommandLineErrorTests {
         ["run", "/nonexistent.tflite", "--image", "a.png", "--output-dir", "/tmp/o"],  // a model error
     ]
 
-    @Test("wrong calls: one line, exit 1", arguments: 1..<14)
+    @Test("wrong calls: one line, exit 1", arguments: 1..<15)
     func wrongCall(_ index: Int) throws {
         let result = try LiteCommand.run(Self.wrongCalls[index])
         #expect(result.status == 1, "\(Self.wrongCalls[index]): \(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count == 1, "\(Self.wrongCalls[index]): \(result.stderr)")
         #expect(result.stderr.hasPrefix("lite: error: "), "\(result.stderr)")
+    }
+
+    @Test("bench and profile share --runs and --warmup, each with its own defaults", arguments: [
+        ("bench", "--runs <runs> Timed runs. (default: 50)",
+         "--warmup <warmup> Untimed runs first (after the first invocation). (default: 5)"),
+        ("profile", "--runs <runs> Profiled runs. (default: 20)",
+         "--warmup <warmup> Unprofiled runs first (after the first invocation). (default: 3)"),
+    ])
+    func repeatedRunDefaults(_ command: String, runs: String, warmup: String) throws {
+        let result = try LiteCommand.run([command, "--help"])
+        let help = result.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(result.status == 0)
+        #expect(help.contains(runs), "\(result.stdout)")
+        #expect(help.contains(warmup), "\(result.stdout)")
     }
 
     @Test("help is not an error")

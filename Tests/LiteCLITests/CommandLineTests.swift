@@ -158,6 +158,24 @@ struct CommandLineTests {
         let plan = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any]
         #expect((plan?["partitions"] as? [Any])?.count == 1)
         #expect((plan?["inputs"] as? [Any])?.count == 2)
+        let delegate = (plan?["delegates"] as? [[String: Any]])?.first
+        #expect(delegate.map { Set($0.keys) } == ["name", "library", "precision", "min_partition_nodes", "max_partitions"])
+        #expect(delegate?["max_partitions"] is NSNull, "no limit is null, not left out")
+        let partition = (plan?["partitions"] as? [[String: Any]])?.first
+        // The CPU delegate does not describe its partitions: no summary, dispatches, kernels or device_bytes.
+        #expect(partition.map { Set($0.keys) } == ["delegate", "nodes", "inputs", "outputs"])
+        // The C API's lite_interpreter_plan_json is the same report, before preparing: the same keys
+        // and values, less what each delegate made of its partition.
+        let interpreter = try Interpreter(modelPath: try Fixtures.named("multi_input_output").modelPath,
+                                          options: InterpreterOptions(delegates: ["cpu"]))
+        let report = try ReportJSON.text(interpreter.partitionPlan.report(warnings: interpreter.warnings), pretty: false)
+        var expected = try #require(try JSONSerialization.jsonObject(with: Data(report.utf8)) as? [String: Any])
+        var shown = try #require(plan)
+        for key in ["model", "inputs", "outputs", "operators", "optimizer", "load_folding"] { shown[key] = nil }
+        shown["partitions"] = (shown["partitions"] as? [[String: Any]])?.map {
+            $0.filter { !["summary", "dispatches", "kernels", "device_bytes"].contains($0.key) }
+        }
+        #expect(NSDictionary(dictionary: shown).isEqual(to: expected), "inspect: \(shown)\nplan: \(expected)")
         let delegates = try LiteCommand.run(["delegates", "--json"])
         #expect(delegates.status == 0)
         #expect(delegates.stdout.contains("\"name\" : \"cpu\""))

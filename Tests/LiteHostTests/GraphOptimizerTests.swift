@@ -392,18 +392,26 @@ struct GraphOptimizerTests {
         #expect(report.passes == [.init(name: "dead-node-elimination", nodesBefore: 3, nodesAfter: 1, summary: "2 dead nodes removed")])
     }
 
+    /// The model input "x" of `shape` with each constant added in turn (one ADD each, the constant
+    /// its input 1), so each node's input 1 shows which constant deduplication kept.
+    static func addChain(_ b: inout Builder, shape: [Int], constants: [Int32]) {
+        let x = b.addTensor(shape: shape, name: "x")
+        var sum = x
+        for constant in constants {
+            let next = b.addTensor(shape: shape)
+            b.addOperator(.add, inputs: [sum, constant], outputs: [next], options: .add())
+            sum = next
+        }
+        b.inputs = [x]
+        b.outputs = [sum]
+    }
+
     @Test("equal constants are shared; equal bytes of another shape are not")
     func sharesConstants() throws {
         var b = Builder()
-        let x = b.addTensor(shape: [1, 2], name: "x")
         let a = b.addTensor(shape: [1, 2], floats: [1, 2]), twin = b.addTensor(shape: [1, 2], floats: [1, 2])
         let otherShape = b.addTensor(shape: [2], floats: [1, 2])
-        let y1 = b.addTensor(shape: [1, 2]), y2 = b.addTensor(shape: [1, 2]), y3 = b.addTensor(shape: [1, 2])
-        b.addOperator(.add, inputs: [x, a], outputs: [y1], options: .add())
-        b.addOperator(.add, inputs: [y1, twin], outputs: [y2], options: .add())
-        b.addOperator(.add, inputs: [y2, otherShape], outputs: [y3], options: .add())
-        b.inputs = [x]
-        b.outputs = [y3]
+        Self.addChain(&b, shape: [1, 2], constants: [a, twin, otherShape])
         let (model, report) = try optimized(b, [ConstantDeduplication.self])
         #expect(model.operators.map { $0.inputs[1] } == [a, a, otherShape])
         #expect(report.passes[0].summary == "1 duplicate constant shared (8 bytes)")
@@ -416,15 +424,9 @@ struct GraphOptimizerTests {
         var changed = values
         changed[2] += 1
         var b = Builder()
-        let x = b.addTensor(shape: [1, 4000], name: "x")
         let a = b.addTensor(shape: [1, 4000], floats: values), near = b.addTensor(shape: [1, 4000], floats: changed)
         let twin = b.addTensor(shape: [1, 4000], floats: values)
-        let y1 = b.addTensor(shape: [1, 4000]), y2 = b.addTensor(shape: [1, 4000]), y3 = b.addTensor(shape: [1, 4000])
-        b.addOperator(.add, inputs: [x, a], outputs: [y1], options: .add())
-        b.addOperator(.add, inputs: [y1, near], outputs: [y2], options: .add())
-        b.addOperator(.add, inputs: [y2, twin], outputs: [y3], options: .add())
-        b.inputs = [x]
-        b.outputs = [y3]
+        Self.addChain(&b, shape: [1, 4000], constants: [a, near, twin])
         let (model, _) = try optimized(b, [ConstantDeduplication.self])
         #expect(model.operators.map { $0.inputs[1] } == [a, near, a])
     }

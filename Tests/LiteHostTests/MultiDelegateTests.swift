@@ -330,6 +330,8 @@ struct MultiDelegateTests {
         let rejections = object?["rejections"] as? [[String: Any]]
         #expect(rejections?.first?["cause"] as? String == "refused")
         #expect(rejections?.first?["nodes"] as? [Int] == [3])
+        let described = (object?["partitions"] as? [[String: Any]])?.first { $0["delegate"] as? String == "forward" }
+        #expect((described?["summary"] as? String)?.hasPrefix("precision=") == true, "\(json.stdout)")
     }
 
     @Test("plugins built for older minor versions (1.0, 1.1: no describe_partition, no query_device_info) load, take and run")

@@ -194,10 +194,13 @@ LITE_API const char *lite_interpreter_partition_delegate(const LiteInterpreter *
 LITE_API int32_t lite_interpreter_partition_node_count(const LiteInterpreter *interpreter, int32_t partition);
 LITE_API int32_t lite_interpreter_partition_node(const LiteInterpreter *interpreter, int32_t partition, int32_t i);
 
-/** The whole plan as one JSON object: "delegates" (name, library, precision, min_partition_nodes,
- *  max_partitions), "partitions" (delegate, nodes, inputs, outputs), "nodes" (node, operator,
- *  delegate, and "declined": the delegates that declined it with their reasons), "rejections"
- *  (partitions passed on to another delegate, and why), "notes" and "warnings". Valid as long as the
+/** The whole plan as one JSON object: "delegates" in priority order (name, library, precision: null
+ *  when the delegate does not offer the one asked for, min_partition_nodes, max_partitions: null for
+ *  no limit), "partitions" (delegate, nodes, inputs, outputs), "nodes" (node, operator, delegate, and
+ *  "declined": the delegates that declined it, each with delegate and reason), "rejections"
+ *  (partitions passed on to another delegate: delegate, nodes, cause "policy" or "refused", reason),
+ *  "notes" and "warnings". `lite inspect --json` holds the same keys, its partitions also with what
+ *  their delegates made of them (summary, dispatches, kernels, device_bytes). Valid as long as the
  *  interpreter. \since 1.0 */
 LITE_API const char *lite_interpreter_plan_json(const LiteInterpreter *interpreter);
 

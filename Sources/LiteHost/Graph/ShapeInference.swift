@@ -111,35 +111,4 @@ enum ShapeInference {
         shape[wildcard] = count / known
         return shape
     }
-
-    /// TFLite's StridedSlice output shape (begin/end masks, negative indices, shrink axes, offset).
-    static func stridedSliceShape(
-        _ input: [Int], _ begin: [Int], _ end: [Int], _ strides: [Int], _ p: LiteStridedSliceParams,
-        _ fail: (String) -> InterpreterError
-    ) throws -> [Int] {
-        guard begin.count == end.count, end.count == strides.count, begin.count <= input.count else {
-            throw fail("begin/end/strides lengths \(begin.count)/\(end.count)/\(strides.count) do not fit rank \(input.count)")
-        }
-        var shape: [Int] = []
-        for axis in input.indices {
-            let dim = input[axis]
-            guard axis < begin.count else { shape.append(dim); continue }
-            let stride = strides[axis]
-            guard stride != 0 else { throw fail("stride 0 on axis \(axis)") }
-            let bit = Int32(1) << Int32(axis)
-            func clamp(_ value: Int) -> Int { stride > 0 ? min(max(value, 0), dim) : min(max(value, -1), dim - 1) }
-            var start = begin[axis]
-            if p.begin_mask & bit != 0 { start = stride > 0 ? Int.min / 2 : Int.max / 2 }
-            if start < 0 { start += dim }
-            start = clamp(start)
-            if p.shrink_axis_mask & bit != 0 { continue }  // one element, axis removed
-            var stop = end[axis] + (p.offset != 0 ? begin[axis] : 0)
-            if p.end_mask & bit != 0 { stop = stride > 0 ? Int.max / 2 : Int.min / 2 }
-            if stop < 0 { stop += dim }
-            stop = clamp(stop)
-            let extent = stride > 0 ? (stop - start + stride - 1) / stride : (start - stop - stride - 1) / -stride
-            shape.append(max(extent, 0))
-        }
-        return shape
-    }
 }

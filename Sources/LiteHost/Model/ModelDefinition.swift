@@ -16,8 +16,9 @@ struct ModelDefinition: Sendable {
     var loadFolding = LoadFolding()
 }
 
-/// The storage-format nodes the loader folds into plain constants (`StorageFolding`).
-public struct LoadFolding: Sendable, Equatable {
+/// The storage-format nodes the loader folds into plain constants (`StorageFolding`). Encodable as
+/// `lite inspect --json` shows it ("file_operators", "densify_folded", "dequantize_folded").
+public struct LoadFolding: Sendable, Equatable, Encodable {
     /// Operators in the file's subgraph 0.
     public var fileOperatorCount = 0
     /// DENSIFY nodes whose sparse constants became dense constants.
@@ -32,6 +33,8 @@ public struct LoadFolding: Sendable, Equatable {
         if densifyFolded > 0 { parts.append("\(densifyFolded) DENSIFY of sparse constants folded into dense constants") }
         return parts.joined(separator: ", ")
     }
+
+    enum CodingKeys: String, CodingKey { case fileOperatorCount = "fileOperators", densifyFolded, dequantizeFolded }
 }
 
 struct TensorDefinition: Sendable {

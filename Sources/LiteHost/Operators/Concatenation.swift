@@ -10,8 +10,8 @@ extension OperatorDescriptor {
             LiteConcatenationParams(
                 struct_size: MemoryLayout<LiteConcatenationParams>.size, axis: try reader.int32(0), activation: try reader.activation(1))
         },
-        shape: { node in
-            guard case .concatenation(let p) = node.definition.options, !node.inputs.isEmpty else { return nil }
+        shape: { node, p in
+            guard !node.inputs.isEmpty else { return nil }
             return [try concatenationShape(node.inputs, axis: p.axis, node.fail).shape]
         },
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.concatenation),
@@ -21,9 +21,8 @@ extension OperatorDescriptor {
 /// Evaluation at load.
 extension ConstantEvaluator {
     /// CONCATENATION along the axis (fused activation only on float32).
-    static func concatenation(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
-        guard case .concatenation(let p) = node.options, !node.constants.isEmpty else { throw fail("missing options or inputs") }
-        let values = try node.constants.indices.map { try input(node, $0, fail) }
+    static func concatenation(_ node: Node, _ p: LiteConcatenationParams, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        let values = try inputs(node, fail)
         let (shape, axis) = try concatenationShape(values.map(\.shape), axis: p.axis, fail)
         guard var all = ConstantTensor.Elements.concatenated(values.map(\.elements)) else { throw fail("inputs of different types") }
         let outer = shape[..<axis].reduce(1, *)

@@ -50,10 +50,9 @@ extension OperatorDescriptor {
                 padding: try reader.padding(0), stride_width: try reader.int32(1), stride_height: try reader.int32(2),
                 activation: try reader.activation(3))
         },
-        shape: { node in
+        shape: { node, p in
             guard let shape = node.constantInts(0) else { return nil }
             try node.need(3)
-            guard case .transposeConv(let p) = node.definition.options else { return nil }
             try ShapeInference.checkTransposeConv(output: shape, weights: node.inputs[1], input: node.inputs[2], p, node.fail)
             return [shape]
         })
@@ -64,10 +63,9 @@ extension OperatorDescriptor {
         name: TFLiteSchema.convolution2DTransposeBias, codes: [LITE_BUILTIN_CUSTOM],
         customName: TFLiteSchema.convolution2DTransposeBias,
         options: .custom(decodeConvolution2DTransposeBias),
-        shape: { node in
+        shape: readingParams { (node, p: LiteTransposeConvParams) in
             try node.need(2)
-            guard case .transposeConv(let p) = node.definition.options, node.inputs[0].count == 4, node.inputs[1].count == 4
-            else { return nil }
+            guard node.inputs[0].count == 4, node.inputs[1].count == 4 else { return nil }
             let (input, weights) = (node.inputs[0], node.inputs[1])
             func extent(_ size: Int, _ kernel: Int, _ stride: Int) -> Int {
                 p.padding == LITE_PADDING_SAME ? size * stride : (size - 1) * stride + kernel

@@ -14,9 +14,9 @@ extension OperatorDescriptor {
                 struct_size: MemoryLayout<LiteFullyConnectedParams>.size,
                 activation: try reader.activation(0), keep_num_dims: try reader.bool(2))
         },
-        shape: { node in
+        shape: { node, p in
             try node.need(2)
-            guard case .fullyConnected(let p) = node.definition.options, node.inputs[1].count == 2 else { return nil }
+            guard node.inputs[1].count == 2 else { return nil }
             let (units, depth) = (node.inputs[1][0], node.inputs[1][1])
             // Safe: every shape that reaches a rule is within TensorLimits (checked when stored).
             let total = node.inputs[0].reduce(1, *)

@@ -9,9 +9,8 @@ extension OperatorDescriptor {
         decode: { reader throws(ModelError) in
             LiteGatherParams(struct_size: MemoryLayout<LiteGatherParams>.size, axis: try reader.int32(0), batch_dims: try reader.int32(1))
         },
-        shape: { node in
+        shape: { node, p in
             try node.need(2)
-            guard case .gather(let p) = node.definition.options else { return nil }
             return [try ShapeInference.gatherShape(
                 node.inputs[0], node.inputs[1], axis: Int(p.axis), batchDims: Int(p.batch_dims), node.fail)]
         },
@@ -25,8 +24,7 @@ extension OperatorDescriptor {
 /// Evaluation at load.
 extension ConstantEvaluator {
     /// GATHER with axis and batch_dims; an index out of range is not folded (TFLite fails on it).
-    static func gather(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
-        guard case .gather(let p) = node.options else { throw fail("missing options") }
+    static func gather(_ node: Node, _ p: LiteGatherParams, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let params = try input(node, 0, fail)
         let indexTensor = try input(node, 1, fail)
         let indices = try integers(node, 1, fail)

@@ -15,6 +15,8 @@ struct OperatorDescriptor: Sendable {
     /// Computes the output shapes, or returns nil when it cannot (a value not constant, an option it
     /// does not handle): the outputs then keep their declared shapes.
     typealias ShapeRule = @Sendable (ShapeRuleNode) throws -> [[Int]]?
+    /// A shape rule that also reads the node's decoded params.
+    typealias ParamsShapeRule<Params> = @Sendable (ShapeRuleNode, Params) throws -> [[Int]]?
     /// The ABI params struct for a node with these options, or nil when it hands none.
     typealias ParamsRule = @Sendable (OperatorOptions, ParamsContext) -> ABIParams?
 
@@ -53,6 +55,28 @@ extension OperatorDescriptor {
             shape: shape, evaluation: evaluation, params: Self.decodedParams(Params.self, normalise: normalise))
     }
 
+    /// The common form with a shape rule that is given the node's params as decoded, so that it
+    /// does not look them up in the node's options itself.
+    init<Params: Sendable>(
+        name: String, codes: [Int32], optionsTable: UInt8,
+        storedAs embed: @escaping @Sendable (Params) -> OperatorOptions,
+        decode: @escaping @Sendable (OptionsReader) throws(ModelError) -> Params,
+        shape: @escaping ParamsShapeRule<Params>, evaluation: ConstantEvaluation? = nil,
+        normalise: (@Sendable (inout Params, ParamsContext) -> Void)? = nil
+    ) {
+        self.init(name: name, codes: codes, optionsTable: optionsTable, storedAs: embed, decode: decode,
+                  shape: Self.readingParams(shape), evaluation: evaluation, normalise: normalise)
+    }
+
+    /// A shape rule that reads the node's params (`OperatorOptions.payload(as:)`); it is not
+    /// called, and gives nil, when the node's options hold no `Params`.
+    static func readingParams<Params>(_ rule: @escaping ParamsShapeRule<Params>) -> ShapeRule {
+        { node in
+            guard let params = node.definition.options.payload(as: Params.self) else { return nil }
+            return try rule(node, params)
+        }
+    }
+
     /// The params rule of an operator whose options case holds a `Params`: that struct as decoded,
     /// after `normalise` when given; nil for options of any other case.
     static func decodedParams<Params: Sendable>(
@@ -87,6 +111,17 @@ struct ConstantEvaluation: Sendable {
     let evaluate: @Sendable (ConstantEvaluator.Node, ShapeInference.Failure) throws -> [ConstantTensor]
     /// True when the input's static shape is enough (SHAPE), not its values.
     var needsOnlyShapes = false
+}
+
+extension ConstantEvaluation {
+    /// An evaluation that is given the node's params as decoded; a node whose options hold no
+    /// `Params` is not evaluated.
+    init<Params>(evaluate: @escaping @Sendable (ConstantEvaluator.Node, Params, ShapeInference.Failure) throws -> [ConstantTensor]) {
+        self.init(evaluate: { node, fail in
+            guard let params = node.options.payload(as: Params.self) else { throw fail("missing options") }
+            return try evaluate(node, params, fail)
+        })
+    }
 }
 
 /// What a shape rule sees of a node.

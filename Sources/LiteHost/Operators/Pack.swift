@@ -8,8 +8,8 @@ extension OperatorDescriptor {
         decode: { reader throws(ModelError) in
             LitePackParams(struct_size: MemoryLayout<LitePackParams>.size, values_count: try reader.int32(0), axis: try reader.int32(1))
         },
-        shape: { node in
-            guard case .pack(let p) = node.definition.options, let first = node.inputs.first else { return nil }
+        shape: { node, p in
+            guard let first = node.inputs.first else { return nil }
             guard node.inputs.allSatisfy({ $0 == first }) else { throw node.fail("inputs of different shapes \(node.inputs)") }
             return [try ShapeInference.packShape(first, count: node.inputs.count, axis: Int(p.axis), node.fail)]
         },
@@ -22,9 +22,8 @@ extension OperatorDescriptor {
         decode: { reader throws(ModelError) in
             LiteUnpackParams(struct_size: MemoryLayout<LiteUnpackParams>.size, num: try reader.int32(0), axis: try reader.int32(1))
         },
-        shape: { node in
+        shape: { node, p in
             try node.need(1)
-            guard case .unpack(let p) = node.definition.options else { return nil }
             let shape = try ShapeInference.unpackShape(node.inputs[0], axis: Int(p.axis), node.fail)
             return Array(repeating: shape, count: node.definition.outputs.count)
         },
@@ -35,9 +34,8 @@ extension OperatorDescriptor {
 /// Evaluation at load.
 extension ConstantEvaluator {
     /// PACK: the inputs stacked along a new axis.
-    static func pack(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
-        guard case .pack(let p) = node.options, !node.constants.isEmpty else { throw fail("missing options or inputs") }
-        let values = try node.constants.indices.map { try input(node, $0, fail) }
+    static func pack(_ node: Node, _ p: LitePackParams, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        let values = try inputs(node, fail)
         let shape = values[0].shape
         guard values.allSatisfy({ $0.shape == shape }) else { throw fail("inputs of different shapes") }
         let output = try ShapeInference.packShape(shape, count: values.count, axis: Int(p.axis), fail)
@@ -52,8 +50,7 @@ extension ConstantEvaluator {
     }
 
     /// UNPACK: one output per index along the axis.
-    static func unpack(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
-        guard case .unpack(let p) = node.options else { throw fail("missing options") }
+    static func unpack(_ node: Node, _ p: LiteUnpackParams, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let value = try input(node, 0, fail)
         let output = try ShapeInference.unpackShape(value.shape, axis: Int(p.axis), fail)
         let axis = try ShapeInference.normalisedAxis(Int(p.axis), rank: value.shape.count, fail)

@@ -6,9 +6,9 @@ extension OperatorDescriptor {
     static let pool2D = OperatorDescriptor(
         name: "AVERAGE_POOL_2D, MAX_POOL_2D", codes: [LITE_BUILTIN_AVERAGE_POOL_2D, LITE_BUILTIN_MAX_POOL_2D],
         optionsTable: TFLiteSchema.OptionsType.pool2D, storedAs: { .pool2D($0) }, decode: decodePool,
-        shape: { node in
+        shape: { node, p in
             try node.need(1)
-            guard case .pool2D(let p) = node.definition.options, node.inputs[0].count == 4 else { return nil }
+            guard node.inputs[0].count == 4 else { return nil }
             let input = node.inputs[0]
             let height = try ShapeInference.windowOutput(
                 input[1], Int(p.filter_height), Int(p.stride_height), 1, p.padding, node.fail)

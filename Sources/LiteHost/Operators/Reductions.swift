@@ -25,8 +25,8 @@ extension OperatorDescriptor {
         LiteReducerParams(struct_size: MemoryLayout<LiteReducerParams>.size, keep_dims: try reader.bool(0))
     }
 
-    private static let reductionShape: ShapeRule = { node in
-        guard case .reducer(let p) = node.definition.options, let axes = node.constantInts(1) else { return nil }
+    private static let reductionShape: ParamsShapeRule<LiteReducerParams> = { node, p in
+        guard let axes = node.constantInts(1) else { return nil }
         return [try reduction(of: node.inputs[0], axes: axes, keepDims: p.keep_dims != 0, node.fail).shape]
     }
 }
@@ -34,10 +34,9 @@ extension OperatorDescriptor {
 /// Evaluation at load.
 extension ConstantEvaluator {
     /// SUM, REDUCE_PROD, REDUCE_MAX, REDUCE_MIN over constant axes (float32 or int32).
-    static func reduce(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+    static func reduce(_ node: Node, _ p: LiteReducerParams, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let value = try input(node, 0, fail)
         let axes = try integers(node, 1, fail)
-        guard case .reducer(let p) = node.options else { throw fail("missing reducer options") }
         let (reduced, shape) = try reduction(of: value.shape, axes: axes, keepDims: p.keep_dims != 0, fail)
         let kept = value.shape.indices.map { reduced.contains($0) ? 1 : value.shape[$0] }
         let keptStrides = RowMajor.strides(kept)

@@ -20,9 +20,8 @@ extension OperatorDescriptor {
     static let squeeze = OperatorDescriptor(
         name: "SQUEEZE", codes: [LITE_BUILTIN_SQUEEZE], optionsTable: TFLiteSchema.OptionsType.squeeze,
         storedAs: { .squeeze($0) }, decode: decodeSqueeze,
-        shape: { node in
+        shape: { node, p in
             try node.need(1)
-            guard case .squeeze(let p) = node.definition.options else { return nil }
             return [try ShapeInference.squeezeShape(node.inputs[0], dims: ShapeInference.squeezeDims(p), node.fail)]
         },
         evaluation: ConstantEvaluation(evaluate: ConstantEvaluator.squeeze),
@@ -83,8 +82,7 @@ extension ConstantEvaluator {
         return [ConstantTensor(shape: try ShapeInference.expandDimsShape(value.shape, axis: axis[0], fail), elements: value.elements)]
     }
 
-    static func squeeze(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
-        guard case .squeeze(let p) = node.options else { throw fail("missing options") }
+    static func squeeze(_ node: Node, _ p: LiteSqueezeParams, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
         let value = try input(node, 0, fail)
         let shape = try ShapeInference.squeezeShape(value.shape, dims: ShapeInference.squeezeDims(p), fail)
         return [ConstantTensor(shape: shape, elements: value.elements)]

@@ -8,9 +8,9 @@ extension OperatorDescriptor {
         decode: { reader throws(ModelError) in
             LiteSplitParams(struct_size: MemoryLayout<LiteSplitParams>.size, num_splits: try reader.int32(0))
         },
-        shape: { node in
+        shape: { node, p in
             try node.need(2)
-            guard case .split(let p) = node.definition.options, let axis = node.constantInts(0), axis.count == 1 else { return nil }
+            guard let axis = node.constantInts(0), axis.count == 1 else { return nil }
             let shape = try ShapeInference.splitShape(node.inputs[1], axis: axis[0], splits: Int(p.num_splits), node.fail)
             return Array(repeating: shape, count: node.definition.outputs.count)
         })

@@ -50,6 +50,12 @@ enum ConstantEvaluator {
         return value
     }
 
+    /// Every input, each a constant, of an operator with any number of them (CONCATENATION, PACK).
+    static func inputs(_ node: Node, _ fail: ShapeInference.Failure) throws -> [ConstantTensor] {
+        guard !node.constants.isEmpty else { throw fail("no inputs") }
+        return try node.constants.indices.map { try input(node, $0, fail) }
+    }
+
     static func integers(_ node: Node, _ slot: Int, _ fail: ShapeInference.Failure) throws -> [Int] {
         guard let values = try input(node, slot, fail).integers else { throw fail("input \(slot) is not an integer tensor") }
         return values

@@ -2,7 +2,8 @@
 /// and a few words on what changed. `lite inspect` prints it; `Interpreter.optimizationReport`
 /// returns it.
 public struct OptimizationReport: Sendable {
-    public struct Pass: Sendable, Equatable {
+    /// Encodable as `lite inspect --json` shows it (its name as "pass").
+    public struct Pass: Sendable, Equatable, Encodable {
         /// The pass's name: "constant-folding", "dilated-convolution", "dead-node-elimination",
         /// "constant-deduplication".
         public let name: String
@@ -10,6 +11,8 @@ public struct OptimizationReport: Sendable {
         public let nodesAfter: Int
         /// What the pass changed, e.g. "12 nodes folded" ("" when nothing changed).
         public let summary: String
+
+        enum CodingKeys: String, CodingKey { case name = "pass", nodesBefore, nodesAfter, summary }
     }
 
     /// The passes in the order they ran (empty when the optimiser was switched off).

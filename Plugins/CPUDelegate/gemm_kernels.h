@@ -319,34 +319,24 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
 }
 
 /* A direct A (row r at a + r * lda) is an indirect one with one segment per row: the same
-   products in the same order, panel by panel (each stays in cache while the rows pass), GK_MR
-   rows at a time. */
+   products in the same order. Rows go in chunks whose pointers are set up once (a multiple of
+   every path's GK_MR, so that only the product's last call is short), and within a chunk panel
+   by panel, so that each panel stays in cache while the rows pass. */
 static void gk_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
                     int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                     float act_max) {
+    enum { CHUNK = 96 };
     const size_t k = (size_t)b->k;
-    if (b->columns) {
-        if (panel_begin != 0 || panel_end <= 0) return;
-        enum { CHUNK = 64 };
-        const float *rows[CHUNK];
-        for (size_t r = 0; r < m; r += CHUNK) {
-            const size_t count = m - r < CHUNK ? m - r : CHUNK;
-            for (size_t i = 0; i < count; i++) rows[i] = a + (r + i) * lda;
-            gk_dot(b, rows, 1, k, count, c + r * ldc, ldc, act_min, act_max);
-        }
-        return;
-    }
-    const float *rows[GK_MR];
-    for (int32_t p = panel_begin; p < panel_end; p++) {
-        const float *panel = b->panels + (size_t)p * k * CPU_GEMM_NR;
-        const float *bias = b->bias + (size_t)p * CPU_GEMM_NR;
-        const size_t col = (size_t)p * CPU_GEMM_NR;
-        const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
-        for (size_t r = 0; r < m; r += GK_MR) {
-            const size_t mr = m - r < GK_MR ? m - r : GK_MR;
-            for (size_t i = 0; i < mr; i++) rows[i] = a + (r + i) * lda;
-            gk_kernel(mr, nr, 1, k, rows, panel, bias, c + r * ldc + col, ldc, act_min, act_max);
-        }
+    if (b->columns && (panel_begin != 0 || panel_end <= 0)) return;
+    const float *rows[CHUNK];
+    for (size_t r0 = 0; r0 < m; r0 += CHUNK) {
+        const size_t count = m - r0 < CHUNK ? m - r0 : CHUNK;
+        for (size_t i = 0; i < count; i++) rows[i] = a + (r0 + i) * lda;
+        if (b->columns)
+            gk_dot(b, rows, 1, k, count, c + r0 * ldc, ldc, act_min, act_max);
+        else
+            gk_tile_indirect(b, rows, 1, k, count, panel_begin, panel_end, c + r0 * ldc, ldc,
+                             act_min, act_max);
     }
 }
 

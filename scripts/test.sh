@@ -36,6 +36,12 @@ swift test || status=1
 echo "== cpu delegate on its portable kernels (LITE_CPU_ISA=portable): operator fixtures"
 LITE_TEST_DELEGATES=cpu LITE_CPU_ISA=portable swift test --skip-build --filter "OperatorTests|InterpreterTests" || status=1
 
+# The avx512 path's source compiled for AVX2 (scripts/test/c_tests.sh builds that plugin), so that
+# it runs here whatever the CPU; on a CPU with AVX-512 the run above took the real avx512 path.
+echo "== cpu delegate, its AVX-512 kernels' source compiled for AVX2 (LITE_CPU_ISA=avx512): operator fixtures"
+LITE_TEST_DELEGATES="$PWD/.build/tests/avx512-on-avx2/liblite_delegate_cpu.so" LITE_CPU_ISA=avx512 \
+  swift test --skip-build --filter "OperatorTests|InterpreterTests" || status=1
+
 for gpu in vulkan gles; do
   # Operators outside Tests/expectations.json's gpu_operators may fall back to the CPU; every other
   # node must run on $gpu. Vulkan runs with the Khronos validation layer: any message fails the call.

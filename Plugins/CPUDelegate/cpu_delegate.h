@@ -46,6 +46,11 @@
 #define CPU_HAVE_X86 0
 #endif
 
+/* 1 in the avx512-on-avx2 test build of the plugin (isa.c). */
+#ifndef CPU_AVX512_ON_AVX2
+#define CPU_AVX512_ON_AVX2 0
+#endif
+
 /* CPU_TARGET_PUSH("avx2,fma") ... CPU_TARGET_POP: the functions between them compiled for that
    target, under Clang (the package build) and GCC (the sanitizer builds of c_tests.sh) alike. */
 #define CPU_PRAGMA_(text) _Pragma(#text)

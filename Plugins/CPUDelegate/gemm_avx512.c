@@ -4,10 +4,14 @@
 #include "cpu_delegate.h"
 
 #if CPU_HAVE_X86
-/* tests/gemm_wide_on_avx2.c compiles this file for AVX2 (GEMM_AVX512_TARGET), so that the 16-lane
-   source runs, and is checked, on CPUs without AVX-512. */
+/* tests/gemm_wide_on_avx2.c and the avx512-on-avx2 test plugin (isa.c) compile this file for AVX2
+   (GEMM_AVX512_TARGET), so that the 16-lane source runs, and is checked, on CPUs without AVX-512. */
 #ifndef GEMM_AVX512_TARGET
+#if CPU_AVX512_ON_AVX2
+#define GEMM_AVX512_TARGET "avx2,fma"
+#else
 #define GEMM_AVX512_TARGET "avx512f,avx2,fma"
+#endif
 #endif
 CPU_TARGET_PUSH(GEMM_AVX512_TARGET)
 #define GK_W 16

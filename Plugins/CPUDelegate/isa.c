@@ -1,6 +1,10 @@
 // The kernel path (instruction set) a delegate runs: chosen once in create_delegate from what the
 // CPU and its OS support, the option isa= and the variable LITE_CPU_ISA; every kernel asks the
 // delegate (cpu_use_avx2) instead of probing the CPU itself.
+//
+// Built with -DCPU_AVX512_ON_AVX2=1 (scripts/test/c_tests.sh's avx512-on-avx2 plugin), the avx512
+// path's kernels are compiled for AVX2+FMA and the path needs only those: its source then runs,
+// through every operator and model test, on CPUs without AVX-512. Never a shipped build.
 #include "cpu_delegate.h"
 
 /* What each path needs, in the words an error names. */
@@ -12,7 +16,11 @@ static const struct {
 } paths[] = {
     {CPU_ISA_PORTABLE, "portable", "portable C", 0},
     {CPU_ISA_AVX2, "avx2", "AVX2+FMA", CPU_FEATURE_AVX2 | CPU_FEATURE_FMA},
+#if CPU_AVX512_ON_AVX2
+    {CPU_ISA_AVX512, "avx512", "AVX-512 source compiled for AVX2+FMA (a test build)", CPU_FEATURE_AVX2 | CPU_FEATURE_FMA},
+#else
     {CPU_ISA_AVX512, "avx512", "AVX-512F GEMM, AVX2+FMA", CPU_FEATURE_AVX2 | CPU_FEATURE_FMA | CPU_FEATURE_AVX512F},
+#endif
 };
 
 static const struct {

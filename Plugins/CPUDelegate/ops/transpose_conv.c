@@ -27,15 +27,7 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
     if (slots.custom && !lps_check_input(c, slots.bias))
         return lps_decline(reason, capacity, "%s without a bias", name);
     if (!cpu_check_bias(c, slots.bias, name, w->dims[0], "channels", reason, capacity)) return false;
-    if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
-        return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
-    if (!lps_check_padding(params->padding, reason, capacity)) return false;
-    if (params->stride_width < 1 || params->stride_height < 1)
-        return lps_decline(reason, capacity, "non-positive stride");
-    // The scatter is the convolution of the output that this node inverts.
-    if (!lps_check_window_2d(out, in, w->dims[1], w->dims[2], params->stride_height, params->stride_width, 1,
-                             1, reason, capacity))
-        return false;
+    if (!lps_check_transpose_conv_geometry(params, in, w, out, reason, capacity)) return false;
     // MediaPipe's kernel ignores any activation; TFLite's applies it.
     if (!slots.custom) return cpu_check_activation(name, params->activation, reason, capacity);
     return true;

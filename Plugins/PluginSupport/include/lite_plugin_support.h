@@ -153,6 +153,15 @@ bool lps_check_conv_geometry(LitePadding padding, const LiteTensor *in, const Li
 bool lps_check_pool(const LitePool2DParams *params, const LiteTensor *in, const LiteTensor *out,
                     char *reason, size_t capacity);
 
+/** TRANSPOSE_CONV's and Convolution2DTransposeBias's shapes and window (NHWC input and output,
+    OHWI weights): as many filter as input channels, the output's channels and batch those of the
+    weights and input ("shapes of input, weights and output disagree"), lps_check_padding, strides
+    of at least 1 ("non-positive stride"), and lps_check_window_2d of the convolution the node
+    inverts (from `out` to `in`, dilation 1). */
+bool lps_check_transpose_conv_geometry(const LiteTransposeConvParams *params, const LiteTensor *in,
+                                       const LiteTensor *weights, const LiteTensor *out, char *reason,
+                                       size_t capacity);
+
 /** CONV_2D's shapes (NHWC input and output, OHWI weights): as many filter as input channels, the
     output's channels and batch those of the weights and input. */
 bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,

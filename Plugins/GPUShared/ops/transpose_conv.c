@@ -62,14 +62,10 @@ static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     int32_t bias_blob = gpu_add_bias_blob(pl, bias, O);
     if (weight_blob < 0 || bias_blob < 0) return gpu_plan_fail(pl, n, "out of memory");
 
-    GpuDispatch *d = gpu_emit(pl, n, "transpose_conv2d");
+    GpuDispatch *d = gpu_emit_in_out(pl, n, "transpose_conv2d", slots.input);
     if (!d) return false;
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[slots.input], false))
-        return false;
     gpu_bind_blob(d, weight_blob);
     gpu_bind_blob(d, bias_blob);
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
     gpu_param_ivec4(d, "window", KH, KW, sh, sw);
     gpu_param_ivec4(d, "geometry", pad_h, pad_w, out->shape.b, 0);
     gpu_grid_over(d, out);

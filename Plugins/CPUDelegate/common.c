@@ -99,6 +99,27 @@ LiteStatus cpu_check_node_window(const CpuPartitionState *p, const CpuNode *node
                     node->graph_node, reason);
 }
 
+CpuWindow cpu_window(const CpuTensor *in, const CpuTensor *out, int32_t k_h, int32_t k_w, int32_t stride_h,
+                     int32_t stride_w, int32_t dilation_h, int32_t dilation_w) {
+    return (CpuWindow){.in_h = in->dims[1], .in_w = in->dims[2], .in_c = in->dims[3], .out_h = out->dims[1],
+                       .out_w = out->dims[2], .out_c = out->dims[3], .k_h = k_h, .k_w = k_w,
+                       .stride_h = stride_h, .stride_w = stride_w, .dilation_h = dilation_h,
+                       .dilation_w = dilation_w};
+}
+
+LiteStatus cpu_prepare_window(const CpuPartitionState *p, const CpuNode *node, const CpuTensor *in,
+                              const CpuTensor *out, int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w,
+                              int32_t dilation_h, int32_t dilation_w, LitePadding padding, CpuWindow *window) {
+    const LiteStatus status = cpu_check_node_window(p, node, in->dims[1], in->dims[2], out->dims[1], out->dims[2],
+                                                    k_h, k_w, stride_h, stride_w, dilation_h, dilation_w);
+    if (status != LITE_STATUS_OK) return status;
+    CpuWindow w = cpu_window(in, out, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w);
+    w.pad_h = cpu_window_pad_before(node, 0, padding, w.in_h, w.out_h, stride_h, k_h, dilation_h);
+    w.pad_w = cpu_window_pad_before(node, 1, padding, w.in_w, w.out_w, stride_w, k_w, dilation_w);
+    *window = w;
+    return LITE_STATUS_OK;
+}
+
 void *cpu_aligned_alloc(size_t bytes) {
     void *pointer = NULL;
     if (bytes == 0) bytes = 64;

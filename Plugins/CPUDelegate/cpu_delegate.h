@@ -374,6 +374,37 @@ LiteStatus cpu_check_node_window(const CpuPartitionState *p, const CpuNode *node
                                  int32_t out_h, int32_t out_w, int32_t kernel_h, int32_t kernel_w,
                                  int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
 
+/** A convolution's or pool's window as its kernels read it: the NHWC extents of the window's
+    input and output, the kernel's, and the stride, dilation and leading padding along height and
+    width. A kernel state that wants the members by name holds it as CPU_WINDOW_UNION. */
+#define CPU_WINDOW_MEMBERS                                                                         \
+    int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;                                       \
+    int32_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+typedef struct CpuWindow {
+    CPU_WINDOW_MEMBERS
+} CpuWindow;
+/** `window` filled whole (cpu_window, cpu_prepare_window) and its members read by name (s->in_h):
+    C11 anonymous members, two views of one layout. */
+#define CPU_WINDOW_UNION                                                                           \
+    union {                                                                                        \
+        CpuWindow window;                                                                          \
+        struct {                                                                                   \
+            CPU_WINDOW_MEMBERS                                                                     \
+        };                                                                                         \
+    }
+
+/** The extents of a window from `in` to `out` (rank 4) with a `k_h` x `k_w` kernel; no padding. */
+CpuWindow cpu_window(const CpuTensor *in, const CpuTensor *out, int32_t k_h, int32_t k_w, int32_t stride_h,
+                     int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
+
+/** The window of a convolution or pool `node` from `in` to `out`: cpu_check_node_window on the
+    current shapes, then cpu_window with `padding`'s leading padding (cpu_window_pad_before, a PAD
+    folded into the node counted). UNSUPPORTED, reported, when the window's arithmetic would
+    overflow; `*window` is then unset. */
+LiteStatus cpu_prepare_window(const CpuPartitionState *p, const CpuNode *node, const CpuTensor *in,
+                              const CpuTensor *out, int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w,
+                              int32_t dilation_h, int32_t dilation_w, LitePadding padding, CpuWindow *window);
+
 /** Memory for what prepare builds (packed weights, the arena): 64-byte aligned, owned by the
     partition and valid until its next prepare or its destruction, which free it all at once
     (cpu_prepare_free_all; never free it otherwise). Large requests share blocks backed by

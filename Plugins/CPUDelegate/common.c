@@ -31,6 +31,17 @@ bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, 
     return true;
 }
 
+bool cpu_check_in_out(const LpsCheckContext *c, int32_t min_inputs, int32_t max_inputs, uint32_t type_mask,
+                      int32_t min_rank, int32_t max_rank, char *reason, size_t capacity) {
+    if (!lps_check_io(c, min_inputs, max_inputs, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
+    if (!cpu_check_tensor(c, in, "input", type_mask, min_rank, max_rank, reason, capacity) ||
+        !cpu_check_tensor(c, out, "output", type_mask, min_rank, max_rank, reason, capacity))
+        return false;
+    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
+    return true;
+}
+
 bool cpu_check_bias(const LpsCheckContext *context, int32_t slot, const char *op, int32_t channels,
                     const char *channel_word, char *reason, size_t capacity) {
     const LiteTensor *bias = lps_check_input(context, slot);

@@ -341,6 +341,11 @@ bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_i
 bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, const char *role,
                       uint32_t type_mask, int32_t min_rank, int32_t max_rank, char *reason,
                       size_t capacity);
+/** The opening of a one-input operator's check: `min_inputs`..`max_inputs` inputs and one output
+    (lps_check_io), input 0 and the output of `type_mask` with rank min_rank..max_rank
+    (cpu_check_tensor), both of one type ("input and output types differ"). */
+bool cpu_check_in_out(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs, uint32_t type_mask,
+                      int32_t min_rank, int32_t max_rank, char *reason, size_t capacity);
 /** The optional bias of a convolution or FULLY_CONNECTED at input `slot`: absent, or a constant
     float32 vector of `channels` entries ("bias size 3 != output `channel_word` 4"). */
 bool cpu_check_bias(const LpsCheckContext *context, int32_t slot, const char *op, int32_t channels,

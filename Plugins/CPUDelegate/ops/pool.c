@@ -12,11 +12,8 @@ static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) 
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LitePool2DParams *params = c->node->params;
     const char *name = c->node->builtin_code == LITE_OP_MAX_POOL_2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
-    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    if (!cpu_check_in_out(c, 1, 1, f32, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
-        !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
-        return false;
     if (!lps_check_pool(params, in, out, reason, capacity)) return false;
     return cpu_check_activation(name, params->activation, reason, capacity);
 }

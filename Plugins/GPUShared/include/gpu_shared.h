@@ -307,8 +307,6 @@ typedef struct GpuOp {
 extern LpsRegistry gpu_registry;
 /** The operator for a node, or NULL when there is none. */
 const GpuOp *gpu_find_op(int32_t builtin_code, const char *custom_name);
-const LiteOperatorSupport *gpu_supported_operators(size_t *count);
-const char *const *gpu_supported_custom_operators(size_t *count);
 /** The claim decision for one node. */
 bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp **out_op,
                         char *reason, size_t capacity);

@@ -315,10 +315,11 @@ bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp 
 /** A float32 tensor of rank min..max with static dims. */
 bool gpu_check_float(const LiteTensor *tensor, const char *role, int32_t min_rank, int32_t max_rank,
                      char *reason, size_t capacity);
-/** One output and 1..`max_inputs` inputs (lps_check_io), input 0 and the output float32 tensors of
-    rank `min_rank`..`max_rank` (gpu_check_float): the opening of a one-input operator's check. */
-bool gpu_check_float_in_out(const LpsCheckContext *context, int32_t max_inputs, int32_t min_rank,
-                            int32_t max_rank, char *reason, size_t capacity);
+/** One output and `min_inputs`..`max_inputs` inputs (lps_check_io), input 0 and the output float32
+    tensors of rank `min_rank`..`max_rank` (gpu_check_float): the opening of the check of an
+    operator that maps one tensor to another (any further inputs are parameters). */
+bool gpu_check_float_in_out(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,
+                            int32_t min_rank, int32_t max_rank, char *reason, size_t capacity);
 /** Constant data, or a DEQUANTIZE of a constant float16 tensor (folded at prepare). */
 bool gpu_check_constant_like(const LpsCheckContext *context, int32_t tensor_index);
 bool gpu_check_activation(LiteActivation activation, char *reason, size_t capacity);

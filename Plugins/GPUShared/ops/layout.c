@@ -112,7 +112,7 @@ GpuDispatch *gpu_emit_reshape(GpuPlanner *pl, const GpuNodePlan *n, int32_t inpu
 }
 
 static bool check_reshape(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_float_in_out(c, 2, 0, 4, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 2, 0, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     int64_t a = 1, b = 1;
     for (int32_t i = 0; i < in->rank; i++) a *= in->dims[i];
@@ -136,11 +136,8 @@ const GpuOp gpu_op_reshape = {
 /* ------------------------------------------------------------------------------------------------ */
 
 static bool check_pad(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 2, 2, 0, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *pads = lps_check_input(c, 1), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 0, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 0, 4, reason, capacity))
-        return false;
     if (!pads || pads->type != LITE_DATA_TYPE_INT32 || pads->rank != 2 || !pads->constant_data)
         return lps_decline(reason, capacity, "paddings are not a constant INT32 matrix");
     if (pads->dims[0] != in->rank || pads->dims[1] != 2 || out->rank != in->rank)
@@ -261,7 +258,7 @@ const GpuOp gpu_op_strided_slice = {
 
 static bool check_d2s(const LpsCheckContext *c, char *reason, size_t capacity) {
     const int32_t bs = ((const LiteDepthToSpaceParams *)c->node->params)->block_size;
-    if (!gpu_check_float_in_out(c, 1, 4, 4, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 1, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     return lps_check_depth_to_space(bs, in, out, reason, capacity);
 }

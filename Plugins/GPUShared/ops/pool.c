@@ -3,7 +3,7 @@
 
 static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LitePool2DParams *params = c->node->params;
-    if (!gpu_check_float_in_out(c, 1, 4, 4, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 1, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (!lps_check_pool(params, in, out, reason, capacity)) return false;
     return gpu_check_activation(params->activation, reason, capacity);

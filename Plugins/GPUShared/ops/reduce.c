@@ -2,7 +2,7 @@
 #include "gpu_shared.h"
 
 static bool check_softmax(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!gpu_check_float_in_out(c, 1, 1, 4, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 1, 1, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
     if (in->rank != out->rank) return lps_decline(reason, capacity, "input and output shapes differ");
     for (int32_t i = 0; i < in->rank; i++)

@@ -5,11 +5,8 @@
 
 static bool check_resize(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteResizeBilinearParams *params = c->node->params;
-    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 2, 2, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *size = lps_check_input(c, 1), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 4, 4, reason, capacity))
-        return false;
     if (!size || size->type != LITE_DATA_TYPE_INT32)
         return lps_decline(reason, capacity, "size is not INT32");
     if (params->align_corners && params->half_pixel_centers)

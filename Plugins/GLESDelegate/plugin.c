@@ -190,8 +190,9 @@ static void destroy_partition(LitePartition *handle) {
 /* Library                                                                                        */
 /* ---------------------------------------------------------------------------------------------- */
 
-// The backend table and the entry stay in each plugin, alike in shape in every plugin: the table is
-// the plugin's own data, and the entry is the one symbol it exports (lps_plugin_entry is its body).
+// The backend table stays in each plugin, alike in shape in every plugin: it is the plugin's own
+// data. The library table around it and the exported entry are PluginSupport's (lps_plugin_entry,
+// LPS_DEFINE_PLUGIN_ENTRY).
 
 static LiteBackend gles_backend = {
     .struct_size = sizeof(LiteBackend),

@@ -31,6 +31,17 @@ bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, 
     return true;
 }
 
+bool cpu_check_in_out(const LpsCheckContext *c, int32_t min_inputs, int32_t max_inputs, uint32_t type_mask,
+                      int32_t min_rank, int32_t max_rank, char *reason, size_t capacity) {
+    if (!lps_check_io(c, min_inputs, max_inputs, 1, reason, capacity)) return false;
+    const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
+    if (!cpu_check_tensor(c, in, "input", type_mask, min_rank, max_rank, reason, capacity) ||
+        !cpu_check_tensor(c, out, "output", type_mask, min_rank, max_rank, reason, capacity))
+        return false;
+    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
+    return true;
+}
+
 bool cpu_check_bias(const LpsCheckContext *context, int32_t slot, const char *op, int32_t channels,
                     const char *channel_word, char *reason, size_t capacity) {
     const LiteTensor *bias = lps_check_input(context, slot);
@@ -97,6 +108,27 @@ LiteStatus cpu_check_node_window(const CpuPartitionState *p, const CpuNode *node
         return LITE_STATUS_OK;
     return cpu_fail(p->delegate, LITE_STATUS_UNSUPPORTED, "cpu: %s node %d: %s", node->op->name,
                     node->graph_node, reason);
+}
+
+CpuWindow cpu_window(const CpuTensor *in, const CpuTensor *out, int32_t k_h, int32_t k_w, int32_t stride_h,
+                     int32_t stride_w, int32_t dilation_h, int32_t dilation_w) {
+    return (CpuWindow){.in_h = in->dims[1], .in_w = in->dims[2], .in_c = in->dims[3], .out_h = out->dims[1],
+                       .out_w = out->dims[2], .out_c = out->dims[3], .k_h = k_h, .k_w = k_w,
+                       .stride_h = stride_h, .stride_w = stride_w, .dilation_h = dilation_h,
+                       .dilation_w = dilation_w};
+}
+
+LiteStatus cpu_prepare_window(const CpuPartitionState *p, const CpuNode *node, const CpuTensor *in,
+                              const CpuTensor *out, int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w,
+                              int32_t dilation_h, int32_t dilation_w, LitePadding padding, CpuWindow *window) {
+    const LiteStatus status = cpu_check_node_window(p, node, in->dims[1], in->dims[2], out->dims[1], out->dims[2],
+                                                    k_h, k_w, stride_h, stride_w, dilation_h, dilation_w);
+    if (status != LITE_STATUS_OK) return status;
+    CpuWindow w = cpu_window(in, out, k_h, k_w, stride_h, stride_w, dilation_h, dilation_w);
+    w.pad_h = cpu_window_pad_before(node, 0, padding, w.in_h, w.out_h, stride_h, k_h, dilation_h);
+    w.pad_w = cpu_window_pad_before(node, 1, padding, w.in_w, w.out_w, stride_w, k_w, dilation_w);
+    *window = w;
+    return LITE_STATUS_OK;
 }
 
 void *cpu_aligned_alloc(size_t bytes) {

@@ -364,6 +364,11 @@ bool cpu_check_is_constant_like(const LpsCheckContext *context, int32_t tensor_i
 bool cpu_check_tensor(const LpsCheckContext *context, const LiteTensor *tensor, const char *role,
                       uint32_t type_mask, int32_t min_rank, int32_t max_rank, char *reason,
                       size_t capacity);
+/** The opening of a one-input operator's check: `min_inputs`..`max_inputs` inputs and one output
+    (lps_check_io), input 0 and the output of `type_mask` with rank min_rank..max_rank
+    (cpu_check_tensor), both of one type ("input and output types differ"). */
+bool cpu_check_in_out(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs, uint32_t type_mask,
+                      int32_t min_rank, int32_t max_rank, char *reason, size_t capacity);
 /** The optional bias of a convolution or FULLY_CONNECTED at input `slot`: absent, or a constant
     float32 vector of `channels` entries ("bias size 3 != output `channel_word` 4"). */
 bool cpu_check_bias(const LpsCheckContext *context, int32_t slot, const char *op, int32_t channels,
@@ -396,6 +401,37 @@ int32_t cpu_window_pad_before(const CpuNode *node, int axis, LitePadding padding
 LiteStatus cpu_check_node_window(const CpuPartitionState *p, const CpuNode *node, int32_t in_h, int32_t in_w,
                                  int32_t out_h, int32_t out_w, int32_t kernel_h, int32_t kernel_w,
                                  int32_t stride_h, int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
+
+/** A convolution's or pool's window as its kernels read it: the NHWC extents of the window's
+    input and output, the kernel's, and the stride, dilation and leading padding along height and
+    width. A kernel state that wants the members by name holds it as CPU_WINDOW_UNION. */
+#define CPU_WINDOW_MEMBERS                                                                         \
+    int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;                                       \
+    int32_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+typedef struct CpuWindow {
+    CPU_WINDOW_MEMBERS
+} CpuWindow;
+/** `window` filled whole (cpu_window, cpu_prepare_window) and its members read by name (s->in_h):
+    C11 anonymous members, two views of one layout. */
+#define CPU_WINDOW_UNION                                                                           \
+    union {                                                                                        \
+        CpuWindow window;                                                                          \
+        struct {                                                                                   \
+            CPU_WINDOW_MEMBERS                                                                     \
+        };                                                                                         \
+    }
+
+/** The extents of a window from `in` to `out` (rank 4) with a `k_h` x `k_w` kernel; no padding. */
+CpuWindow cpu_window(const CpuTensor *in, const CpuTensor *out, int32_t k_h, int32_t k_w, int32_t stride_h,
+                     int32_t stride_w, int32_t dilation_h, int32_t dilation_w);
+
+/** The window of a convolution or pool `node` from `in` to `out`: cpu_check_node_window on the
+    current shapes, then cpu_window with `padding`'s leading padding (cpu_window_pad_before, a PAD
+    folded into the node counted). UNSUPPORTED, reported, when the window's arithmetic would
+    overflow; `*window` is then unset. */
+LiteStatus cpu_prepare_window(const CpuPartitionState *p, const CpuNode *node, const CpuTensor *in,
+                              const CpuTensor *out, int32_t k_h, int32_t k_w, int32_t stride_h, int32_t stride_w,
+                              int32_t dilation_h, int32_t dilation_w, LitePadding padding, CpuWindow *window);
 
 /** Memory for what prepare builds (packed weights, the arena): 64-byte aligned, owned by the
     partition and valid until its next prepare or its destruction, which free it all at once

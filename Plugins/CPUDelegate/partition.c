@@ -438,6 +438,17 @@ LiteStatus cpu_prepare_partition(LitePartition *handle, const LiteGraph *graph) 
     return LITE_STATUS_OK;
 }
 
+/* A buffer bound at invoke for tensor `t`: present unless the tensor is empty, and at least its size. */
+static bool buffer_fits(const void *buffer, size_t size, const CpuTensor *t) {
+    return (buffer || t->bytes == 0) && size >= t->bytes;
+}
+
+static LiteStatus buffer_too_small(const CpuPartitionState *p, const char *role, int32_t index, size_t size,
+                                   const CpuTensor *t) {
+    return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: %s %d: buffer of %zu bytes, tensor needs %zu",
+                    role, index, size, t->bytes);
+}
+
 LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs,
                                 const size_t *input_sizes, void *const *outputs,
                                 const size_t *output_sizes) {
@@ -450,18 +461,12 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: invoke buffers are NULL");
     for (int32_t i = 0; i < p->input_count; i++) {
         CpuTensor *t = &p->tensors[p->inputs[i]];
-        if ((!inputs[i] && t->bytes > 0) || input_sizes[i] < t->bytes)
-            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
-                            "cpu: input %d: buffer of %zu bytes, tensor needs %zu", i,
-                            input_sizes[i], t->bytes);
+        if (!buffer_fits(inputs[i], input_sizes[i], t)) return buffer_too_small(p, "input", i, input_sizes[i], t);
         t->data = (void *)inputs[i]; // inputs are only ever read
     }
     for (int32_t i = 0; i < p->output_count; i++) {
         CpuTensor *t = &p->tensors[p->outputs[i]];
-        if ((!outputs[i] && t->bytes > 0) || output_sizes[i] < t->bytes)
-            return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
-                            "cpu: output %d: buffer of %zu bytes, tensor needs %zu", i,
-                            output_sizes[i], t->bytes);
+        if (!buffer_fits(outputs[i], output_sizes[i], t)) return buffer_too_small(p, "output", i, output_sizes[i], t);
         t->data = outputs[i];
     }
     for (int32_t i = 0; i < p->tensor_count; i++) {

@@ -204,32 +204,4 @@ static LiteBackend cpu_backend = {
     .destroy_partition = cpu_destroy_partition,
 };
 
-static const LiteBackend *const cpu_backends[] = {&cpu_backend};
-
-static const LitePluginLibrary cpu_library = {
-    .struct_size = sizeof(LitePluginLibrary),
-    .abi_version_major = LITE_ABI_VERSION_MAJOR,
-    .abi_version_minor = LITE_ABI_VERSION_MINOR,
-    .backend_count = 1,
-    .backends = cpu_backends,
-};
-
-static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
-
-static void fill_capabilities(void) {
-    cpu_backend.operators = lps_registry_supported(&cpu_registry, &cpu_backend.operator_count);
-    cpu_backend.custom_operators =
-        lps_registry_custom_names(&cpu_registry, &cpu_backend.custom_operator_count);
-}
-
-/* The one exported symbol (LITE_PLUGIN_ENTRY_SYMBOL). */
-LITE_PLUGIN_EXPORT const LitePluginLibrary *lite_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,
-                                           const LiteHostServices *services, char *reason,
-                                           size_t capacity) {
-    (void)services; // the library needs no host service at load time
-    return lps_plugin_entry(&cpu_library, &backend_once, fill_capabilities, "cpu", host_abi_major,
-                            host_abi_minor, reason, capacity);
-}
-
-/* Type check: the entry has the ABI's signature. */
-static const LitePluginEntryFn entry_type_check __attribute__((unused)) = lite_plugin_entry;
+LPS_DEFINE_PLUGIN_ENTRY(cpu_backend, cpu_registry);

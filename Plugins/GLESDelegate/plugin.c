@@ -190,8 +190,9 @@ static void destroy_partition(LitePartition *handle) {
 /* Library                                                                                        */
 /* ---------------------------------------------------------------------------------------------- */
 
-// The backend table and the entry stay in each plugin, alike in shape in every plugin: the table is
-// the plugin's own data, and the entry is the one symbol it exports (lps_plugin_entry is its body).
+// The backend table stays in each plugin, alike in shape in every plugin: it is the plugin's own
+// data. The library table around it and the exported entry are PluginSupport's (lps_plugin_entry,
+// LPS_DEFINE_PLUGIN_ENTRY).
 
 static LiteBackend gles_backend = {
     .struct_size = sizeof(LiteBackend),
@@ -216,31 +217,4 @@ static LiteBackend gles_backend = {
     .describe_partition = describe_partition,
 };
 
-static const LiteBackend *const gles_backends[] = {&gles_backend};
-
-static const LitePluginLibrary gles_library = {
-    .struct_size = sizeof(LitePluginLibrary),
-    .abi_version_major = LITE_ABI_VERSION_MAJOR,
-    .abi_version_minor = LITE_ABI_VERSION_MINOR,
-    .backend_count = 1,
-    .backends = gles_backends,
-};
-
-static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
-
-static void fill_capabilities(void) {
-    gles_backend.operators = gpu_supported_operators(&gles_backend.operator_count);
-    gles_backend.custom_operators = gpu_supported_custom_operators(&gles_backend.custom_operator_count);
-}
-
-/* The one exported symbol (LITE_PLUGIN_ENTRY_SYMBOL). */
-LITE_PLUGIN_EXPORT const LitePluginLibrary *lite_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor,
-                                                              const LiteHostServices *services, char *reason,
-                                                              size_t capacity) {
-    (void)services; // the library needs no host service at load time
-    return lps_plugin_entry(&gles_library, &backend_once, fill_capabilities, "gles", host_abi_major,
-                            host_abi_minor, reason, capacity);
-}
-
-/* Type check: the entry has the ABI's signature. */
-static const LitePluginEntryFn entry_type_check __attribute__((unused)) = lite_plugin_entry;
+LPS_DEFINE_PLUGIN_ENTRY(gles_backend, gpu_registry);

@@ -17,6 +17,13 @@ bool gpu_check_float(const LiteTensor *tensor, const char *role, int32_t min_ran
     return true;
 }
 
+bool gpu_check_float_in_out(const LpsCheckContext *c, int32_t min_inputs, int32_t max_inputs, int32_t min_rank,
+                            int32_t max_rank, char *reason, size_t capacity) {
+    return lps_check_io(c, min_inputs, max_inputs, 1, reason, capacity) &&
+           gpu_check_float(lps_check_input(c, 0), "input", min_rank, max_rank, reason, capacity) &&
+           gpu_check_float(lps_check_output(c, 0), "output", min_rank, max_rank, reason, capacity);
+}
+
 bool gpu_check_constant_like(const LpsCheckContext *context, int32_t tensor_index) {
     const LiteTensor *tensor = lps_graph_tensor(context->graph, tensor_index);
     if (!tensor) return false;

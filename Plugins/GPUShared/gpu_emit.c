@@ -75,6 +75,15 @@ bool gpu_bind_tensor(GpuPlanner *pl, GpuDispatch *d, int32_t tensor, bool writes
     return true;
 }
 
+GpuDispatch *gpu_emit_in_out(GpuPlanner *pl, const GpuNodePlan *node, const char *kernel, int32_t input) {
+    GpuDispatch *d = gpu_emit(pl, node, kernel);
+    if (!d || !gpu_bind_tensor(pl, d, node->output, true) || !gpu_bind_tensor(pl, d, node->inputs[input], false))
+        return NULL;
+    gpu_param_shape(d, "in_shape", gpu_tensor(pl, node->inputs[input]));
+    gpu_param_shape(d, "out_shape", gpu_tensor(pl, node->output));
+    return d;
+}
+
 void gpu_bind_blob(GpuDispatch *d, int32_t blob) {
     if (d->binding_count < GPU_MAX_BINDINGS)
         d->bindings[d->binding_count++] = (GpuBinding){GPU_RESOURCE_BLOB, blob, false};

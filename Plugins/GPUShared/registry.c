@@ -29,11 +29,3 @@ bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp 
     *out_op = op;
     return taken;
 }
-
-const LiteOperatorSupport *gpu_supported_operators(size_t *count) {
-    return lps_registry_supported(&gpu_registry, count);
-}
-
-const char *const *gpu_supported_custom_operators(size_t *count) {
-    return lps_registry_custom_names(&gpu_registry, count);
-}

@@ -155,6 +155,18 @@ bool lps_check_pool(const LitePool2DParams *params, const LiteTensor *in, const 
                                params->stride_width, 1, 1, reason, capacity);
 }
 
+bool lps_check_transpose_conv_geometry(const LiteTransposeConvParams *params, const LiteTensor *in,
+                                       const LiteTensor *weights, const LiteTensor *out, char *reason,
+                                       size_t capacity) {
+    if (weights->dims[3] != in->dims[3] || out->dims[3] != weights->dims[0] || out->dims[0] != in->dims[0])
+        return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
+    if (!lps_check_padding(params->padding, reason, capacity)) return false;
+    if (params->stride_width < 1 || params->stride_height < 1)
+        return lps_decline(reason, capacity, "non-positive stride");
+    return lps_check_window_2d(out, in, weights->dims[1], weights->dims[2], params->stride_height,
+                               params->stride_width, 1, 1, reason, capacity);
+}
+
 bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
                            char *reason, size_t capacity) {
     if (weights->dims[3] != in->dims[3])

@@ -242,8 +242,9 @@ static LiteStatus claim_nodes(LiteDelegate *handle, const LiteGraph *graph, Lite
 /* Library                                                                                        */
 /* ---------------------------------------------------------------------------------------------- */
 
-// The backend table and the entry stay in each plugin, alike in shape in every plugin: the table is
-// the plugin's own data, and the entry is the one symbol it exports (lps_plugin_entry is its body).
+// The backend table stays in each plugin, alike in shape in every plugin: it is the plugin's own
+// data. The library table around it and the exported entry are PluginSupport's (lps_plugin_entry,
+// LPS_DEFINE_PLUGIN_ENTRY).
 
 static LiteBackend vulkan_backend = {
     .struct_size = sizeof(LiteBackend),
@@ -266,32 +267,4 @@ static LiteBackend vulkan_backend = {
     .describe_partition = vk_describe_partition,
 };
 
-static const LiteBackend *const vulkan_backends[] = {&vulkan_backend};
-
-static const LitePluginLibrary vulkan_library = {
-    .struct_size = sizeof(LitePluginLibrary),
-    .abi_version_major = LITE_ABI_VERSION_MAJOR,
-    .abi_version_minor = LITE_ABI_VERSION_MINOR,
-    .backend_count = 1,
-    .backends = vulkan_backends,
-};
-
-static pthread_once_t backend_once = PTHREAD_ONCE_INIT;
-
-static void fill_capabilities(void) {
-    vulkan_backend.operators = gpu_supported_operators(&vulkan_backend.operator_count);
-    vulkan_backend.custom_operators = gpu_supported_custom_operators(&vulkan_backend.custom_operator_count);
-}
-
-/* The one exported symbol (LITE_PLUGIN_ENTRY_SYMBOL). */
-LITE_PLUGIN_EXPORT const LitePluginLibrary *lite_plugin_entry(uint32_t host_abi_major,
-                                                              uint32_t host_abi_minor,
-                                                              const LiteHostServices *services,
-                                                              char *reason, size_t capacity) {
-    (void)services;
-    return lps_plugin_entry(&vulkan_library, &backend_once, fill_capabilities, "vulkan", host_abi_major,
-                            host_abi_minor, reason, capacity);
-}
-
-/* Type check: the entry has the ABI's signature. */
-static const LitePluginEntryFn entry_type_check __attribute__((unused)) = lite_plugin_entry;
+LPS_DEFINE_PLUGIN_ENTRY(vulkan_backend, gpu_registry);

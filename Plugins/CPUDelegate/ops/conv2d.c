@@ -30,8 +30,7 @@ static bool check_conv(const LpsCheckContext *c, char *reason, size_t capacity) 
 typedef struct ConvState {
     CpuPackedMatrix packed;
     bool pack_each_run; /* weights or bias are not constants of this partition */
-    int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
-    int32_t stride_h, stride_w, dilation_h, dilation_w, pad_h, pad_w;
+    CPU_WINDOW_UNION;
     bool direct;        /* 1x1, stride 1, no padding: the input is the A matrix */
     size_t k;           /* k_h * k_w * in_c */
     size_t m;           /* batch * out_h * out_w */
@@ -69,27 +68,15 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
                         "cpu: CONV_2D node %d: shapes of input, weights, bias and output disagree",
                         node->graph_node);
-    LiteStatus window = cpu_check_node_window(p, node, in->dims[1], in->dims[2], out->dims[1], out->dims[2],
-                                              w->dims[1], w->dims[2], params->stride_height, params->stride_width,
-                                              params->dilation_height, params->dilation_width);
-    if (window != LITE_STATUS_OK) return window;
+    CpuWindow window;
+    const LiteStatus status =
+        cpu_prepare_window(p, node, in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width,
+                           params->dilation_height, params->dilation_width, params->padding, &window);
+    if (status != LITE_STATUS_OK) return status;
     ConvState *s = calloc(1, sizeof(*s));
     if (!s) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     node->state = s;
-    s->in_h = in->dims[1];
-    s->in_w = in->dims[2];
-    s->in_c = in->dims[3];
-    s->out_h = out->dims[1];
-    s->out_w = out->dims[2];
-    s->out_c = out->dims[3];
-    s->k_h = w->dims[1];
-    s->k_w = w->dims[2];
-    s->stride_h = params->stride_height;
-    s->stride_w = params->stride_width;
-    s->dilation_h = params->dilation_height;
-    s->dilation_w = params->dilation_width;
-    s->pad_h = cpu_window_pad_before(node, 0, params->padding, s->in_h, s->out_h, s->stride_h, s->k_h, s->dilation_h);
-    s->pad_w = cpu_window_pad_before(node, 1, params->padding, s->in_w, s->out_w, s->stride_w, s->k_w, s->dilation_w);
+    s->window = window;
     cpu_activation_range(params->activation, &s->act_min, &s->act_max);
     s->epilogue = &node->epilogue;
     s->k = (size_t)s->k_h * s->k_w * s->in_c;

@@ -5,12 +5,8 @@
 static bool check_d2s(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t types = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32) | LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_INT32);
     const int32_t bs = ((const LiteDepthToSpaceParams *)c->node->params)->block_size;
-    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    if (!cpu_check_in_out(c, 1, 1, types, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!cpu_check_tensor(c, in, "input", types, 4, 4, reason, capacity) ||
-        !cpu_check_tensor(c, out, "output", types, 4, 4, reason, capacity))
-        return false;
-    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
     return lps_check_depth_to_space(bs, in, out, reason, capacity);
 }
 

@@ -12,11 +12,8 @@ static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) 
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
     const LitePool2DParams *params = c->node->params;
     const char *name = c->node->builtin_code == LITE_OP_MAX_POOL_2D ? "MAX_POOL_2D" : "AVERAGE_POOL_2D";
-    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    if (!cpu_check_in_out(c, 1, 1, f32, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!cpu_check_tensor(c, in, "input", f32, 4, 4, reason, capacity) ||
-        !cpu_check_tensor(c, out, "output", f32, 4, 4, reason, capacity))
-        return false;
     if (!lps_check_pool(params, in, out, reason, capacity)) return false;
     return cpu_check_activation(name, params->activation, reason, capacity);
 }
@@ -24,8 +21,7 @@ static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) 
 typedef struct PoolTask {
     bool max;
     bool avx2; /* the delegate's path (cpu_use_avx2) */
-    int32_t in_h, in_w, channels, out_h, out_w;
-    int32_t stride_h, stride_w, filter_h, filter_w, pad_h, pad_w;
+    CPU_WINDOW_UNION; /* the filter is k_h x k_w; in_c (= out_c) channels */
     float act_min, act_max;
     const float *in;
     float *out;
@@ -37,27 +33,16 @@ static LiteStatus prepare_pool(CpuPartitionState *p, CpuNode *node) {
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
                         "cpu: %s node %d: unexpected shapes", node->op->name, node->graph_node);
     const LitePool2DParams *params = &node->params.pool;
-    LiteStatus window = cpu_check_node_window(p, node, in->dims[1], in->dims[2], out->dims[1], out->dims[2],
-                                              params->filter_height, params->filter_width, params->stride_height,
-                                              params->stride_width, 1, 1);
-    if (window != LITE_STATUS_OK) return window;
+    CpuWindow window;
+    const LiteStatus status =
+        cpu_prepare_window(p, node, in, out, params->filter_height, params->filter_width, params->stride_height,
+                           params->stride_width, 1, 1, params->padding, &window);
+    if (status != LITE_STATUS_OK) return status;
     PoolTask *t = calloc(1, sizeof(*t));
     if (!t) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
     t->max = node->op->builtin_code == LITE_OP_MAX_POOL_2D;
     t->avx2 = cpu_use_avx2(p);
-    t->in_h = in->dims[1];
-    t->in_w = in->dims[2];
-    t->channels = in->dims[3];
-    t->out_h = out->dims[1];
-    t->out_w = out->dims[2];
-    t->stride_h = params->stride_height;
-    t->stride_w = params->stride_width;
-    t->filter_h = params->filter_height;
-    t->filter_w = params->filter_width;
-    if (params->padding == LITE_PADDING_SAME) {
-        t->pad_h = lps_padding_before(t->in_h, t->out_h, t->stride_h, t->filter_h, 1);
-        t->pad_w = lps_padding_before(t->in_w, t->out_w, t->stride_w, t->filter_w, 1);
-    }
+    t->window = window;
     cpu_activation_range(params->activation, &t->act_min, &t->act_max);
     node->state = t;
     return LITE_STATUS_OK;
@@ -77,14 +62,14 @@ static CPU_ALWAYS_INLINE PoolTaps pool_taps(int32_t o, int32_t stride, int32_t p
 static void pool_rows(void *context, size_t begin, size_t end, int thread) {
     (void)thread;
     const PoolTask *t = context;
-    const int32_t C = t->channels;
+    const int32_t C = t->in_c;
     float accumulator[256];
     for (size_t row = begin; row < end; row++) {
         const int32_t b = (int32_t)(row / (size_t)t->out_h), oy = (int32_t)(row % (size_t)t->out_h);
-        const PoolTaps ty = pool_taps(oy, t->stride_h, t->pad_h, t->in_h, t->filter_h);
+        const PoolTaps ty = pool_taps(oy, t->stride_h, t->pad_h, t->in_h, t->k_h);
         const int32_t iy0 = ty.origin, fy0 = ty.first, fy1 = ty.last;
         for (int32_t ox = 0; ox < t->out_w; ox++) {
-            const PoolTaps tx = pool_taps(ox, t->stride_w, t->pad_w, t->in_w, t->filter_w);
+            const PoolTaps tx = pool_taps(ox, t->stride_w, t->pad_w, t->in_w, t->k_w);
             const int32_t ix0 = tx.origin, fx0 = tx.first, fx1 = tx.last;
             float *restrict out = t->out + (((size_t)b * t->out_h + oy) * t->out_w + ox) * C;
             const int32_t count = (fy1 - fy0) * (fx1 - fx0);
@@ -120,16 +105,16 @@ static void pool_rows(void *context, size_t begin, size_t end, int thread) {
    read with a masked load (masked-off lanes read 0 and are never stored): the same comparisons
    and the same additions in the same order (taps row by row), so results are identical. */
 CPU_TARGET_AVX2 static void pool_rows_avx2(const PoolTask *t, size_t begin, size_t end) {
-    const size_t C = (size_t)t->channels;
+    const size_t C = (size_t)t->in_c;
     const __m256 lo = _mm256_set1_ps(t->act_min), hi = _mm256_set1_ps(t->act_max);
     const __m256i tail = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(C % 8)),
                                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     for (size_t row = begin; row < end; row++) {
         const int32_t b = (int32_t)(row / (size_t)t->out_h), oy = (int32_t)(row % (size_t)t->out_h);
-        const PoolTaps ty = pool_taps(oy, t->stride_h, t->pad_h, t->in_h, t->filter_h);
+        const PoolTaps ty = pool_taps(oy, t->stride_h, t->pad_h, t->in_h, t->k_h);
         const int32_t iy0 = ty.origin, fy0 = ty.first, fy1 = ty.last;
         for (int32_t ox = 0; ox < t->out_w; ox++) {
-            const PoolTaps tx = pool_taps(ox, t->stride_w, t->pad_w, t->in_w, t->filter_w);
+            const PoolTaps tx = pool_taps(ox, t->stride_w, t->pad_w, t->in_w, t->k_w);
             const int32_t ix0 = tx.origin, fx0 = tx.first, fx1 = tx.last;
             float *out = t->out + (((size_t)b * t->out_h + oy) * t->out_w + ox) * C;
             const int32_t count = (fy1 - fy0) * (fx1 - fx0);
@@ -170,7 +155,7 @@ CPU_TARGET_AVX2 static void pool_rows_avx2(const PoolTask *t, size_t begin, size
 static void pool_task(void *context, size_t begin, size_t end, int thread) {
 #if CPU_HAVE_X86
     const PoolTask *t = context;
-    if (t->channels >= 8 && t->avx2) {
+    if (t->in_c >= 8 && t->avx2) {
         pool_rows_avx2(t, begin, end);
         return;
     }
@@ -184,7 +169,7 @@ static LiteStatus run_pool(CpuPartitionState *p, CpuNode *node) {
     t->in = cpu_in(p, node, 0)->data;
     t->out = out->data;
     size_t rows = (size_t)out->dims[0] * (size_t)t->out_h;
-    const size_t work = 4 * out->count * (size_t)t->filter_h * t->filter_w;
+    const size_t work = 4 * out->count * (size_t)t->k_h * t->k_w;
     cpu_parallel_for(cpu_pool_for(p->delegate->pool, work), rows, 1, pool_task, t);
     return LITE_STATUS_OK;
 }

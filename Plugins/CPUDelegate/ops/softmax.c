@@ -6,11 +6,8 @@
 
 static bool check_softmax(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
-    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    if (!cpu_check_in_out(c, 1, 1, f32, 1, CPU_MAX_RANK, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!cpu_check_tensor(c, in, "input", f32, 1, CPU_MAX_RANK, reason, capacity) ||
-        !cpu_check_tensor(c, out, "output", f32, 1, CPU_MAX_RANK, reason, capacity))
-        return false;
     if (in->rank != out->rank) return lps_decline(reason, capacity, "input and output shapes differ");
     for (int32_t i = 0; i < in->rank; i++)
         if (in->dims[i] != out->dims[i]) return lps_decline(reason, capacity, "input and output shapes differ");

@@ -19,12 +19,8 @@ static bool read_perm(int32_t rank, const int64_t *perm, int32_t *out) {
 }
 
 static bool check_transpose(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    if (!cpu_check_in_out(c, 2, 2, LAYOUT_TYPES, 0, LAYOUT_MAX_RANK, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!cpu_check_tensor(c, in, "input", LAYOUT_TYPES, 0, LAYOUT_MAX_RANK, reason, capacity) ||
-        !cpu_check_tensor(c, out, "output", LAYOUT_TYPES, 0, LAYOUT_MAX_RANK, reason, capacity))
-        return false;
-    if (in->type != out->type) return lps_decline(reason, capacity, "input and output types differ");
     int64_t perm[LAYOUT_MAX_RANK] = {0};
     int32_t order[LAYOUT_MAX_RANK];
     if (!layout_constant_ints(lps_check_input(c, 1), perm, in->rank) || !read_perm(in->rank, perm, order))

@@ -27,15 +27,7 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
     if (slots.custom && !lps_check_input(c, slots.bias))
         return lps_decline(reason, capacity, "%s without a bias", name);
     if (!cpu_check_bias(c, slots.bias, name, w->dims[0], "channels", reason, capacity)) return false;
-    if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
-        return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
-    if (!lps_check_padding(params->padding, reason, capacity)) return false;
-    if (params->stride_width < 1 || params->stride_height < 1)
-        return lps_decline(reason, capacity, "non-positive stride");
-    // The scatter is the convolution of the output that this node inverts.
-    if (!lps_check_window_2d(out, in, w->dims[1], w->dims[2], params->stride_height, params->stride_width, 1,
-                             1, reason, capacity))
-        return false;
+    if (!lps_check_transpose_conv_geometry(params, in, w, out, reason, capacity)) return false;
     // MediaPipe's kernel ignores any activation; TFLite's applies it.
     if (!slots.custom) return cpu_check_activation(name, params->activation, reason, capacity);
     return true;
@@ -48,7 +40,7 @@ typedef struct TransposeConvState {
     bool pack_each_run;
     float *bias;             /* out_c floats */
     float *columns;          /* in_h * in_w rows of k_h * k_w * out_c (cpu_prepare_alloc) */
-    int32_t in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w, stride_h, stride_w, pad_h, pad_w;
+    CPU_WINDOW_UNION; /* from the node's input to its output; dilation 1 */
     size_t batch;
     float act_min, act_max;
     float *out;
@@ -95,16 +87,7 @@ static LiteStatus prepare_transpose_conv(CpuPartitionState *p, CpuNode *node) {
     node->state = s;
     s->slots = slots;
     s->batch = (size_t)in->dims[0];
-    s->in_h = in->dims[1];
-    s->in_w = in->dims[2];
-    s->in_c = in->dims[3];
-    s->out_h = out->dims[1];
-    s->out_w = out->dims[2];
-    s->out_c = out->dims[3];
-    s->k_h = w->dims[1];
-    s->k_w = w->dims[2];
-    s->stride_h = params->stride_height;
-    s->stride_w = params->stride_width;
+    s->window = cpu_window(in, out, w->dims[1], w->dims[2], params->stride_height, params->stride_width, 1, 1);
     if (params->padding == LITE_PADDING_SAME) {
         s->pad_h = lps_transpose_conv_padding_before(slots.custom, s->in_h, s->out_h, s->stride_h, s->k_h);
         s->pad_w = lps_transpose_conv_padding_before(slots.custom, s->in_w, s->out_w, s->stride_w, s->k_w);

@@ -5,7 +5,8 @@
  * tensor written twice, a constant or a partition input as a node's output, partition lists that
  * do not fit the nodes, convolution, pool and transposed-convolution windows whose arithmetic
  * overflows int32 (strides, dilations and filters of 2^31-1 or 2^30, at claim and after an input
- * resize), and zero-size tensors through eleven kernels. Unsupported operators must be declined
+ * resize), zero-size tensors through eleven kernels, and invoke buffers smaller than their tensors
+ * or missing (which invoke must refuse). Unsupported operators must be declined
  * with a reason that names them (the schema name from lite_operators.h, or the code).
  * For each graph it calls claim_nodes, create_partition, prepare_partition, invoke_partition and
  * destroy_partition as far as they succeed. Every failing call must return a non-OK status and
@@ -67,8 +68,12 @@ typedef struct Graph {
     int32_t partition_node_count, partition_input_count, partition_output_count;
     /* An input resize between create_partition and prepare_partition: tensor, axis, new extent. */
     int32_t resize_tensor, resize_axis, resize_extent;
+    /* How invoke binds the buffers (enum BufferFault): as large as the tensors, or one of them wrong. */
+    int32_t buffer_fault;
     float constant[64] __attribute__((aligned(64)));
 } Graph;
+
+enum BufferFault { BUFFERS_FIT, INPUT_SHORT, OUTPUT_SHORT, OUTPUT_MISSING };
 
 static void graph_init(Graph *g) {
     memset(g, 0, sizeof(*g));
@@ -199,10 +204,17 @@ static void run(const char *name, Graph *g, bool must_fail) {
             outputs[i] = buffers[MAX_IO + i];
             output_sizes[i] = g->tensors[g->partition_outputs[i]].byte_size;
         }
+        if (g->buffer_fault == INPUT_SHORT) input_sizes[0] -= sizeof(float);
+        if (g->buffer_fault == OUTPUT_SHORT) output_sizes[0] -= sizeof(float);
+        if (g->buffer_fault == OUTPUT_MISSING) outputs[0] = NULL;
         reports = 0;
         stage = "invoke_partition";
         ok = check_status(name, "invoke_partition",
                           backend->invoke_partition(partition, inputs, input_sizes, outputs, output_sizes));
+        if (ok && g->buffer_fault != BUFFERS_FIT) {
+            fprintf(stderr, "bad_graphs: %s: invoke accepted the buffer\n", name);
+            failures++;
+        }
         if (ok) stage = "ran";
         if (must_fail) {
             fprintf(stderr, "bad_graphs: %s: every call succeeded on an inconsistent graph\n", name);
@@ -547,6 +559,22 @@ static void unsupported_operators_named(void) {
     backend->destroy_delegate(delegate);
 }
 
+/* One RELU bound at invoke with its input or output buffer a float short of the tensor, or with no
+   output buffer: invoke must refuse each, with a message. */
+static void wrong_buffers(void) {
+    static const char *const names[] = {NULL, "input buffer a float short", "output buffer a float short",
+                                        "no output buffer"};
+    for (int32_t fault = INPUT_SHORT; fault <= OUTPUT_MISSING; fault++) {
+        Graph g;
+        graph_init(&g);
+        int32_t in = add_tensor(&g, 4, shape, false), out = add_tensor(&g, 4, shape, false);
+        add_node(&g, LITE_OP_RELU, NULL, 1, (int32_t[]){in}, 1, (int32_t[]){out});
+        set_io(&g, 1, (int32_t[]){in}, 1, (int32_t[]){out});
+        g.buffer_fault = fault;
+        run(names[fault], &g, false);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: bad_graphs path/to/liblite_delegate_cpu.so\n");
@@ -584,6 +612,7 @@ int main(int argc, char **argv) {
     huge_transpose_conv_windows();
     zero_size();
     unsupported_operators_named();
+    wrong_buffers();
     printf("bad_graphs: %d failures\n", failures);
     return failures == 0 ? 0 : 1;
 }

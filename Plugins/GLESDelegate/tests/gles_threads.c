@@ -205,12 +205,8 @@ static int free_threads(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: gles_threads path/to/liblite_delegate_gles.so\n");
-        return 2;
-    }
     int exit_status;
-    backend = gpu_test_load_backend("gles_threads", argv[1], &services, &exit_status);
+    backend = gpu_test_backend_of_arguments("gles_threads", "liblite_delegate_gles.so", argc, argv, &services, &exit_status);
     if (!backend) return exit_status;
     switch (backend->threading) {
     case LITE_THREADING_CREATOR_THREAD: return creator_threads();

@@ -145,12 +145,8 @@ static void boolean_words(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: gpu_rules path/to/liblite_delegate_{vulkan,gles}.so\n");
-        return 2;
-    }
     int exit_status;
-    backend = gpu_test_load_backend("gpu_rules", argv[1], &services, &exit_status);
+    backend = gpu_test_backend_of_arguments("gpu_rules", "liblite_delegate_{vulkan,gles}.so", argc, argv, &services, &exit_status);
     if (!backend) return exit_status;
     LiteDelegate *delegate = NULL;
     if (backend->create_delegate(&services, NULL, NULL, 0, &delegate) != LITE_STATUS_OK) {

@@ -60,4 +60,19 @@ static inline const LiteBackend *gpu_test_load_backend(const char *test, const c
     return backend;
 }
 
+/**
+ * For a test run as `TEST PLUGIN.so`: gpu_test_load_backend of argv[1]; with other arguments, NULL
+ * and *exit_status 2 after a usage line naming the plugins it takes (`plugins`).
+ */
+static inline const LiteBackend *gpu_test_backend_of_arguments(const char *test, const char *plugins, int argc,
+                                                               char **argv, const LiteHostServices *services,
+                                                               int *exit_status) {
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s path/to/%s\n", test, plugins);
+        *exit_status = 2;
+        return NULL;
+    }
+    return gpu_test_load_backend(test, argv[1], services, exit_status);
+}
+
 #endif /* GPU_TEST_PLUGIN_H */

@@ -307,8 +307,6 @@ typedef struct GpuOp {
 extern LpsRegistry gpu_registry;
 /** The operator for a node, or NULL when there is none. */
 const GpuOp *gpu_find_op(int32_t builtin_code, const char *custom_name);
-const LiteOperatorSupport *gpu_supported_operators(size_t *count);
-const char *const *gpu_supported_custom_operators(size_t *count);
 /** The claim decision for one node. */
 bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp **out_op,
                         char *reason, size_t capacity);
@@ -317,6 +315,11 @@ bool gpu_node_supported(const LiteGraph *graph, int32_t node_index, const GpuOp 
 /** A float32 tensor of rank min..max with static dims. */
 bool gpu_check_float(const LiteTensor *tensor, const char *role, int32_t min_rank, int32_t max_rank,
                      char *reason, size_t capacity);
+/** One output and `min_inputs`..`max_inputs` inputs (lps_check_io), input 0 and the output float32
+    tensors of rank `min_rank`..`max_rank` (gpu_check_float): the opening of the check of an
+    operator that maps one tensor to another (any further inputs are parameters). */
+bool gpu_check_float_in_out(const LpsCheckContext *context, int32_t min_inputs, int32_t max_inputs,
+                            int32_t min_rank, int32_t max_rank, char *reason, size_t capacity);
 /** Constant data, or a DEQUANTIZE of a constant float16 tensor (folded at prepare). */
 bool gpu_check_constant_like(const LpsCheckContext *context, int32_t tensor_index);
 bool gpu_check_activation(LiteActivation activation, char *reason, size_t capacity);
@@ -335,6 +338,10 @@ int32_t gpu_add_blob(GpuPlanner *planner, float *data, size_t floats, bool keep_
 /** A new dispatch of `kernel` for `node` (NULL for conversions); NULL on out-of-memory. */
 GpuDispatch *gpu_emit(GpuPlanner *planner, const GpuNodePlan *node, const char *kernel);
 bool gpu_bind_tensor(GpuPlanner *planner, GpuDispatch *dispatch, int32_t tensor, bool writes);
+/** gpu_emit of a kernel that reads node input `input` and writes the node's output: binding 0 the
+    output, binding 1 that input, and the kernel's `in_shape` and `out_shape` parameters set from
+    them (gpu_param_shape). NULL when emitting or binding failed (the planner has the message). */
+GpuDispatch *gpu_emit_in_out(GpuPlanner *planner, const GpuNodePlan *node, const char *kernel, int32_t input);
 void gpu_bind_blob(GpuDispatch *dispatch, int32_t blob);
 void gpu_define(GpuDispatch *dispatch, const char *format, ...) __attribute__((format(printf, 2, 3)));
 /** Sets the kernel's ivec4 parameter `name`, as its PARAMS_BEGIN block declares it (see

@@ -11,9 +11,12 @@
 
 #pragma GCC visibility push(hidden)
 
-/** The operands CONV_2D and DEPTHWISE_CONV_2D take alike: two or three inputs and one output; input,
-    weights and output float32 of rank 4; weights constant(-like). */
-bool gpu_check_conv_operands(const LpsCheckContext *context, char *reason, size_t capacity);
+/** The operands the weighted operators take alike: two or three inputs (input, weights, optional
+    bias) and one output; input and output float32 of rank `min_rank`..`max_rank`, weights float32 of
+    rank `weights_rank` and constant(-like). CONV_2D and DEPTHWISE_CONV_2D: ranks 4, 4 and 4;
+    FULLY_CONNECTED: 1, 4 and 2. */
+bool gpu_check_weighted_operands(const LpsCheckContext *context, int32_t min_rank, int32_t max_rank,
+                                 int32_t weights_rank, char *reason, size_t capacity);
 
 /** The window of CONV_2D and DEPTHWISE_CONV_2D: padding scheme, strides and dilations, and the
     window arithmetic from `in` to `out` over the kernel extent of `weights` (dims 1 and 2). */

@@ -5,7 +5,7 @@
 
 static bool check_conv(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteConv2DParams *params = c->node->params;
-    if (!gpu_check_conv_operands(c, reason, capacity)) return false;
+    if (!gpu_check_weighted_operands(c, 4, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (!gpu_check_bias(c, 2, w->dims[0], "output channels", reason, capacity)) return false;
     if (!lps_check_conv_shapes(in, w, out, reason, capacity)) return false;
@@ -89,14 +89,8 @@ const GpuOp gpu_op_conv_2d = {
 /* FULLY_CONNECTED: the input flattened to [rows, I] times weights [O, I]. */
 static bool check_fc(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteFullyConnectedParams *params = c->node->params;
-    if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
+    if (!gpu_check_weighted_operands(c, 1, 4, 2, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 1, 4, reason, capacity) ||
-        !gpu_check_float(w, "weights", 2, 2, reason, capacity) ||
-        !gpu_check_float(out, "output", 1, 4, reason, capacity))
-        return false;
-    if (!gpu_check_constant_like(c, c->node->inputs[1]))
-        return lps_decline(reason, capacity, "non-constant weights");
     if (!gpu_check_bias(c, 2, w->dims[0], "output units", reason, capacity)) return false;
     if (w->dims[1] <= 0) return lps_decline(reason, capacity, "empty weights");
     if (out->dims[out->rank - 1] != w->dims[0])

@@ -3,7 +3,7 @@
 
 static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteDepthwiseConv2DParams *params = c->node->params;
-    if (!gpu_check_conv_operands(c, reason, capacity)) return false;
+    if (!gpu_check_weighted_operands(c, 4, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
     if (w->dims[0] != 1) return lps_decline(reason, capacity, "weights dimension 0 is %d, not 1", w->dims[0]);
     if (!gpu_check_bias(c, 2, w->dims[3], "output channels", reason, capacity)) return false;

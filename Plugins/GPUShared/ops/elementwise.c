@@ -81,11 +81,8 @@ BINARY_OP(gpu_op_mul, LITE_OP_MUL, "MUL", 7, sizeof(LiteElementwiseParams), GPU_
 BINARY_OP(gpu_op_prelu, LITE_OP_PRELU, "PRELU", 1, 0, GPU_EPI_PRELU)
 
 static bool check_unary(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 1, 0, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 0, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 0, 4, reason, capacity))
-        return false;
     if (in->rank != out->rank) return lps_decline(reason, capacity, "input and output shapes differ");
     for (int32_t i = 0; i < in->rank; i++)
         if (in->dims[i] != out->dims[i])

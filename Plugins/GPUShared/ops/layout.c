@@ -112,11 +112,8 @@ GpuDispatch *gpu_emit_reshape(GpuPlanner *pl, const GpuNodePlan *n, int32_t inpu
 }
 
 static bool check_reshape(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!lps_check_io(c, 1, 2, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 2, 0, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 0, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 0, 4, reason, capacity))
-        return false;
     int64_t a = 1, b = 1;
     for (int32_t i = 0; i < in->rank; i++) a *= in->dims[i];
     for (int32_t i = 0; i < out->rank; i++) b *= out->dims[i];
@@ -139,11 +136,8 @@ const GpuOp gpu_op_reshape = {
 /* ------------------------------------------------------------------------------------------------ */
 
 static bool check_pad(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 2, 2, 0, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *pads = lps_check_input(c, 1), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 0, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 0, 4, reason, capacity))
-        return false;
     if (!pads || pads->type != LITE_DATA_TYPE_INT32 || pads->rank != 2 || !pads->constant_data)
         return lps_decline(reason, capacity, "paddings are not a constant INT32 matrix");
     if (pads->dims[0] != in->rank || pads->dims[1] != 2 || out->rank != in->rank)
@@ -164,12 +158,8 @@ static bool plan_pad(GpuPlanner *pl, const GpuNodePlan *n) {
     if (!values) return gpu_plan_fail(pl, n, "paddings are not constant");
     int32_t before[4] = {0, 0, 0, 0};
     for (int32_t d = 0; d < in->rank; d++) before[axis4(d, in->rank)] = values[2 * d];
-    GpuDispatch *d = gpu_emit(pl, n, "pad");
+    GpuDispatch *d = gpu_emit_in_out(pl, n, "pad", 0);
     if (!d) return false;
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
     gpu_param_ivec4(d, "before", before[0], before[1], before[2], before[3]);
     gpu_param_ivec4(d, "batches", out->shape.b, in->shape.b, 0, 0);
     gpu_grid_over(d, out);
@@ -268,27 +258,15 @@ const GpuOp gpu_op_strided_slice = {
 
 static bool check_d2s(const LpsCheckContext *c, char *reason, size_t capacity) {
     const int32_t bs = ((const LiteDepthToSpaceParams *)c->node->params)->block_size;
-    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 1, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 4, 4, reason, capacity))
-        return false;
-    if (bs < 1) return lps_decline(reason, capacity, "block_size %d < 1", bs);
-    if (in->dims[3] % (bs * bs) != 0 || out->dims[0] != in->dims[0] ||
-        out->dims[1] != in->dims[1] * bs || out->dims[2] != in->dims[2] * bs ||
-        out->dims[3] != in->dims[3] / (bs * bs))
-        return lps_decline(reason, capacity, "shapes do not match block_size %d", bs);
-    return true;
+    return lps_check_depth_to_space(bs, in, out, reason, capacity);
 }
 
 static bool plan_d2s(GpuPlanner *pl, const GpuNodePlan *n) {
-    const GpuTensor *in = gpu_tensor(pl, n->inputs[0]), *out = gpu_tensor(pl, n->output);
-    GpuDispatch *d = gpu_emit(pl, n, "depth_to_space");
+    const GpuTensor *out = gpu_tensor(pl, n->output);
+    GpuDispatch *d = gpu_emit_in_out(pl, n, "depth_to_space", 0);
     if (!d) return false;
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
     gpu_param_ivec4(d, "block", ((const LiteDepthToSpaceParams *)n->node->params)->block_size, out->shape.b, 0, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;

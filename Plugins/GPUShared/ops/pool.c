@@ -3,11 +3,8 @@
 
 static bool check_pool(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LitePool2DParams *params = c->node->params;
-    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 1, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 4, 4, reason, capacity))
-        return false;
     if (!lps_check_pool(params, in, out, reason, capacity)) return false;
     return gpu_check_activation(params->activation, reason, capacity);
 }
@@ -30,13 +27,9 @@ static bool plan_pool(GpuPlanner *pl, const GpuNodePlan *n) {
         pad_top = lps_padding_before(in->shape.h, out->shape.h, params->stride_height, params->filter_height, 1);
         pad_left = lps_padding_before(in->shape.w, out->shape.w, params->stride_width, params->filter_width, 1);
     }
-    GpuDispatch *d = gpu_emit(pl, n, "pool2d");
+    GpuDispatch *d = gpu_emit_in_out(pl, n, "pool2d", 0);
     if (!d) return false;
     gpu_define(d, "#define POOL_MAX %d\n", n->node->builtin_code == LITE_OP_MAX_POOL_2D ? 1 : 0);
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
     gpu_param_ivec4(d, "window", params->filter_height, params->filter_width, params->stride_height,
                     params->stride_width);
     gpu_param_ivec4(d, "geometry", pad_top, pad_left, out->shape.b, 0);

@@ -2,11 +2,8 @@
 #include "gpu_shared.h"
 
 static bool check_softmax(const LpsCheckContext *c, char *reason, size_t capacity) {
-    if (!lps_check_io(c, 1, 1, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 1, 1, 1, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 1, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 1, 4, reason, capacity))
-        return false;
     if (in->rank != out->rank) return lps_decline(reason, capacity, "input and output shapes differ");
     for (int32_t i = 0; i < in->rank; i++)
         if (in->dims[i] != out->dims[i]) return lps_decline(reason, capacity, "input and output shapes differ");
@@ -76,13 +73,9 @@ static bool plan_mean(GpuPlanner *pl, const GpuNodePlan *n) {
         loops[d] = reduced[d] ? extent[d] : 1;
         if (reduced[d]) elements *= extent[d];
     }
-    GpuDispatch *d = gpu_emit(pl, n, "mean");
+    GpuDispatch *d = gpu_emit_in_out(pl, n, "mean", 0);
     if (!d) return false;
     gpu_define(d, "#define CHANNELS_KEPT %d\n", reduced[3] ? 0 : 1);
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
     gpu_param_ivec4(d, "reduced", space[0], space[1], space[2], space[3]);
     gpu_param_ivec4(d, "batches", out->shape.b, in->shape.b, 0, 0);
     gpu_param_ivec4(d, "loops", loops[0], loops[1], loops[2], loops[3]);

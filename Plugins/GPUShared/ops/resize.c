@@ -5,11 +5,8 @@
 
 static bool check_resize(const LpsCheckContext *c, char *reason, size_t capacity) {
     const LiteResizeBilinearParams *params = c->node->params;
-    if (!lps_check_io(c, 2, 2, 1, reason, capacity)) return false;
+    if (!gpu_check_float_in_out(c, 2, 2, 4, 4, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *size = lps_check_input(c, 1), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 4, 4, reason, capacity))
-        return false;
     if (!size || size->type != LITE_DATA_TYPE_INT32)
         return lps_decline(reason, capacity, "size is not INT32");
     if (params->align_corners && params->half_pixel_centers)
@@ -51,13 +48,9 @@ static bool plan_resize(GpuPlanner *pl, const GpuNodePlan *n) {
     interpolation_values(out_w, in_w, scale_w, params->half_pixel_centers, table + 4 * (size_t)out_h);
     int32_t blob = gpu_add_blob(pl, table, ((size_t)out_h + (size_t)out_w) * 4, true);
     if (blob < 0) return gpu_plan_fail(pl, n, "out of memory");
-    GpuDispatch *d = gpu_emit(pl, n, "resize_bilinear");
+    GpuDispatch *d = gpu_emit_in_out(pl, n, "resize_bilinear", 0);
     if (!d) return false;
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[0], false))
-        return false;
     gpu_bind_blob(d, blob);
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
     gpu_param_ivec4(d, "batch", out->shape.b, 0, 0, 0);
     gpu_grid_over(d, out);
     d->epilogue = true;

@@ -3,18 +3,8 @@
 // activation), as a gather per output pixel (shaders/transpose_conv2d.comp).
 #include "gpu_weights.h"
 
-typedef struct Slots {
-    int32_t input, weights, bias;
-    bool custom;
-} Slots;
-
-static Slots slots_of(int32_t builtin_code) {
-    if (builtin_code == LITE_OP_CUSTOM) return (Slots){0, 1, 2, true};
-    return (Slots){2, 1, 3, false};
-}
-
 static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t capacity) {
-    const Slots slots = slots_of(c->node->builtin_code);
+    const LpsTransposeConvSlots slots = lps_transpose_conv_slots(c->node->builtin_code);
     const LiteTransposeConvParams *params = c->node->params;
     if (!lps_check_io(c, 3, slots.custom ? 3 : 4, 1, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, slots.input), *w = lps_check_input(c, slots.weights),
@@ -32,15 +22,7 @@ static bool check_transpose_conv(const LpsCheckContext *c, char *reason, size_t 
         return lps_decline(reason, capacity, "non-constant weights");
     if (slots.custom && !lps_check_input(c, slots.bias)) return lps_decline(reason, capacity, "without a bias");
     if (!gpu_check_bias(c, slots.bias, w->dims[0], "output channels", reason, capacity)) return false;
-    if (w->dims[3] != in->dims[3] || out->dims[3] != w->dims[0] || out->dims[0] != in->dims[0])
-        return lps_decline(reason, capacity, "shapes of input, weights and output disagree");
-    if (!lps_check_padding(params->padding, reason, capacity)) return false;
-    if (params->stride_width < 1 || params->stride_height < 1)
-        return lps_decline(reason, capacity, "non-positive stride");
-    // The gather is the convolution of the output that this node inverts.
-    if (!lps_check_window_2d(out, in, w->dims[1], w->dims[2], params->stride_height, params->stride_width, 1,
-                             1, reason, capacity))
-        return false;
+    if (!lps_check_transpose_conv_geometry(params, in, w, out, reason, capacity)) return false;
     if (!slots.custom) return gpu_check_activation(params->activation, reason, capacity);
     return true;
 }
@@ -51,7 +33,7 @@ static GpuEpilogueKind transpose_conv_activation(const LiteNode *node) {
 }
 
 static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
-    const Slots slots = slots_of(n->node->builtin_code);
+    const LpsTransposeConvSlots slots = lps_transpose_conv_slots(n->node->builtin_code);
     const LiteTransposeConvParams *params = n->node->params;
     const GpuTensor *in = gpu_tensor(pl, n->inputs[slots.input]), *out = gpu_tensor(pl, n->output);
     const GpuTensor *w = gpu_tensor(pl, n->inputs[slots.weights]);
@@ -80,14 +62,10 @@ static bool plan_transpose_conv(GpuPlanner *pl, const GpuNodePlan *n) {
     int32_t bias_blob = gpu_add_bias_blob(pl, bias, O);
     if (weight_blob < 0 || bias_blob < 0) return gpu_plan_fail(pl, n, "out of memory");
 
-    GpuDispatch *d = gpu_emit(pl, n, "transpose_conv2d");
+    GpuDispatch *d = gpu_emit_in_out(pl, n, "transpose_conv2d", slots.input);
     if (!d) return false;
-    if (!gpu_bind_tensor(pl, d, n->output, true) || !gpu_bind_tensor(pl, d, n->inputs[slots.input], false))
-        return false;
     gpu_bind_blob(d, weight_blob);
     gpu_bind_blob(d, bias_blob);
-    gpu_param_shape(d, "in_shape", in);
-    gpu_param_shape(d, "out_shape", out);
     gpu_param_ivec4(d, "window", KH, KW, sh, sw);
     gpu_param_ivec4(d, "geometry", pad_h, pad_w, out->shape.b, 0);
     gpu_grid_over(d, out);

@@ -1,12 +1,13 @@
 // What the weighted operators share (see include/gpu_weights.h).
 #include "gpu_weights.h"
 
-bool gpu_check_conv_operands(const LpsCheckContext *c, char *reason, size_t capacity) {
+bool gpu_check_weighted_operands(const LpsCheckContext *c, int32_t min_rank, int32_t max_rank,
+                                 int32_t weights_rank, char *reason, size_t capacity) {
     if (!lps_check_io(c, 2, 3, 1, reason, capacity)) return false;
     const LiteTensor *in = lps_check_input(c, 0), *w = lps_check_input(c, 1), *out = lps_check_output(c, 0);
-    if (!gpu_check_float(in, "input", 4, 4, reason, capacity) ||
-        !gpu_check_float(w, "weights", 4, 4, reason, capacity) ||
-        !gpu_check_float(out, "output", 4, 4, reason, capacity))
+    if (!gpu_check_float(in, "input", min_rank, max_rank, reason, capacity) ||
+        !gpu_check_float(w, "weights", weights_rank, weights_rank, reason, capacity) ||
+        !gpu_check_float(out, "output", min_rank, max_rank, reason, capacity))
         return false;
     if (!gpu_check_constant_like(c, c->node->inputs[1]))
         return lps_decline(reason, capacity, "non-constant weights");

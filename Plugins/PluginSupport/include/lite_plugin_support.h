@@ -153,6 +153,15 @@ bool lps_check_conv_geometry(LitePadding padding, const LiteTensor *in, const Li
 bool lps_check_pool(const LitePool2DParams *params, const LiteTensor *in, const LiteTensor *out,
                     char *reason, size_t capacity);
 
+/** TRANSPOSE_CONV's and Convolution2DTransposeBias's shapes and window (NHWC input and output,
+    OHWI weights): as many filter as input channels, the output's channels and batch those of the
+    weights and input ("shapes of input, weights and output disagree"), lps_check_padding, strides
+    of at least 1 ("non-positive stride"), and lps_check_window_2d of the convolution the node
+    inverts (from `out` to `in`, dilation 1). */
+bool lps_check_transpose_conv_geometry(const LiteTransposeConvParams *params, const LiteTensor *in,
+                                       const LiteTensor *weights, const LiteTensor *out, char *reason,
+                                       size_t capacity);
+
 /** CONV_2D's shapes (NHWC input and output, OHWI weights): as many filter as input channels, the
     output's channels and batch those of the weights and input. */
 bool lps_check_conv_shapes(const LiteTensor *in, const LiteTensor *weights, const LiteTensor *out,
@@ -263,15 +272,28 @@ const char *const *lps_registry_custom_names(LpsRegistry *registry, size_t *coun
 /* The library entry (entry.c)                                                                    */
 /* ---------------------------------------------------------------------------------------------- */
 
-/** The body of a plugin's lite_plugin_entry, which stays in the plugin (it is the exported symbol):
-    refuses a host whose ABI major version differs from the plugin's, writing "NAME delegate plugin:
-    host ABI version ... (major versions differ)" into `reason` (when not NULL) and returning NULL;
-    otherwise runs `fill` once per process (it completes the backends' capability fields) and
-    returns `library`. */
-const LitePluginLibrary *lps_plugin_entry(const LitePluginLibrary *library, pthread_once_t *once,
-                                          void (*fill)(void), const char *plugin_name,
-                                          uint32_t host_major, uint32_t host_minor, char *reason,
-                                          size_t capacity);
+/** The body of a plugin's lite_plugin_entry, for a library of one backend whose operators are
+    `registry`'s: refuses a host whose ABI major version differs from the plugin's, writing "NAME
+    delegate plugin: host ABI version ... (major versions differ)" (NAME the backend's name) into
+    `reason` (when not NULL) and returning NULL; otherwise, on the first call, completes the
+    backend's capability report from the registry (operators, custom operators) and returns the
+    library. The library table lives here: PluginSupport is compiled into each plugin, so each has
+    its own. */
+const LitePluginLibrary *lps_plugin_entry(LiteBackend *backend, LpsRegistry *registry, uint32_t host_major,
+                                          uint32_t host_minor, char *reason, size_t capacity);
+
+/** Defines the plugin's lite_plugin_entry, the one symbol it exports (LITE_PLUGIN_ENTRY_SYMBOL),
+    over lps_plugin_entry with BACKEND (a LiteBackend) and REGISTRY (an LpsRegistry), and checks the
+    definition against the ABI's LitePluginEntryFn type. The library needs no host service at load
+    time. */
+#define LPS_DEFINE_PLUGIN_ENTRY(BACKEND, REGISTRY)                                                 \
+    LITE_PLUGIN_EXPORT const LitePluginLibrary *lite_plugin_entry(                                 \
+        uint32_t host_abi_major, uint32_t host_abi_minor, const LiteHostServices *services, char *reason, \
+        size_t capacity) {                                                                         \
+        (void)services;                                                                            \
+        return lps_plugin_entry(&(BACKEND), &(REGISTRY), host_abi_major, host_abi_minor, reason, capacity); \
+    }                                                                                              \
+    static const LitePluginEntryFn lps_entry_type_check __attribute__((unused)) = lite_plugin_entry
 
 /* ---------------------------------------------------------------------------------------------- */
 /* Memory planning (numeric.c)                                                                    */

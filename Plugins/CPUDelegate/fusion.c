@@ -56,7 +56,8 @@ static bool alpha_step(CpuPartitionState *p, const CpuTensor *alpha, int32_t cha
             alpha->dims[alpha->rank - 1] != channels)
             return false; // broadcasts over space too: not a per-channel slope
     }
-    const size_t padded = ((size_t)channels + 7) & ~(size_t)7;
+    // Whole vectors of the widest path (16 lanes) past the last channel: zeros.
+    const size_t padded = ((size_t)channels + 15) & ~(size_t)15;
     float *copy = cpu_aligned_alloc(padded * sizeof(float));
     if (!copy) return false;
     const float *values = alpha->constant;

@@ -18,7 +18,7 @@
  * the clamp. Only the dot-product path (n <= CPU_GEMM_DOT_MAX_N) sums along k in GK_W partial
  * sums, reduced by halving.
  */
-#ifndef GK_W
+#if !defined(GK_W) || !defined(GK_MR) || !defined(GK_FMA) || !defined(GK_TABLE)
 #error "define GK_W, GK_MR, GK_FMA and GK_TABLE before including gemm_kernels.h"
 #endif
 
@@ -26,87 +26,7 @@
 
 #define GK_NV (CPU_GEMM_NR / GK_W) /* vectors per row of a full panel */
 
-/* Clang's ext_vector_type (what the plugin is built with) and GCC's vector_size (the sanitizer
-   builds of scripts/test/c_tests.sh) differ in two points: a vector from a scalar, and the
-   lane-wise `?:` of the clamp, which GCC's C lacks and gets as a mask select. */
-#if defined(__clang__)
-typedef float gk_vec __attribute__((ext_vector_type(GK_W)));
-typedef float gk_vec8 __attribute__((ext_vector_type(8)));
-typedef float gk_vec4 __attribute__((ext_vector_type(4)));
-typedef float gk_vec2 __attribute__((ext_vector_type(2)));
-#else
-typedef float gk_vec __attribute__((vector_size(GK_W * sizeof(float))));
-typedef float gk_vec8 __attribute__((vector_size(8 * sizeof(float))));
-typedef float gk_vec4 __attribute__((vector_size(4 * sizeof(float))));
-typedef float gk_vec2 __attribute__((vector_size(2 * sizeof(float))));
-typedef int32_t gk_mask __attribute__((vector_size(GK_W * sizeof(float))));
-#endif
-
-#define GK_INLINE static inline __attribute__((always_inline))
-
-GK_INLINE gk_vec gk_load(const float *p) {
-    gk_vec v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-GK_INLINE void gk_store(float *p, gk_vec v) { memcpy(p, &v, sizeof(v)); }
-
-GK_INLINE gk_vec gk_splat(float s) {
-#if defined(__clang__)
-    return (gk_vec)s;
-#else
-    gk_vec v;
-    for (int i = 0; i < GK_W; i++) v[i] = s;
-    return v;
-#endif
-}
-
-GK_INLINE gk_vec gk_madd(gk_vec a, gk_vec b, gk_vec c) {
-#if GK_FMA && defined(__clang__)
-    return __builtin_elementwise_fma(a, b, c);
-#else
-    return a * b + c; // GCC fuses it where the target has FMA (-ffp-contract=fast, its default)
-#endif
-}
-
-/* `x > y ? x : y` (ABOVE 1) or `x < y ? x : y` (ABOVE 0) lane by lane: y where either is NaN,
-   as vmaxps and vminps do. */
-GK_INLINE gk_vec gk_pick(const bool ABOVE, gk_vec x, gk_vec y) {
-#if defined(__clang__)
-    return ABOVE ? (x > y ? x : y) : (x < y ? x : y);
-#else
-    const gk_mask m = ABOVE ? x > y : x < y;
-    return (gk_vec)((m & (gk_mask)x) | (~m & (gk_mask)y));
-#endif
-}
-
-/* The scalar clamp `v < lo ? lo : (v > hi ? hi : v)` lane by lane: max then min with the value
-   second, so a NaN value stays NaN. */
-GK_INLINE gk_vec gk_clamp(gk_vec v, float lo, float hi) {
-    return gk_pick(false, gk_splat(hi), gk_pick(true, gk_splat(lo), v));
-}
-
-/* The sum of the lanes by halving: lanes i and i + W/2 first, down to one. */
-GK_INLINE float gk_hsum2(gk_vec2 v) { return v[0] + v[1]; }
-GK_INLINE float gk_hsum4(gk_vec4 v) {
-    return gk_hsum2(__builtin_shufflevector(v, v, 0, 1) + __builtin_shufflevector(v, v, 2, 3));
-}
-GK_INLINE float gk_hsum8(gk_vec8 v) {
-    return gk_hsum4(__builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7));
-}
-#if GK_W == 16
-GK_INLINE float gk_hsum(gk_vec v) {
-    return gk_hsum8(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
-                    __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15));
-}
-#elif GK_W == 8
-GK_INLINE float gk_hsum(gk_vec v) { return gk_hsum8(v); }
-#elif GK_W == 4
-GK_INLINE float gk_hsum(gk_vec v) { return gk_hsum4(v); }
-#else
-#error "GK_W must be 4, 8 or 16"
-#endif
+#include "cpu_vector.h"
 
 GK_INLINE float gk_clamp1(float v, float lo, float hi) {
     v = v < lo ? lo : v;

@@ -20,7 +20,8 @@ struct OperatorTests {
             modelPath: fixture.modelPath, options: InterpreterOptions(delegates: Fixtures.delegates + Fixtures.fallback))
         // Every node runs on the delegates under test, except operators outside the GPU list that a
         // fallback (LITE_TEST_FALLBACK) may take when a GPU delegate is under test.
-        for node in interpreter.partitionPlan.nodes where !Fixtures.delegates.contains(node.delegate) {
+        let underTest = Fixtures.backendNames(of: Fixtures.delegates, in: interpreter.partitionPlan)
+        for node in interpreter.partitionPlan.nodes where !underTest.contains(node.delegate) {
             #expect(
                 !Fixtures.gpuOperators.contains(node.operatorName),
                 "node \(node.node) (\(node.operatorName)) fell back to \(node.delegate): \(node.declined.map(\.reason))")

@@ -26,6 +26,15 @@ public enum Fixtures {
         return list.split(separator: ",").map(String.init)
     }
 
+    /// The backend names `delegates` (names, or plugin paths as LITE_TEST_DELEGATES may give them)
+    /// have in `plan`: a path stands for the backend loaded from that library.
+    public static func backendNames(of delegates: [String], in plan: PartitionPlan) -> Set<String> {
+        let libraries = Set(delegates.filter { $0.hasSuffix(".so") }.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        return Set(delegates).union(plan.delegateDetails.filter {
+            libraries.contains(URL(fileURLWithPath: $0.libraryPath).standardizedFileURL.path)
+        }.map(\.name))
+    }
+
     /// A delegate that takes what the test delegates decline (`LITE_TEST_FALLBACK`, default none);
     /// only operators outside `gpuOperators` may fall back to it.
     public static var fallback: [String] {

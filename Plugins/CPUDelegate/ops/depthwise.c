@@ -1,12 +1,8 @@
-// DEPTHWISE_CONV_2D, vectorised over channels (NHWC keeps them contiguous). Depth multiplier 1 has
-// a fast path, with an unrolled 3x3 interior; the kernels are built twice, for AVX2+FMA and for
-// the baseline ISA, and prepare picks the delegate's path (cpu_use_avx2).
-#include "../cpu_delegate.h"
-#include "../cpu_simd.h"
-
-#if CPU_HAVE_X86
-#include <immintrin.h>
-#endif
+// DEPTHWISE_CONV_2D: the claim, prepare and the portable kernels (depth multiplier 1 with an
+// unrolled 3x3 interior, any multiplier). With multiplier 1 on a vector path, prepare packs the
+// weights in blocks of the path's lanes for ops/depthwise_kernels.h (8 lanes on avx2, 16 on
+// avx512).
+#include "depthwise.h"
 
 static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capacity) {
     const uint32_t f32 = LITE_DATA_TYPE_BIT(LITE_DATA_TYPE_FLOAT32);
@@ -27,20 +23,6 @@ static bool check_depthwise(const LpsCheckContext *c, char *reason, size_t capac
         return false;
     return cpu_check_activation("DEPTHWISE_CONV_2D", params->activation, reason, capacity);
 }
-
-typedef struct DepthwiseState {
-    CPU_WINDOW_UNION;
-    int32_t multiplier;
-    float act_min, act_max;
-    float *bias;           /* out_c floats rounded up to 8, zeros when absent */
-    const float *weights;  /* [k_h][k_w][out_c] */
-    float *packed;         /* AVX2, multiplier 1: [out_c / 8][k_h * k_w][8], zero-padded */
-    bool bias_each_run;
-    CpuIsa isa;            /* the delegate's path: the epilogue's kernels */
-    const CpuEpilogue *epilogue;
-    const float *in;
-    float *out;
-} DepthwiseState;
 
 static void release_depthwise(void *state) {
     DepthwiseState *s = state;
@@ -73,25 +55,31 @@ static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
     cpu_activation_range(params->activation, &s->act_min, &s->act_max);
     s->epilogue = &node->epilogue;
     s->isa = p->delegate->isa;
-    const size_t padded_c = ((size_t)s->out_c + 7) & ~(size_t)7;
-    s->bias = cpu_aligned_alloc((padded_c + 8) * sizeof(float));
+    const size_t padded_c = (size_t)s->out_c + CPU_DEPTHWISE_MAX_LANES;
+    s->bias = cpu_aligned_alloc(padded_c * sizeof(float));
     if (!s->bias) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
-    memset(s->bias, 0, (padded_c + 8) * sizeof(float));
+    memset(s->bias, 0, padded_c * sizeof(float));
     s->bias_each_run = bias && bias->kind != CPU_TENSOR_CONSTANT;
     if (bias && !s->bias_each_run) memcpy(s->bias, bias->constant, (size_t)s->out_c * sizeof(float));
+#if CPU_HAVE_X86
     if (cpu_use_avx2(p) && s->multiplier == 1 && w->kind == CPU_TENSOR_CONSTANT) {
-        const size_t taps = (size_t)s->k_h * s->k_w;
-        s->packed = cpu_aligned_alloc(padded_c * taps * sizeof(float));
+        const bool wide = s->isa == CPU_ISA_AVX512;
+        s->lanes = wide ? 16 : 8;
+        s->vector_rows = wide ? cpu_depthwise_rows_avx512 : cpu_depthwise_rows_avx2;
+        const size_t taps = (size_t)s->k_h * s->k_w, lanes = s->lanes;
+        const size_t blocks = ((size_t)s->out_c + lanes - 1) / lanes;
+        s->packed = cpu_aligned_alloc(blocks * lanes * taps * sizeof(float));
         if (!s->packed) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");
         const float *weights = w->constant;
-        for (size_t block = 0; block < padded_c / 8; block++)
+        for (size_t block = 0; block < blocks; block++)
             for (size_t tap = 0; tap < taps; tap++)
-                for (size_t j = 0; j < 8; j++) {
-                    const size_t c = block * 8 + j;
-                    s->packed[(block * taps + tap) * 8 + j] =
+                for (size_t j = 0; j < lanes; j++) {
+                    const size_t c = block * lanes + j;
+                    s->packed[(block * taps + tap) * lanes + j] =
                         c < (size_t)s->out_c ? weights[tap * (size_t)s->out_c + c] : 0.0f;
                 }
     }
+#endif
     return LITE_STATUS_OK;
 }
 
@@ -192,177 +180,13 @@ static void depthwise_rows_baseline(const DepthwiseState *s, size_t begin, size_
     }
 }
 
-#if CPU_HAVE_X86
-/* The epilogue of 8 channels starting at `c`, at element `offset` of the output. */
-CPU_TARGET_AVX2 static inline __m256 epilogue8(const CpuEpilogue *e, __m256 v, size_t c,
-                                               size_t offset, __m256i mask, bool partial) {
-    for (int32_t i = 0; i < e->count; i++) {
-        const CpuEpilogueStep *step = &e->steps[i];
-        switch (step->kind) {
-        case CPU_EPILOGUE_CLAMP:
-            v = cpu_clamp8(v, _mm256_set1_ps(step->lo), _mm256_set1_ps(step->hi));
-            break;
-        case CPU_EPILOGUE_PRELU: {
-            const __m256 scaled = _mm256_mul_ps(v, _mm256_load_ps(step->alpha + c));
-            v = _mm256_blendv_ps(v, scaled, _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_LT_OQ));
-            break;
-        }
-        case CPU_EPILOGUE_ADD:
-            v = _mm256_add_ps(v, partial ? _mm256_maskload_ps(step->residual + offset, mask)
-                                         : _mm256_loadu_ps(step->residual + offset));
-            break;
-        case CPU_EPILOGUE_HARD_SWISH: {
-            __m256 r = _mm256_add_ps(v, _mm256_set1_ps(3.0f));
-            r = cpu_clamp8(r, _mm256_setzero_ps(), _mm256_set1_ps(6.0f));
-            v = _mm256_div_ps(_mm256_mul_ps(v, r), _mm256_set1_ps(6.0f));
-            break;
-        }
-        }
-    }
-    return v;
-}
-
-/* Output pixels [ox, ox + P) of one row, 8 channels at c (masked when `partial`), taps
-   ky in [ky0, ky1) and kx in [kx0, kx1) all inside the input. KW is a compile-time constant in the
-   specialised callers (0: use the state's), which lets the compiler unroll the tap loop. */
-CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dw_pixels(const DepthwiseState *s, const int P,
-                                                        const int KW, int32_t ky0, int32_t ky1,
-                                                        int32_t kx0, int32_t kx1,
-                                                        const float *origin, size_t stride_x,
-                                                        const float *w, size_t c, size_t out_offset,
-                                                        __m256i mask, const bool partial) {
-    const size_t C = (size_t)s->out_c;
-    const size_t stride_y = (size_t)s->dilation_h * (size_t)s->in_w * C;
-    const size_t step_x = (size_t)s->dilation_w * C;
-    const int32_t kw = KW > 0 ? KW : s->k_w;
-    __m256 acc[8];
-    const __m256 bias = _mm256_load_ps(s->bias + c);
-    for (int p = 0; p < P; p++) acc[p] = bias;
-    for (int32_t ky = ky0; ky < ky1; ky++) {
-        const float *r = origin + (size_t)ky * stride_y;
-        const float *wr = w + (size_t)ky * kw * 8;
-        if (KW > 0 && kx0 == 0 && kx1 == KW) {
-            for (int kx = 0; kx < KW; kx++) {
-                const __m256 wv = _mm256_load_ps(wr + (size_t)kx * 8);
-                for (int p = 0; p < P; p++) {
-                    const float *src = r + (size_t)kx * step_x + (size_t)p * stride_x;
-                    const __m256 x = partial ? _mm256_maskload_ps(src, mask) : _mm256_loadu_ps(src);
-                    acc[p] = _mm256_fmadd_ps(x, wv, acc[p]);
-                }
-            }
-        } else {
-            for (int32_t kx = kx0; kx < kx1; kx++) {
-                const __m256 wv = _mm256_load_ps(wr + (size_t)kx * 8);
-                for (int p = 0; p < P; p++) {
-                    const float *src = r + (size_t)kx * step_x + (size_t)p * stride_x;
-                    const __m256 x = partial ? _mm256_maskload_ps(src, mask) : _mm256_loadu_ps(src);
-                    acc[p] = _mm256_fmadd_ps(x, wv, acc[p]);
-                }
-            }
-        }
-    }
-    const __m256 lo = _mm256_set1_ps(s->act_min), hi = _mm256_set1_ps(s->act_max);
-    for (int p = 0; p < P; p++) {
-        const size_t offset = out_offset + (size_t)p * C;
-        __m256 v = cpu_clamp8(acc[p], lo, hi);
-        v = epilogue8(s->epilogue, v, c, offset, mask, partial);
-        if (partial) {
-            // Not _mm256_maskstore_ps: masked stores are microcoded and slow on AMD.
-            float lanes[8];
-            _mm256_storeu_ps(lanes, v);
-            for (size_t j = 0; j < C - c; j++) s->out[offset + j] = lanes[j];
-        } else {
-            _mm256_storeu_ps(s->out + offset, v);
-        }
-    }
-}
-
-/* All channel blocks of P pixels; origin points at tap (0, 0) of the first pixel, which may lie
-   outside the input as long as only taps in the given ranges are read. */
-CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dw_channels(const DepthwiseState *s, const int P,
-                                                          const int KW, int32_t ky0, int32_t ky1,
-                                                          int32_t kx0, int32_t kx1,
-                                                          const float *origin, size_t out_offset) {
-    const size_t C = (size_t)s->out_c, taps = (size_t)s->k_h * s->k_w;
-    const size_t stride_x = (size_t)s->stride_w * C;
-    const __m256i all = _mm256_set1_epi32(-1);
-    size_t c = 0;
-    for (; c + 8 <= C; c += 8)
-        dw_pixels(s, P, KW, ky0, ky1, kx0, kx1, origin + c, stride_x, s->packed + (c / 8) * taps * 8,
-                  c, out_offset + c, all, false);
-    if (c < C) {
-        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(C - c)),
-                                                _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-        dw_pixels(s, P, KW, ky0, ky1, kx0, kx1, origin + c, stride_x, s->packed + (c / 8) * taps * 8,
-                  c, out_offset + c, mask, true);
-    }
-}
-
-CPU_TARGET_AVX2 static CPU_ALWAYS_INLINE void dw_row_avx2(const DepthwiseState *s, size_t b,
-                                                          int32_t oy, const int KW) {
-    const size_t C = (size_t)s->out_c;
-    const int32_t iy0 = oy * s->stride_h - s->pad_h;
-    const size_t row_stride = (size_t)s->in_w * C;
-    const float *image = s->in + b * (size_t)s->in_h * row_stride;
-    const size_t out_base = (b * s->out_h + (size_t)oy) * (size_t)s->out_w * C;
-    // Taps ky in [ky0, ky1) read rows inside the input.
-    int32_t ky0 = 0, ky1 = s->k_h;
-    while (ky0 < ky1 && iy0 + ky0 * s->dilation_h < 0) ky0++;
-    while (ky1 > ky0 && iy0 + (ky1 - 1) * s->dilation_h >= s->in_h) ky1--;
-    // Interior columns [ox_lo, ox_hi): every kx tap inside the input.
-    const int32_t reach = (s->k_w - 1) * s->dilation_w;
-    int32_t ox_lo = s->pad_w > 0 ? (s->pad_w + s->stride_w - 1) / s->stride_w : 0;
-    const int32_t limit = s->in_w - reach + s->pad_w;
-    int32_t ox_hi = limit > 0 ? (limit + s->stride_w - 1) / s->stride_w : 0;
-    if (ox_hi > s->out_w) ox_hi = s->out_w;
-    if (ox_lo > ox_hi) ox_lo = ox_hi;
-    // origin of output column ox: the input element of tap (0, 0), possibly outside (never read).
-    const ptrdiff_t row_origin = (ptrdiff_t)iy0 * (ptrdiff_t)row_stride - (ptrdiff_t)s->pad_w * (ptrdiff_t)C;
-#define ORIGIN(ox) (image + row_origin + (ptrdiff_t)(ox) * (ptrdiff_t)s->stride_w * (ptrdiff_t)C)
-    for (int32_t ox = 0; ox < s->out_w; ox++) {
-        if (ox == ox_lo && ox_lo < ox_hi) {
-            ox = ox_hi - 1; // the interior runs below, in blocks
-            continue;
-        }
-        const int32_t ix0 = ox * s->stride_w - s->pad_w;
-        int32_t kx0 = 0, kx1 = s->k_w;
-        while (kx0 < kx1 && ix0 + kx0 * s->dilation_w < 0) kx0++;
-        while (kx1 > kx0 && ix0 + (kx1 - 1) * s->dilation_w >= s->in_w) kx1--;
-        dw_channels(s, 1, 0, ky0, ky1, kx0, kx1, ORIGIN(ox), out_base + (size_t)ox * C);
-    }
-    int32_t ox = ox_lo;
-    for (; ox + 8 <= ox_hi; ox += 8)
-        dw_channels(s, 8, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
-    if (ox + 4 <= ox_hi) {
-        dw_channels(s, 4, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
-        ox += 4;
-    }
-    for (; ox < ox_hi; ox++)
-        dw_channels(s, 1, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
-#undef ORIGIN
-}
-
-CPU_TARGET_AVX2 static void depthwise_rows_avx2(const DepthwiseState *s, size_t begin, size_t end) {
-    for (size_t row = begin; row < end; row++) {
-        const size_t b = row / (size_t)s->out_h;
-        const int32_t oy = (int32_t)(row % (size_t)s->out_h);
-        if (s->k_w == 3) dw_row_avx2(s, b, oy, 3);
-        else if (s->k_w == 5) dw_row_avx2(s, b, oy, 5);
-        else dw_row_avx2(s, b, oy, 0);
-    }
-}
-#endif
-
 static void depthwise_task(void *context, size_t begin, size_t end, int thread) {
     (void)thread;
     const DepthwiseState *s = context;
-#if CPU_HAVE_X86
-    if (s->packed) {
-        depthwise_rows_avx2(s, begin, end);
-        return;
-    }
-#endif
-    depthwise_rows_baseline(s, begin, end);
+    if (s->packed)
+        s->vector_rows(s, begin, end);
+    else
+        depthwise_rows_baseline(s, begin, end);
 }
 
 static LiteStatus run_depthwise(CpuPartitionState *p, CpuNode *node) {

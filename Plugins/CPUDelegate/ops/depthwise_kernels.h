@@ -1,0 +1,153 @@
+/*
+ * depthwise_kernels.h — DEPTHWISE_CONV_2D with depth multiplier 1 on packed weights, written once
+ * for any vector width: GK_W channels per vector (NHWC keeps them contiguous), up to 8 output
+ * pixels of a row at a time, the epilogue applied before the store. Each path includes it in its
+ * own file (depthwise_avx2.c, depthwise_avx512.c) after defining GK_W, GK_FMA, GK_MASKED
+ * (cpu_vector.h) and GK_ROWS, the name of the CpuDepthwiseRows it defines, inside its target
+ * region (CPU_TARGET_PUSH).
+ *
+ * Each output element is the bias, then one multiply-add per tap inside the input in (ky, kx)
+ * order, then the clamp and the epilogue steps: the same order at every width.
+ */
+#if !defined(GK_W) || !defined(GK_FMA) || !defined(GK_MASKED) || !defined(GK_ROWS)
+#error "define GK_W, GK_FMA, GK_MASKED and GK_ROWS before including depthwise_kernels.h"
+#endif
+
+#include "depthwise.h"
+#include "../cpu_vector.h"
+
+/* The epilogue of GK_W channels starting at `c` (the first `n` of them valid), at element
+   `offset` of the output. */
+GK_INLINE gk_vec dw_epilogue(const CpuEpilogue *e, gk_vec v, size_t c, size_t offset, size_t n) {
+    for (int32_t i = 0; i < e->count; i++) {
+        const CpuEpilogueStep *step = &e->steps[i];
+        switch (step->kind) {
+        case CPU_EPILOGUE_CLAMP:
+            v = gk_clamp(v, step->lo, step->hi);
+            break;
+        case CPU_EPILOGUE_PRELU:
+            v = gk_negative_to(v, v * gk_load(step->alpha + c));
+            break;
+        case CPU_EPILOGUE_ADD:
+            v = v + (n == GK_W ? gk_load(step->residual + offset) : gk_load_first(step->residual + offset, n));
+            break;
+        case CPU_EPILOGUE_HARD_SWISH: {
+            const gk_vec r = gk_clamp(v + gk_splat(3.0f), 0.0f, 6.0f);
+            v = v * r / gk_splat(6.0f);
+            break;
+        }
+        }
+    }
+    return v;
+}
+
+/* Output pixels [ox, ox + P) of one row, GK_W channels at c (the first n valid: a partial block
+   when n < GK_W), taps ky in [ky0, ky1) and kx in [kx0, kx1) all inside the input. KW is a
+   compile-time constant in the specialised callers (0: use the state's), which lets the compiler
+   unroll the tap loop. */
+GK_INLINE void dw_pixels(const DepthwiseState *s, const int P, const int KW, int32_t ky0,
+                         int32_t ky1, int32_t kx0, int32_t kx1, const float *origin,
+                         size_t stride_x, const float *w, size_t c, size_t out_offset, size_t n) {
+    const size_t C = (size_t)s->out_c;
+    const size_t stride_y = (size_t)s->dilation_h * (size_t)s->in_w * C;
+    const size_t step_x = (size_t)s->dilation_w * C;
+    const int32_t kw = KW > 0 ? KW : s->k_w;
+    const bool partial = n < GK_W;
+    gk_vec acc[8];
+    const gk_vec bias = gk_load(s->bias + c);
+    for (int p = 0; p < P; p++) acc[p] = bias;
+    for (int32_t ky = ky0; ky < ky1; ky++) {
+        const float *r = origin + (size_t)ky * stride_y;
+        const float *wr = w + (size_t)ky * kw * GK_W;
+        const int32_t first = KW > 0 && kx0 == 0 && kx1 == KW ? 0 : kx0;
+        const int32_t last = KW > 0 && kx0 == 0 && kx1 == KW ? KW : kx1;
+        for (int32_t kx = first; kx < last; kx++) {
+            const gk_vec wv = gk_load(wr + (size_t)kx * GK_W);
+            for (int p = 0; p < P; p++) {
+                const float *src = r + (size_t)kx * step_x + (size_t)p * stride_x;
+                const gk_vec x = partial ? gk_load_first(src, n) : gk_load(src);
+                acc[p] = gk_madd(x, wv, acc[p]);
+            }
+        }
+    }
+    for (int p = 0; p < P; p++) {
+        const size_t offset = out_offset + (size_t)p * C;
+        gk_vec v = gk_clamp(acc[p], s->act_min, s->act_max);
+        v = dw_epilogue(s->epilogue, v, c, offset, n);
+        if (partial)
+            gk_store_first(s->out + offset, v, n);
+        else
+            gk_store(s->out + offset, v);
+    }
+}
+
+/* All channel blocks of P pixels; origin points at tap (0, 0) of the first pixel, which may lie
+   outside the input as long as only taps in the given ranges are read. */
+GK_INLINE void dw_channels(const DepthwiseState *s, const int P, const int KW, int32_t ky0,
+                           int32_t ky1, int32_t kx0, int32_t kx1, const float *origin,
+                           size_t out_offset) {
+    const size_t C = (size_t)s->out_c, taps = (size_t)s->k_h * s->k_w;
+    const size_t stride_x = (size_t)s->stride_w * C;
+    size_t c = 0;
+    for (; c + GK_W <= C; c += GK_W)
+        dw_pixels(s, P, KW, ky0, ky1, kx0, kx1, origin + c, stride_x, s->packed + (c / GK_W) * taps * GK_W,
+                  c, out_offset + c, GK_W);
+    if (c < C)
+        dw_pixels(s, P, KW, ky0, ky1, kx0, kx1, origin + c, stride_x, s->packed + (c / GK_W) * taps * GK_W,
+                  c, out_offset + c, C - c);
+}
+
+/* One output row: the border columns one pixel at a time with their taps clipped, the interior
+   (every kx tap inside the input) in blocks of 8, 4 and 1 pixels. */
+GK_INLINE void dw_row(const DepthwiseState *s, size_t b, int32_t oy, const int KW) {
+    const size_t C = (size_t)s->out_c;
+    const int32_t iy0 = oy * s->stride_h - s->pad_h;
+    const size_t row_stride = (size_t)s->in_w * C;
+    const float *image = s->in + b * (size_t)s->in_h * row_stride;
+    const size_t out_base = (b * s->out_h + (size_t)oy) * (size_t)s->out_w * C;
+    // Taps ky in [ky0, ky1) read rows inside the input.
+    int32_t ky0 = 0, ky1 = s->k_h;
+    while (ky0 < ky1 && iy0 + ky0 * s->dilation_h < 0) ky0++;
+    while (ky1 > ky0 && iy0 + (ky1 - 1) * s->dilation_h >= s->in_h) ky1--;
+    // Interior columns [ox_lo, ox_hi): every kx tap inside the input.
+    const int32_t reach = (s->k_w - 1) * s->dilation_w;
+    int32_t ox_lo = s->pad_w > 0 ? (s->pad_w + s->stride_w - 1) / s->stride_w : 0;
+    const int32_t limit = s->in_w - reach + s->pad_w;
+    int32_t ox_hi = limit > 0 ? (limit + s->stride_w - 1) / s->stride_w : 0;
+    if (ox_hi > s->out_w) ox_hi = s->out_w;
+    if (ox_lo > ox_hi) ox_lo = ox_hi;
+    // origin of output column ox: the input element of tap (0, 0), possibly outside (never read).
+    const ptrdiff_t row_origin = (ptrdiff_t)iy0 * (ptrdiff_t)row_stride - (ptrdiff_t)s->pad_w * (ptrdiff_t)C;
+#define ORIGIN(ox) (image + row_origin + (ptrdiff_t)(ox) * (ptrdiff_t)s->stride_w * (ptrdiff_t)C)
+    for (int32_t ox = 0; ox < s->out_w; ox++) {
+        if (ox == ox_lo && ox_lo < ox_hi) {
+            ox = ox_hi - 1; // the interior runs below, in blocks
+            continue;
+        }
+        const int32_t ix0 = ox * s->stride_w - s->pad_w;
+        int32_t kx0 = 0, kx1 = s->k_w;
+        while (kx0 < kx1 && ix0 + kx0 * s->dilation_w < 0) kx0++;
+        while (kx1 > kx0 && ix0 + (kx1 - 1) * s->dilation_w >= s->in_w) kx1--;
+        dw_channels(s, 1, 0, ky0, ky1, kx0, kx1, ORIGIN(ox), out_base + (size_t)ox * C);
+    }
+    int32_t ox = ox_lo;
+    for (; ox + 8 <= ox_hi; ox += 8)
+        dw_channels(s, 8, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
+    if (ox + 4 <= ox_hi) {
+        dw_channels(s, 4, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
+        ox += 4;
+    }
+    for (; ox < ox_hi; ox++)
+        dw_channels(s, 1, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
+#undef ORIGIN
+}
+
+void GK_ROWS(const DepthwiseState *s, size_t begin, size_t end) {
+    for (size_t row = begin; row < end; row++) {
+        const size_t b = row / (size_t)s->out_h;
+        const int32_t oy = (int32_t)(row % (size_t)s->out_h);
+        if (s->k_w == 3) dw_row(s, b, oy, 3);
+        else if (s->k_w == 5) dw_row(s, b, oy, 5);
+        else dw_row(s, b, oy, 0);
+    }
+}

@@ -40,10 +40,35 @@ enum OperatorOptions: Sendable {
 
 extension OperatorOptions {
     /// The value this case carries when it is a `Payload` (the ABI params struct of `.conv2D`,
-    /// `.softmax`, ...), else nil. Read through reflection, so that no table of cases has to be kept
-    /// beside the enum: an enum value's mirror has one child, its associated value. It runs once
-    /// per node when `GraphView` builds the params plugins see, never per invoke.
+    /// `.softmax`, ...), else nil. Shape rules and evaluations ask for their operator's struct by
+    /// type; one switch here (not reflection, which costs microseconds a node at load) keeps every
+    /// case's payload in one place.
     func payload<Payload>(as _: Payload.Type) -> Payload? {
-        Mirror(reflecting: self).children.first?.value as? Payload
+        let value: Any
+        switch self {
+        case .none: return nil
+        case .conv2D(let p): value = p
+        case .depthwiseConv2D(let p): value = p
+        case .pool2D(let p): value = p
+        case .elementwise(let p): value = p
+        case .concatenation(let p): value = p
+        case .fullyConnected(let p): value = p
+        case .softmax(let p): value = p
+        case .reshape(let newShape): value = newShape as Any  // the optional itself, nil included
+        case .resizeBilinear(let p): value = p
+        case .stridedSlice(let p): value = p
+        case .transposeConv(let p): value = p
+        case .reducer(let p): value = p
+        case .depthToSpace(let p): value = p
+        case .leakyRelu(let p): value = p
+        case .gather(let p): value = p
+        case .pack(let p): value = p
+        case .unpack(let p): value = p
+        case .squeeze(let p): value = p
+        case .split(let p): value = p
+        case .cast(let inType, let outType): value = (inType: inType, outType: outType)
+        case .shape(let outType): value = outType
+        }
+        return value as? Payload
     }
 }

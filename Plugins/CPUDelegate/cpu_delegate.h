@@ -4,7 +4,10 @@
  * Structure: plugin.c (entry point, backend table, delegate and claiming), partition.c (partition
  * lifecycle, tensor table, memory plan), profile.c (LITE_CPU_PROFILE), fusion.c, registry.c
  * (builtin code -> operator), isa.c (the kernel path), prepared_memory.c, threadpool.c, gemm.c
- * and one file per operator family under ops/.
+ * (packing, tiling) and one file per operator family under ops/. The kernels that differ by path
+ * are written once for any vector width over cpu_vector.h (gemm_kernels.h, ops/depthwise_kernels.h)
+ * and compiled once per path in a file of their own (gemm_portable.c, gemm_avx2.c, gemm_avx512.c,
+ * ops/depthwise_avx2.c, ops/depthwise_avx512.c); the rest use cpu_simd.h's AVX2 helpers.
  */
 #ifndef CPU_DELEGATE_H
 #define CPU_DELEGATE_H

@@ -47,27 +47,15 @@ extension OperatorOptions {
         let value: Any
         switch self {
         case .none: return nil
-        case .conv2D(let p): value = p
-        case .depthwiseConv2D(let p): value = p
-        case .pool2D(let p): value = p
-        case .elementwise(let p): value = p
-        case .concatenation(let p): value = p
-        case .fullyConnected(let p): value = p
-        case .softmax(let p): value = p
+        case .conv2D(let p as Any), .depthwiseConv2D(let p as Any), .pool2D(let p as Any),
+             .elementwise(let p as Any), .concatenation(let p as Any), .fullyConnected(let p as Any),
+             .softmax(let p as Any), .resizeBilinear(let p as Any), .stridedSlice(let p as Any),
+             .transposeConv(let p as Any), .reducer(let p as Any), .depthToSpace(let p as Any),
+             .leakyRelu(let p as Any), .gather(let p as Any), .pack(let p as Any), .unpack(let p as Any),
+             .squeeze(let p as Any), .split(let p as Any), .shape(let p as Any):
+            value = p
         case .reshape(let newShape): value = newShape as Any  // the optional itself, nil included
-        case .resizeBilinear(let p): value = p
-        case .stridedSlice(let p): value = p
-        case .transposeConv(let p): value = p
-        case .reducer(let p): value = p
-        case .depthToSpace(let p): value = p
-        case .leakyRelu(let p): value = p
-        case .gather(let p): value = p
-        case .pack(let p): value = p
-        case .unpack(let p): value = p
-        case .squeeze(let p): value = p
-        case .split(let p): value = p
         case .cast(let inType, let outType): value = (inType: inType, outType: outType)
-        case .shape(let outType): value = outType
         }
         return value as? Payload
     }

@@ -244,3 +244,22 @@ public final class Interpreter {
         arena = try HostArena(offsets: offsets, size: size)
     }
 }
+
+extension Interpreter {
+    /// The bytes of every non-constant tensor at the shapes the next `allocateTensors()` will infer
+    /// (Int.max when a sum overflows or a tensor is over the host's limit): what a caller with a
+    /// memory budget checks before allocating. The fuzz harness does, since a model's declared
+    /// shapes say nothing of what inference derives from its constants.
+    /// - Throws: what shape inference throws (as `allocateTensors()` would).
+    func inferredTensorBytes() throws -> Int {
+        let shapes = try ShapeInference.infer(model, inputShapes: inputShapes)
+        var total = 0
+        for (index, tensor) in model.tensors.enumerated() where tensor.constant == nil {
+            guard let bytes = TensorLimits.byteCount(shapes[index], width: tensor.type.byteWidth) else { return .max }
+            let (sum, overflow) = total.addingReportingOverflow(bytes)
+            if overflow { return .max }
+            total = sum
+        }
+        return total
+    }
+}

@@ -59,10 +59,11 @@ enum ModelFuzzer {
         let created = try? Interpreter(modelPath: modelPath, options: options)
         unlink(modelPath)
         guard let interpreter = created else { return }
-        // A model may declare tensors of up to 4 GiB each (TensorLimits): legal, and allocating them
-        // is what a host does, but under libFuzzer's memory limit that reads as an out-of-memory
-        // finding. Graphs whose tensors need more than allocateByteLimit together are not allocated.
-        guard declaredBytes(interpreter) <= allocateByteLimit else { return }
+        // A model may declare, or make shape inference derive, tensors of up to 4 GiB each
+        // (TensorLimits): legal, and allocating them is what a host does, but under libFuzzer's
+        // memory limit that reads as an out-of-memory finding. Graphs whose tensors need more than
+        // allocateByteLimit together, at the shapes allocation will infer, are not allocated.
+        guard fitsTheLimit(interpreter) else { return }
         guard (try? interpreter.allocateTensors()) != nil else { return }
         exercise(interpreter)
 
@@ -73,13 +74,11 @@ enum ModelFuzzer {
         let axis = bytes.count % shape.count
         guard resized[axis] < Int(Int32.max) else { return }
         resized[axis] += 1
-        guard (try? interpreter.resizeInput(at: 0, to: resized)) != nil,
+        guard (try? interpreter.resizeInput(at: 0, to: resized)) != nil, fitsTheLimit(interpreter),
               (try? interpreter.allocateTensors()) != nil else { return }
         exercise(interpreter)
     }
 
-    /// After a successful allocation: the partitions' details, then, when the graph is small,
-    /// inputs, an invoke and the outputs.
     /// Bytes a graph's tensors may be allocated with together (`LITE_FUZZ_ALLOCATE_LIMIT`, default
     /// 256 MiB): the host's arena and a CPU delegate's intermediates stay well under the fuzzer's
     /// RSS limit.
@@ -87,18 +86,15 @@ enum ModelFuzzer {
         ProcessInfo.processInfo.environment["LITE_FUZZ_ALLOCATE_LIMIT"].flatMap { Int($0) } ?? 256 << 20
     }()
 
-    /// The sum of every non-constant tensor's bytes at its current shape (Int.max on overflow).
-    private static func declaredBytes(_ interpreter: Interpreter) -> Int {
-        let graph = interpreter.graph
-        var total = 0
-        for tensor in 0..<graph.model.tensors.count where graph.model.tensors[tensor].constant == nil {
-            let (sum, overflow) = total.addingReportingOverflow(graph.byteSize(tensor))
-            if overflow { return .max }
-            total = sum
-        }
-        return total
+    /// True when the tensors the next allocation places fit allocateByteLimit; an inference that
+    /// fails passes, so that allocateTensors() reports it.
+    private static func fitsTheLimit(_ interpreter: Interpreter) -> Bool {
+        guard let bytes = try? interpreter.inferredTensorBytes() else { return true }
+        return bytes <= allocateByteLimit
     }
 
+    /// After a successful allocation: the partitions' details, then, when the graph is small,
+    /// inputs, an invoke and the outputs.
     private static func exercise(_ interpreter: Interpreter) {
         _ = try? interpreter.partitionDetails()
         let graph = interpreter.graph

@@ -3,12 +3,12 @@
  * includes it in its own file (gemm_portable.c, gemm_avx2.c, gemm_avx512.c) after defining:
  *
  *   GK_W      lanes per vector: 4, 8 or 16 (CPU_GEMM_NR is a whole number of vectors)
- *   GK_MR     rows of A per micro-kernel call (1 to 16): as many as the registers hold
+ *   GK_MR     rows of A per micro-kernel call (1 to 12): as many as the registers hold
  *   GK_FMA    1: multiply-adds fused (the path has FMA); 0: a multiply, then an add
  *   GK_TABLE  the name of the CpuGemmKernels table it defines
  *
- * and wraps the include in the path's target attribute (`#pragma clang attribute push`), so the
- * compiler emits that instruction set for these functions only. The vectors are Clang's
+ * and wraps the include in the path's target region (CPU_TARGET_PUSH), so the compiler emits
+ * that instruction set for these functions only. The vectors are Clang's
  * ext_vector_type: at 16 lanes on an AVX-512 target each is one zmm register, on an AVX2 target
  * the compiler splits it into two ymm registers (slower, same results: the tests run the 16-lane
  * source that way on CPUs without AVX-512).
@@ -246,17 +246,12 @@ static void gk_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t
                     int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                     float act_max) {
     enum { CHUNK = 96 };
-    const size_t k = (size_t)b->k;
-    if (b->columns && (panel_begin != 0 || panel_end <= 0)) return;
     const float *rows[CHUNK];
     for (size_t r0 = 0; r0 < m; r0 += CHUNK) {
         const size_t count = m - r0 < CHUNK ? m - r0 : CHUNK;
         for (size_t i = 0; i < count; i++) rows[i] = a + (r0 + i) * lda;
-        if (b->columns)
-            gk_dot(b, rows, 1, k, count, c + r0 * ldc, ldc, act_min, act_max);
-        else
-            gk_tile_indirect(b, rows, 1, k, count, panel_begin, panel_end, c + r0 * ldc, ldc,
-                             act_min, act_max);
+        gk_tile_indirect(b, rows, 1, (size_t)b->k, count, panel_begin, panel_end, c + r0 * ldc, ldc,
+                         act_min, act_max);
     }
 }
 

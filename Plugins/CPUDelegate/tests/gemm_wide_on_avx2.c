@@ -3,6 +3,6 @@
 // The kernels' 16-lane helpers are always inlined, so the calling convention -Wpsabi warns about
 // (a 64-byte vector passed without AVX-512) is never used.
 #pragma GCC diagnostic ignored "-Wpsabi"
-#define GEMM_AVX512_TARGET "avx2,fma"
+#define CPU_AVX512_ON_AVX2 1
 #define cpu_gemm_avx512 cpu_gemm_avx512_on_avx2
 #include "../gemm_avx512.c"

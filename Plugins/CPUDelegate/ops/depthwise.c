@@ -64,9 +64,8 @@ static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
 #if CPU_HAVE_X86
     if (cpu_use_avx2(p) && s->multiplier == 1 && w->kind == CPU_TENSOR_CONSTANT) {
         const bool wide = s->isa == CPU_ISA_AVX512;
-        s->lanes = wide ? 16 : 8;
         s->vector_rows = wide ? cpu_depthwise_rows_avx512 : cpu_depthwise_rows_avx2;
-        const size_t taps = (size_t)s->k_h * s->k_w, lanes = s->lanes;
+        const size_t taps = (size_t)s->k_h * s->k_w, lanes = wide ? 16 : 8;
         const size_t blocks = ((size_t)s->out_c + lanes - 1) / lanes;
         s->packed = cpu_aligned_alloc(blocks * lanes * taps * sizeof(float));
         if (!s->packed) return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory");

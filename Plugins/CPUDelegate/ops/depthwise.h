@@ -24,10 +24,10 @@ struct DepthwiseState {
     float act_min, act_max;
     float *bias;           /* out_c floats, zero-padded by CPU_DEPTHWISE_MAX_LANES more */
     const float *weights;  /* [k_h][k_w][out_c] */
-    /* Multiplier 1 on a vector path: [ceil(out_c / lanes)][k_h * k_w][lanes], zero-padded; the
-       rows are then `vector_rows`'s. NULL: the portable kernels of depthwise.c. */
+    /* Multiplier 1 on a vector path: [ceil(out_c / lanes)][k_h * k_w][lanes] with the path's
+       lanes, zero-padded; the rows are then `vector_rows`'s. NULL: the portable kernels of
+       depthwise.c. */
     float *packed;
-    size_t lanes;
     CpuDepthwiseRows vector_rows;
     bool bias_each_run;
     CpuIsa isa;            /* the delegate's path: the epilogue's kernels */

@@ -43,6 +43,18 @@ final class ConstantStorage: @unchecked Sendable {
         if mappedBytes > 0 { _ = munmap(pointer, mappedBytes) } else { pointer.deallocate() }
     }
 
+    /// One storage for constants of `byteCounts` bytes, in order, each at a multiple of
+    /// `alignment`, with each one's offset in it.
+    static func laidOut(_ byteCounts: [Int]) -> (storage: ConstantStorage, offsets: [Int]) {
+        var offsets: [Int] = []
+        var total = 0
+        for byteCount in byteCounts {
+            offsets.append(total)
+            total += (byteCount + alignment - 1) / alignment * alignment
+        }
+        return (ConstantStorage(byteCount: total), offsets)
+    }
+
     /// An anonymous private mapping of `byteCount` rounded up to whole 2 MiB pages (a length the
     /// kernel aligns to 2 MiB, so every page can be huge), advised MADV_HUGEPAGE; nil when the
     /// system refuses the mapping (the caller falls back to the heap).

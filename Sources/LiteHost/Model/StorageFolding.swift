@@ -99,14 +99,7 @@ extension StorageFolding {
         let moving = slices.filter { moveAll || Int(bitPattern: $0.key) % 16 != 0 }
             .sorted { $0.key < $1.key }  // in file order: the copy reads the file front to back
         guard !moving.isEmpty else { return }
-        let alignment = ConstantStorage.alignment
-        var offsets: [Int] = []
-        var total = 0
-        for slice in moving {
-            offsets.append(total)
-            total += (slice.value.byteCount + alignment - 1) / alignment * alignment
-        }
-        let storage = ConstantStorage(byteCount: total)
+        let (storage, offsets) = ConstantStorage.laidOut(moving.map(\.value.byteCount))
         for (slice, offset) in zip(moving, offsets) {
             (storage.pointer + offset).copyMemory(from: slice.key, byteCount: slice.value.byteCount)
             let moved = ConstantData(storage: storage, offset: offset, byteCount: slice.value.byteCount)
@@ -132,20 +125,11 @@ enum Float16Conversion {
     /// float16 weights are millions of elements; the conversion below branches on each).
     static let table: [Float] = (0...0xffff).map { float(fromHalfBits: UInt16($0)) }
 
-    /// A float16 constant's elements as a float32 constant (little-endian, as the file stores them).
-    static func widened(_ half: ConstantData) -> ConstantData { widened([half])[0] }
-
-    /// Float16 constants' elements as float32 constants, in order, all slices of one storage (each
-    /// at a 64-byte boundary): a model's weights are one large allocation rather than one each.
+    /// Float16 constants' elements as float32 constants (little-endian, as the file stores them),
+    /// in order, all slices of one storage (`ConstantStorage.laidOut`): a model's weights are one
+    /// large allocation rather than one each.
     static func widened(_ halves: [ConstantData]) -> [ConstantData] {
-        let alignment = ConstantStorage.alignment
-        var offsets: [Int] = []
-        var total = 0
-        for half in halves {
-            offsets.append(total)
-            total += (half.byteCount / 2 * 4 + alignment - 1) / alignment * alignment
-        }
-        let storage = ConstantStorage(byteCount: total)
+        let (storage, offsets) = ConstantStorage.laidOut(halves.map { $0.byteCount / 2 * 4 })
         return table.withUnsafeBufferPointer { table in
             zip(halves, offsets).map { half, offset in
                 let count = half.byteCount / 2

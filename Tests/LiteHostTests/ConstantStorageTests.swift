@@ -116,6 +116,45 @@ struct ConstantStorageTests {
         #expect(sparse.tensors[1].constant!.values(as: UInt8.self) == (36..<68).map { UInt8($0) })
     }
 
+    @Test func settlingRandomSlicesAlignsEveryConstantAndKeepsItsBytesAndSharing() {
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let size = Int.random(in: 64...4096, using: &rng)
+            let file = ConstantStorage(byteCount: size)
+            for offset in 0..<size { file.pointer.storeBytes(of: UInt8(truncatingIfNeeded: offset * 7 + 3), toByteOffset: offset, as: UInt8.self) }
+            // Up to 12 tensors over up to 8 distinct slices: some tensors share one.
+            let slices = (0..<Int.random(in: 1...8, using: &rng)).map { _ -> (Int, Int) in
+                let offset = Int.random(in: 0..<size, using: &rng)
+                return (offset, Int.random(in: 0...(size - offset), using: &rng))
+            }
+            let picks = (0..<Int.random(in: 1...12, using: &rng)).map { _ in Int.random(in: 0..<slices.count, using: &rng) }
+            let tensors = picks.map { pick in
+                TensorDefinition(name: "s\(pick)", type: .float32, shape: [1],
+                                 constant: ConstantData(storage: file, offset: slices[pick].0, byteCount: slices[pick].1),
+                                 isVariable: false)
+            }
+            var model = ModelDefinition(tensors: tensors, operators: [], inputs: [], outputs: [], description: "", schemaVersion: 3)
+            var distinct: [Int: Int] = [:]
+            for pick in picks { distinct[slices[pick].0 + size * slices[pick].1] = pick }
+            let aligned = distinct.values.filter { Int(bitPattern: file.pointer + slices[$0].0) % 16 == 0 }
+                .reduce(0) { $0 + slices[$1].1 }
+            StorageFolding.settle(&model, file: file)
+            for (index, pick) in picks.enumerated() {
+                let (offset, count) = slices[pick]
+                let constant = model.tensors[index].constant!
+                #expect(Int(bitPattern: constant.pointer) % 16 == 0)
+                #expect(constant.values(as: UInt8.self) == (offset..<(offset + count)).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) })
+                // All moved when the aligned slices are under half the file; else only unaligned ones.
+                let wasAligned = Int(bitPattern: file.pointer + offset) % 16 == 0
+                #expect((constant.storage === file) == (wasAligned && aligned * 2 >= size))
+                // Tensors that shared a slice still share one.
+                for (other, otherPick) in picks.enumerated() where slices[otherPick] == slices[pick] {
+                    #expect(model.tensors[other].constant!.pointer == constant.pointer)
+                }
+            }
+        }
+    }
+
     @Test func float16WeightsAreWidenedAndTheFileBufferIsLetGoWhenLittleOfItIsRead() throws {
         // 64 KiB of float32 weights beside 16 KiB of float16 ones: after the fold the weights are
         // over half the file, so they stay slices of it.

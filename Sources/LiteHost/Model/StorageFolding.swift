@@ -89,21 +89,27 @@ extension StorageFolding {
     /// file's buffer is freed once the caller lets it go: after a load that widened float16
     /// weights, most of the file is float16 bytes nothing reads any more.
     static func settle(_ model: inout ModelDefinition, file: ConstantStorage) {
-        var slices: [UnsafeRawPointer: (byteCount: Int, tensors: [Int])] = [:]
+        /// One slice of the file: tensors naming the same bytes share one copy.
+        struct Slice: Hashable {
+            let start: UnsafeRawPointer
+            let byteCount: Int
+            var aligned: Bool { Int(bitPattern: start) % 16 == 0 }
+        }
+        var slices: [Slice: [Int]] = [:]
         for (index, tensor) in model.tensors.enumerated() {
             guard let constant = tensor.constant, constant.storage === file else { continue }
-            slices[constant.pointer, default: (constant.byteCount, [])].tensors.append(index)
+            slices[Slice(start: constant.pointer, byteCount: constant.byteCount), default: []].append(index)
         }
-        let aligned = slices.filter { Int(bitPattern: $0.key) % 16 == 0 }.values.reduce(0) { $0 + $1.byteCount }
+        let aligned = slices.keys.filter(\.aligned).reduce(0) { $0 + $1.byteCount }
         let moveAll = aligned * 2 < file.byteCount
-        let moving = slices.filter { moveAll || Int(bitPattern: $0.key) % 16 != 0 }
-            .sorted { $0.key < $1.key }  // in file order: the copy reads the file front to back
+        let moving = slices.filter { moveAll || !$0.key.aligned }
+            .sorted { $0.key.start < $1.key.start }  // in file order: the copy reads the file front to back
         guard !moving.isEmpty else { return }
-        let (storage, offsets) = ConstantStorage.laidOut(moving.map(\.value.byteCount))
-        for (slice, offset) in zip(moving, offsets) {
-            (storage.pointer + offset).copyMemory(from: slice.key, byteCount: slice.value.byteCount)
-            let moved = ConstantData(storage: storage, offset: offset, byteCount: slice.value.byteCount)
-            for index in slice.value.tensors { model.tensors[index].constant = moved }
+        let (storage, offsets) = ConstantStorage.laidOut(moving.map(\.key.byteCount))
+        for ((slice, tensors), offset) in zip(moving, offsets) {
+            (storage.pointer + offset).copyMemory(from: slice.start, byteCount: slice.byteCount)
+            let moved = ConstantData(storage: storage, offset: offset, byteCount: slice.byteCount)
+            for index in tensors { model.tensors[index].constant = moved }
         }
     }
 

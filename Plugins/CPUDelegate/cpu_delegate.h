@@ -216,7 +216,7 @@ typedef enum CpuEpilogueKind {
 typedef struct CpuEpilogueStep {
     CpuEpilogueKind kind;
     float lo, hi;     /**< CLAMP bounds. */
-    float *alpha;     /**< PRELU: owned, channels rounded up to 8, zero-padded. */
+    float *alpha;     /**< PRELU: owned, channels rounded up to 16 (the widest path), zero-padded. */
     int32_t tensor;   /**< ADD: the residual's tensor-table index (same shape as the output). */
     const float *residual; /**< ADD: bound before each run. */
 } CpuEpilogueStep;

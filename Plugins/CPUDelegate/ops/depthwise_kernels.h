@@ -41,64 +41,88 @@ GK_INLINE gk_vec dw_epilogue(const CpuEpilogue *e, gk_vec v, size_t c, size_t of
     return v;
 }
 
-/* Output pixels [ox, ox + P) of one row, GK_W channels at c (the first n valid: a partial block
-   when n < GK_W), taps ky in [ky0, ky1) and kx in [kx0, kx1) all inside the input. KW is a
-   compile-time constant in the specialised callers (0: use the state's), which lets the compiler
-   unroll the tap loop. */
-GK_INLINE void dw_pixels(const DepthwiseState *s, const int P, const int KW, int32_t ky0,
-                         int32_t ky1, int32_t kx0, int32_t kx1, const float *origin,
-                         size_t stride_x, const float *w, size_t c, size_t out_offset, size_t n) {
+/* Output pixels [ox, ox + P) of one row, Q channel blocks of GK_W channels from c (the first n
+   channels of the last block valid: a partial block when n < GK_W, only with Q == 1), taps ky in
+   [ky0, ky1) and kx in [kx0, kx1) all inside the input. P * Q <= 8 accumulators: several pixels
+   share each weight vector, several channel blocks give independent chains where a row has few
+   pixels left. KW is a compile-time constant in the specialised callers (0: use the state's),
+   which lets the compiler unroll the tap loop. */
+GK_INLINE void dw_block(const DepthwiseState *s, const int P, const int Q, const int KW, int32_t ky0,
+                        int32_t ky1, int32_t kx0, int32_t kx1, const float *origin, size_t stride_x,
+                        const float *w, size_t c, size_t out_offset, size_t n) {
     const size_t C = (size_t)s->out_c;
     const size_t stride_y = (size_t)s->dilation_h * (size_t)s->in_w * C;
     const size_t step_x = (size_t)s->dilation_w * C;
     const int32_t kw = KW > 0 ? KW : s->k_w;
+    const size_t block_taps = (size_t)s->k_h * (size_t)kw * GK_W; /* floats per packed block */
     const bool partial = n < GK_W;
     gk_vec acc[8];
-    const gk_vec bias = gk_load(s->bias + c);
-    for (int p = 0; p < P; p++) acc[p] = bias;
+    for (int q = 0; q < Q; q++) {
+        const gk_vec bias = gk_load(s->bias + c + (size_t)q * GK_W);
+        for (int p = 0; p < P; p++) acc[q * P + p] = bias;
+    }
+    const bool whole_row = KW > 0 && kx0 == 0 && kx1 == KW;
+    const int32_t first = whole_row ? 0 : kx0, last = whole_row ? KW : kx1;
     for (int32_t ky = ky0; ky < ky1; ky++) {
         const float *r = origin + (size_t)ky * stride_y;
         const float *wr = w + (size_t)ky * kw * GK_W;
-        const int32_t first = KW > 0 && kx0 == 0 && kx1 == KW ? 0 : kx0;
-        const int32_t last = KW > 0 && kx0 == 0 && kx1 == KW ? KW : kx1;
         for (int32_t kx = first; kx < last; kx++) {
-            const gk_vec wv = gk_load(wr + (size_t)kx * GK_W);
-            for (int p = 0; p < P; p++) {
-                const float *src = r + (size_t)kx * step_x + (size_t)p * stride_x;
-                const gk_vec x = partial ? gk_load_first(src, n) : gk_load(src);
-                acc[p] = gk_madd(x, wv, acc[p]);
-            }
+            gk_vec wv[4];
+            for (int q = 0; q < Q; q++) wv[q] = gk_load(wr + (size_t)q * block_taps + (size_t)kx * GK_W);
+            for (int q = 0; q < Q; q++)
+                for (int p = 0; p < P; p++) {
+                    const float *src = r + (size_t)kx * step_x + (size_t)p * stride_x + (size_t)q * GK_W;
+                    const gk_vec x = partial ? gk_load_first(src, n) : gk_load(src);
+                    acc[q * P + p] = gk_madd(x, wv[q], acc[q * P + p]);
+                }
         }
     }
-    for (int p = 0; p < P; p++) {
-        const size_t offset = out_offset + (size_t)p * C;
-        gk_vec v = gk_clamp(acc[p], s->act_min, s->act_max);
-        v = dw_epilogue(s->epilogue, v, c, offset, n);
-        if (partial)
-            gk_store_first(s->out + offset, v, n);
-        else
-            gk_store(s->out + offset, v);
+    if (s->epilogue->count == 0) { /* the common case: clamp and store from registers */
+        for (int q = 0; q < Q; q++)
+            for (int p = 0; p < P; p++) {
+                float *dst = s->out + out_offset + (size_t)p * C + (size_t)q * GK_W;
+                const gk_vec v = gk_clamp(acc[q * P + p], s->act_min, s->act_max);
+                if (partial)
+                    gk_store_first(dst, v, n);
+                else
+                    gk_store(dst, v);
+            }
+        return;
     }
+    for (int q = 0; q < Q; q++)
+        for (int p = 0; p < P; p++) {
+            const size_t offset = out_offset + (size_t)p * C + (size_t)q * GK_W;
+            gk_vec v = gk_clamp(acc[q * P + p], s->act_min, s->act_max);
+            v = dw_epilogue(s->epilogue, v, c + (size_t)q * GK_W, offset, n);
+            if (partial)
+                gk_store_first(s->out + offset, v, n);
+            else
+                gk_store(s->out + offset, v);
+        }
 }
 
-/* All channel blocks of P pixels; origin points at tap (0, 0) of the first pixel, which may lie
-   outside the input as long as only taps in the given ranges are read. */
+/* All channel blocks of P pixels, Q blocks at a time (P * Q <= 8) while whole blocks remain, then
+   one at a time, then the partial block; origin points at tap (0, 0) of the first pixel, which may
+   lie outside the input as long as only taps in the given ranges are read. */
 GK_INLINE void dw_channels(const DepthwiseState *s, const int P, const int KW, int32_t ky0,
                            int32_t ky1, int32_t kx0, int32_t kx1, const float *origin,
                            size_t out_offset) {
     const size_t C = (size_t)s->out_c, taps = (size_t)s->k_h * s->k_w;
     const size_t stride_x = (size_t)s->stride_w * C;
+    const int Q = P >= 8 ? 1 : P == 4 ? 2 : 4;
     size_t c = 0;
-    for (; c + GK_W <= C; c += GK_W)
-        dw_pixels(s, P, KW, ky0, ky1, kx0, kx1, origin + c, stride_x, s->packed + (c / GK_W) * taps * GK_W,
-                  c, out_offset + c, GK_W);
-    if (c < C)
-        dw_pixels(s, P, KW, ky0, ky1, kx0, kx1, origin + c, stride_x, s->packed + (c / GK_W) * taps * GK_W,
-                  c, out_offset + c, C - c);
+#define DW_BLOCK(q, count)                                                                          \
+    dw_block(s, P, q, KW, ky0, ky1, kx0, kx1, origin + c, stride_x, s->packed + (c / GK_W) * taps * GK_W, c, \
+             out_offset + c, count)
+    if (Q > 1)
+        for (; c + (size_t)Q * GK_W <= C; c += (size_t)Q * GK_W) DW_BLOCK(Q, GK_W);
+    for (; c + GK_W <= C; c += GK_W) DW_BLOCK(1, GK_W);
+    if (c < C) DW_BLOCK(1, C - c);
+#undef DW_BLOCK
 }
 
 /* One output row: the border columns one pixel at a time with their taps clipped, the interior
-   (every kx tap inside the input) in blocks of 8, 4 and 1 pixels. */
+   (every kx tap inside the input) in blocks of 8, then 4, 2 and 1 pixels. */
 GK_INLINE void dw_row(const DepthwiseState *s, size_t b, int32_t oy, const int KW) {
     const size_t C = (size_t)s->out_c;
     const int32_t iy0 = oy * s->stride_h - s->pad_h;
@@ -137,7 +161,11 @@ GK_INLINE void dw_row(const DepthwiseState *s, size_t b, int32_t oy, const int K
         dw_channels(s, 4, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
         ox += 4;
     }
-    for (; ox < ox_hi; ox++)
+    if (ox + 2 <= ox_hi) {
+        dw_channels(s, 2, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
+        ox += 2;
+    }
+    if (ox < ox_hi)
         dw_channels(s, 1, KW, ky0, ky1, 0, s->k_w, ORIGIN(ox), out_base + (size_t)ox * C);
 #undef ORIGIN
 }

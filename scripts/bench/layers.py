@@ -14,6 +14,7 @@ are not the model's time: the table shows where one runtime's kernel loses to th
 Usage (with the venv's python, see scripts/setup/setup.sh):
   python scripts/bench/layers.py MODEL [--lite .build/release/lite] [--threads 1] [--rounds 3]
                                  [--runs 50] [--top 25] [--ops CONV_2D,DEPTHWISE_CONV_2D]
+                                 [--nodes 3,7] [--save DIR]
 """
 
 from __future__ import annotations
@@ -157,6 +158,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--top", type=int, default=25, help="lines to print (0: all)")
     parser.add_argument("--ops", help="only these operators (comma-separated names)")
+    parser.add_argument("--nodes", help="only these node indices (comma-separated)")
+    parser.add_argument("--save", help="keep the one-layer models in this folder (nodeN.tflite)")
     args = parser.parse_args()
 
     with open(args.model, "rb") as f:
@@ -165,10 +168,15 @@ def main() -> int:
     producers = constant_producers(model, graph)
     wanted = set(args.ops.split(",")) if args.ops else None
     rows = []
+    nodes = {int(n) for n in args.nodes.split(",")} if args.nodes else None
     with tempfile.TemporaryDirectory() as tmp:
+        if args.save:
+            os.makedirs(args.save, exist_ok=True)
+            tmp = args.save
         for index, op in enumerate(graph.operators):
             name = op_name(model, op)
-            if any(t in producers for t in op.outputs) or (wanted and name not in wanted):
+            if any(t in producers for t in op.outputs) or (wanted and name not in wanted) or \
+                    (nodes is not None and index not in nodes):
                 continue
             path = os.path.join(tmp, f"node{index}.tflite")
             with open(path, "wb") as f:

@@ -357,7 +357,8 @@ static inline bool cpu_use_avx2(const CpuPartitionState *p) {
 }
 /** Reports an error through the host (printf-style) and returns `status`: lps_fail. */
 #define cpu_fail(delegate, status, ...) lps_fail(cpu_services(delegate), (status), __VA_ARGS__)
-/** A log line through the host (printf-style): lps_logf. */
+/** A log line through the host (printf-style): lps_logf. The host prefixes the plugin's name, so
+    the line does not repeat it. */
 #define cpu_log(delegate, level, ...) lps_logf(cpu_services(delegate), (level), __VA_ARGS__)
 /** True if the tensor has constant data, or is produced by a DEQUANTIZE of a constant float16
     tensor (which the partition folds at prepare). */

@@ -427,7 +427,7 @@ LiteStatus cpu_prepare_partition(LitePartition *handle, const LiteGraph *graph) 
         if (node->folded || !node->op->prepare) continue;
         status = node->op->prepare(p, node);
         if (status != LITE_STATUS_OK)
-            cpu_log(p->delegate, LITE_LOG_DEBUG, "cpu: prepare failed at node %d (%s)",
+            cpu_log(p->delegate, LITE_LOG_DEBUG, "prepare failed at node %d (%s)",
                     node->graph_node, node->op->name);
     }
     if (status != LITE_STATUS_OK) {
@@ -443,8 +443,11 @@ static bool buffer_fits(const void *buffer, size_t size, const CpuTensor *t) {
     return (buffer || t->bytes == 0) && size >= t->bytes;
 }
 
-static LiteStatus buffer_too_small(const CpuPartitionState *p, const char *role, int32_t index, size_t size,
-                                   const CpuTensor *t) {
+static LiteStatus buffer_too_small(const CpuPartitionState *p, const char *role, int32_t index,
+                                   const void *buffer, size_t size, const CpuTensor *t) {
+    if (!buffer)
+        return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT,
+                        "cpu: %s %d: no buffer (NULL), tensor needs %zu bytes", role, index, t->bytes);
     return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: %s %d: buffer of %zu bytes, tensor needs %zu",
                     role, index, size, t->bytes);
 }
@@ -461,12 +464,14 @@ LiteStatus cpu_invoke_partition(LitePartition *handle, const void *const *inputs
         return cpu_fail(p->delegate, LITE_STATUS_INVALID_ARGUMENT, "cpu: invoke buffers are NULL");
     for (int32_t i = 0; i < p->input_count; i++) {
         CpuTensor *t = &p->tensors[p->inputs[i]];
-        if (!buffer_fits(inputs[i], input_sizes[i], t)) return buffer_too_small(p, "input", i, input_sizes[i], t);
+        if (!buffer_fits(inputs[i], input_sizes[i], t))
+            return buffer_too_small(p, "input", i, inputs[i], input_sizes[i], t);
         t->data = (void *)inputs[i]; // inputs are only ever read
     }
     for (int32_t i = 0; i < p->output_count; i++) {
         CpuTensor *t = &p->tensors[p->outputs[i]];
-        if (!buffer_fits(outputs[i], output_sizes[i], t)) return buffer_too_small(p, "output", i, output_sizes[i], t);
+        if (!buffer_fits(outputs[i], output_sizes[i], t))
+            return buffer_too_small(p, "output", i, outputs[i], output_sizes[i], t);
         t->data = outputs[i];
     }
     for (int32_t i = 0; i < p->tensor_count; i++) {

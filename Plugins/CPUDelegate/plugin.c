@@ -98,7 +98,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
             if (value && strcmp(value, "fp32") == 0) continue;
             if (value && strcmp(value, "fp16") == 0) {
                 cpu_log(&probe, LITE_LOG_WARNING,
-                        "cpu: precision fp16 requested; this backend computes in fp32");
+                        "precision fp16 requested; this backend computes in fp32");
                 continue;
             }
             return cpu_fail(&probe, LITE_STATUS_INVALID_ARGUMENT,
@@ -115,7 +115,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
         } else if (strcmp(key, "cache_dir") == 0 || strcmp(key, "model_token") == 0) {
             continue; // nothing to compile, nothing to cache
         } else {
-            cpu_log(&probe, LITE_LOG_WARNING, "cpu: ignoring unknown option '%s'", key);
+            cpu_log(&probe, LITE_LOG_WARNING, "ignoring unknown option '%s'", key);
         }
     }
 
@@ -126,7 +126,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
     delegate->services = services;
     delegate->num_threads = threads;
     delegate->isa = isa;
-    cpu_log(delegate, LITE_LOG_DEBUG, "cpu: %s kernels", cpu_isa_description(isa));
+    cpu_log(delegate, LITE_LOG_DEBUG, "%s kernels", cpu_isa_description(isa));
     // Events need the 1.3 service; an older host's table has no profile_event to call.
     delegate->profile_events = profile && lps_profile_available(services);
     if (threads > 1) {
@@ -137,7 +137,7 @@ static LiteStatus create_delegate(const LiteHostServices *services, const char *
                             threads);
         }
         if (cpu_pool_threads(delegate->pool) < threads)
-            cpu_log(delegate, LITE_LOG_WARNING, "cpu: started only %d of %d threads",
+            cpu_log(delegate, LITE_LOG_WARNING, "started only %d of %d threads",
                     cpu_pool_threads(delegate->pool), threads);
     }
     *out_delegate = (LiteDelegate *)delegate;

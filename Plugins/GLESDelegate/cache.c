@@ -88,7 +88,7 @@ static void store_binary(GlesDelegateState *d, const char *path, GLuint program,
     memcpy(header.magic, CACHE_MAGIC, 8);
     const int error = gpu_cache_write_file(path, &header, sizeof(header), binary, (size_t)written);
     free(binary);
-    if (error) gpu_log_cache_write_failure(&d->base, "gles", "program cache entry", path, error);
+    if (error) gpu_log_cache_write_failure(&d->base, "program cache entry", path, error);
 }
 
 static GLuint compile(GlesDelegateState *d, const char *source, bool retrievable, char *error,

@@ -96,7 +96,7 @@ static void destroy_delegate(LiteDelegate *handle) {
             if (saved.api != EGL_OPENGL_ES_API) d->context.gl->eglBindAPI(saved.api);
         }
     } else {
-        gpu_log(&d->base, LITE_LOG_ERROR, "gles: destroy_delegate: %s; its GL objects are left to the driver", reason);
+        gpu_log(&d->base, LITE_LOG_ERROR, "destroy_delegate: %s; its GL objects are left to the driver", reason);
     }
     free_delegate(d);
 }
@@ -180,7 +180,7 @@ static void destroy_partition(LitePartition *handle) {
         gles_release(p);
         gles_current_restore(p->delegate->context.gl, &saved);
     } else {
-        gpu_log(&p->delegate->base, LITE_LOG_ERROR, "gles: destroy_partition: %s; its GL buffers are left to the "
+        gpu_log(&p->delegate->base, LITE_LOG_ERROR, "destroy_partition: %s; its GL buffers are left to the "
                 "driver", reason);
     }
     gpu_partition_free(&p->base);

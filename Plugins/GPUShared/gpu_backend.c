@@ -6,10 +6,9 @@
 /* Messages                                                                                       */
 /* ---------------------------------------------------------------------------------------------- */
 
-void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *backend, const char *what,
-                                 const char *path, int error) {
+void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *what, const char *path, int error) {
     gpu_log(base, base->cache_write_failed ? LITE_LOG_DEBUG : LITE_LOG_WARNING,
-            "%s: cannot write %s %s (%s)%s", backend, what, path, strerror(error),
+            "cannot write %s %s (%s)%s", what, path, strerror(error),
             base->cache_write_failed ? "" : "; kernels still run, further cache failures of this "
                                             "delegate are logged at debug level");
     base->cache_write_failed = true;
@@ -68,7 +67,7 @@ LiteStatus gpu_create_arguments(const GpuDelegateBase *probe, const char *backen
         } else if (own && own(own_context, probe, key, value, &status)) {
             if (status != LITE_STATUS_OK) return status;
         } else {
-            gpu_log(probe, LITE_LOG_WARNING, "%s: ignoring unknown option '%s'", backend, key);
+            gpu_log(probe, LITE_LOG_WARNING, "ignoring unknown option '%s'", key);
         }
     }
     return LITE_STATUS_OK;
@@ -215,7 +214,12 @@ bool gpu_check_invoke_buffers(const GpuProgram *program, const void *const *inpu
         const size_t bytes = gpu_host_bytes(program, input ? program->inputs[k] : program->outputs[k]);
         const void *buffer = input ? inputs[k] : outputs[k];
         const size_t size = input ? input_sizes[k] : output_sizes[k];
-        if ((!buffer && bytes > 0) || size < bytes) {
+        if (!buffer && bytes > 0) {
+            snprintf(error, capacity, "%s %d: no buffer (NULL), tensor needs %zu bytes", input ? "input" : "output",
+                     k, bytes);
+            return false;
+        }
+        if (size < bytes) {
             snprintf(error, capacity, "%s %d: buffer of %zu bytes, tensor needs %zu", input ? "input" : "output",
                      k, size, bytes);
             return false;

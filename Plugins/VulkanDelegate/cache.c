@@ -50,7 +50,7 @@ static void write_entry(VkDelegateState *delegate, const char *path, const char 
     CacheHeader header = {.key = key, .size = size, .checksum = gpu_hash(GPU_HASH_SEED, payload, size)};
     memcpy(header.magic, magic, 8);
     const int error = gpu_cache_write_file(path, &header, sizeof(header), payload, size);
-    if (error) gpu_log_cache_write_failure(&delegate->base, "vulkan", "cache file", path, error);
+    if (error) gpu_log_cache_write_failure(&delegate->base, "cache file", path, error);
 }
 
 uint32_t *vk_cache_load_spirv(const VkDelegateState *delegate, uint64_t key, size_t *size) {

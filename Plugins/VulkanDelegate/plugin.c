@@ -159,7 +159,7 @@ static uint64_t device_key(const VkContext *c) {
 static LiteStatus finish_delegate(VkDelegateState *delegate, const GpuOptions *common, long compile_threads) {
     VkContext *c = &delegate->context;
     if (common->fp16 && !c->fp16)
-        gpu_log(&delegate->base, LITE_LOG_WARNING, "vulkan: precision fp16 requested but %s has no 16-bit "
+        gpu_log(&delegate->base, LITE_LOG_WARNING, "precision fp16 requested but %s has no 16-bit "
                 "storage buffers; running in fp32", c->properties.deviceName);
     delegate->base.precision = c->fp16 ? GPU_PRECISION_FP16 : GPU_PRECISION_FP32;
     delegate->base.fp16_all_tensors = common->fp16_all_tensors;
@@ -167,7 +167,7 @@ static LiteStatus finish_delegate(VkDelegateState *delegate, const GpuOptions *c
     if (delegate->base.profile_events) {
         delegate->timestamp_bits = vk_timestamp_bits(c);
         if (!delegate->timestamp_bits)
-            gpu_log(&delegate->base, LITE_LOG_WARNING, "vulkan: %s has no compute timestamps: profile events time the "
+            gpu_log(&delegate->base, LITE_LOG_WARNING, "%s has no compute timestamps: profile events time the "
                     "submission as a whole", c->properties.deviceName);
     }
     delegate->compile_threads = (int)compile_threads;

@@ -215,6 +215,12 @@ static void run(const char *name, Graph *g, bool must_fail) {
             fprintf(stderr, "bad_graphs: %s: invoke accepted the buffer\n", name);
             failures++;
         }
+        /* The message names the fault: a missing buffer is not "a buffer of N bytes". */
+        const char *expected = g->buffer_fault == OUTPUT_MISSING ? "no buffer" : "buffer of";
+        if (!ok && g->buffer_fault != BUFFERS_FIT && !strstr(last_report, expected)) {
+            fprintf(stderr, "bad_graphs: %s: the message does not say \"%s\": %s\n", name, expected, last_report);
+            failures++;
+        }
         if (ok) stage = "ran";
         if (must_fail) {
             fprintf(stderr, "bad_graphs: %s: every call succeeded on an inconsistent graph\n", name);

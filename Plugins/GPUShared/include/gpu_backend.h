@@ -69,12 +69,12 @@ static inline const LiteHostServices *gpu_services(const GpuDelegateBase *base) 
     validation-layer message behind the delegate's own text) through the host's error callback, or
     nowhere for a NULL `base`; returns `status`: lps_fail. */
 #define gpu_fail(base, status, ...) lps_fail(gpu_services(base), (status), __VA_ARGS__)
-/** A log line through the host (printf-style): lps_logf. */
+/** A log line through the host (printf-style): lps_logf. The host prefixes the plugin's name, so
+    the line does not repeat it. */
 #define gpu_log(base, level, ...) lps_logf(gpu_services(base), (level), __VA_ARGS__)
 /** Logs a cache file that could not be written: the first of the delegate as a warning (an
     unusable cache_dir fails every entry the same way), the others at debug level. */
-void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *backend, const char *what,
-                                 const char *path, int error);
+void gpu_log_cache_write_failure(GpuDelegateBase *base, const char *what, const char *path, int error);
 /** Milliseconds of CLOCK_MONOTONIC, for the timings in the log. */
 static inline double gpu_now_ms(void) { return (double)lps_now_ns() * 1e-6; }
 

@@ -444,6 +444,9 @@ LiteStatus cpu_prepare_window(const CpuPartitionState *p, const CpuNode *node, c
     of memory. */
 void *cpu_prepare_alloc(CpuPartitionState *p, size_t bytes);
 void cpu_prepare_free_all(CpuPartitionState *p);
+/** Writes a zero to one byte of every page of `memory` (`bytes` long, contents not yet meaningful),
+    so that its page faults are taken now, in prepare, rather than by the first invoke. */
+void cpu_prepare_fault_in(void *memory, size_t bytes);
 
 /** 64-byte aligned allocation (free with cpu_aligned_free); NULL on failure or overflow. */
 void *cpu_aligned_alloc(size_t bytes);

@@ -377,6 +377,9 @@ static LiteStatus plan_memory(CpuPartitionState *p) {
         if (!p->arena)
             return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY,
                             "cpu: cannot allocate %zu bytes of intermediate tensors", total);
+        // Every page of the arena is written by the first invoke: fault them in here (a fresh
+        // huge page is cleared when first touched, 2 MiB at a time).
+        cpu_prepare_fault_in(p->arena, total);
     }
     p->arena_bytes = total;
     return LITE_STATUS_OK;

@@ -108,3 +108,8 @@ void cpu_prepare_free_all(CpuPartitionState *p) {
     }
     p->prepared_blocks = NULL;
 }
+
+void cpu_prepare_fault_in(void *memory, size_t bytes) {
+    volatile char *bytes_ = memory; // volatile: the stores must happen although nothing reads them
+    for (size_t offset = 0; offset < bytes; offset += 4096) bytes_[offset] = 0;
+}

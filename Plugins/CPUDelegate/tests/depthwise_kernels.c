@@ -28,27 +28,12 @@
 #include <string.h>
 
 #if CPU_HAVE_X86
+#define KERNEL_TEST_NAME "depthwise_kernels"
+#include "kernel_test.h"
+
 void cpu_depthwise_rows_avx512_on_avx2(const DepthwiseState *s, size_t begin, size_t end);
 
-static int failures;
 static int layers; /* cases that made a layer (some random windows have no output pixel) */
-
-#define FAIL(...)                                                                                \
-    do {                                                                                         \
-        if (failures++ < 20) {                                                                   \
-            fprintf(stderr, "depthwise_kernels: ");                                              \
-            fprintf(stderr, __VA_ARGS__);                                                        \
-            fputc('\n', stderr);                                                                 \
-        }                                                                                        \
-    } while (0)
-
-static uint64_t rng_state;
-static uint32_t next_u32(void) {
-    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)(rng_state >> 33);
-}
-static int uniform(int lo, int hi) { return lo + (int)(next_u32() % (uint32_t)(hi - lo + 1)); }
-static float value(void) { return (float)((int)(next_u32() % 2001) - 1000) / 500.0f; }
 
 typedef struct Path {
     const char *name;

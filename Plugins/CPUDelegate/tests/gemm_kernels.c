@@ -23,30 +23,15 @@
  */
 #include "../gemm.h"
 
+#define KERNEL_TEST_NAME "gemm_kernels"
+#include "kernel_test.h"
+
 #include <math.h>
 
 #if CPU_HAVE_X86
 extern const CpuGemmKernels cpu_gemm_avx512_on_avx2;
 #endif
 
-static int failures;
-
-#define FAIL(...)                                                                                \
-    do {                                                                                         \
-        if (failures++ < 20) {                                                                   \
-            fprintf(stderr, "gemm_kernels: ");                                                   \
-            fprintf(stderr, __VA_ARGS__);                                                        \
-            fputc('\n', stderr);                                                                 \
-        }                                                                                        \
-    } while (0)
-
-static uint64_t rng_state;
-static uint32_t next_u32(void) {
-    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)(rng_state >> 33);
-}
-static int uniform(int lo, int hi) { return lo + (int)(next_u32() % (uint32_t)(hi - lo + 1)); }
-static float value(void) { return (float)((int)(next_u32() % 2001) - 1000) / 500.0f; }
 
 typedef struct Path {
     const char *name;

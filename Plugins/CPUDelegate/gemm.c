@@ -66,7 +66,7 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
 }
 
 bool cpu_gemm_has_indirect(const CpuPackedMatrix *b, size_t segment_length) {
-    return !b->columns || segment_length % b->kernels->lanes == 0;
+    return !b->columns || b->kernels->masked_tail || segment_length % b->kernels->lanes == 0;
 }
 
 void cpu_gemm_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,

@@ -22,6 +22,13 @@ struct CpuPackedMatrix;
 typedef struct CpuGemmKernels {
     size_t lanes; /**< Floats per vector register. */
     size_t rows;  /**< Rows of A per micro-kernel call: row tiles are a multiple of it. */
+    /** The dot-product path reads a run's last partial vector with a masked load (cheap), not
+        through a zeroed copy. */
+    bool masked_tail;
+    /** The table that runs panels with at most lanes / 2 valid columns (the last panel of n = 24,
+        a product of n = 8), whose 16-lane accumulators would be half empty and stored through a
+        copy: the AVX-512 path's AVX2 table; NULL elsewhere. The same bits either way. */
+    const struct CpuGemmKernels *narrow;
     /** cpu_gemm_tile. */
     void (*tile)(const struct CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
                  int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
@@ -76,9 +83,10 @@ void cpu_gemm_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t 
                    int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                    float act_max);
 
-/** True when cpu_gemm_tile_indirect takes this matrix with segments of `segment_length` floats:
-    always, but for products of <= CPU_GEMM_DOT_MAX_N columns, whose dot products read whole
-    vectors of each segment (a multiple of the path's lanes). */
+/** True when cpu_gemm_tile_indirect takes this matrix with segments of `segment_length` floats
+    at full speed: always, but for products of <= CPU_GEMM_DOT_MAX_N columns on the portable path,
+    whose dot products read a segment's partial last vector through a copy (then im2col rows, one
+    run per row, are faster), so there the length must be a multiple of its lanes. */
 bool cpu_gemm_has_indirect(const CpuPackedMatrix *b, size_t segment_length);
 
 /** Like cpu_gemm_tile, but row r of A is the concatenation of `segment_count` runs of

@@ -7,6 +7,7 @@ CPU_TARGET_PUSH("avx2,fma")
 #define GK_W 8
 #define GK_MR 6
 #define GK_FMA 1
+#define GK_MASKED GK_MASKED_AVX2
 #define GK_TABLE cpu_gemm_avx2
 #include "gemm_kernels.h"
 CPU_TARGET_POP

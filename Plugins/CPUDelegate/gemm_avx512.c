@@ -8,13 +8,16 @@
 #if CPU_HAVE_X86
 #if CPU_AVX512_ON_AVX2
 CPU_TARGET_PUSH("avx2,fma")
+#define GK_MASKED GK_MASKED_AVX2
 #else
 CPU_TARGET_PUSH("avx512f,avx2,fma")
+#define GK_MASKED GK_MASKED_AVX512
 #endif
 #define GK_W 16
 #define GK_MR 12
 #define GK_FMA 1
 #define GK_TABLE cpu_gemm_avx512
+#define GK_NARROW cpu_gemm_avx2
 #include "gemm_kernels.h"
 CPU_TARGET_POP
 #endif

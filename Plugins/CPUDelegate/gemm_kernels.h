@@ -6,6 +6,8 @@
  *   GK_MR     rows of A per micro-kernel call (1 to 12): as many as the registers hold
  *   GK_FMA    1: multiply-adds fused (the path has FMA); 0: a multiply, then an add
  *   GK_TABLE  the name of the CpuGemmKernels table it defines
+ *   GK_MASKED how a partial vector is read (cpu_vector.h; the default is a zeroed copy)
+ *   GK_NARROW optional: the table that runs panels with at most GK_W / 2 valid columns
  *
  * and wraps the include in the path's target region (CPU_TARGET_PUSH), so the compiler emits
  * that instruction set for these functions only. The vectors are Clang's
@@ -142,9 +144,9 @@ static void gk_kernel(size_t mr, size_t nr, size_t segments, size_t length,
 
 /* C rows [r0, m) in steps of R for n = N <= CPU_GEMM_DOT_MAX_N columns: dot products along k in
    GK_W partial sums. A row is `segments` runs of `length` floats (rows[r * segments + s]); the
-   matrix's columns are read at the same offsets. The last k % GK_W floats of a run (only a
-   direct A has them: an indirect one needs length % GK_W == 0) come through a zero-padded copy,
-   which adds exact zeros to the sums. Returns the first row not computed. */
+   matrix's columns are read at the same offsets. The last length % GK_W floats of a run come as
+   a partial vector (gk_load_first: masked loads on the x86 paths, a zeroed copy on the portable
+   one), whose zero lanes add exact zeros to the sums. Returns the first row not computed. */
 GK_INLINE size_t gk_dot_rows(const CpuPackedMatrix *b, const int N, const int R,
                              const float *const *rows, size_t segments, size_t length, size_t m,
                              size_t r0, float *c, size_t ldc, float act_min, float act_max) {
@@ -167,17 +169,10 @@ GK_INLINE size_t gk_dot_rows(const CpuPackedMatrix *b, const int N, const int R,
             }
             if (whole < length) {
                 const size_t tail = length - whole;
-                float pad[GK_W];
                 gk_vec w[CPU_GEMM_DOT_MAX_N];
-                for (int j = 0; j < N; j++) {
-                    memset(pad, 0, sizeof(pad));
-                    memcpy(pad, w0 + (size_t)j * k + whole, tail * sizeof(float));
-                    w[j] = gk_load(pad);
-                }
+                for (int j = 0; j < N; j++) w[j] = gk_load_first(w0 + (size_t)j * k + whole, tail);
                 for (int i = 0; i < R; i++) {
-                    memset(pad, 0, sizeof(pad));
-                    memcpy(pad, rows[(r + (size_t)i) * segments + seg] + whole, tail * sizeof(float));
-                    const gk_vec x = gk_load(pad);
+                    const gk_vec x = gk_load_first(rows[(r + (size_t)i) * segments + seg] + whole, tail);
                     for (int j = 0; j < N; j++) acc[i][j] = gk_madd(x, w[j], acc[i][j]);
                 }
             }
@@ -215,7 +210,12 @@ static void gk_dot(const CpuPackedMatrix *b, const float *const *rows, size_t se
     }
 }
 
-/* Rows [0, m) of an indirect A times panels [panel_begin, panel_end). */
+#ifdef GK_NARROW
+extern const CpuGemmKernels GK_NARROW;
+#endif
+
+/* Rows [0, m) of an indirect A times panels [panel_begin, panel_end); a narrow panel goes to
+   GK_NARROW's kernels where the path has them. */
 static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows, size_t segments,
                              size_t length, size_t m, int32_t panel_begin, int32_t panel_end,
                              float *c, size_t ldc, float act_min, float act_max) {
@@ -230,6 +230,12 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
         const float *bias = b->bias + (size_t)p * CPU_GEMM_NR;
         const size_t col = (size_t)p * CPU_GEMM_NR;
         const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+#ifdef GK_NARROW
+        if (nr * 2 <= GK_W) {
+            GK_NARROW.tile_indirect(b, rows, segments, length, m, p, p + 1, c, ldc, act_min, act_max);
+            continue;
+        }
+#endif
         for (size_t r = 0; r < m; r += GK_MR) {
             const size_t mr = m - r < GK_MR ? m - r : GK_MR;
             gk_kernel(mr, nr, segments, length, rows + r * segments, panel, bias,
@@ -257,6 +263,10 @@ static void gk_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t
 
 const CpuGemmKernels GK_TABLE = {
     .lanes = GK_W,
+    .masked_tail = GK_MASKED != GK_MASKED_COPY,
+#ifdef GK_NARROW
+    .narrow = &GK_NARROW,
+#endif
     .rows = GK_MR,
     .tile = gk_tile,
     .tile_indirect = gk_tile_indirect,

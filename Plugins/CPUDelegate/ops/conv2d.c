@@ -38,7 +38,7 @@ typedef struct ConvState {
     int32_t panel_groups;
     float *scratch;     /* per-thread im2col tiles */
     size_t scratch_stride; /* floats per thread's tile, with slack for over-long stores */
-    bool indirect;         /* AVX2: A rows are pointers to filter rows in the input, no im2col */
+    bool indirect;         /* A rows are pointers to filter rows in the input, no im2col */
     const float **pointers; /* per thread: rows_per_tile * k_h filter-row pointers */
     float *zeros;          /* k_w * in_c zeros: the filter rows that fall in the padding */
     float act_min, act_max;
@@ -104,8 +104,8 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
         if (!s->scratch)
             return cpu_fail(p->delegate, LITE_STATUS_OUT_OF_MEMORY, "cpu: out of memory (im2col)");
         // Filter rows read in place: each is k_w * in_c contiguous floats when dilation_w is 1.
-        // Products of <= CPU_GEMM_DOT_MAX_N columns need whole 8-float blocks per filter row
-        // (pose_landmark_full's 256x256 3x3 8->1 head), else they keep im2col.
+        // Products of <= CPU_GEMM_DOT_MAX_N columns on the portable path need whole vectors per
+        // filter row (cpu_gemm_has_indirect), else they keep im2col.
         s->indirect = s->dilation_w == 1 &&
                       cpu_gemm_has_indirect(&s->packed, (size_t)s->k_w * s->in_c);
         if (s->indirect) {
@@ -191,11 +191,18 @@ DEFINE_IM2COL(im2col_avx2, CPU_TARGET_AVX2, copy_floats_avx2)
 #endif
 DEFINE_IM2COL(im2col_baseline, , copy_floats_plain)
 
+/* The im2col of the delegate's path: AVX2 copies on the avx2 and avx512 paths, plain C on the
+   portable one (which must run on an x86-64 without AVX2). */
+static void im2col_for(const ConvState *s, bool avx2, size_t m0, size_t rows, float *columns) {
 #if CPU_HAVE_X86
-#define IM2COL im2col_avx2 /* only reached on the AVX2 path (ConvState.indirect) */
-#else
-#define IM2COL im2col_baseline
+    if (avx2) {
+        im2col_avx2(s, m0, rows, columns);
+        return;
+    }
 #endif
+    (void)avx2;
+    im2col_baseline(s, m0, rows, columns);
+}
 
 /* The k_h filter-row pointers of output pixels [m0, m0 + rows): into the input for pixels whose
    window lies inside it horizontally (a row outside it vertically points at the zero row); a pixel
@@ -205,8 +212,8 @@ DEFINE_IM2COL(im2col_baseline, , copy_floats_plain)
    address arithmetic, which is a large part of a 3-channel stem's time. */
 #define GATHER_MAX_KH 16
 
-static void gather_pointers(const ConvState *s, size_t m0, size_t rows, const float **pointers,
-                            float *columns) {
+static void gather_pointers(const ConvState *s, bool avx2, size_t m0, size_t rows,
+                            const float **pointers, float *columns) {
     // The state's fields in locals: the pointer stores below may alias them as far as the compiler
     // knows, and it would reload them after every store.
     const size_t pixels = (size_t)s->out_h * s->out_w;
@@ -250,7 +257,7 @@ static void gather_pointers(const ConvState *s, size_t m0, size_t rows, const fl
                 }
             } else {
                 float *gathered = columns + r * k;
-                IM2COL(s, m0 + r, 1, gathered);
+                im2col_for(s, avx2, m0 + r, 1, gathered);
                 for (size_t ky = 0; ky < KH; ky++) row[ky] = gathered + ky * run;
             }
         }
@@ -270,6 +277,8 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
     float *columns = s->direct ? NULL : s->scratch + (size_t)thread * s->scratch_stride;
 #if CPU_HAVE_X86
     const bool avx2 = cpu_isa_has_avx2(s->packed.isa);
+#else
+    const bool avx2 = false;
 #endif
     for (size_t task = begin; task < end; task++) {
         const size_t tile = task / (size_t)s->panel_groups;
@@ -281,7 +290,7 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
         const size_t OC_ = (size_t)s->out_c;
         if (s->indirect) {
             const float **rows_ptr = s->pointers + (size_t)thread * s->rows_per_tile * (size_t)s->k_h;
-            gather_pointers(s, m0, rows, rows_ptr, columns);
+            gather_pointers(s, avx2, m0, rows, rows_ptr, columns);
             cpu_gemm_tile_indirect(&s->packed, rows_ptr, (size_t)s->k_h, (size_t)s->k_w * s->in_c,
                                    rows, p0, p1, s->out + m0 * OC_, OC_, s->act_min, s->act_max);
             const size_t c1 = (size_t)p1 * CPU_GEMM_NR < OC_ ? (size_t)p1 * CPU_GEMM_NR : OC_;
@@ -293,12 +302,7 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
         if (s->direct) {
             a = s->in + m0 * s->k;
         } else {
-#if CPU_HAVE_X86
-            if (avx2) im2col_avx2(s, m0, rows, columns);
-            else im2col_baseline(s, m0, rows, columns);
-#else
-            im2col_baseline(s, m0, rows, columns);
-#endif
+            im2col_for(s, avx2, m0, rows, columns);
             a = columns;
         }
         const size_t OC = (size_t)s->out_c;

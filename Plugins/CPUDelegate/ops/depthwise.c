@@ -63,7 +63,11 @@ static LiteStatus prepare_depthwise(CpuPartitionState *p, CpuNode *node) {
     if (bias && !s->bias_each_run) memcpy(s->bias, bias->constant, (size_t)s->out_c * sizeof(float));
 #if CPU_HAVE_X86
     if (cpu_use_avx2(p) && s->multiplier == 1 && w->kind == CPU_TENSOR_CONSTANT) {
-        const bool wide = s->isa == CPU_ISA_AVX512;
+        // 16 lanes where they pay: with out_c % 16 in 1..8 the last block would be a zmm at most
+        // half used (masked loads, scalar stores), where the 8-lane kernels' last block is whole
+        // or narrower. Both give the same bits.
+        const size_t rest = (size_t)s->out_c % 16;
+        const bool wide = s->isa == CPU_ISA_AVX512 && (rest == 0 || rest > 8);
         s->vector_rows = wide ? cpu_depthwise_rows_avx512 : cpu_depthwise_rows_avx2;
         const size_t taps = (size_t)s->k_h * s->k_w, lanes = wide ? 16 : 8;
         const size_t blocks = ((size_t)s->out_c + lanes - 1) / lanes;

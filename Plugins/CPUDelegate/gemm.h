@@ -101,8 +101,8 @@ void cpu_gemm_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
 void cpu_gemm(CpuThreadPool *pool, const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
               float *c, size_t ldc, float act_min, float act_max);
 
-/** Tiling of an m-row product by `b` over `threads`: rows per tile (a multiple of the
-    micro-kernel's rows) and the number of column-panel groups per row tile. */
+/** Tiling of an m-row product by `b` over `threads`: rows per tile (the last tile may have
+    fewer) and the number of column-panel groups per row tile. */
 void cpu_gemm_plan(const CpuPackedMatrix *b, size_t m, int threads, size_t *rows_per_tile,
                    int32_t *panel_groups);
 

@@ -224,30 +224,34 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
             gk_dot(b, rows, segments, length, m, c, ldc, act_min, act_max);
         return;
     }
+    // ceil(m / GK_MR) calls with the rows shared out evenly (49 rows: 10, 10, 10, 10, 9 rather
+    // than 12, 12, 12, 12, 1, whose last call is one chain of dependent FMAs); call by call, then
+    // panel by panel, so that the call's rows of A stay in cache while the panels pass.
     const size_t k = (size_t)b->k;
-    for (int32_t p = panel_begin; p < panel_end; p++) {
-        const float *panel = b->panels + (size_t)p * k * CPU_GEMM_NR;
-        const float *bias = b->bias + (size_t)p * CPU_GEMM_NR;
-        const size_t col = (size_t)p * CPU_GEMM_NR;
-        const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+    const size_t calls = (m + GK_MR - 1) / GK_MR;
+    for (size_t i = 0, r = 0; i < calls; i++) {
+        const size_t mr = m / calls + (i < m % calls ? 1 : 0);
+        for (int32_t p = panel_begin; p < panel_end; p++) {
+            const size_t col = (size_t)p * CPU_GEMM_NR;
+            const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
 #ifdef GK_NARROW
-        if (nr * 2 <= GK_W) {
-            GK_NARROW.tile_indirect(b, rows, segments, length, m, p, p + 1, c, ldc, act_min, act_max);
-            continue;
-        }
+            if (nr * 2 <= GK_W) {
+                GK_NARROW.tile_indirect(b, rows + r * segments, segments, length, mr, p, p + 1,
+                                        c + r * ldc, ldc, act_min, act_max);
+                continue;
+            }
 #endif
-        for (size_t r = 0; r < m; r += GK_MR) {
-            const size_t mr = m - r < GK_MR ? m - r : GK_MR;
-            gk_kernel(mr, nr, segments, length, rows + r * segments, panel, bias,
-                      c + r * ldc + col, ldc, act_min, act_max);
+            gk_kernel(mr, nr, segments, length, rows + r * segments,
+                      b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col, c + r * ldc + col,
+                      ldc, act_min, act_max);
         }
+        r += mr;
     }
 }
 
 /* A direct A (row r at a + r * lda) is an indirect one with one segment per row: the same
    products in the same order. Rows go in chunks whose pointers are set up once (a multiple of
-   every path's GK_MR, so that only the product's last call is short), and within a chunk panel
-   by panel, so that each panel stays in cache while the rows pass. */
+   every path's GK_MR). */
 static void gk_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
                     int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,
                     float act_max) {

@@ -79,26 +79,33 @@ void cpu_gemm_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
 
 void cpu_gemm_plan(const CpuPackedMatrix *b, size_t m, int threads, size_t *rows_per_tile,
                    int32_t *panel_groups) {
-    // About 48 rows keep an A tile and a B panel in L1/L2; more tiles when rows are scarce so
-    // that every thread gets work, but none under the micro-kernel's rows (where rows are that
-    // scarce, column-panel groups share the work out). The rows are shared
-    // out evenly (49 = 25 + 24, not 48 + 1): a tile of few rows runs few independent
-    // accumulator chains, and its time is bound by the FMA latency, not the throughput.
+    // About 48 rows keep an A tile and a B panel in L1/L2. The rows are shared out evenly (49 =
+    // 25 + 24, not 48 + 1): a tile of few rows runs few independent accumulator chains, and its
+    // time is bound by the FMA latency, not the throughput.
     const size_t mr = b->kernels->rows;
     const int32_t panel_count = b->panel_count;
+    const size_t most = (m + mr - 1) / mr;
     size_t tiles = (m + 47) / 48;
-    const size_t wanted = (size_t)threads * 2, most = (m + mr - 1) / mr;
-    if (tiles < wanted) tiles = wanted;
-    // A whole number of tiles per thread: 5 tiles of 40 rows on 2 threads keep one thread busy
-    // for 3 while the other idles after 2 (14x14 layers); 6 of 33 do not.
-    if (threads > 1) tiles = (tiles + (size_t)threads - 1) / (size_t)threads * (size_t)threads;
-    if (tiles > most) tiles = most;
+    int32_t groups = 1;
+    if (threads > 1 && m < (size_t)b->n &&
+        (panel_count % threads == 0 || panel_count >= 4 * threads)) {
+        // B larger than A (m < n: 7x7 and 14x14 layers of many channels): the threads split the
+        // columns, so that each core reads its share of the weights rather than all of them.
+        groups = threads;
+    } else {
+        // The threads split the rows: more tiles when rows are scarce so that every thread gets
+        // work, a whole number of them per thread (5 tiles on 2 threads would keep one busy for
+        // 3 while the other idles after 2), none under the micro-kernel's rows; where rows are
+        // that scarce, column-panel groups share the work out as well.
+        if (tiles < (size_t)threads * 2) tiles = (size_t)threads * 2;
+        if (threads > 1) tiles = (tiles + (size_t)threads - 1) / (size_t)threads * (size_t)threads;
+        if (tiles > most) tiles = most;
+    }
     if (tiles == 0) tiles = 1;
     const size_t rows = (m + tiles - 1) / tiles;
     *rows_per_tile = rows ? rows : 1;
-    size_t row_tiles = (m + *rows_per_tile - 1) / *rows_per_tile;
-    int32_t groups = 1;
-    if (threads > 1 && row_tiles < (size_t)threads * 2) {
+    const size_t row_tiles = (m + *rows_per_tile - 1) / *rows_per_tile;
+    if (threads > 1 && row_tiles * (size_t)groups < (size_t)threads * 2) {
         groups = (int32_t)(((size_t)threads * 2 + row_tiles - 1) / row_tiles);
         if (groups > panel_count) groups = panel_count;
     }
@@ -108,7 +115,7 @@ void cpu_gemm_plan(const CpuPackedMatrix *b, size_t m, int threads, size_t *rows
 typedef struct GemmTask {
     const CpuPackedMatrix *b;
     const float *a;
-    size_t lda, m, rows_per_tile;
+    size_t lda, m, rows_per_tile, tiles;
     int32_t panel_groups;
     float *c;
     size_t ldc;
@@ -119,8 +126,8 @@ static void gemm_task(void *context, size_t begin, size_t end, int thread) {
     (void)thread;
     const GemmTask *t = context;
     for (size_t task = begin; task < end; task++) {
-        size_t tile = task / (size_t)t->panel_groups;
-        int32_t group = (int32_t)(task % (size_t)t->panel_groups);
+        const size_t tile = task % t->tiles;
+        const int32_t group = (int32_t)(task / t->tiles);
         size_t row = tile * t->rows_per_tile;
         size_t rows = t->m - row < t->rows_per_tile ? t->m - row : t->rows_per_tile;
         int32_t p0 = (int32_t)((int64_t)t->b->panel_count * group / t->panel_groups);
@@ -137,6 +144,6 @@ void cpu_gemm(CpuThreadPool *pool, const CpuPackedMatrix *b, const float *a, siz
     GemmTask task = {.b = b, .a = a, .lda = lda, .m = m, .c = c, .ldc = ldc,
                      .act_min = act_min, .act_max = act_max};
     cpu_gemm_plan(b, m, cpu_pool_threads(pool), &task.rows_per_tile, &task.panel_groups);
-    size_t tiles = (m + task.rows_per_tile - 1) / task.rows_per_tile;
-    cpu_parallel_for(pool, tiles * (size_t)task.panel_groups, 1, gemm_task, &task);
+    task.tiles = (m + task.rows_per_tile - 1) / task.rows_per_tile;
+    cpu_parallel_for(pool, task.tiles * (size_t)task.panel_groups, 1, gemm_task, &task);
 }

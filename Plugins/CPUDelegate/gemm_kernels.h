@@ -214,6 +214,8 @@ static void gk_dot(const CpuPackedMatrix *b, const float *const *rows, size_t se
 extern const CpuGemmKernels GK_NARROW;
 #endif
 
+#define GK_GROUP_BYTES (256 * 1024)
+
 /* Rows [0, m) of an indirect A times panels [panel_begin, panel_end); a narrow panel goes to
    GK_NARROW's kernels where the path has them. */
 static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows, size_t segments,
@@ -225,27 +227,34 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
         return;
     }
     // ceil(m / GK_MR) calls with the rows shared out evenly (49 rows: 10, 10, 10, 10, 9 rather
-    // than 12, 12, 12, 12, 1, whose last call is one chain of dependent FMAs); call by call, then
-    // panel by panel, so that the call's rows of A stay in cache while the panels pass.
+    // than 12, 12, 12, 12, 1, whose last call is one chain of dependent FMAs). The panels go in
+    // groups of about GK_GROUP_BYTES, which stay in L2 while the calls pass; within a group, call
+    // by call, so that a call's rows of A stay in L1 while its panels pass. (Call by call over
+    // every panel would read the whole B once per call: 4 MiB for a 1024x1024 1x1 layer.)
     const size_t k = (size_t)b->k;
     const size_t calls = (m + GK_MR - 1) / GK_MR;
-    for (size_t i = 0, r = 0; i < calls; i++) {
-        const size_t mr = m / calls + (i < m % calls ? 1 : 0);
-        for (int32_t p = panel_begin; p < panel_end; p++) {
-            const size_t col = (size_t)p * CPU_GEMM_NR;
-            const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+    const size_t panel_bytes = k * CPU_GEMM_NR * sizeof(float);
+    const int32_t group = panel_bytes >= GK_GROUP_BYTES ? 1 : (int32_t)(GK_GROUP_BYTES / panel_bytes);
+    for (int32_t g = panel_begin; g < panel_end; g += group) {
+        const int32_t g_end = panel_end - g < group ? panel_end : g + group;
+        for (size_t i = 0, r = 0; i < calls; i++) {
+            const size_t mr = m / calls + (i < m % calls ? 1 : 0);
+            for (int32_t p = g; p < g_end; p++) {
+                const size_t col = (size_t)p * CPU_GEMM_NR;
+                const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
 #ifdef GK_NARROW
-            if (nr * 2 <= GK_W) {
-                GK_NARROW.tile_indirect(b, rows + r * segments, segments, length, mr, p, p + 1,
-                                        c + r * ldc, ldc, act_min, act_max);
-                continue;
-            }
+                if (nr * 2 <= GK_W) {
+                    GK_NARROW.tile_indirect(b, rows + r * segments, segments, length, mr, p, p + 1,
+                                            c + r * ldc, ldc, act_min, act_max);
+                    continue;
+                }
 #endif
-            gk_kernel(mr, nr, segments, length, rows + r * segments,
-                      b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col, c + r * ldc + col,
-                      ldc, act_min, act_max);
+                gk_kernel(mr, nr, segments, length, rows + r * segments,
+                          b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col,
+                          c + r * ldc + col, ldc, act_min, act_max);
+            }
+            r += mr;
         }
-        r += mr;
     }
 }
 

@@ -34,7 +34,7 @@ typedef struct ConvState {
     bool direct;        /* 1x1, stride 1, no padding: the input is the A matrix */
     size_t k;           /* k_h * k_w * in_c */
     size_t m;           /* batch * out_h * out_w */
-    size_t rows_per_tile;
+    size_t rows_per_tile, tiles;
     int32_t panel_groups;
     float *scratch;     /* per-thread im2col tiles */
     size_t scratch_stride; /* floats per thread's tile, with slack for over-long stores */
@@ -97,6 +97,7 @@ static LiteStatus prepare_conv(CpuPartitionState *p, CpuNode *node) {
     s->pool = cpu_pool_for(p->delegate->pool, s->m * s->k * (size_t)s->out_c);
     const int threads = cpu_pool_threads(s->pool);
     cpu_gemm_plan(&s->packed, s->m, threads, &s->rows_per_tile, &s->panel_groups);
+    s->tiles = (s->m + s->rows_per_tile - 1) / s->rows_per_tile;
     if (!s->direct) {
         s->scratch_stride = s->rows_per_tile * s->k + CPU_IM2COL_SLACK;
         size_t floats = (size_t)threads * s->scratch_stride;
@@ -281,8 +282,10 @@ static void conv_task(void *context, size_t begin, size_t end, int thread) {
     const bool avx2 = false;
 #endif
     for (size_t task = begin; task < end; task++) {
-        const size_t tile = task / (size_t)s->panel_groups;
-        const int32_t group = (int32_t)(task % (size_t)s->panel_groups);
+        // Group-major: a thread's contiguous run of tasks is one share of the columns when the
+        // plan splits them (cpu_gemm_plan), of the rows otherwise.
+        const size_t tile = task % s->tiles;
+        const int32_t group = (int32_t)(task / s->tiles);
         const size_t m0 = tile * s->rows_per_tile;
         const size_t rows = s->m - m0 < s->rows_per_tile ? s->m - m0 : s->rows_per_tile;
         const int32_t p0 = (int32_t)((int64_t)s->packed.panel_count * group / s->panel_groups);
@@ -324,8 +327,7 @@ static LiteStatus run_conv(CpuPartitionState *p, CpuNode *node) {
     cpu_epilogue_bind(p, node);
     s->in = cpu_in(p, node, 0)->data;
     s->out = cpu_out(p, node, 0)->data;
-    const size_t tiles = (s->m + s->rows_per_tile - 1) / s->rows_per_tile;
-    cpu_parallel_for(s->pool, tiles * (size_t)s->panel_groups, 1, conv_task, s);
+    cpu_parallel_for(s->pool, s->tiles * (size_t)s->panel_groups, 1, conv_task, s);
     return LITE_STATUS_OK;
 }
 

@@ -68,6 +68,58 @@ GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t segme
     }
 }
 
+#if GK_NV == 1
+/* MR rows times two full panels side by side (a panel is one vector wide: the AVX-512 path):
+   twice the accumulators, each broadcast of A feeding two FMAs, so a k step loads MR + 2 values
+   for 2 * MR FMAs instead of MR + 1 for MR. Each output's products are the same as gk_rows's, in
+   the same order. `k` is the panels' length: the second panel starts k * CPU_GEMM_NR floats on. */
+GK_INLINE void gk_rows_pair(const size_t MR, size_t k, size_t segments, size_t length,
+                            const float *const *rows, const float *panel, const float *bias,
+                            float *c, size_t ldc, float act_min, float act_max) {
+    gk_vec acc[GK_MR][2];
+    for (size_t r = 0; r < MR; r++) {
+        acc[r][0] = gk_load(bias);
+        acc[r][1] = gk_load(bias + CPU_GEMM_NR);
+    }
+    const float *panel2 = panel + k * CPU_GEMM_NR;
+    for (size_t seg = 0; seg < segments; seg++) {
+        const float *a[GK_MR];
+        for (size_t r = 0; r < MR; r++) a[r] = rows[r * segments + seg];
+        for (size_t p = 0; p < length; p++) {
+            const gk_vec b0 = gk_load(panel), b1 = gk_load(panel2);
+            panel += CPU_GEMM_NR;
+            panel2 += CPU_GEMM_NR;
+            for (size_t r = 0; r < MR; r++) {
+                const gk_vec av = gk_splat(a[r][p]);
+                acc[r][0] = gk_madd(av, b0, acc[r][0]);
+                acc[r][1] = gk_madd(av, b1, acc[r][1]);
+            }
+        }
+    }
+    for (size_t r = 0; r < MR; r++) {
+        gk_store(c + r * ldc, gk_clamp(acc[r][0], act_min, act_max));
+        gk_store(c + r * ldc + CPU_GEMM_NR, gk_clamp(acc[r][1], act_min, act_max));
+    }
+}
+
+#define GK_PAIR_CASE(MR)                                                                         \
+    case MR: gk_rows_pair(MR, k, segments, length, rows, panel, bias, c, ldc, act_min, act_max); break;
+static void gk_kernel_pair(size_t mr, size_t k, size_t segments, size_t length,
+                           const float *const *rows, const float *panel, const float *bias,
+                           float *c, size_t ldc, float act_min, float act_max) {
+    switch (mr) {
+        GK_PAIR_CASE(1) GK_PAIR_CASE(2) GK_PAIR_CASE(3) GK_PAIR_CASE(4) GK_PAIR_CASE(5)
+        GK_PAIR_CASE(6) GK_PAIR_CASE(7) GK_PAIR_CASE(8) GK_PAIR_CASE(9) GK_PAIR_CASE(10)
+        GK_PAIR_CASE(11) GK_PAIR_CASE(12)
+    default: break;
+    }
+}
+#undef GK_PAIR_CASE
+#if GK_MR > 12
+#error "GK_MR above 12: add gk_kernel_pair's cases"
+#endif
+#endif
+
 /* gk_rows for a run-time mr (1..GK_MR) and a panel of nr valid columns: a switch onto the
    constant shapes, so a short last tile (or FULLY_CONNECTED's single row) costs only its rows. */
 #define GK_ROWS(MR, NV) gk_rows(MR, NV, nr, segments, length, rows, panel, bias, c, ldc, act_min, act_max)
@@ -242,6 +294,15 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
             for (int32_t p = g; p < g_end; p++) {
                 const size_t col = (size_t)p * CPU_GEMM_NR;
                 const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+#if GK_NV == 1
+                if (p + 1 < g_end && col + 2 * CPU_GEMM_NR <= (size_t)b->n) {
+                    gk_kernel_pair(mr, k, segments, length, rows + r * segments,
+                                   b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col,
+                                   c + r * ldc + col, ldc, act_min, act_max);
+                    p++;
+                    continue;
+                }
+#endif
 #ifdef GK_NARROW
                 if (nr * 2 <= GK_W) {
                     GK_NARROW.tile_indirect(b, rows + r * segments, segments, length, mr, p, p + 1,

@@ -25,10 +25,6 @@ typedef struct CpuGemmKernels {
     /** The dot-product path reads a run's last partial vector with a masked load (cheap), not
         through a zeroed copy. */
     bool masked_tail;
-    /** The table that runs panels with at most lanes / 2 valid columns (the last panel of n = 24,
-        a product of n = 8), whose 16-lane accumulators would be half empty and stored through a
-        copy: the AVX-512 path's AVX2 table; NULL elsewhere. The same bits either way. */
-    const struct CpuGemmKernels *narrow;
     /** cpu_gemm_tile. */
     void (*tile)(const struct CpuPackedMatrix *b, const float *a, size_t lda, size_t m,
                  int32_t panel_begin, int32_t panel_end, float *c, size_t ldc, float act_min,

@@ -1,6 +1,7 @@
 // The AVX-512F path's GEMM micro-kernels: 16 lanes (a panel's row is one zmm register), 12 rows
-// per call: 12 accumulators of the 32 zmm registers, enough independent chains to keep both FMA
-// pipes busy through their latency, each broadcast of A feeding one FMA. The avx512-on-avx2 test
+// per call over two panels side by side: 24 accumulators of the 32 zmm registers, each broadcast
+// of A feeding two FMAs (a last odd panel: 12 accumulators, one FMA each); panels of at most 8
+// columns go to the AVX2 kernels (GK_NARROW). The avx512-on-avx2 test
 // build (isa.c) and tests/gemm_wide_on_avx2.c compile them for AVX2, so that the 16-lane source
 // runs, and is checked, on CPUs without AVX-512.
 #include "cpu_delegate.h"

@@ -7,7 +7,9 @@
  *   GK_FMA    1: multiply-adds fused (the path has FMA); 0: a multiply, then an add
  *   GK_TABLE  the name of the CpuGemmKernels table it defines
  *   GK_MASKED how a partial vector is read (cpu_vector.h; the default is a zeroed copy)
- *   GK_NARROW optional: the table that runs panels with at most GK_W / 2 valid columns
+ *   GK_NARROW optional: the table that runs panels with at most GK_W / 2 valid columns (the
+ *             AVX-512 path's AVX2 table: the last panel of n = 24, a product of n = 8), whose
+ *             accumulators would be half empty and stored through a copy; the same bits
  *
  * and wraps the include in the path's target region (CPU_TARGET_PUSH), so the compiler emits
  * that instruction set for these functions only. The vectors are Clang's
@@ -338,9 +340,6 @@ static void gk_tile(const CpuPackedMatrix *b, const float *a, size_t lda, size_t
 const CpuGemmKernels GK_TABLE = {
     .lanes = GK_W,
     .masked_tail = GK_MASKED != GK_MASKED_COPY,
-#ifdef GK_NARROW
-    .narrow = &GK_NARROW,
-#endif
     .rows = GK_MR,
     .tile = gk_tile,
     .tile_indirect = gk_tile_indirect,

@@ -288,7 +288,9 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
     const size_t k = (size_t)b->k;
     const size_t calls = (m + GK_MR - 1) / GK_MR;
     const size_t panel_bytes = k * CPU_GEMM_NR * sizeof(float);
-    const int32_t group = panel_bytes >= GK_GROUP_BYTES ? 1 : (int32_t)(GK_GROUP_BYTES / panel_bytes);
+    // An even number of panels, at least 2: the AVX-512 path takes them in pairs.
+    int32_t group = (int32_t)(GK_GROUP_BYTES / panel_bytes) & ~1;
+    if (group < 2) group = 2;
     for (int32_t g = panel_begin; g < panel_end; g += group) {
         const int32_t g_end = panel_end - g < group ? panel_end : g + group;
         for (size_t i = 0, r = 0; i < calls; i++) {

@@ -21,7 +21,7 @@ struct CpuPackedMatrix;
 /** One kernel path's micro-kernels (gemm_kernels.h, instantiated once per path). */
 typedef struct CpuGemmKernels {
     size_t lanes; /**< Floats per vector register. */
-    size_t rows;  /**< Rows of A per micro-kernel call: row tiles are a multiple of it. */
+    size_t rows;  /**< Rows of A per micro-kernel call, at most (cpu_gemm_plan's tiles have none fewer). */
     /** The dot-product path reads a run's last partial vector with a masked load (cheap), not
         through a zeroed copy. */
     bool masked_tail;

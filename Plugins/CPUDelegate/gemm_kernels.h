@@ -37,22 +37,26 @@ GK_INLINE float gk_clamp1(float v, float lo, float hi) {
     return v > hi ? hi : v;
 }
 
-/* MR rows times one packed panel, only its first NV vectors (the panel's valid columns fit in
-   them). Row r of A is `segments` runs of `length` floats at rows[r * segments + s]; a direct A
-   is one segment per row. MR and NV are constants where it is inlined, so the accumulators live
-   in registers. */
-GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t segments, size_t length,
-                       const float *const *rows, const float *panel, const float *bias, float *c,
-                       size_t ldc, float act_min, float act_max) {
-    gk_vec acc[GK_MR][GK_NV];
+/* Accumulator vectors per row at most: GK_NV, or 2 for gk_kernel_pair's two one-vector panels. */
+#define GK_NV_MAX (GK_NV > 2 ? GK_NV : 2)
+
+/* MR rows times NV vectors of packed panels: a k step's vector v is `stride` floats after vector
+   v - 1 (GK_W: the next vector of one panel; k * CPU_GEMM_NR: the same vector of the next panel,
+   for gk_kernel_pair), and the nr valid columns are C's next ones. Row r of A is `segments` runs
+   of `length` floats at rows[r * segments + s]; a direct A is one segment per row. MR, NV and a
+   stride of GK_W are constants where it is inlined, so the accumulators live in registers. */
+GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t stride, size_t segments,
+                       size_t length, const float *const *rows, const float *panel,
+                       const float *bias, float *c, size_t ldc, float act_min, float act_max) {
+    gk_vec acc[GK_MR][GK_NV_MAX];
     for (size_t r = 0; r < MR; r++)
         for (size_t v = 0; v < NV; v++) acc[r][v] = gk_load(bias + v * GK_W);
     for (size_t seg = 0; seg < segments; seg++) {
         const float *a[GK_MR];
         for (size_t r = 0; r < MR; r++) a[r] = rows[r * segments + seg];
         for (size_t p = 0; p < length; p++) {
-            gk_vec b[GK_NV];
-            for (size_t v = 0; v < NV; v++) b[v] = gk_load(panel + v * GK_W);
+            gk_vec b[GK_NV_MAX];
+            for (size_t v = 0; v < NV; v++) b[v] = gk_load(panel + v * stride);
             panel += CPU_GEMM_NR;
             for (size_t r = 0; r < MR; r++) {
                 const gk_vec av = gk_splat(a[r][p]);
@@ -72,40 +76,14 @@ GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t segme
 
 #if GK_NV == 1
 /* MR rows times two full panels side by side (a panel is one vector wide: the AVX-512 path):
-   twice the accumulators, each broadcast of A feeding two FMAs, so a k step loads MR + 2 values
-   for 2 * MR FMAs instead of MR + 1 for MR. Each output's products are the same as gk_rows's, in
-   the same order. `k` is the panels' length: the second panel starts k * CPU_GEMM_NR floats on. */
-GK_INLINE void gk_rows_pair(const size_t MR, size_t k, size_t segments, size_t length,
-                            const float *const *rows, const float *panel, const float *bias,
-                            float *c, size_t ldc, float act_min, float act_max) {
-    gk_vec acc[GK_MR][2];
-    for (size_t r = 0; r < MR; r++) {
-        acc[r][0] = gk_load(bias);
-        acc[r][1] = gk_load(bias + CPU_GEMM_NR);
-    }
-    const float *panel2 = panel + k * CPU_GEMM_NR;
-    for (size_t seg = 0; seg < segments; seg++) {
-        const float *a[GK_MR];
-        for (size_t r = 0; r < MR; r++) a[r] = rows[r * segments + seg];
-        for (size_t p = 0; p < length; p++) {
-            const gk_vec b0 = gk_load(panel), b1 = gk_load(panel2);
-            panel += CPU_GEMM_NR;
-            panel2 += CPU_GEMM_NR;
-            for (size_t r = 0; r < MR; r++) {
-                const gk_vec av = gk_splat(a[r][p]);
-                acc[r][0] = gk_madd(av, b0, acc[r][0]);
-                acc[r][1] = gk_madd(av, b1, acc[r][1]);
-            }
-        }
-    }
-    for (size_t r = 0; r < MR; r++) {
-        gk_store(c + r * ldc, gk_clamp(acc[r][0], act_min, act_max));
-        gk_store(c + r * ldc + CPU_GEMM_NR, gk_clamp(acc[r][1], act_min, act_max));
-    }
-}
-
+   gk_rows with the second panel as its second vector, so each broadcast of A feeds two FMAs and a
+   k step loads MR + 2 values for 2 * MR FMAs instead of MR + 1 for MR. Each output's products are
+   the same, in the same order. `k` is the panels' length. */
 #define GK_PAIR_CASE(MR)                                                                         \
-    case MR: gk_rows_pair(MR, k, segments, length, rows, panel, bias, c, ldc, act_min, act_max); break;
+    case MR:                                                                                     \
+        gk_rows(MR, 2, 2 * CPU_GEMM_NR, k * CPU_GEMM_NR, segments, length, rows, panel, bias, c, \
+                ldc, act_min, act_max);                                                          \
+        break;
 static void gk_kernel_pair(size_t mr, size_t k, size_t segments, size_t length,
                            const float *const *rows, const float *panel, const float *bias,
                            float *c, size_t ldc, float act_min, float act_max) {
@@ -124,7 +102,7 @@ static void gk_kernel_pair(size_t mr, size_t k, size_t segments, size_t length,
 
 /* gk_rows for a run-time mr (1..GK_MR) and a panel of nr valid columns: a switch onto the
    constant shapes, so a short last tile (or FULLY_CONNECTED's single row) costs only its rows. */
-#define GK_ROWS(MR, NV) gk_rows(MR, NV, nr, segments, length, rows, panel, bias, c, ldc, act_min, act_max)
+#define GK_ROWS(MR, NV) gk_rows(MR, NV, nr, GK_W, segments, length, rows, panel, bias, c, ldc, act_min, act_max)
 #define GK_NV_CASES(MR)                                                                          \
     switch ((nr + GK_W - 1) / GK_W) {                                                            \
     case 1: GK_ROWS(MR, 1); break;                                                               \

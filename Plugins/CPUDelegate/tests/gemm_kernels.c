@@ -191,7 +191,10 @@ static void random_problem(Problem *q) {
     static const int ns[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 48, 64, 70};
     q->m = uniform(0, 3) == 0 ? uniform(1, 3) : uniform(1, 75);
     q->n = ns[uniform(0, (int)(sizeof(ns) / sizeof(ns[0])) - 1)];
-    q->k = uniform(0, 2) == 0 ? uniform(1, 20) : uniform(1, 300);
+    // One product in 20 has a long k (1000-4200: 64-269 KB per panel), so that the kernels' panel
+    // groups of about 256 KB (2-4 panels) end inside the product.
+    if (uniform(0, 19) == 0) q->k = uniform(1000, 4200);
+    else q->k = uniform(0, 2) == 0 ? uniform(1, 20) : uniform(1, 300);
     q->lda = (size_t)q->k + (size_t)uniform(0, 3) * (size_t)uniform(0, 9);
     q->ldc = (size_t)q->n + (size_t)uniform(0, 5);
     q->a = malloc((size_t)q->m * q->lda * sizeof(float));

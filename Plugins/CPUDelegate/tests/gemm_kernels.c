@@ -188,7 +188,7 @@ static float *run_path(const Path *path, uint64_t seed, const Problem *q, CpuThr
 
 static void random_problem(Problem *q) {
     // Small and large n around the panel and dot-product limits; k around the vector widths.
-    static const int ns[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 48, 64, 70};
+    static const int ns[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 40, 48, 56, 64, 70};
     q->m = uniform(0, 3) == 0 ? uniform(1, 3) : uniform(1, 75);
     q->n = ns[uniform(0, (int)(sizeof(ns) / sizeof(ns[0])) - 1)];
     // One product in 20 has a long k (1000-4200: 64-269 KB per panel), so that the kernels' panel

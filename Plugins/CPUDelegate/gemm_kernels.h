@@ -56,7 +56,8 @@ GK_INLINE float gk_clamp1(float v, float lo, float hi) {
    stride of GK_W are constants where it is inlined, so the accumulators live in registers. */
 GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t stride, size_t segments,
                        size_t length, const float *const *rows, const float *panel,
-                       const float *bias, float *c, size_t ldc, float act_min, float act_max) {
+                       const float *bias, float *c, size_t ldc, float act_min, float act_max,
+                       size_t ahead) {
     gk_vec acc[GK_MR][GK_NV_MAX];
     for (size_t r = 0; r < MR; r++)
         for (size_t v = 0; v < NV; v++) acc[r][v] = gk_load(bias + v * GK_W);
@@ -67,7 +68,7 @@ GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t strid
             gk_vec b[GK_NV_MAX];
             for (size_t v = 0; v < NV; v++) b[v] = gk_load(panel + v * stride);
             for (size_t v = 0; v < NV; v += (stride == GK_W ? NV : 1))
-                __builtin_prefetch((const char *)(panel + v * stride) + GK_PREFETCH_BYTES);
+                __builtin_prefetch((const char *)(panel + v * stride) + ahead);
             panel += CPU_GEMM_NR;
             for (size_t r = 0; r < MR; r++) {
                 const gk_vec av = gk_splat(a[r][p]);
@@ -93,11 +94,11 @@ GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t strid
 #define GK_PAIR_CASE(MR)                                                                         \
     case MR:                                                                                     \
         gk_rows(MR, 2, 2 * CPU_GEMM_NR, k * CPU_GEMM_NR, segments, length, rows, panel, bias, c, \
-                ldc, act_min, act_max);                                                          \
+                ldc, act_min, act_max, ahead);                                                   \
         break;
 static void gk_kernel_pair(size_t mr, size_t k, size_t segments, size_t length,
                            const float *const *rows, const float *panel, const float *bias,
-                           float *c, size_t ldc, float act_min, float act_max) {
+                           float *c, size_t ldc, float act_min, float act_max, size_t ahead) {
     switch (mr) {
         GK_PAIR_CASE(1) GK_PAIR_CASE(2) GK_PAIR_CASE(3) GK_PAIR_CASE(4) GK_PAIR_CASE(5)
         GK_PAIR_CASE(6) GK_PAIR_CASE(7) GK_PAIR_CASE(8) GK_PAIR_CASE(9) GK_PAIR_CASE(10)
@@ -135,7 +136,7 @@ GK_INLINE gk_vec8 gk_load8(const float *p) {
    columns. */
 GK_INLINE void gk_rows_mixed(const size_t MR, size_t nr, size_t k, size_t segments, size_t length,
                              const float *const *rows, const float *panel, const float *bias,
-                             float *c, size_t ldc, float act_min, float act_max) {
+                             float *c, size_t ldc, float act_min, float act_max, size_t ahead) {
     enum { PAIRS = (GK_MR + 1) / 2 };
     const size_t P = (MR + 1) / 2;
     gk_vec acc[GK_MR], half[PAIRS];
@@ -150,8 +151,8 @@ GK_INLINE void gk_rows_mixed(const size_t MR, size_t nr, size_t k, size_t segmen
             const gk_vec b = gk_load(panel);
             const gk_vec8 b8 = gk_load8(narrow);
             const gk_vec b2 = __builtin_shufflevector(b8, b8, 0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7);
-            __builtin_prefetch((const char *)panel + GK_PREFETCH_BYTES);
-            __builtin_prefetch((const char *)narrow + GK_PREFETCH_BYTES);
+            __builtin_prefetch((const char *)panel + ahead);
+            __builtin_prefetch((const char *)narrow + ahead);
             panel += CPU_GEMM_NR;
             narrow += CPU_GEMM_NR;
             gk_vec av[GK_MR];
@@ -178,11 +179,11 @@ GK_INLINE void gk_rows_mixed(const size_t MR, size_t nr, size_t k, size_t segmen
 
 #define GK_MIXED_CASE(MR)                                                                         \
     case MR:                                                                                      \
-        gk_rows_mixed(MR, nr, k, segments, length, rows, panel, bias, c, ldc, act_min, act_max); \
+        gk_rows_mixed(MR, nr, k, segments, length, rows, panel, bias, c, ldc, act_min, act_max, ahead); \
         break;
 static void gk_kernel_mixed(size_t mr, size_t nr, size_t k, size_t segments, size_t length,
                             const float *const *rows, const float *panel, const float *bias,
-                            float *c, size_t ldc, float act_min, float act_max) {
+                            float *c, size_t ldc, float act_min, float act_max, size_t ahead) {
     switch (mr) {
         GK_MIXED_CASE(1) GK_MIXED_CASE(2) GK_MIXED_CASE(3) GK_MIXED_CASE(4) GK_MIXED_CASE(5)
         GK_MIXED_CASE(6) GK_MIXED_CASE(7) GK_MIXED_CASE(8) GK_MIXED_CASE(9) GK_MIXED_CASE(10)
@@ -196,7 +197,7 @@ static void gk_kernel_mixed(size_t mr, size_t nr, size_t k, size_t segments, siz
 
 /* gk_rows for a run-time mr (1..GK_MR) and a panel of nr valid columns: a switch onto the
    constant shapes, so a short last tile (or FULLY_CONNECTED's single row) costs only its rows. */
-#define GK_ROWS(MR, NV) gk_rows(MR, NV, nr, GK_W, segments, length, rows, panel, bias, c, ldc, act_min, act_max)
+#define GK_ROWS(MR, NV) gk_rows(MR, NV, nr, GK_W, segments, length, rows, panel, bias, c, ldc, act_min, act_max, ahead)
 #define GK_NV_CASES(MR)                                                                          \
     switch ((nr + GK_W - 1) / GK_W) {                                                            \
     case 1: GK_ROWS(MR, 1); break;                                                               \
@@ -220,7 +221,7 @@ static void gk_kernel_mixed(size_t mr, size_t nr, size_t k, size_t segments, siz
 
 static void gk_kernel(size_t mr, size_t nr, size_t segments, size_t length,
                       const float *const *rows, const float *panel, const float *bias, float *c,
-                      size_t ldc, float act_min, float act_max) {
+                      size_t ldc, float act_min, float act_max, size_t ahead) {
     switch (mr) {
         GK_MR_CASE(1)
 #if GK_MR >= 2
@@ -363,6 +364,11 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
     // An even number of panels, at least 2: the AVX-512 path takes them in pairs.
     int32_t group = (int32_t)(GK_GROUP_BYTES / panel_bytes) & ~1;
     if (group < 2) group = 2;
+    // The first call over a group streams its panels a page ahead of the FMAs (from L3, or
+    // memory); the second, whose own panels are in cache by then, asks for the next group's
+    // (the same place in each panel one group on), so that the next group's first call finds them
+    // in L2.
+    const size_t next_group = (size_t)group * panel_bytes;
     for (int32_t g = panel_begin; g < panel_end; g += group) {
         const int32_t g_end = panel_end - g < group ? panel_end : g + group;
         for (size_t i = 0, r = 0; i < calls; i++) {
@@ -370,11 +376,12 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
             for (int32_t p = g; p < g_end; p++) {
                 const size_t col = (size_t)p * CPU_GEMM_NR;
                 const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
+                const size_t ahead = i == 1 && p + group < panel_end ? next_group : GK_PREFETCH_BYTES;
 #if GK_NV == 1
                 if (p + 1 < g_end && col + 2 * CPU_GEMM_NR <= (size_t)b->n) {
                     gk_kernel_pair(mr, k, segments, length, rows + r * segments,
                                    b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col,
-                                   c + r * ldc + col, ldc, act_min, act_max);
+                                   c + r * ldc + col, ldc, act_min, act_max, ahead);
                     p++;
                     continue;
                 }
@@ -384,7 +391,7 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
                     ((size_t)b->n - col - CPU_GEMM_NR) * 2 <= GK_W) {
                     gk_kernel_mixed(mr, (size_t)b->n - col, k, segments, length, rows + r * segments,
                                     b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col,
-                                    c + r * ldc + col, ldc, act_min, act_max);
+                                    c + r * ldc + col, ldc, act_min, act_max, ahead);
                     p++;
                     continue;
                 }
@@ -398,7 +405,7 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
 #endif
                 gk_kernel(mr, nr, segments, length, rows + r * segments,
                           b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col,
-                          c + r * ldc + col, ldc, act_min, act_max);
+                          c + r * ldc + col, ldc, act_min, act_max, ahead);
             }
             r += mr;
         }

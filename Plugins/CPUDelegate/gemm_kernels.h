@@ -155,13 +155,16 @@ GK_INLINE void gk_rows_mixed(const size_t MR, size_t nr, size_t k, size_t segmen
             __builtin_prefetch((const char *)narrow + ahead);
             panel += CPU_GEMM_NR;
             narrow += CPU_GEMM_NR;
-            gk_vec av[GK_MR];
-            for (size_t r = 0; r < MR; r++) {
-                av[r] = gk_splat(a[r][p]);
-                acc[r] = gk_madd(av[r], b, acc[r]);
-            }
+            // Row by row pair, so that only two broadcasts are live at a time (all twelve would
+            // push the accumulators out of the 32 registers).
             for (size_t q = 0; q < P; q++) {
-                const gk_vec lo = av[2 * q], hi = av[2 * q + 1 < MR ? 2 * q + 1 : 2 * q];
+                const gk_vec lo = gk_splat(a[2 * q][p]);
+                acc[2 * q] = gk_madd(lo, b, acc[2 * q]);
+                gk_vec hi = lo;
+                if (2 * q + 1 < MR) {
+                    hi = gk_splat(a[2 * q + 1][p]);
+                    acc[2 * q + 1] = gk_madd(hi, b, acc[2 * q + 1]);
+                }
                 const gk_vec both = __builtin_shufflevector(lo, hi, 0, 1, 2, 3, 4, 5, 6, 7, 24, 25, 26, 27, 28, 29, 30, 31);
                 half[q] = gk_madd(both, b2, half[q]);
             }

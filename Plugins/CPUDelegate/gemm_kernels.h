@@ -381,7 +381,17 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
                 const size_t nr = (size_t)b->n - col < CPU_GEMM_NR ? (size_t)b->n - col : CPU_GEMM_NR;
                 const size_t ahead = i == 1 && p + group < panel_end ? next_group : GK_PREFETCH_BYTES;
 #if GK_NV == 1
-                if (p + 1 < g_end && col + 2 * CPU_GEMM_NR <= (size_t)b->n) {
+                // Two full panels and a narrow last one (n = 40, 72, ...): the first alone, then
+                // the second with the narrow one (gk_kernel_mixed), rather than a pair and a
+                // narrow pass.
+                const bool before_mixed =
+#ifdef GK_HAS_MIXED
+                    p + 2 < g_end && col + 2 * CPU_GEMM_NR < (size_t)b->n &&
+                    ((size_t)b->n - col - 2 * CPU_GEMM_NR) * 2 <= GK_W;
+#else
+                    false;
+#endif
+                if (!before_mixed && p + 1 < g_end && col + 2 * CPU_GEMM_NR <= (size_t)b->n) {
                     gk_kernel_pair(mr, k, segments, length, rows + r * segments,
                                    b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col,
                                    c + r * ldc + col, ldc, act_min, act_max, ahead);

@@ -89,6 +89,33 @@ GK_INLINE void dw_block(const DepthwiseState *s, const int P, const int Q, const
         for (int p = 0; p < P; p++) acc[q * P + p] = bias;
     }
     const bool whole_row = KW > 0 && kx0 == 0 && kx1 == KW;
+#if GK_W == 16
+    // Stride and dilation 1 along width on the 32-register path: each input column of a filter
+    // row is loaded once and feeds the KW pixels that read it (P + KW - 1 loads instead of
+    // P * KW), the weights of the row held in registers. Pixel p still takes its taps in
+    // increasing kx. (On 16 registers the same loop spilled: slower, so not on the AVX2 path.)
+    if (Q == 1 && whole_row && stride_x == C && step_x == C) {
+        for (int32_t ky = ky0; ky < ky1; ky++) {
+            const float *r = origin + (size_t)ky * stride_y;
+            const float *wr = w + (size_t)ky * KW * GK_W;
+            gk_vec wv[8];
+            for (int kx = 0; kx < KW; kx++) wv[kx] = gk_load(wr + (size_t)kx * GK_W);
+#pragma clang loop unroll(full)
+            for (int x = 0; x < P + KW - 1; x++) {
+                const float *src = r + (size_t)x * C;
+                const gk_vec xv = partial ? gk_load_first(src, n) : gk_load(src);
+#pragma clang loop unroll(full)
+                for (int kx = 0; kx < KW; kx++) {
+                    const int p = x - kx;
+                    if (p >= 0 && p < P) acc[p] = gk_madd(xv, wv[kx], acc[p]);
+                }
+            }
+        }
+        const size_t offsets[2] = {0, 0};
+        dw_store(s, acc, P, 1, 1, c, out_offset, offsets, n);
+        return;
+    }
+#endif
     const int32_t first = whole_row ? 0 : kx0, last = whole_row ? KW : kx1;
     for (int32_t ky = ky0; ky < ky1; ky++) {
         const float *r = origin + (size_t)ky * stride_y;

@@ -8,8 +8,10 @@
  *   GK_TABLE  the name of the CpuGemmKernels table it defines
  *   GK_MASKED how a partial vector is read (cpu_vector.h; the default is a zeroed copy)
  *   GK_NARROW optional: the table that runs panels with at most GK_W / 2 valid columns (the
- *             AVX-512 path's AVX2 table: the last panel of n = 24, a product of n = 8), whose
- *             accumulators would be half empty and stored through a copy; the same bits
+ *             AVX-512 path's AVX2 table: a product of n <= 8, or a narrow last panel that a
+ *             group's or a thread's range of panels leaves without a full panel before it; the
+ *             others go with one, gk_kernel_mixed), whose accumulators would be half empty and
+ *             stored through a copy; the same bits
  *
  * and wraps the include in the path's target region (CPU_TARGET_PUSH), so the compiler emits
  * that instruction set for these functions only. The vectors are Clang's
@@ -86,6 +88,13 @@ GK_INLINE void gk_rows(const size_t MR, const size_t NV, size_t nr, size_t strid
     }
 }
 
+/* CASE(1) .. CASE(12): the cases of a switch over a call's rows onto constant shapes. */
+#define GK_MR_CASES_12(CASE)                                                                     \
+    CASE(1) CASE(2) CASE(3) CASE(4) CASE(5) CASE(6) CASE(7) CASE(8) CASE(9) CASE(10) CASE(11) CASE(12)
+#if GK_MR > 12
+#error "GK_MR above 12: add GK_MR_CASES_12's cases"
+#endif
+
 #if GK_NV == 1
 /* MR rows times two full panels side by side (a panel is one vector wide: the AVX-512 path):
    gk_rows with the second panel as its second vector, so each broadcast of A feeds two FMAs and a
@@ -100,27 +109,14 @@ static void gk_kernel_pair(size_t mr, size_t k, size_t segments, size_t length,
                            const float *const *rows, const float *panel, const float *bias,
                            float *c, size_t ldc, float act_min, float act_max, size_t ahead) {
     switch (mr) {
-        GK_PAIR_CASE(1) GK_PAIR_CASE(2) GK_PAIR_CASE(3) GK_PAIR_CASE(4) GK_PAIR_CASE(5)
-        GK_PAIR_CASE(6) GK_PAIR_CASE(7) GK_PAIR_CASE(8) GK_PAIR_CASE(9) GK_PAIR_CASE(10)
-        GK_PAIR_CASE(11) GK_PAIR_CASE(12)
+        GK_MR_CASES_12(GK_PAIR_CASE)
     default: break;
     }
 }
 #undef GK_PAIR_CASE
-#if GK_MR > 12
-#error "GK_MR above 12: add gk_kernel_pair's cases"
-#endif
 #endif
 
 #if GK_NV == 1 && GK_W == 16 && defined(GK_NARROW)
-GK_INLINE gk_vec8 gk_madd8(gk_vec8 a, gk_vec8 b, gk_vec8 c) {
-#if GK_FMA && defined(__clang__)
-    return __builtin_elementwise_fma(a, b, c);
-#else
-    return a * b + c;
-#endif
-}
-
 GK_INLINE gk_vec8 gk_load8(const float *p) {
     gk_vec8 v;
     memcpy(&v, p, sizeof(v));
@@ -188,13 +184,17 @@ static void gk_kernel_mixed(size_t mr, size_t nr, size_t k, size_t segments, siz
                             const float *const *rows, const float *panel, const float *bias,
                             float *c, size_t ldc, float act_min, float act_max, size_t ahead) {
     switch (mr) {
-        GK_MIXED_CASE(1) GK_MIXED_CASE(2) GK_MIXED_CASE(3) GK_MIXED_CASE(4) GK_MIXED_CASE(5)
-        GK_MIXED_CASE(6) GK_MIXED_CASE(7) GK_MIXED_CASE(8) GK_MIXED_CASE(9) GK_MIXED_CASE(10)
-        GK_MIXED_CASE(11) GK_MIXED_CASE(12)
+        GK_MR_CASES_12(GK_MIXED_CASE)
     default: break;
     }
 }
 #undef GK_MIXED_CASE
+
+/* Whether the panel at column col is full and the next one is b's narrow last panel: the two
+   gk_kernel_mixed takes. */
+GK_INLINE bool gk_mixed_at(const CpuPackedMatrix *b, size_t col) {
+    return col + CPU_GEMM_NR < (size_t)b->n && ((size_t)b->n - col - CPU_GEMM_NR) * 2 <= GK_W;
+}
 #define GK_HAS_MIXED 1
 #endif
 
@@ -384,12 +384,10 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
                 // Two full panels and a narrow last one (n = 40, 72, ...): the first alone, then
                 // the second with the narrow one (gk_kernel_mixed), rather than a pair and a
                 // narrow pass.
-                const bool before_mixed =
 #ifdef GK_HAS_MIXED
-                    p + 2 < g_end && col + 2 * CPU_GEMM_NR < (size_t)b->n &&
-                    ((size_t)b->n - col - 2 * CPU_GEMM_NR) * 2 <= GK_W;
+                const bool before_mixed = p + 2 < g_end && gk_mixed_at(b, col + CPU_GEMM_NR);
 #else
-                    false;
+                const bool before_mixed = false;
 #endif
                 if (!before_mixed && p + 1 < g_end && col + 2 * CPU_GEMM_NR <= (size_t)b->n) {
                     gk_kernel_pair(mr, k, segments, length, rows + r * segments,
@@ -400,8 +398,7 @@ static void gk_tile_indirect(const CpuPackedMatrix *b, const float *const *rows,
                 }
 #endif
 #ifdef GK_HAS_MIXED
-                if (p + 1 < g_end && col + CPU_GEMM_NR < (size_t)b->n &&
-                    ((size_t)b->n - col - CPU_GEMM_NR) * 2 <= GK_W) {
+                if (p + 1 < g_end && gk_mixed_at(b, col)) {
                     gk_kernel_mixed(mr, (size_t)b->n - col, k, segments, length, rows + r * segments,
                                     b->panels + (size_t)p * k * CPU_GEMM_NR, b->bias + col,
                                     c + r * ldc + col, ldc, act_min, act_max, ahead);
